@@ -68,6 +68,9 @@ CREATE TABLE IF NOT EXISTS posts (
     confidence       DOUBLE NOT NULL,          -- segmenter confidence of the best sighting
     fingerprint      VARCHAR NOT NULL,
     best_dump_id     VARCHAR NOT NULL,         -- -> dumps: the sighting the fields were read from
+    best_seq         INTEGER NOT NULL,         -- -> post_sightings (best_dump_id, best_seq)
+    year             INTEGER,                  -- best established year (inferred across dumps for round-ups too)
+    date_basis       VARCHAR,                  -- stated | text | inferred
     first_seen_at    TIMESTAMP NOT NULL,
     last_seen_at     TIMESTAMP NOT NULL
 );
@@ -76,12 +79,59 @@ CREATE TABLE IF NOT EXISTS post_sightings (
     dump_id          VARCHAR NOT NULL,         -- -> dumps
     seq              INTEGER NOT NULL,         -- 1-based position of the post in the dump
     post_id          VARCHAR NOT NULL,         -- -> posts
+    article_id       VARCHAR,                  -- -> articles, as read in this dump
     start_line       INTEGER NOT NULL,
     end_line         INTEGER NOT NULL,
     title_line       INTEGER,
     confidence       DOUBLE NOT NULL,
     warnings         VARCHAR[] NOT NULL,
+    intro            VARCHAR NOT NULL,         -- everything below is the post as read in this dump:
+    fingerprint      VARCHAR NOT NULL,         -- the canonical rows (posts, articles, mentions,
+    title            VARCHAR,                  -- citations) are derived from the best sighting, so
+    standfirst       VARCHAR,                  -- the result does not depend on load order
+    outlet_id        VARCHAR,
+    kind             VARCHAR,
+    authors          VARCHAR[],
+    published_date   DATE,
+    date_precision   VARCHAR,
+    date_text        VARCHAR,
+    year             INTEGER,
+    date_basis       VARCHAR,
+    date_min         DATE,
+    date_max         DATE,
+    date_evidence    VARCHAR,
+    word_count       INTEGER,
+    body             VARCHAR,
+    bio              VARCHAR,
     PRIMARY KEY (dump_id, seq)
+);
+
+CREATE TABLE IF NOT EXISTS sighting_mentions (
+    dump_id          VARCHAR NOT NULL,         -- -> post_sightings (dump_id, seq)
+    seq              INTEGER NOT NULL,
+    mention_no       INTEGER NOT NULL,         -- 1-based order in the post
+    outlet_id        VARCHAR,                  -- -> outlets; NULL when unnamed
+    outlet_text      VARCHAR,
+    medium           VARCHAR NOT NULL,
+    about            VARCHAR,
+    evidence         VARCHAR NOT NULL,
+    line             INTEGER NOT NULL,
+    PRIMARY KEY (dump_id, seq, mention_no)
+);
+
+CREATE TABLE IF NOT EXISTS sighting_citations (
+    dump_id          VARCHAR NOT NULL,         -- -> post_sightings (dump_id, seq)
+    seq              INTEGER NOT NULL,
+    citation_no      INTEGER NOT NULL,         -- 1-based order in the notes block
+    note_number      INTEGER NOT NULL,
+    source           VARCHAR,
+    title            VARCHAR,
+    url              VARCHAR,
+    cited_date       DATE,
+    is_comment       BOOLEAN NOT NULL,
+    raw_text         VARCHAR NOT NULL,
+    line             INTEGER NOT NULL,
+    PRIMARY KEY (dump_id, seq, citation_no)
 );
 
 CREATE TABLE IF NOT EXISTS topics (
@@ -119,6 +169,7 @@ CREATE TABLE IF NOT EXISTS mentions (
 CREATE TABLE IF NOT EXISTS citations (
     post_id          VARCHAR NOT NULL,         -- -> posts
     article_id       VARCHAR,                  -- -> articles
+    citation_no      INTEGER NOT NULL,         -- 1-based order in the notes block
     note_number      INTEGER NOT NULL,
     source           VARCHAR,
     title            VARCHAR,
@@ -128,7 +179,7 @@ CREATE TABLE IF NOT EXISTS citations (
     raw_text         VARCHAR NOT NULL,
     dump_id          VARCHAR NOT NULL,         -- -> dumps: provenance
     line             INTEGER NOT NULL,
-    PRIMARY KEY (post_id, note_number)
+    PRIMARY KEY (post_id, citation_no)
 );
 
 CREATE TABLE IF NOT EXISTS ingest_runs (

@@ -1,0 +1,24 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+# Both create the virtual environment on first use (Python >= 3.11 and pip are all they need).
+VENV ?= .venv
+PYTHON ?= python3
+
+.PHONY: demo test lint score bench
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+demo: $(VENV)/.installed  ## generate sample dumps, ingest them, serve the dashboard
+	$(VENV)/bin/bylines demo
+
+test: $(VENV)/.installed  ## the whole test suite (CI runs exactly this)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/python -m pytest
+
+score: $(VENV)/.installed  ## build a warehouse from ../shared/seeds and print the scorer's table
+	rm -f /tmp/bylines-seeds.duckdb*
+	$(VENV)/bin/bylines ingest ../shared/seeds/*.txt --warehouse /tmp/bylines-seeds.duckdb
+	$(VENV)/bin/python ../shared/eval/score.py --warehouse /tmp/bylines-seeds.duckdb --gold ../shared/eval/gold

@@ -1,0 +1,349 @@
+"""``bylines``: the command line (ingest, sql, dashboard, demo, rebuild).
+
+Why the CLI runs the Dagster job in-process instead of its own loop: a backfill from a
+script, a test and the nightly run then share one code path (same assets, checks and
+quarantine rules), and the run is recorded in the project's Dagster instance like any
+other. Paths come from flags, else the environment, else the documented defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DASHBOARD_APP = PROJECT_ROOT / "dashboard" / "app.py"
+DEFAULT_PORT = 8501
+DEMO_DUMPS = 6
+DEMO_SEED = 7
+MAX_WARNINGS_SHOWN = 10
+
+
+def _ensure_dagster_home() -> None:
+    """Use the project-local instance (run history, cursors) unless the caller chose one."""
+    if os.environ.get("DAGSTER_HOME"):
+        return
+    base = PROJECT_ROOT if (PROJECT_ROOT / "workspace.yaml").is_file() else Path.cwd()
+    home = base / ".dagster"
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+
+
+def _warehouse_path(args: argparse.Namespace) -> Path:
+    from orchestration.resources import default_warehouse_path
+
+    return Path(args.warehouse) if getattr(args, "warehouse", None) else default_warehouse_path()
+
+
+def _landing_path(args: argparse.Namespace) -> Path:
+    from warehouse.landing import default_landing_dir
+
+    return Path(args.landing) if getattr(args, "landing", None) else default_landing_dir()
+
+
+def _raw_path(args: argparse.Namespace) -> Path:
+    from orchestration.resources import raw_root_for
+
+    return Path(args.raw) if getattr(args, "raw", None) else raw_root_for(_warehouse_path(args))
+
+
+# ---------------------------------------------------------------------------------------- ingest
+
+
+def run_ingest(
+    paths: Sequence[str],
+    warehouse: Path,
+    landing: Path,
+    raw: Path,
+    settle_seconds: float = 0.0,
+    trigger: str = "cli",
+    max_workers: int = 0,
+    log_level: str = "ERROR",
+) -> tuple[bool, dict[str, Any]]:
+    """Execute ``ingest_job`` in-process; returns (run succeeded, summary from the load step)."""
+    _ensure_dagster_home()
+    import dagster as dg
+
+    from orchestration.definitions import build_defs
+    from orchestration.jobs import INGEST_JOB_NAME
+    from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
+
+    defs = build_defs(
+        {
+            "warehouse": WarehouseResource(path=str(warehouse)),
+            "landing": LandingFolder(path=str(landing), settle_seconds=settle_seconds),
+            "raw_store": RawStoreResource(path=str(raw)),
+            # One process, one run: stage outputs stay in memory instead of piling up as pickles.
+            "io_manager": dg.mem_io_manager,
+        }
+    )
+    job = defs.resolve_job_def(INGEST_JOB_NAME)
+    run_config = {
+        "ops": {
+            "landed_dumps": {"config": {"paths": [str(Path(p).absolute()) for p in paths]}},
+            "parsed_dumps": {"config": {"max_workers": max_workers}},
+        },
+        # The summary is the CLI's output; Dagster's step log stays quiet unless something goes wrong.
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+    }
+    result = job.execute_in_process(
+        run_config=run_config,
+        instance=dg.DagsterInstance.get(),
+        tags={"bylines/trigger": trigger},
+        raise_on_error=False,
+    )
+    summary: dict[str, Any] = {}
+    for mat in result.asset_materializations_for_node("warehouse_tables"):
+        value = mat.metadata.get("summary")
+        summary = dict(getattr(value, "data", None) or {})
+    checks = []
+    for ev in result.get_asset_check_evaluations():
+        if not ev.passed:
+            checks.append(f"check {ev.check_name} failed ({ev.severity.value}): {dict(ev.metadata)}")
+    summary["failed_checks"] = checks
+    if not result.success:
+        failures = [e.message or "" for e in result.all_events if e.is_failure]
+        summary["errors"] = [f for f in failures if f][:5]
+    return result.success, summary
+
+
+def format_summary(summary: dict[str, Any], seconds: float | None = None, out: TextIO | None = None) -> str:
+    """The lines ``bylines ingest`` prints (also used by ``demo`` and ``rebuild``)."""
+    lines = [
+        f"dumps:    {summary.get('dumps_new', 0)} new, {summary.get('dumps_skipped', 0)} skipped, "
+        f"{summary.get('dumps_quarantined', 0)} quarantined",
+        f"posts:    {summary.get('posts', 0)}",
+        f"articles: {summary.get('articles_new', 0)} new, {summary.get('articles_updated', 0)} updated",
+    ]
+    warnings = list(summary.get("warnings") or [])
+    lines.append(f"warnings: {len(warnings)}")
+    lines.extend(f"  - {w}" for w in warnings[:MAX_WARNINGS_SHOWN])
+    if len(warnings) > MAX_WARNINGS_SHOWN:
+        lines.append(f"  ... and {len(warnings) - MAX_WARNINGS_SHOWN} more (table ingest_runs)")
+    for q in summary.get("quarantined") or []:
+        lines.append(f"quarantined {q['file_name']}: {q['reason']}")
+    for s in summary.get("skipped") or []:
+        lines.append(f"skipped {s['file_name']}: {s['reason']}")
+    lines.extend(summary.get("failed_checks") or [])
+    lines.extend(f"error: {e}" for e in summary.get("errors") or [])
+    if seconds is not None:
+        lines.append(f"took {seconds:.1f} s")
+    return "\n".join(lines)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    missing = [p for p in args.paths if not Path(p).exists()]
+    for p in missing:
+        print(f"not found: {p}", file=sys.stderr)
+    if args.paths and len(missing) == len(args.paths):
+        return 2  # never fall back to the landing folder when the named files are all absent
+    ok, summary = run_ingest(
+        [p for p in args.paths if p not in missing],
+        _warehouse_path(args),
+        _landing_path(args),
+        _raw_path(args),
+        settle_seconds=args.settle,
+        max_workers=args.workers,
+    )
+    print(format_summary(summary, time.perf_counter() - start))
+    if not ok:
+        print("ingest run FAILED", file=sys.stderr)
+        return 1
+    return 0
+
+
+# ------------------------------------------------------------------------------------------- sql
+
+
+def _open_read_only(warehouse: Path) -> Any:
+    """The published read copy when there is one, else the warehouse itself, read-only."""
+    from warehouse.publish import read_copy_path, read_only_connection
+
+    for path in (read_copy_path(warehouse), warehouse):
+        if path.is_file():
+            return read_only_connection(path)
+    raise FileNotFoundError(f"no warehouse at {warehouse} (run `bylines ingest` first)")
+
+
+def _run_query(con: Any, query: str, out: TextIO) -> bool:
+    import duckdb
+
+    try:
+        rel = con.sql(query)
+        if rel is None:
+            print("ok", file=out)
+            return True
+        frame = rel.df()
+    except duckdb.Error as exc:
+        print(f"error: {exc}", file=out)
+        return False
+    import pandas as pd
+
+    with pd.option_context(
+        "display.max_rows", 200, "display.max_columns", 50, "display.width", 200, "display.max_colwidth", 60
+    ):
+        print(frame.to_string(index=False) if len(frame.columns) else "ok", file=out)
+    print(f"({len(frame)} row{'s' if len(frame) != 1 else ''})", file=out)
+    return True
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    try:
+        con = _open_read_only(_warehouse_path(args))
+    except FileNotFoundError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    try:
+        if args.query:
+            return 0 if _run_query(con, " ".join(args.query), sys.stdout) else 1
+        interactive = sys.stdin.isatty()
+        buffer: list[str] = []
+        ok = True
+        while True:
+            if interactive:
+                print("bylines> " if not buffer else "     ... ", end="", flush=True)
+            line = sys.stdin.readline()
+            if not line:
+                break
+            stripped = line.strip()
+            if not buffer and stripped.lower() in {"quit", "exit", r"\q", ".quit"}:
+                break
+            if stripped:
+                buffer.append(line.rstrip("\n"))
+            if buffer and (stripped.endswith(";") or (not stripped and buffer)):
+                ok = _run_query(con, "\n".join(buffer), sys.stdout) and ok
+                buffer = []
+        if buffer:
+            ok = _run_query(con, "\n".join(buffer), sys.stdout) and ok
+        return 0 if ok else 1
+    finally:
+        con.close()
+
+
+# ------------------------------------------------------------------------- dashboard, demo, rebuild
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    if not DASHBOARD_APP.is_file():
+        print(f"dashboard app not found at {DASHBOARD_APP}", file=sys.stderr)
+        return 2
+    env = {**os.environ, "BYLINES_WAREHOUSE": str(_warehouse_path(args).absolute())}
+    argv = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(DASHBOARD_APP),
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    print(f"dashboard on http://localhost:{args.port} (warehouse {env['BYLINES_WAREHOUSE']})", flush=True)
+    os.execvpe(sys.executable, argv, env)
+    return 0  # not reached
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from samples.generator import generate_corpus
+
+    landing = _landing_path(args)
+    landing.mkdir(parents=True, exist_ok=True)
+    files = generate_corpus(landing, n_dumps=args.dumps, seed=args.seed)
+    print(f"generated {len(files)} sample dumps in {landing}")
+    start = time.perf_counter()
+    ok, summary = run_ingest(
+        [str(f) for f in files], _warehouse_path(args), landing, _raw_path(args), trigger="demo"
+    )
+    print(format_summary(summary, time.perf_counter() - start))
+    if not ok:
+        print("demo ingest FAILED", file=sys.stderr)
+        return 1
+    if args.no_serve:
+        return 0
+    return cmd_dashboard(args)
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from orchestration.rebuild import rebuild_warehouse
+    from warehouse.rawstore import RawStore
+
+    raw = RawStore(_raw_path(args))
+    if not any(True for _ in raw.iter_ids()):
+        print(f"raw store {raw.root} is empty: nothing to rebuild from", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    summary = rebuild_warehouse(_warehouse_path(args), raw, max_workers=args.workers)
+    print(f"rebuilt {_warehouse_path(args)} from {raw.root}")
+    print(format_summary(summary, time.perf_counter() - start))
+    return 0
+
+
+# ------------------------------------------------------------------------------------------ main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bylines", description="Blog archive dumps -> DuckDB warehouse.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser, landing: bool = False, raw: bool = False) -> None:
+        p.add_argument(
+            "--warehouse", help="DuckDB file (env BYLINES_WAREHOUSE, default data/warehouse.duckdb)"
+        )
+        if landing:
+            p.add_argument("--landing", help="landing folder (env BYLINES_LANDING, default data/landing)")
+        if raw:
+            p.add_argument("--raw", help="raw store (env BYLINES_RAW, default: 'raw' beside the warehouse)")
+
+    p = sub.add_parser("ingest", help="ingest dumps (or the landing folder) through the Dagster job")
+    p.add_argument("paths", nargs="*", help="dump files or folders; none = the landing folder")
+    common(p, landing=True, raw=True)
+    p.add_argument(
+        "--settle",
+        type=float,
+        default=0.0,
+        help="seconds a landing file must be unchanged to count as complete (default 0)",
+    )
+    p.add_argument("--workers", type=int, default=0, help="parser processes (0 = one per CPU)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("sql", help="read-only SQL on the published copy (interactive without QUERY)")
+    p.add_argument("query", nargs="*", help="SQL text; none = read statements from stdin")
+    common(p)
+    p.set_defaults(func=cmd_sql)
+
+    p = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT)
+    common(p)
+    p.set_defaults(func=cmd_dashboard)
+
+    p = sub.add_parser("demo", help="generate sample dumps, ingest them, serve the dashboard")
+    common(p, landing=True, raw=True)
+    p.add_argument("--port", type=int, default=DEFAULT_PORT)
+    p.add_argument("--dumps", type=int, default=DEMO_DUMPS)
+    p.add_argument("--seed", type=int, default=DEMO_SEED)
+    p.add_argument("--no-serve", action="store_true", help="stop after ingesting (tests, CI)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("rebuild", help="recreate the warehouse from the raw store alone")
+    common(p, raw=True)
+    p.add_argument("--workers", type=int, default=0)
+    p.set_defaults(func=cmd_rebuild)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

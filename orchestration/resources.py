@@ -1,0 +1,119 @@
+"""Dagster resources: where the warehouse, the landing folder and the raw store live.
+
+Why configured resources and not module globals: tests, the CLI (``--warehouse``,
+``--landing``) and ``dagster dev`` each point the same assets at different places. An
+empty field means "read the environment variable at use time, else the documented
+default" (docs/architecture.md, Environment), so ``dagster dev`` needs no configuration
+and nothing is read from the environment at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from warehouse.landing import LandedFile, default_landing_dir, default_settle_seconds, scan_landing
+from warehouse.rawstore import ENV_RAW, RawStore
+
+ENV_WAREHOUSE = "BYLINES_WAREHOUSE"
+DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
+
+
+def default_warehouse_path() -> Path:
+    """``$BYLINES_WAREHOUSE`` or ``data/warehouse.duckdb``."""
+    return Path(os.environ.get(ENV_WAREHOUSE) or DEFAULT_WAREHOUSE)
+
+
+def raw_root_for(warehouse_path: Path) -> Path:
+    """``$BYLINES_RAW``, else the ``raw`` folder beside the warehouse file (``data/raw`` by default).
+
+    Why beside the warehouse: a warehouse and the bytes it was built from belong together, so
+    ``bylines ingest --warehouse /tmp/w.duckdb`` never writes into the project's ``data/raw``.
+    """
+    env = os.environ.get(ENV_RAW)
+    return Path(env) if env else Path(warehouse_path).parent / "raw"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The writer's DuckDB file, opened only under the cross-process writer lock.
+
+    DuckDB allows one read-write process per file; Dagster runs, CLI ingests and rebuilds
+    may overlap, so every write (and every check that reads the writer's file) holds the
+    file lock from ``warehouse.publish`` for the shortest possible time.
+    """
+
+    path: str = ""
+    memory_limit: str = "2GB"
+    threads: int = 2
+
+    def db_path(self) -> Path:
+        return Path(self.path) if self.path else default_warehouse_path()
+
+    def _config(self) -> dict[str, str | int | bool]:
+        # Bounded memory: several DuckDB processes (ingest, dashboard, analysts) share one box.
+        return {"memory_limit": self.memory_limit, "threads": self.threads}
+
+    @contextmanager
+    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection with the schema applied, held under the writer lock."""
+        from warehouse.publish import writer_lock
+        from warehouse.schema import apply_schema
+
+        db = self.db_path()
+        db.parent.mkdir(parents=True, exist_ok=True)
+        with writer_lock(db):
+            con = duckdb.connect(str(db), config=self._config())
+            try:
+                apply_schema(con)
+                yield con
+            finally:
+                con.close()
+
+    @contextmanager
+    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only view of the writer's file, taken under the writer lock so no write is in flight."""
+        from warehouse.publish import writer_lock
+
+        db = self.db_path()
+        with writer_lock(db):
+            con = duckdb.connect(str(db), read_only=True, config=self._config())
+            try:
+                yield con
+            finally:
+                con.close()
+
+
+class LandingFolder(dg.ConfigurableResource):
+    """Where dumps arrive; the seam the sensor and the landing asset scan through."""
+
+    path: str = ""
+    settle_seconds: float = -1.0  # < 0: $BYLINES_SETTLE_SECONDS or the default of a few seconds
+
+    def folder(self) -> Path:
+        return Path(self.path) if self.path else default_landing_dir()
+
+    def settle(self) -> float:
+        return self.settle_seconds if self.settle_seconds >= 0 else default_settle_seconds()
+
+    def list_ready(self) -> list[LandedFile]:
+        """Complete ``*.txt`` dumps (not being written), hashed."""
+        return scan_landing(self.folder(), self.settle())
+
+
+class RawStoreResource(dg.ConfigurableResource):
+    """The immutable, content-addressed copy of every received dump."""
+
+    path: str = ""
+
+    def store(self) -> RawStore:
+        return RawStore(Path(self.path) if self.path else raw_root_for(default_warehouse_path()))
+
+
+def default_resources() -> dict[str, dg.ConfigurableResource]:
+    """Resources read from the environment at use time (what ``dagster dev`` and the schedule use)."""
+    return {"warehouse": WarehouseResource(), "landing": LandingFolder(), "raw_store": RawStoreResource()}

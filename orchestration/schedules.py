@@ -1,0 +1,23 @@
+"""Nightly ingest at 02:00 UTC, on by default.
+
+Why a schedule besides the sensor: the sensor reacts to new files while the daemon runs;
+the nightly run is the safety net that picks up anything a stopped daemon missed and
+retries copies that failed, with the default run config (scan the landing folder).
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.jobs import ingest_job
+
+NIGHTLY_CRON = "0 2 * * *"
+
+nightly_ingest = dg.ScheduleDefinition(
+    name="nightly_ingest",
+    job=ingest_job,
+    cron_schedule=NIGHTLY_CRON,
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    tags={"bylines/trigger": "schedule"},
+)

@@ -1,0 +1,666 @@
+"""Deterministic generator of synthetic archive dumps, written in our own words.
+
+Why: the real seeds are few and may not be copied into the project, yet demos, tests and
+benchmarks need realistic input of any size. The generator builds one underlying timeline of
+posts per "group" (one blog's history) and renders tag, category and monthly archive pages of
+it, newest post first, so the same post appears in several dumps (sometimes with a small typo
+difference, to exercise identity). Every random choice comes from ``random.Random`` seeded from
+the arguments, so the same arguments give byte-identical files. Vocabulary lives in
+``samples/data/vocab.json``; this module holds only the assembly rules.
+
+A truth sidecar (``<dump stem>.truth.json``) per dump, written when ``with_truth=True``, states
+per post the exact 1-based physical line numbers, title, outlet, stated date, year, authors,
+mentions and citations, in the shape of the gold annotations (see shared/eval/gold/README.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).parent / "data"
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+LATEST_DAY = date(2021, 10, 29)
+"""Newest possible blog post; older posts are spread backwards from here."""
+DEFAULT_POSTS_PER_GROUP = 60
+MAX_POSTS_PER_GROUP = 2000
+SENTENCES_PER_TEMPLATE = 12
+OLD_STYLE_BEFORE = 2013
+"""Pages older than this used the older WordPress date/byline lines more often."""
+
+
+@lru_cache(maxsize=1)
+def load_vocab() -> dict[str, Any]:
+    """The generator's vocabulary (data file, cached)."""
+    return json.loads((DATA_DIR / "vocab.json").read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def _ordinal(d: int) -> str:
+    if 11 <= d % 100 <= 13:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(d % 10, "th")
+
+
+def _clock(rng: random.Random) -> tuple[int, int, str]:
+    hour24 = rng.choice((1, 5, 6, 7, 9, 10, 11, 13, 14, 15, 17, 18, 20))
+    minute = rng.choice((0, 0, 5, 15, 30, 45))
+    h12 = hour24 % 12 or 12
+    return h12, minute, "am" if hour24 < 12 else "pm"
+
+
+def format_date_line(style: str, day: date, rng: random.Random, author: str) -> str | None:
+    """Render the date line of a piece in one outlet-typical style (None = no date line)."""
+    mon = MONTHS[day.month - 1]
+    if style == "none":
+        return None
+    if style == "st_published":
+        h, m, ap = _clock(rng)
+        return f"Published: {h}:{m:02d}{ap}, {day.day} {mon[:3]}, {day.year}"
+    if style == "st_caps":
+        h, m, ap = _clock(rng)
+        return f"PUBLISHED | {mon[:3].upper()} {day.day}, {day.year}, {h}:{m:02d} {ap.upper()} SGT"
+    if style == "rusi_comma":
+        return f"Commentary, {day.day} {mon} {day.year}"
+    if style == "rusi_glued":
+        return f"Commentary{day.day} {mon} {day.year}"
+    if style == "dmy_time":
+        h, m, ap = _clock(rng)
+        return f"{day.day} {mon} {day.year} | {h}:{m:02d} {ap.upper()}"
+    if style == "dmy":
+        return f"{day.day} {mon} {day.year}"
+    if style == "mdy":
+        return f"{mon} {day.day}, {day.year}"
+    if style == "by_slash":
+        return f"by {author} / {mon} {day.day}, {day.year} / Leave a comment"
+    if style == "old_date_author":
+        return f"Date: {day.day}{_ordinal(day.day)} {mon} {day.year} | Author: {author}"
+    if style == "posted_in":
+        return f"Posted: {mon} {day.day}, {day.year} in Commentary"
+    raise ValueError(f"unknown date style {style!r}")
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+@dataclass(frozen=True)
+class PostSpec:
+    """One post of the underlying timeline; its rendering is a pure function of these fields."""
+
+    key: str
+    seed: int
+    day: date  # blog posting day
+    piece_day: date  # publication day of the piece (never after ``day``, non-increasing)
+    kind: str  # piece | link | roundup | letter
+    tags: tuple[str, ...]
+    has_roundup: bool
+    typo: bool
+
+
+@dataclass
+class Rendered:
+    """A post's lines (no leading/trailing blank line) and its truth with post-relative lines."""
+
+    lines: list[str]
+    truth: dict[str, Any]
+    rel: dict[str, int | None] = field(default_factory=dict)
+    typo_line: int | None = None  # relative index of the line that may carry the typo
+
+
+def build_timeline(group_seed: int, n_posts: int, vocab: dict[str, Any]) -> list[PostSpec]:
+    """Newest-first list of posts of one group, spread over a span that grows with n_posts."""
+    rng = random.Random(group_seed)
+    topics = sorted(vocab["topics"])
+    span_days = int(365 * min(13, max(2, n_posts / 30)))
+    gaps = [rng.randint(0, max(1, 2 * span_days // max(1, n_posts))) for _ in range(n_posts)]
+    posts: list[PostSpec] = []
+    day = LATEST_DAY
+    last_piece = LATEST_DAY
+    for i in range(n_posts):
+        day -= timedelta(days=gaps[i])
+        r = rng.random()
+        kind = "roundup" if r < 0.08 else "link" if r < 0.18 else "letter" if r < 0.22 else "piece"
+        piece_day = min(day - timedelta(days=rng.randint(0, 4)), last_piece)
+        last_piece = piece_day
+        tags = tuple(sorted(rng.sample(topics, rng.choice((1, 2, 2, 3)))))
+        posts.append(
+            PostSpec(
+                key=f"g{group_seed}-p{i:05d}",
+                seed=rng.getrandbits(48),
+                day=day,
+                piece_day=piece_day,
+                kind=kind,
+                tags=tags,
+                has_roundup=kind == "roundup" or rng.random() < 0.2,
+                typo=rng.random() < 0.15,
+            )
+        )
+    return posts
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+class Renderer:
+    """Turns PostSpecs into lines. Holds pre-filled sentence pools so bodies are cheap to build."""
+
+    def __init__(self, vocab: dict[str, Any], author: str, pool_seed: int) -> None:
+        self.v = vocab
+        self.author = author
+        self.surname = author.split()[-1]
+        rng = random.Random(pool_seed)
+        self.outlets = vocab["outlets"]
+        self.outlet_weights = [o["weight"] for o in self.outlets]
+        self.pools: dict[str, list[str]] = {}
+        for topic, words in vocab["topics"].items():
+            pool = []
+            for tmpl in vocab["sentence_templates"]:
+                for _ in range(SENTENCES_PER_TEMPLATE):
+                    pool.append(self._fill(tmpl, words, rng))
+            pool = sorted(set(pool))
+            rng.shuffle(pool)
+            self.pools[topic] = pool
+
+    def _fill(self, tmpl: str, words: dict[str, list[str]], rng: random.Random) -> str:
+        actor = rng.choice(words["actors"])
+        actor2 = rng.choice([a for a in words["actors"] if a != actor] or words["actors"])
+        thing = rng.choice(words["things"])
+        thing2 = rng.choice([t for t in words["things"] if t != thing] or words["things"])
+        return tmpl.format(
+            Actor=actor[0].upper() + actor[1:],
+            actor=actor,
+            actor2=actor2,
+            thing=thing,
+            thing2=thing2,
+            region=rng.choice(self.v["regions"]),
+        )
+
+    # -- pieces of a post
+
+    def _mentions(self, rng: random.Random, exclude: str | None) -> tuple[str, list[dict[str, Any]]]:
+        cands = [m for m in self.v["mention_outlets"] if m["canonical"] != exclude]
+        picks = rng.sample(cands, rng.randint(2, 4))
+        parts: list[str] = []
+        truth: list[dict[str, Any]] = []
+        for m in picks:
+            name = rng.choice(m["names"])
+            verb = rng.choice(m["verbs"])
+            about = rng.choice(self.v["abouts"])
+            parts.append(f"{verb} {name} about {about}")
+            truth.append(
+                {
+                    "outlet": m["canonical"],
+                    "medium": m["medium"],
+                    "about": about,
+                    "evidence": f"{verb} {name}",
+                }
+            )
+        text = ", ".join(parts[:-1]) + ", and " + parts[-1] if len(parts) > 1 else parts[0]
+        tail = rng.choice(self.v["roundup_tails"]) if rng.random() < 0.5 else ""
+        opener = rng.choice(self.v["roundup_openers"])
+        para = f"{opener} {text}" + (f", {tail}" if tail else ".")
+        return para, truth
+
+    def _citations(self, rng: random.Random, day: date) -> tuple[list[str], list[dict[str, Any]]]:
+        n_notes = rng.randint(3, 12)
+        notes: list[tuple[str, dict[str, Any]]] = []
+        for n in range(1, n_notes + 1):
+            if rng.random() < 0.12:
+                text = rng.choice(self.v["note_comments"])
+                notes.append(
+                    (
+                        f"{n} {text}",
+                        {
+                            "n": n,
+                            "source": None,
+                            "title": None,
+                            "date": None,
+                            "url": None,
+                            "is_comment": True,
+                        },
+                    )
+                )
+                continue
+            words = rng.sample(self.v["note_title_words"], rng.randint(4, 7))
+            title = " ".join(words)
+            site = rng.choice(self.v["note_sites"])
+            nd = day - timedelta(days=rng.randint(5, 400))
+            dtxt = f"{MONTHS[nd.month - 1]} {nd.day}, {nd.year}"
+            sep = " " if rng.random() < 0.6 else ""
+            comma = "," if rng.random() < 0.7 else ""
+            url = None
+            text = f"{n}{sep}“{title}{comma}” {site}, {dtxt}."
+            if "." in site and " " not in site and rng.random() < 0.3:
+                slug = "-".join(w.lower() for w in words)
+                cut = rng.randint(1, len(slug) - 1)
+                shown = f"https://www.{site}/news/{slug[:cut]} {slug[cut:]}"
+                url = f"https://www.{site}/news/{slug}"
+                text = f"{n}{sep}“{title}{comma}” {site}, {dtxt}, {shown}"
+            notes.append(
+                (
+                    text,
+                    {
+                        "n": n,
+                        "source": site,
+                        "title": title,
+                        "date": nd.isoformat(),
+                        "url": url,
+                        "is_comment": False,
+                    },
+                )
+            )
+        lines: list[str] = []
+        i = 0
+        while i < len(notes):
+            k = 1 if rng.random() < 0.6 else rng.randint(2, 3)
+            lines.append(" ".join(t for t, _ in notes[i : i + k]))
+            i += k
+        return lines, [c for _, c in notes]
+
+    def _body(self, rng: random.Random, topic: str, n_paras: int) -> list[str]:
+        pool = self.pools[topic]
+        last = len(pool)
+        paras: list[str] = []
+        sub_at = {rng.randint(2, n_paras - 1)} if n_paras > 4 else set()
+        if n_paras > 9:
+            sub_at.add(rng.randint(5, n_paras - 1))
+        quote_at = rng.randint(1, n_paras - 1) if n_paras > 3 and rng.random() < 0.4 else -1
+        for i in range(n_paras):
+            if i in sub_at:
+                paras.append(rng.choice(self.v["subheadings"]))
+            if i == quote_at:
+                paras.append(rng.choice(self.v["pull_quotes"]))
+            # two windows of a shuffled pool: cheap (no per-sentence draw) and no repeats inside
+            k1, k2 = rng.randint(1, 3), rng.randint(1, 3)
+            a = rng.randrange(last - k1)
+            b = rng.randrange(last - k2)
+            paras.append(" ".join(pool[a : a + k1] + pool[b : b + k2]))
+        return paras
+
+    def render(self, spec: PostSpec, used_titles: set[str]) -> Rendered:
+        """Render one post. ``used_titles`` keeps titles unique within a group."""
+        rng = random.Random(spec.seed)
+        v = self.v
+        topic = spec.tags[0]
+        words = v["topics"][topic]
+        # paragraphs: each entry is a list of consecutive physical lines (a block)
+        blocks: list[list[str]] = []
+        truth: dict[str, Any] = {
+            "key": spec.key,
+            "kind": None,
+            "title": None,
+            "outlet": None,
+            "authors": [],
+            "date_stated": None,
+            "date_stated_text": None,
+            "year": spec.piece_day.year,
+            "year_basis": "context",
+            "tags_line": [],
+            "mentions": [],
+            "citations": [],
+            "topics": list(spec.tags),
+            "blog_date": spec.day.isoformat(),
+        }
+        rel: dict[str, int | None] = {"title": None, "date": None}
+        typo_block: int | None = None
+
+        if spec.kind == "roundup":
+            blocks.append([rng.choice(v["roundup_posts"])])
+            para, mentions = self._mentions(rng, None)
+            blocks.append([para])
+            truth.update(kind="media-roundup", mentions=mentions)
+            typo_block = 0
+            return self._assemble(blocks, truth, rel, typo_block, title_block=None, date_block=None)
+
+        outlet = rng.choices(self.outlets, self.outlet_weights)[0]
+        if spec.kind == "letter":
+            outlet = next(o for o in self.outlets if o.get("letter"))
+        intro_name = rng.choice(outlet["intro"])
+        coauthor = rng.choice(v["coauthors"]) if spec.kind == "piece" and rng.random() < 0.2 else None
+        fill = {
+            "outlet": intro_name,
+            "thing": rng.choice(words["things"]),
+            "actor2": rng.choice(words["actors"]),
+            "coauthor": coauthor or "",
+        }
+        if spec.kind == "letter":
+            opener = f"A short letter in {intro_name} this week, responding to a piece on {fill['thing']}."
+        elif spec.kind == "link":
+            opener = rng.choice(v["link_openers"]).format(**fill)
+        elif coauthor:
+            opener = rng.choice(v["coauthor_openers"]).format(**fill)
+        else:
+            opener = rng.choice(v["intro_openers"]).format(**fill)
+        extra = rng.choice((0, 0, 1, 2))
+        follow = rng.sample(v["intro_followups"], 1 + 2 * extra)
+        intro = opener + (" " + follow[0] if rng.random() < 0.7 else "")
+        blocks.append([intro])
+        typo_block = 0
+        for k in range(extra):
+            blocks.append([follow[1 + 2 * k] + " " + follow[2 + 2 * k]])
+        if spec.has_roundup:
+            para, mentions = self._mentions(rng, outlet["canonical"])
+            blocks.append([para])
+            truth["mentions"] = mentions
+        if rng.random() < 0.1:
+            blocks.append([" "])  # whitespace-only line, as WordPress leaves behind images
+
+        title = ""
+        for attempt in range(8):
+            title = self._fill(rng.choice(v["title_templates"]), words, rng)
+            if attempt == 7:
+                title += f" (part {len(used_titles) + 1})"
+            if title not in used_titles:
+                break
+        used_titles.add(title)
+        title_block = len(blocks)
+        authors = [self.author] + ([coauthor] if coauthor else [])
+        truth.update(
+            title=title,
+            outlet=outlet["canonical"],
+            authors=authors,
+            kind="letter" if spec.kind == "letter" else outlet["kind"],
+        )
+        if spec.kind == "link":
+            blocks.append([title])
+            return self._assemble(blocks, truth, rel, typo_block, title_block, None)
+
+        compact = rng.random() < 0.4  # byline/date/tags on lines right under the title
+        head: list[str] = [title]
+        blocks.append(head)
+        if rng.random() < 0.45:
+            blocks.append([self._fill(rng.choice(v["standfirsts"]), words, rng)])
+        if rng.random() < 0.35:
+            img = rng.choice(v["image_prefixes"])
+            img_day = spec.piece_day - timedelta(days=rng.randint(0, 3))
+            if img.startswith("Screenshot"):
+                hh, mm, ss = rng.randint(7, 22), rng.randint(0, 59), rng.randint(0, 59)
+                name = f"Screenshot {img_day.isoformat()} at {hh:02d}.{mm:02d}.{ss:02d}"
+            else:
+                name = f"{img}{rng.randint(1000, 9999)}"
+            blocks.append([name])
+            if rng.random() < 0.6:
+                blocks.append([rng.choice(v["captions"]) + " " + rng.choice(v["caption_credits"])])
+        meta: list[str] = []
+        if outlet["kind"] == "journal-article" and rng.random() < 0.6:
+            meta.append(f"Volume: {spec.piece_day.year - 2008} Issue: {rng.randint(1, 12)}")
+        if spec.kind != "letter" and (coauthor or rng.random() < 0.35):
+            if coauthor:
+                pair = (self.author, coauthor) if rng.random() < 0.6 else (coauthor, self.author)
+                meta.append(("" if pair[0] == self.author else "By ") + f"{pair[0]} and {pair[1]}")
+            else:
+                suffix = outlet.get("byline_suffix", "") if rng.random() < 0.5 else ""
+                meta.append(f"By {self.author}{suffix}")
+        style = rng.choice(outlet["date_styles"])
+        if spec.piece_day.year < OLD_STYLE_BEFORE and style != "none" and rng.random() < 0.5:
+            style = rng.choice(("old_date_author", "posted_in"))
+        if spec.kind == "letter":
+            style = "none"
+        date_line = format_date_line(style, spec.piece_day, rng, self.author)
+        date_pos: int | None = None
+        if date_line:
+            date_pos = len(meta)
+            meta.append(date_line)
+            truth.update(
+                date_stated=spec.piece_day.isoformat(), date_stated_text=date_line, year_basis="stated"
+            )
+        if outlet.get("tagline") and rng.random() < 0.7:
+            tags = rng.sample(v["tagline_topics"], rng.randint(2, 4))
+            meta.append("".join(tags))
+            truth["tags_line"] = tags
+        date_block: tuple[int, int] | None = None
+        if meta:
+            if compact:
+                date_block = (title_block, 1 + date_pos) if date_pos is not None else None
+                head.extend(meta)
+            else:
+                date_block = (len(blocks), date_pos) if date_pos is not None else None
+                blocks.append(meta)
+
+        if spec.kind == "letter":
+            blocks.append(["Sir, " + " ".join(rng.sample(self.pools[topic], 3))])
+            for para in self._body(rng, topic, rng.randint(1, 3)):
+                blocks.append([para])
+            blocks.append([self.author, *v["letter_closers"]])
+            return self._assemble(blocks, truth, rel, typo_block, title_block, date_block)
+
+        long_form = bool(outlet.get("endnotes"))
+        n_paras = rng.randint(14, 26) if long_form else rng.choice((5, 8, 10, 12, 14, 18))
+        for para in self._body(rng, topic, n_paras):
+            blocks.append([para])
+        if rng.random() < 0.75:
+            bio = rng.choice(v["bios"]).format(author=self.author)
+            if coauthor:
+                bio = f"{bio} {coauthor} is a research fellow at the same institute."
+            blocks.append([bio])
+        if outlet.get("endnotes") or rng.random() < 0.05:
+            note_lines, cites = self._citations(rng, spec.piece_day)
+            blocks.append(note_lines)
+            truth["citations"] = cites
+        return self._assemble(blocks, truth, rel, typo_block, title_block, date_block)
+
+    @staticmethod
+    def _assemble(
+        blocks: list[list[str]],
+        truth: dict[str, Any],
+        rel: dict[str, int | None],
+        typo_block: int | None,
+        title_block: int | None,
+        date_block: tuple[int, int] | None,
+    ) -> Rendered:
+        lines: list[str] = []
+        starts: list[int] = []
+        for b in blocks:
+            if lines:
+                lines.append("")
+            starts.append(len(lines))
+            lines.extend(b)
+        rel["title"] = starts[title_block] if title_block is not None else None
+        rel["date"] = starts[date_block[0]] + date_block[1] if date_block is not None else None
+        r = Rendered(lines=lines, truth=truth, rel=rel)
+        r.typo_line = starts[typo_block] if typo_block is not None else None
+        return r
+
+
+def _apply_typo(line: str, pairs: list[list[str]]) -> str:
+    """Introduce a small typo (the kind an author later fixes) into one line."""
+    for good, bad in pairs:
+        if good in line:
+            return line.replace(good, bad, 1)
+    return line
+
+
+# --------------------------------------------------------------------------- dumps
+
+
+@dataclass(frozen=True)
+class DumpPlan:
+    """One archive page of a group: its header and which posts it lists."""
+
+    header: str
+    label: str
+    kind: str  # tag | category | month
+    slug: str
+
+
+def plan_dumps(
+    posts: list[PostSpec], n: int, vocab: dict[str, Any], seed: int
+) -> list[tuple[DumpPlan, list[int]]]:
+    """Choose up to n archive pages for one group (tag pages, a PRESS category, a month)."""
+    rng = random.Random(seed)
+    tag_counts = Counter(t for p in posts for t in p.tags)
+    tags = [t for t, _ in sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    rng.shuffle(tags)
+    plans: list[tuple[DumpPlan, list[int]]] = []
+    kinds: list[str] = []
+    for i in range(n):
+        if i == 2 and n >= 4:
+            kinds.append("category")
+        elif i == n - 1 and n >= 5:
+            kinds.append("month")
+        else:
+            kinds.append("tag")
+    tag_iter = iter(tags)
+    for kind in kinds:
+        if kind == "category":
+            idx = [i for i, p in enumerate(posts) if p.has_roundup]
+            plans.append((DumpPlan("Archive for the ‘PRESS’ Category", "PRESS", "category", "press"), idx))
+        elif kind == "month":
+            months = Counter((p.day.year, p.day.month) for p in posts)
+            (y, m), _ = max(months.items(), key=lambda kv: (kv[1], kv[0]))
+            idx = [i for i, p in enumerate(posts) if (p.day.year, p.day.month) == (y, m)]
+            label = f"{MONTHS[m - 1]}, {y}"
+            plans.append((DumpPlan(f"Archive for {label}", label, "month", f"{y}-{m:02d}"), idx))
+        else:
+            tag = next(tag_iter, None)
+            if tag is None:
+                break
+            idx = [i for i, p in enumerate(posts) if tag in p.tags]
+            slug = tag.lower().replace(" ", "-")
+            plans.append((DumpPlan(f"Posts Tagged ‘{tag}’", tag, "tag", slug), idx))
+    return plans
+
+
+def _write_dump(
+    path: Path,
+    plan: DumpPlan,
+    post_idx: list[int],
+    rendered: dict[int, Rendered],
+    posts: list[PostSpec],
+    dump_no: int,
+    typo_pairs: list[list[str]],
+    with_truth: bool,
+) -> int:
+    """Stream one dump to disk (via a .part file, so landing scanners never see half a file)."""
+    tmp = path.with_name(path.name + ".part")
+    truth_posts: list[dict[str, Any]] = []
+    written = 0
+    line_no = 1
+    with tmp.open("w", encoding="utf-8", newline="\n") as fh:
+        fh.write(plan.header)
+        written += len(plan.header.encode("utf-8"))
+        line_no = 1
+        for seq, i in enumerate(post_idx, start=1):
+            r = rendered[i]
+            lines = r.lines
+            # the typo shows in some pages only: the fixed and unfixed versions both survive
+            if posts[i].typo and r.typo_line is not None and (dump_no + i) % 2 == 0:
+                lines = list(lines)
+                lines[r.typo_line] = _apply_typo(lines[r.typo_line], typo_pairs)
+            start = line_no + 2
+            chunk = "\n\n" + "\n".join(lines)
+            fh.write(chunk)
+            written += len(chunk.encode("utf-8"))
+            line_no = start + len(lines) - 1
+            if with_truth:
+                t = dict(r.truth)
+                end = start + max(k for k, s in enumerate(lines) if s.strip())
+                t.update(
+                    seq=seq,
+                    start_line=start,
+                    end_line=end,
+                    title_line=start + r.rel["title"] if r.rel["title"] is not None else None,
+                    date_line=start + r.rel["date"] if r.rel["date"] is not None else None,
+                    typo=lines is not r.lines,
+                )
+                truth_posts.append(t)
+    os.replace(tmp, path)
+    if with_truth:
+        doc = {
+            "dump": path.name,
+            "archive_label": plan.label,
+            "archive_kind": plan.kind,
+            "posts": truth_posts,
+            "notes": ["synthetic: generated by samples.generator"],
+        }
+        truth_path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    return written
+
+
+def truth_path(dump_path: Path) -> Path:
+    """Where the truth sidecar of a dump lives (``x.txt`` -> ``x.truth.json``)."""
+    return dump_path.with_name(dump_path.stem + ".truth.json")
+
+
+def generate_corpus(
+    out_dir: Path,
+    n_dumps: int = 6,
+    seed: int = 7,
+    target_bytes: int | None = None,
+    author: str = "Mara Kellerman",
+    with_truth: bool = False,
+) -> list[Path]:
+    """Write synthetic archive dumps to out_dir and return their paths in writing order.
+
+    Without target_bytes: n_dumps dumps (groups of up to n_dumps pages of one timeline; when
+    n_dumps exceeds what one timeline offers, further groups follow). With target_bytes: groups
+    of n_dumps pages each are written until the total reaches target_bytes (the last dump may
+    overshoot by its own size); timelines grow with the target so files stay a few MB.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    vocab = load_vocab()
+    per_group = max(1, n_dumps)
+    posts_per_group = DEFAULT_POSTS_PER_GROUP
+    if target_bytes:
+        posts_per_group = max(DEFAULT_POSTS_PER_GROUP, min(MAX_POSTS_PER_GROUP, target_bytes // 40_000))
+    renderer = Renderer(vocab, author, pool_seed=seed)
+    paths: list[Path] = []
+    total = 0
+    group = 0
+    while True:
+        if target_bytes is None and len(paths) >= n_dumps:
+            break
+        if target_bytes is not None and total >= target_bytes:
+            break
+        group_seed = seed * 1_000_003 + group
+        posts = build_timeline(group_seed, posts_per_group, vocab)
+        plans = plan_dumps(posts, per_group, vocab, group_seed + 1)
+        if not plans:
+            break
+        # render only posts some page lists, once each, in timeline order (titles stay unique)
+        needed = sorted({i for _, idx in plans for i in idx})
+        used: set[str] = set()
+        rendered = {i: renderer.render(posts[i], used) for i in needed}
+        for plan, idx in plans:
+            if target_bytes is None and len(paths) >= n_dumps:
+                break
+            if target_bytes is not None and total >= target_bytes:
+                break
+            if not idx:
+                continue
+            path = out_dir / f"synth_{group:04d}_{len(paths):05d}_{plan.slug}.txt"
+            total += _write_dump(
+                path, plan, idx, rendered, posts, len(paths), vocab["typo_pairs"], with_truth
+            )
+            paths.append(path)
+        group += 1
+    return paths
+
+
+def read_truth(dump_path: Path) -> dict[str, Any]:
+    """Load the truth sidecar written next to a dump by ``generate_corpus(with_truth=True)``."""
+    return json.loads(truth_path(Path(dump_path)).read_text(encoding="utf-8"))

@@ -1,0 +1,111 @@
+"""Numbered notes (examples written by us; one check on a real seed's notes block)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.citations import extract_citations, looks_like_note
+
+
+def test_looks_like_note() -> None:
+    assert looks_like_note("12 \u201cA title,\u201d example.org, May 2, 2020.")
+    assert looks_like_note("3\u201cGlued title\u201d example.org, May 2, 2020.")
+    assert looks_like_note("9 Anna-Maria Holt, \u201cSome title,\u201d Example News, May 2, 2020.")
+    assert not looks_like_note("The minister said 12 people were hurt.")
+    assert not looks_like_note("2020 was a difficult year")
+    assert not looks_like_note("5G masts were burned")
+    assert looks_like_note("[4] Ibid.") and looks_like_note(
+        "7. Jo Bloggs, \u201cA title,\u201d Kestrel Post, 2019."
+    )
+
+
+def test_several_notes_on_one_line_and_glued_numbers() -> None:
+    lines = [
+        (10, "1\u201cRiver levels rise in the east,\u201d floodwatch.org, March 3, 2020."),
+        (
+            11,
+            "2 \u201cPort reopens after 11 days,\u201d Harbour News, April 4, 2020. "
+            "3\u201cA ferry for 12 towns\u201d ferries.example.com, 5 May 2020.",
+        ),
+    ]
+    cs = extract_citations(lines)
+    assert [c.note_number for c in cs] == [1, 2, 3]
+    assert [c.line for c in cs] == [10, 11, 11]
+    assert cs[0].source == "floodwatch.org" and cs[0].title == "River levels rise in the east"
+    assert cs[1].source == "Harbour News" and cs[1].cited_date == date(2020, 4, 4)
+    assert cs[2].title == "A ferry for 12 towns" and cs[2].cited_date == date(2020, 5, 5)
+
+
+def test_broken_url_is_rejoined_and_comment_notes_flagged() -> None:
+    lines = [
+        (
+            20,
+            "4 Sam Lee, \u201cCanal tolls explained,\u201d Shipping Weekly, June 1, 2019, "
+            "https://www.example.com/news/ canal-tolls-2019/ part-2.html. See also the annex.",
+        ),
+        (21, "5 Some readers will remember the earlier dispute, which ended without a ruling."),
+    ]
+    a, b = extract_citations(lines)
+    assert a.url == "https://www.example.com/news/canal-tolls-2019/part-2.html"
+    assert a.source == "Shipping Weekly" and not a.is_comment
+    assert b.is_comment and b.source is None and b.title is None
+
+
+def test_nested_quotes_and_wrapped_line() -> None:
+    lines = [
+        (
+            30,
+            "6 \u201cEditors reply to \u201cA bad week\u201d: a short note,\u201d "
+            "paper.example.cn, April 16, 2020,",
+        ),
+        (31, "https://paper.example.cn/a/ 123.html"),
+    ]
+    (c,) = extract_citations(lines)
+    assert c.title == "Editors reply to \u201cA bad week\u201d: a short note"
+    assert c.source == "paper.example.cn"
+    assert c.url == "https://paper.example.cn/a/123.html"
+
+
+def _seeds() -> Path:
+    root = Path(__file__).resolve().parents[1]
+    return Path(os.environ.get("BYLINES_SEEDS", root.parent / "shared" / "seeds"))
+
+
+@pytest.mark.seeds
+def test_real_notes_block_keeps_every_number() -> None:
+    seeds = _seeds()
+    if not seeds.is_dir():
+        pytest.skip(f"seed dumps not found in {seeds} (set BYLINES_SEEDS)")
+    checked = 0
+    for path in sorted(seeds.glob("*.txt")):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        # every maximal run of note lines (blank lines allowed) must number 1..N without gaps
+        block: list[tuple[int, str]] = []
+        for i, text in enumerate(lines + [""], start=1):
+            if text.strip() and looks_like_note(text):
+                block.append((i, text))
+            elif text.strip() and block:
+                if len(block) >= 10:
+                    nums = [c.note_number for c in extract_citations(block)]
+                    assert nums == list(range(1, len(nums) + 1)), path.name
+                    checked += 1
+                block = []
+    if not checked:
+        pytest.skip("no notes block in the seeds")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=120), max_size=6))
+def test_arbitrary_lines_never_raise_and_keep_line_numbers(texts: list[str]) -> None:
+    lines = list(enumerate(texts, start=1))
+    for c in extract_citations(lines):
+        assert 1 <= c.line <= len(texts)
+        assert c.note_number >= 0
+    for t in texts:
+        looks_like_note(t)

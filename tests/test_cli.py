@@ -1,0 +1,153 @@
+"""The `bylines` command line: ingest prints a summary, re-ingest skips, sql is read-only."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.cli import main
+
+PROJECT = Path(__file__).resolve().parents[1]
+BYLINES = Path(sys.executable).parent / "bylines"
+
+
+def _command() -> list[str]:
+    """The installed entry point, or the module when the venv has no script."""
+    return [str(BYLINES)] if BYLINES.exists() else [sys.executable, "-m", "orchestration.cli"]
+
+
+def _cli(
+    args: list[str],
+    env_extra: dict[str, str] | None = None,
+    stdin: str | None = None,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run(
+        _command() + args, capture_output=True, text=True, env=env, input=stdin, cwd=cwd, timeout=300
+    )
+
+
+@pytest.mark.seeds
+def test_ingest_seeds_twice_then_query(
+    tmp_path: Path, seeds: list[Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "w.duckdb"
+    start = time.perf_counter()
+    first = _cli(["ingest", *map(str, seeds), "--warehouse", str(db)])
+    elapsed = time.perf_counter() - start
+    assert first.returncode == 0, first.stderr
+    assert f"dumps:    {len(seeds)} new, 0 skipped, 0 quarantined" in first.stdout
+    assert re.search(r"^posts:    [1-9]\d*$", first.stdout, re.M)
+    assert re.search(r"^articles: [1-9]\d* new, \d+ updated$", first.stdout, re.M)
+    assert elapsed < 60, f"ingesting the seeds took {elapsed:.1f} s"
+    assert (tmp_path / "raw").is_dir()  # the raw store sits beside the warehouse by default
+
+    capsys.readouterr()
+    assert main(["ingest", *map(str, seeds), "--warehouse", str(db)]) == 0  # in-process: same job
+    assert f"dumps:    0 new, {len(seeds)} skipped, 0 quarantined" in capsys.readouterr().out
+
+    query = _cli(["sql", "--warehouse", str(db), "SELECT status, count(*) AS n FROM dumps GROUP BY status"])
+    assert query.returncode == 0, query.stderr
+    assert re.search(rf"loaded\s+{len(seeds)}", query.stdout)
+
+    for statement in ("CREATE TABLE hack (a INT)", "DELETE FROM dumps", "DROP TABLE posts"):
+        assert main(["sql", "--warehouse", str(db), statement]) == 1
+        assert "read-only" in capsys.readouterr().out.lower()
+    assert main(["sql", "--warehouse", str(db), "SELECT count(*) AS n FROM dumps"]) == 0
+    assert re.search(rf"\b{len(seeds)}\b", capsys.readouterr().out)  # nothing was deleted
+
+    # A writer holding the warehouse file open does not block readers: they read the published copy.
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', "
+            "flush=True); time.sleep(60)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert main(["sql", "--warehouse", str(db), "SELECT count(*) AS n FROM posts"]) == 0
+        assert "(1 row)" in capsys.readouterr().out
+    finally:
+        holder.kill()
+        holder.wait()
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("SELECT 40 + 2 AS answer;\nSELECT 'x' AS y\n"))
+    assert main(["sql", "--warehouse", str(db)]) == 0
+    interactive = capsys.readouterr().out
+    assert "42" in interactive and interactive.count("(1 row)") == 2
+
+
+@pytest.mark.seeds
+def test_two_ingests_at_once_serialise(tmp_path: Path, seeds: list[Path]) -> None:
+    db = tmp_path / "w.duckdb"
+    cmd = [*_command(), "ingest", *map(str, seeds), "--warehouse", str(db)]
+    procs = [
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
+    news = sorted(int(re.search(r"dumps:\s+(\d+) new", o[0]).group(1)) for o in outs)  # type: ignore[union-attr]
+    assert news == [0, len(seeds)]  # one did the work, the other found nothing left to do
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM dumps WHERE status = 'loaded'").fetchone() == (len(seeds),)
+
+
+def test_ingest_landing_folder_with_main(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No PATH: the landing folder is scanned; a non-dump is quarantined with a reason, exit code 0."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "notes.txt").write_text("just a grocery list\nbeans\n", encoding="utf-8")
+    (landing / "upload.txt.part").write_text("half", encoding="utf-8")
+    code = main(["ingest", "--warehouse", str(tmp_path / "w.duckdb"), "--landing", str(landing)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "dumps:    0 new, 0 skipped, 1 quarantined" in out
+    assert "quarantined notes.txt:" in out
+
+
+def test_sql_without_warehouse_fails_clearly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sql", "--warehouse", str(tmp_path / "none.duckdb"), "SELECT 1"]) == 2
+    assert "no warehouse" in capsys.readouterr().err
+
+
+@pytest.mark.seeds
+def test_rebuild_from_raw_store(
+    tmp_path: Path, seeds: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "w.duckdb"
+    assert main(["ingest", *map(str, seeds[:2]), "--warehouse", str(db)]) == 0
+    db.unlink()
+    assert main(["rebuild", "--warehouse", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "dumps:    2 new" in out.split("rebuilt", 1)[1]
+    buf = io.StringIO()
+    sys_stdout, sys.stdout = sys.stdout, buf
+    try:
+        assert main(["sql", "--warehouse", str(db), "SELECT count(*) AS n FROM dumps"]) == 0
+    finally:
+        sys.stdout = sys_stdout
+    assert re.search(r"\b2\b", buf.getvalue())
+
+
+def test_demo_without_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("samples.generator", reason="sample generator (helper H6) not present yet")
+    landing = tmp_path / "landing"
+    code = main(["demo", "--no-serve", "--warehouse", str(tmp_path / "w.duckdb"), "--landing", str(landing)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert len(list(landing.glob("*.txt"))) >= 1
+    assert re.search(r"dumps:\s+[1-9]\d* new", out)

@@ -1,0 +1,71 @@
+"""The one Definitions loads; job, nightly schedule and landing sensor are wired and on by default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import yaml
+
+from orchestration.definitions import build_defs, defs
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def test_job_covers_every_stage_and_check() -> None:
+    job = defs.resolve_job_def("ingest_job")
+    keys = {k.to_user_string() for k in job.asset_layer.asset_graph.get_all_asset_keys()}
+    assert {"landed_dumps", "parsed_dumps", "warehouse_tables", "published_warehouse"} <= keys
+    checks = {k.name for k in job.asset_layer.asset_graph.asset_check_keys}
+    assert checks == {"no_orphan_rows", "no_duplicate_ids", "pieces_missing_outlet_or_year"}
+    graph = defs.resolve_asset_graph()
+    assert graph.get(dg.AssetKey("warehouse_tables")).group_name == "warehouse"
+    assert "duckdb" in graph.get(dg.AssetKey("warehouse_tables")).kinds
+    assert graph.get(dg.AssetKey("landed_dumps")).group_name == "landing"
+    assert graph.get(dg.AssetKey("parsed_dumps")).group_name == "transform"
+
+
+def test_blocking_checks() -> None:
+    graph = defs.resolve_asset_graph()
+    blocking = {key.name: graph.get_check_spec(key).blocking for key in graph.asset_check_keys}
+    assert blocking == {
+        "no_orphan_rows": True,
+        "no_duplicate_ids": True,
+        "pieces_missing_outlet_or_year": False,
+    }
+
+
+def test_nightly_schedule_and_sensor_are_on_by_default() -> None:
+    schedule = defs.resolve_schedule_def("nightly_ingest")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "UTC"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    assert schedule.job_name == "ingest_job"
+    sensor = defs.resolve_sensor_def("landing_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.job_name == "ingest_job"
+
+
+def test_resources_can_be_swapped(tmp_path: Path) -> None:
+    from orchestration.resources import WarehouseResource
+
+    custom = build_defs({"warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb"))})
+    assert custom.resolve_job_def("ingest_job").name == "ingest_job"
+
+
+def test_instance_config_serialises_writers() -> None:
+    config = yaml.safe_load((PROJECT / ".dagster" / "dagster.yaml").read_text(encoding="utf-8"))
+    assert config["concurrency"]["runs"]["max_concurrent_runs"] == 1
+    assert config["concurrency"]["pools"]["default_limit"] == 1
+    workspace = yaml.safe_load((PROJECT / "workspace.yaml").read_text(encoding="utf-8"))
+    assert workspace["load_from"][0]["python_module"]["module_name"] == "orchestration.definitions"
+
+
+def test_instance_config_is_accepted_by_dagster(tmp_path: Path) -> None:
+    """The project's dagster.yaml, loaded by a real instance in a scratch home (not the project's)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text((PROJECT / ".dagster" / "dagster.yaml").read_text(encoding="utf-8"))
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
+        assert instance.run_coordinator is not None

@@ -1,0 +1,106 @@
+"""Landing scan: only complete, final-named *.txt files are ready; identity is the content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from warehouse.landing import inspect_file, inspect_paths, is_candidate_name, scan_landing
+
+BODY = b"Archive for the 'Notes' Category\n\nOur own short test post about rivers.\n"
+
+
+def _age(path: Path, seconds: float) -> None:
+    """Pretend the file was last written ``seconds`` ago."""
+    past = time.time() - seconds
+    os.utime(path, (past, past))
+
+
+@pytest.mark.parametrize(
+    ("name", "ready"),
+    [
+        ("dump.txt", True),
+        ("Dump With Spaces é.TXT", True),
+        ("dump.txt.part", False),
+        ("dump.txt.tmp", False),
+        ("dump.part.txt", False),
+        (".dump.txt", False),
+        ("~dump.txt", False),
+        (".~lock.dump.txt#", False),
+        ("dump.txt~", False),
+        ("dump.csv", False),
+        ("dump.txt.crdownload", False),
+    ],
+)
+def test_candidate_names(name: str, ready: bool) -> None:
+    assert is_candidate_name(name) is ready
+
+
+def test_scan_reports_ready_files_with_sha256(tmp_path: Path) -> None:
+    (tmp_path / "b.txt").write_bytes(BODY)
+    (tmp_path / "a.txt").write_bytes(BODY + b"x")
+    (tmp_path / "c.txt.part").write_bytes(BODY)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "d.txt").write_bytes(BODY)
+    found = scan_landing(tmp_path, settle_seconds=0)
+    assert [f.file_name for f in found] == ["a.txt", "b.txt"]
+    assert found[1].sha256 == hashlib.sha256(BODY).hexdigest()
+    assert found[1].size_bytes == len(BODY)
+    assert Path(found[1].path).is_absolute()
+
+
+def test_file_still_being_written_is_not_ready_until_it_settles(tmp_path: Path) -> None:
+    done = tmp_path / "done.txt"
+    done.write_bytes(BODY)
+    _age(done, 120)
+    growing = tmp_path / "growing.txt"
+    growing.write_bytes(BODY[:10])  # mtime = now: a writer is still at work
+    assert [f.file_name for f in scan_landing(tmp_path, settle_seconds=30)] == ["done.txt"]
+    growing.write_bytes(BODY)
+    _age(growing, 60)
+    assert [f.file_name for f in scan_landing(tmp_path, settle_seconds=30)] == ["done.txt", "growing.txt"]
+
+
+def test_zero_byte_file_that_fills_later_changes_identity(tmp_path: Path) -> None:
+    f = tmp_path / "late.txt"
+    f.write_bytes(b"")
+    first = inspect_file(f)
+    f.write_bytes(BODY)
+    second = inspect_file(f)
+    assert first is not None and second is not None
+    assert first.sha256 != second.sha256
+
+
+def test_symlink_to_a_finished_file_is_read_through(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.dat"
+    target.write_bytes(BODY)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "linked.txt").symlink_to(target)
+    (landing / "dangling.txt").symlink_to(tmp_path / "missing")
+    found = scan_landing(landing, settle_seconds=0)
+    assert [f.file_name for f in found] == ["linked.txt"]
+
+
+def test_missing_folder_is_empty_and_env_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert scan_landing(tmp_path / "nope", settle_seconds=0) == []
+    (tmp_path / "e.txt").write_bytes(BODY)
+    monkeypatch.setenv("BYLINES_LANDING", str(tmp_path))
+    monkeypatch.setenv("BYLINES_SETTLE_SECONDS", "0")
+    assert [f.file_name for f in scan_landing()] == ["e.txt"]
+
+
+def test_explicit_paths_accept_other_suffixes_but_not_temp_names(tmp_path: Path) -> None:
+    (tmp_path / "export.dump").write_bytes(BODY)
+    (tmp_path / "half.txt.part").write_bytes(BODY)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "in.txt").write_bytes(BODY)
+    found = inspect_paths(
+        [tmp_path / "export.dump", tmp_path / "half.txt.part", folder, tmp_path / "gone.txt"]
+    )
+    assert [f.file_name for f in found] == ["export.dump", "in.txt"]

@@ -1,0 +1,282 @@
+"""The loader on real DuckDB files: idempotent, order-independent, de-duplicating, topics accumulate."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from transforms.models import Archive, Citation, DateEstimate, Mention, OutletRef, ParsedDump, Piece, Post
+from warehouse.build import build_warehouse
+from warehouse.load import content_digest, load_dump, quarantine_dump, refresh_derived
+from warehouse.rawstore import DumpMeta
+from warehouse.schema import apply_schema
+
+
+def _outlet(name: str) -> OutletRef:
+    return OutletRef(name=name, matched_text=name, in_gazetteer=True, outlet_kind="newspaper")
+
+
+def _post(
+    seq: int,
+    key: str,
+    line: int,
+    year: int | None,
+    conf: float = 0.9,
+    topics: list[str] | None = None,
+    notes: int = 0,
+) -> Post:
+    stated = date(year, 3, seq) if year else None
+    piece = Piece(
+        title=f"Thoughts on harbour {key}",
+        title_line=line + 2,
+        outlet=_outlet("Harbour Gazette"),
+        kind="op-ed",
+        authors=["Ann Writer"],
+        dating=DateEstimate(
+            published_date=stated,
+            date_precision="day" if stated else None,
+            year=year,
+            basis="stated" if year else None,
+        ),
+        body=f"A body about harbour {key}.",
+        word_count=4,
+    )
+    return Post(
+        seq=seq,
+        start_line=line,
+        end_line=line + 6,
+        intro=f"My newest piece on harbour {key}.",
+        piece=piece,
+        mentions=[
+            Mention(
+                outlet=_outlet("Valley Radio"), medium="radio", about="ports", evidence="spoke to", line=line
+            )
+        ],
+        citations=[
+            Citation(note_number=n, source="Port Authority", raw_text=f"[{n}] Port Authority", line=line + 5)
+            for n in range(1, notes + 1)
+        ],
+        topics=topics or [],
+        confidence=conf,
+        post_id=f"p-{key}",
+        article_id=f"a-{key}",
+        fingerprint=f"f-{key}",
+    )
+
+
+def _dump(name: str, label: str, posts: list[Post]) -> tuple[DumpMeta, ParsedDump]:
+    dump_id = (name.encode().hex() * 8)[:64]
+    meta = DumpMeta(
+        dump_id=dump_id,
+        file_name=name,
+        size_bytes=100,
+        encoding="utf-8",
+        received_at=datetime(2024, 1, 1 + len(name) % 20),
+        raw_path=f"/raw/{dump_id}",
+    )
+    parsed = ParsedDump(dump_file=name, archive=Archive(label=label, kind="tag"), posts=posts, line_count=100)
+    return meta, parsed
+
+
+def _dumps() -> list[tuple[DumpMeta, ParsedDump]]:
+    a = _dump(
+        "ports.txt",
+        "Ports",
+        [
+            _post(1, "x", 3, 2021, topics=["Ports"], notes=2),
+            _post(2, "y", 12, None, topics=["Ports"]),
+            _post(3, "z", 21, 2019, topics=["Ports"]),
+        ],
+    )
+    b = _dump(
+        "ships.txt",
+        "Ships",
+        [
+            _post(1, "y", 3, None, conf=0.95, topics=["Ships"]),
+            _post(2, "w", 12, 2018, topics=["Ships"], notes=1),
+        ],
+    )
+    return [a, b]
+
+
+def _load_all(db: Path, dumps: list[tuple[DumpMeta, ParsedDump]]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(db))
+    apply_schema(con)
+    for meta, parsed in dumps:
+        load_dump(con, meta, parsed)
+    refresh_derived(con)
+    return con
+
+
+def test_load_is_idempotent(tmp_path: Path) -> None:
+    con = _load_all(tmp_path / "w.duckdb", _dumps())
+    before = content_digest(con)
+    meta, parsed = _dumps()[0]
+    stats = load_dump(con, meta, parsed)
+    refresh_derived(con)
+    assert content_digest(con) == before
+    assert stats.articles_new == 0 and stats.articles_updated == 0
+    assert before["articles"].startswith("4:")
+
+
+def test_load_order_does_not_matter(tmp_path: Path) -> None:
+    one = content_digest(_load_all(tmp_path / "a.duckdb", _dumps()))
+    two = content_digest(_load_all(tmp_path / "b.duckdb", list(reversed(_dumps()))))
+    assert one == two
+
+
+def test_topics_accumulate_and_best_sighting_wins(tmp_path: Path) -> None:
+    con = _load_all(tmp_path / "w.duckdb", _dumps())
+    topics = con.execute(
+        "SELECT list(t.name ORDER BY t.name) FROM article_topics a JOIN topics t USING (topic_id)"
+        " WHERE article_id = 'a-y'"
+    ).fetchone()[0]
+    assert topics == ["Ports", "Ships"]
+    best = con.execute(
+        "SELECT p.best_dump_id, d.file_name FROM posts p JOIN dumps d ON d.dump_id = p.best_dump_id"
+        " WHERE post_id = 'p-y'"
+    ).fetchone()
+    assert best[1] == "ships.txt"  # higher confidence
+    rows = con.execute(
+        "SELECT dump_file, topics FROM v_post_sightings WHERE post_id = 'p-y' ORDER BY 1"
+    ).fetchall()
+    assert rows == [("ports.txt", ["Ports", "Ships"]), ("ships.txt", ["Ports", "Ships"])]
+
+
+def test_contract_views(tmp_path: Path) -> None:
+    con = _load_all(tmp_path / "w.duckdb", _dumps())
+    row = con.execute(
+        "SELECT dump_file, seq, start_line, end_line, title, outlet, kind, published_date, year,"
+        " date_basis, authors"
+        " FROM v_post_sightings WHERE dump_file = 'ports.txt' AND seq = 1"
+    ).fetchone()
+    assert row == (
+        "ports.txt",
+        1,
+        3,
+        9,
+        "Thoughts on harbour x",
+        "Harbour Gazette",
+        "op-ed",
+        date(2021, 3, 1),
+        2021,
+        "stated",
+        ["Ann Writer"],
+    )
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'v_post_sightings'"
+        ).fetchall()
+    )
+    assert types["year"] == "INTEGER" and types["published_date"] == "DATE" and types["topics"] == "VARCHAR[]"
+    assert con.execute("SELECT count(*) FROM v_mentions WHERE outlet = 'Valley Radio'").fetchone()[0] == 5
+    assert con.execute(
+        "SELECT list(note_number ORDER BY note_number) FROM v_citations"
+        " WHERE dump_file = 'ports.txt' AND seq = 1"
+    ).fetchone()[0] == [1, 2]
+
+
+def test_newer_delivery_supersedes_older(tmp_path: Path) -> None:
+    dumps = _dumps()
+    meta, parsed = dumps[0]
+    newer = meta.model_copy(update={"dump_id": "f" * 64, "received_at": datetime(2025, 1, 1)})
+    fewer = parsed.model_copy(update={"posts": parsed.posts[:1]})
+    con = _load_all(tmp_path / "w.duckdb", [*dumps, (newer, fewer)])
+    assert (
+        con.execute("SELECT superseded_by FROM dumps WHERE dump_id = ?", [meta.dump_id]).fetchone()[0]
+        == "f" * 64
+    )
+    assert (
+        con.execute("SELECT count(*) FROM v_post_sightings WHERE dump_file = 'ports.txt'").fetchone()[0] == 1
+    )
+    # z was only in the superseded delivery: gone from the canonical tables too
+    assert con.execute("SELECT count(*) FROM articles WHERE article_id = 'a-z'").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM articles WHERE article_id = 'a-y'").fetchone()[0] == 1
+
+
+def test_quarantine_recorded(tmp_path: Path) -> None:
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    apply_schema(con)
+    meta, _ = _dump("broken.txt", "x", [])
+    quarantine_dump(con, meta, "not an archive dump: no posts found")
+    assert con.execute("SELECT status, error FROM dumps").fetchall() == [
+        ("quarantined", "not an archive dump: no posts found")
+    ]
+    assert con.execute("SELECT count(*) FROM v_post_sightings").fetchone()[0] == 0
+
+
+def test_build_quarantines_bad_file_and_loads_the_rest(tmp_path: Path, seeds: list[Path]) -> None:
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"   \n")
+    summary = build_warehouse([bad, seeds[0]], tmp_path / "w.duckdb")
+    assert summary["dumps_quarantined"] == 1 and summary["dumps_new"] == 1
+    con = duckdb.connect(summary["read_copy"], read_only=True)
+    assert (
+        con.execute("SELECT status FROM dumps WHERE file_name = 'empty.txt'").fetchone()[0] == "quarantined"
+    )
+
+
+@pytest.fixture(scope="module")
+def seeds_warehouse(tmp_path_factory: pytest.TempPathFactory, seeds: list[Path]) -> Path:
+    db = tmp_path_factory.mktemp("seeds") / "w.duckdb"
+    build_warehouse(seeds, db)
+    return db
+
+
+def test_seeds_order_independent(tmp_path: Path, seeds: list[Path], seeds_warehouse: Path) -> None:
+    other = tmp_path / "rev.duckdb"
+    build_warehouse(list(reversed(seeds)), other, publish=False)
+    with (
+        duckdb.connect(str(seeds_warehouse), read_only=True) as a,
+        duckdb.connect(str(other), read_only=True) as b,
+    ):
+        assert content_digest(a) == content_digest(b)
+
+
+def test_seeds_dedup_and_score(seeds_warehouse: Path, eval_dir: Path) -> None:
+    gold = [
+        json.loads(p.read_text())
+        for p in sorted((eval_dir / "gold").glob("*.json"))
+        if p.name != "outlets.json"
+    ]
+    con = duckdb.connect(str(seeds_warehouse), read_only=True)
+    ids: dict[str, set[str | None]] = {}
+    for g in gold:
+        for gp in g["posts"]:
+            if gp.get("title") is None:
+                continue
+            row = con.execute(
+                "SELECT article_id FROM v_post_sightings WHERE dump_file = ? AND start_line = ?",
+                [Path(g["dump"]).name, gp["start_line"]],
+            ).fetchone()
+            ids.setdefault(gp["title"].casefold(), set()).add(row[0] if row else None)
+    con.close()
+    assert ids and all(len(v) == 1 and None not in v for v in ids.values())
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(eval_dir / "score.py"),
+            "--warehouse",
+            str(seeds_warehouse),
+            "--gold",
+            str(eval_dir / "gold"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "dedup                 ok" in out.stdout
+
+
+def test_full_refresh_changes_nothing(tmp_path: Path) -> None:
+    con = _load_all(tmp_path / "w.duckdb", _dumps())
+    before = content_digest(con)
+    refresh_derived(con, full=True)
+    assert content_digest(con) == before

@@ -1,0 +1,130 @@
+"""Roles of the lines inside one post: title, standfirst, head furniture, body, bio, notes.
+
+Why: the piece's fields come from specific lines (the date from a date line, authors from a
+byline or bio, the outlet from the intro or head), and a caption's date or a pull quote must
+never be mistaken for them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from transforms.citations import looks_like_note
+from transforms.dates import stated_date
+from transforms.segment import CAPTION, is_bio, is_image_name
+from transforms.text import clean
+
+HEAD_SCAN = 8
+_DISCLAIMER = re.compile(
+    r"^(the views expressed|this article has been|this article was|an earlier version|disclaimer)", re.I
+)
+_TAGS_SPLIT = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+@dataclass
+class Anatomy:
+    """Line numbers are 1-based."""
+
+    title: tuple[int, str]
+    standfirst: tuple[int, str] | None = None
+    head: list[tuple[int, str]] = field(default_factory=list)
+    date_line: tuple[int, str] | None = None
+    tags: list[str] = field(default_factory=list)
+    body: list[tuple[int, str]] = field(default_factory=list)
+    tail: list[tuple[int, str]] = field(default_factory=list)
+    bio: tuple[int, str] | None = None
+    notes: list[tuple[int, str]] = field(default_factory=list)
+    captions: list[tuple[int, str]] = field(default_factory=list)
+
+
+def split_tags(line: str) -> list[str]:
+    """'China, Russia, Technology' or run-together 'ChinaInternational Security StudiesUK'."""
+    text = clean(line)
+    parts = (
+        [p.strip() for p in text.split(",")] if "," in text else [p.strip() for p in _TAGS_SPLIT.split(text)]
+    )
+    return [p for p in parts if p]
+
+
+def is_tag_line(line: str) -> bool:
+    text = clean(line)
+    if not text or len(text) > 250 or text.endswith((".", "?", "!")):
+        return False
+    if re.match(r"^(from|by|author)\b", text, re.I) or re.search(r"\b(Fellow|Institute|University)\b,", text):
+        return False  # a byline or signature with an affiliation, not a list of tags
+    if "," in text:
+        parts = [p.strip() for p in text.split(",")]
+        return len(parts) >= 3 and all(p and p[0].isupper() and len(p.split()) <= 4 for p in parts)
+    return len(_TAGS_SPLIT.findall(text)) >= 2 and len(text.split()) <= 12
+
+
+def is_caption(line: str, seen: set[str]) -> bool:
+    text = clean(line)
+    return text in seen or (len(text) < 400 and bool(CAPTION.search(text)) and not text.endswith(("?",)))
+
+
+def analyse(lines: list[str], title_idx: int, end_idx: int) -> Anatomy:
+    """Classify the lines title_idx..end_idx (0-based, inclusive) of one post."""
+    title = (title_idx + 1, clean(lines[title_idx]))
+    anat = Anatomy(title=title)
+    units = [(i + 1, lines[i]) for i in range(title_idx + 1, end_idx + 1) if clean(lines[i])]
+    seen: set[str] = set()
+    body_started = False
+    for n, (ln, raw) in enumerate(units):
+        text = clean(raw)
+        if not body_started and n < HEAD_SCAN:
+            if stated_date(text) and anat.date_line is None:
+                anat.date_line = (ln, raw)
+                anat.head.append((ln, text))
+                continue
+            if is_tag_line(text) and not anat.tags:
+                anat.tags = split_tags(text)
+                anat.head.append((ln, text))
+                continue
+            if is_image_name(text) or is_caption(text, seen):
+                anat.captions.append((ln, text))
+                anat.head.append((ln, text))
+                seen.add(text)
+                continue
+            if len(text) < 90 and not text.endswith((".", "?", "!")) and n < 4:
+                anat.head.append((ln, text))  # byline-like furniture
+                continue
+            if n == 0 and len(text) < 350:
+                anat.standfirst = (ln, text)
+                anat.head.append((ln, text))
+                continue
+            body_started = True
+        if is_image_name(text) or is_caption(text, seen):
+            anat.captions.append((ln, text))
+            seen.add(text)
+            continue
+        seen.add(text)
+        anat.body.append((ln, text))
+    # tail: notes block, bio, disclaimers, signature
+    while anat.body:
+        ln, text = anat.body[-1]
+        if looks_like_note(text) and not is_bio(text):
+            anat.notes.insert(0, (ln, text))
+            anat.body.pop()
+            continue
+        break
+    for k in range(len(anat.body) - 1, max(-1, len(anat.body) - 6), -1):
+        ln, text = anat.body[k]
+        if is_bio(text):
+            anat.bio = (ln, text)
+            anat.tail = anat.body[k:]
+            anat.body = anat.body[:k]
+            break
+    for ln, text in list(anat.body[-3:]):
+        if _DISCLAIMER.match(text):
+            anat.tail.append((ln, text))
+    if anat.bio is None and anat.body:
+        # signature block: a short name line followed by short affiliation lines
+        for k in range(max(0, len(anat.body) - 6), len(anat.body)):
+            block = anat.body[k:]
+            if all(len(t) < 70 and not t.endswith(".") for _l, t in block) and len(block) >= 2:
+                anat.tail = block + anat.tail
+                anat.body = anat.body[:k]
+                break
+    return anat

@@ -1,0 +1,68 @@
+"""Authors of a piece: bylines, co-authors in intros, bio lines, else the blog's author.
+
+The blog's own author is a setting (or detected as the most frequent subject of bio lines and
+bylines in the dump), never a literal in code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from transforms.text import clean
+
+_WORD = r"[A-Z][a-z\u00e0-\u00ff'\u2019-]+"
+_NAME = rf"{_WORD}(?:\s+(?:[A-Z]\.|{_WORD}|van|de|von|al-[A-Z][a-z]+)){{1,3}}"
+NAME = re.compile(_NAME)
+_BYLINE = re.compile(
+    rf"^(?:(?:by|author|from)\s*[:|]?\s*)?(?P<names>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)"
+    r"(?:\s*(?:[,/|]|\bfor\b).*)?$",
+    re.I,
+)
+# words of an affiliation, not of a person's name ("From A B, Senior Fellow, Royal ... Institute")
+_ROLE_WORDS = re.compile(
+    r"\b(Fellow|Institute|Senior|Associate|Director|University|School|Centre|Center|Royal|Services|Editor|Correspondent|Professor)\b"
+)
+_BIO_SUBJECT = re.compile(rf"^(?P<name>{_NAME})\s+(?:is|was)\s+")
+_COAUTHOR = re.compile(
+    rf"\bwith\s+(?:the\s+|my\s+)?(?:[a-z]+\s+){{0,2}}(?P<name>{_NAME}|{_WORD}(?=\s+(?:for|on|at|in|looking)\b))"
+)
+
+
+def byline_names(line: str, known: set[str] | None = None) -> list[str]:
+    """Names a byline line states ("Veerle Nouwens and Raffaello Pantucci", "By X / date")."""
+    text = clean(line)
+    if len(text) > 120:
+        return []
+    m = _BYLINE.match(text)
+    if not m:
+        return []
+    names = [n.strip() for n in re.split(r"\s*(?:,|\band\b|&)\s*", m.group("names")) if n.strip()]
+    explicit = bool(re.match(r"^(by|author|from)\b", text, re.I))
+    if not explicit and not (known and any(n in known for n in names)):
+        return []
+    return [n for n in names if NAME.fullmatch(n) and not _ROLE_WORDS.search(n)]
+
+
+def detect_blog_author(lines: list[str]) -> str | None:
+    """Most frequent subject of bio lines ("X is a senior fellow ...") in the dump."""
+    counts: Counter[str] = Counter()
+    for raw in lines:
+        m = _BIO_SUBJECT.match(clean(raw))
+        if m:
+            counts[m.group("name")] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def intro_coauthors(intro: str, blog_author: str | None, not_names: set[str]) -> list[str]:
+    """Co-authors named in an intro as "a piece ... with (the excellent) A B"."""
+    found: list[str] = []
+    for m in _COAUTHOR.finditer(intro):
+        name = m.group("name")
+        before = intro[max(0, m.start() - 120) : m.start()].lower()
+        if not re.search(r"\b(piece|article|paper|report|commentary|op-ed|co-?author)", before):
+            continue
+        if name == blog_author or name in not_names or len(name.split()) > 3:
+            continue
+        found.append(name)
+    return found

@@ -1,0 +1,247 @@
+"""Numbered notes (footnotes/endnotes) of a piece.
+
+Notes come out of PDF-like copy and paste: several notes can share a physical line
+("45 “...” Eurasianet.org, June 4, 2020. 46“...” kaktus.media, ..."), the number can be glued
+to the opening quote, a note can wrap onto the next line, and URLs are broken by spaces. Notes
+are numbered consecutively, so a new note inside a line is only recognised where the *next*
+number appears after the end of the previous note; numbers inside titles ("Rises To 11") never
+qualify. A note with no quoted title, no date and no URL is an explanatory remark.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from transforms.models import Citation
+
+_OPEN_Q = "\u201c\"\u2018'"
+# A line that starts a note: a 1-3 digit number, then a quote, or a name/title word.
+_NOTE_START = re.compile(
+    r"^\s*\[?(\d{1,3})(?!\d)(?:\]|[.)](?=\s))?(?=\s*[\u201c\"\u2018(]|\s+[A-Z][\w'\u2019.-]*(?:[\s,:]|$))\s*"
+)
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_MONTH_RE = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DATE_MDY = re.compile(rf"\b({_MONTH_RE})\s+(\d{{1,2}}),?\s+(\d{{4}})\b")
+_DATE_DMY = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE}),?\s+(\d{{4}})\b")
+_DATE_MY = re.compile(rf"\b({_MONTH_RE})\s+(\d{{4}})\b")
+_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_OPEN_QUOTE = re.compile(r"[\u201c\"]")
+_CLOSE_QUOTE = re.compile(r"[\u201d\"]")
+_BARE_YEAR = re.compile(r",\s*\(?(?:19|20)\d{2}\)?(?=[,.\s]|$)")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_DOMAIN = re.compile(
+    r"\b((?:[a-z0-9-]+\.)+(?:com|org|net|gov|edu|info|media|news|uz|kz|kg|tj|tm|ru|cn|uk|in|pk|af|"
+    r"sg|hk|jp|de|fr|it|eu|int|io|co|tv|fm)(?:\.[a-z]{2})?)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_note(line: str) -> bool:
+    """True when a line starts a numbered note ("12 “Title,” Source, date." or "3Name, “Title”")."""
+    return bool(_NOTE_START.match(line))
+
+
+def _month(name: str) -> int:
+    return _MONTHS[name.rstrip(".").lower()]
+
+
+def _find_date(text: str) -> date | None:
+    """The first full date stated in a note."""
+    best: tuple[int, date] | None = None
+    for pattern, order in ((_DATE_MDY, "mdy"), (_DATE_DMY, "dmy"), (_DATE_ISO, "iso")):
+        m = pattern.search(text)
+        if not m:
+            continue
+        try:
+            if order == "mdy":
+                d = date(int(m.group(3)), _month(m.group(1)), int(m.group(2)))
+            elif order == "dmy":
+                d = date(int(m.group(3)), _month(m.group(2)), int(m.group(1)))
+            else:
+                d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            continue
+        if best is None or m.start() < best[0]:
+            best = (m.start(), d)
+    return best[1] if best else None
+
+
+def _date_start(text: str) -> int:
+    """Offset where the first date-like expression starts (len(text) if none)."""
+    starts = [m.start() for p in (_DATE_MDY, _DATE_DMY, _DATE_MY, _DATE_ISO) for m in [p.search(text)] if m]
+    return min(starts) if starts else len(text)
+
+
+def _rejoin_url(text: str) -> str | None:
+    """The note's URL with the spaces that broke it removed."""
+    m = _URL.search(text)
+    if not m:
+        return None
+    url = m.group(0)
+    rest = text[m.end() :]
+    while True:
+        tok = re.match(r"\s+(\S+)", rest)
+        if not tok:
+            break
+        piece = tok.group(1)
+        joinable = (
+            url.endswith(("/", "-", "_", "=", "?", "&"))
+            or "/" in piece
+            or re.match(r"^[\w-]*\.(?:pdf|html?|php|aspx?|jsp)\b", piece, re.IGNORECASE)
+            or re.match(r"^[0-9a-f]{2,}[-_]", piece)
+        )
+        if not joinable:
+            break
+        url += piece
+        rest = rest[tok.end() :]
+    return url.rstrip(".,;)")
+
+
+def _titles(body: str) -> list[tuple[str, str]]:
+    """(title, source region) for every quoted title in a note.
+
+    A closing quote ends a title only where a title ends in print: after a comma or stop
+    ('...disasters,”') or before the source ('...” kaktus.media'); an inner quoted phrase
+    ('the article “Multi-country ...”: delete ...') does not.
+    """
+    out: list[tuple[str, str]] = []
+    pos = 0
+    while True:
+        open_m = _OPEN_QUOTE.search(body, pos)
+        if not open_m:
+            break
+        end = None
+        for close in _CLOSE_QUOTE.finditer(body, open_m.end()):
+            i = close.start()
+            follow = body[i + 1 :]
+            if (
+                body[i - 1] in ",.?!"
+                or re.match(r",?\s+[^\s\u201c\u201d\"]", follow)
+                or re.match(r"[,.]?\s*$", follow)
+            ):
+                end = i
+                break
+        if end is None:
+            break
+        title = body[open_m.end() : end].strip().strip(' ,.;:\u201d\u201c"').strip()
+        nxt = _OPEN_QUOTE.search(body, end + 1)
+        region_end = nxt.start() if nxt else len(body)
+        if title:
+            out.append((title, body[end + 1 : region_end]))
+        pos = region_end
+    return out
+
+
+def _source(rest: str, lead: str) -> str | None:
+    """The publication or site named after the title (or, with no title, a domain in the note)."""
+    cut = min([_date_start(rest)] + [m.start() for m in (_URL.search(rest), _BARE_YEAR.search(rest)) if m])
+    head = rest[:cut]
+    head = head.strip(' ,.;:(\u201d"')
+    head = re.sub(r"^(?:in|from)\s+", "", head)
+    if head and len(head) <= 80:
+        return head.split(";")[0].strip(" ,.") or None
+    dm = _DOMAIN.search(rest) or _DOMAIN.search(lead)
+    return dm.group(1) if dm else None
+
+
+def _parse_note(n: int, raw: str, line: int) -> Citation:
+    text = raw.strip()
+    body = re.sub(r"^\[?\d{1,3}(?:\]|[.)](?=\s))?\s*", "", text)
+    url = _rejoin_url(body)
+    titles: list[str] = []
+    sources: list[str] = []
+    for title, region in _titles(body):
+        titles.append(title)
+        src = _source(region, "")
+        if src:
+            sources.append(src)
+    cited = _find_date(body)
+    source = "; ".join(dict.fromkeys(sources)) or None
+    if source is None and not titles:
+        dm = _DOMAIN.search(body)
+        source = dm.group(1) if dm and url is None else None
+    is_comment = not titles and cited is None and url is None
+    return Citation(
+        note_number=n,
+        source=source,
+        title="; ".join(titles) or None,
+        url=url,
+        cited_date=cited,
+        is_comment=is_comment,
+        raw_text=text,
+        line=line,
+    )
+
+
+def _split_line(text: str, expected: int) -> list[tuple[int, str]]:
+    """Cut one physical line into (number, text) notes, trusting only the expected sequence."""
+    out: list[tuple[int, str]] = []
+    pos = 0
+    n = expected
+    cut_points: list[tuple[int, int]] = []
+    while True:
+        # The next note: its number after a sentence end, glued to or followed by a quote/word.
+        pattern = re.compile(
+            rf"(?:(?<=[.;\u201d\"])|(?<=[.;\u201d\"]\s))\s*({n})(?!\d)\s*(?=[\u201c\"\u2018A-Z])"
+        )
+        m = pattern.search(text, pos + 1)
+        if not m:
+            break
+        cut_points.append((m.start(1), n))
+        pos = m.end(1)
+        n += 1
+    starts = [(0, expected - 1)] + cut_points
+    for i, (s, num) in enumerate(starts):
+        e = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        out.append((num, text[s:e].strip()))
+    return out
+
+
+def extract_citations(lines: list[tuple[int, str]]) -> list[Citation]:
+    """Every numbered note of a notes block, in order; wrapped lines join their note."""
+    notes: list[tuple[int, int, str]] = []  # (number, line, text)
+    expected = 1
+    for line_no, raw in lines:
+        text = raw.replace("\u00a0", " ").strip()
+        if not text:
+            continue
+        m = _NOTE_START.match(text)
+        if m:
+            first = int(m.group(1))
+            if notes and first < notes[-1][0] and first != 1:
+                notes[-1] = (notes[-1][0], notes[-1][1], notes[-1][2] + " " + text)
+                continue
+            for num, part in _split_line(text, first + 1):
+                notes.append((num if num != first else first, line_no, part))
+            expected = notes[-1][0] + 1
+        elif notes:
+            # a wrapped continuation (a URL cut by the line end, the rest of a comment)
+            num, ln, prev = notes[-1]
+            joined = prev + (" " if not prev.endswith(("/", "-")) else "") + text
+            notes[-1] = (num, ln, joined)
+    del expected
+    return [_parse_note(num, txt, ln) for num, ln, txt in notes]

@@ -1,0 +1,165 @@
+"""Stated dates and textual year clues.
+
+A piece's date is only ever read from a date line or a byline (a short line that is mostly a
+date: "Published: 1:00am, 31 Jul, 2020", "Commentary17 July 2020", "PUBLISHED | APR 27, 2020,
+5:00 AM SGT", "Date: 10th March 2011 | Author: ..."). Dates inside captions, body text or notes
+are clues that bound the year from below, never the published date.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from transforms.text import clean
+
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_MON = (
+    r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+# day-month-year ("31 Jul, 2020", "3 October 2019", "Commentary17 July 2020", "10th March 2011")
+_DMY = re.compile(rf"(?<!\d){_DAY}\s*(?:of\s+)?{_MON},?\s+{_YEAR}\b", re.I)
+# month-day-year ("May 18, 2020", "APR 27, 2020")
+_MDY = re.compile(rf"(?<![A-Za-z]){_MON}\s+{_DAY},?\s+{_YEAR}\b", re.I)
+# ISO ("2020-07-01"), day/month/year with slashes
+_ISO = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)-(?P<mon>[01]\d)-(?P<day>[0-3]\d)(?!\d)")
+_SLASH = re.compile(r"(?<!\d)(?P<day>[0-3]?\d)[/.](?P<mon>[01]?\d)[/.](?P<year>(?:19|20)\d\d)(?!\d)")
+# month-year only ("June 2008")
+_MY = re.compile(rf"(?<![A-Za-z\d]){_MON},?\s+{_YEAR}\b", re.I)
+
+# Words that may surround a date on a date line without making it prose.
+_FURNITURE = re.compile(
+    r"\b(published|updated|posted|date|commentary|by|leave a comment|comments?|am|pm|sgt|gmt|bst|utc|edt|est|"
+    r"hkt|cet|on|at|in|author|age|days?|filed under|\d+)\b|[|/:,.\-\u2013\u2014]",
+    re.I,
+)
+DATE_LINE_MAX = 140
+
+
+def _month(mon: str) -> int:
+    """Month number from digits or an English month name/abbreviation."""
+    if mon.isdigit():
+        return int(mon)
+    key = mon.lower().rstrip(".")
+    return MONTHS[key] if key in MONTHS else MONTHS[key[:3]]
+
+
+def _mk(year: str, mon: str, day: str | None) -> date | None:
+    try:
+        return date(int(year), _month(mon), int(day) if day else 1)
+    except (KeyError, ValueError):
+        return None
+
+
+def find_dates(text: str) -> list[tuple[int, int, date, str]]:
+    """Every full date in the text: (start, end, date, precision)."""
+    found: list[tuple[int, int, date, str]] = []
+    taken: list[tuple[int, int]] = []
+    for pat in (_DMY, _MDY, _ISO, _SLASH):
+        for m in pat.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            d = _mk(m.group("year"), m.group("mon"), m.group("day"))
+            if d is not None:
+                found.append((m.start(), m.end(), d, "day"))
+                taken.append((m.start(), m.end()))
+    for m in _MY.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        d = _mk(m.group("year"), m.group("mon"), None)
+        if d is not None:
+            found.append((m.start(), m.end(), d, "month"))
+    return sorted(found)
+
+
+def stated_date(line: str) -> tuple[date, str] | None:
+    """The date a date line or byline states, with its precision; None if the line is prose.
+
+    A line qualifies when it is short and, once the date, times and date-line furniture words
+    are removed, little else is left but a name (bylines such as "by A B / June 11, 2020").
+    """
+    text = clean(line)
+    if not text or len(text) > DATE_LINE_MAX:
+        return None
+    hits = [h for h in find_dates(text) if h[3] == "day"] or find_dates(text)
+    if not hits:
+        return None
+    start, end, d, precision = hits[0]
+    if text[start:end].count("-") == 2 and re.search(r"screen\s*shot|\.(jpe?g|png|gif)", text, re.I):
+        return None
+    rest = text[:start] + " " + text[end:]
+    rest = re.sub(r"\b\d{1,2}[:.]\d\d\s*(?:am|pm)?\b", " ", rest, flags=re.I)
+    rest = _FURNITURE.sub(" ", rest)
+    leftover = [w for w in rest.split() if w]
+    # up to a byline's worth of words (a name, an outlet, a category) may remain
+    if len(leftover) > 8 or (text.endswith(".") and len(leftover) > 3):
+        return None
+    return d, precision
+
+
+_YEAR_WORD = re.compile(
+    r"(?<![\d$£€.,/-])(?P<year>(?:19|20)\d\d)(?![\d%])(?!\s*(?:bn|m|million|billion|km|people|troops))"
+)
+# A year named as a target or horizon says nothing about when the text was written.
+_FORWARD = re.compile(
+    r"\b(by|until|till|before|through|towards?|in the run-up to|ahead of|vision|plan|agenda|goal|strategy"
+    r"|horizon)\s+(?:the\s+(?:end\s+of\s+)?)?$",
+    re.I,
+)
+
+
+# "2022 look ahead", "2030 outlook": a horizon named before the words that make it one.
+_AHEAD = re.compile(r"^\s*(?:look[- ]?ahead|outlook|preview|predictions|forecast|and beyond)\b", re.I)
+
+
+# A sentence about what is coming names years that have not happened yet.
+_FUTURE_SENTENCE = re.compile(
+    r"\b(forthcoming|upcoming|likely to be|expected to|look(?:ing)? ahead|look forwards?)\b", re.I
+)
+
+
+def year_mentions(text: str) -> list[int]:
+    """Years the text names as past or present (not horizons like "by 2030" or "forthcoming ... 2022")."""
+    years: list[int] = []
+    for sent in re.split(r"(?<=[.!?])\s+", text):
+        if _FUTURE_SENTENCE.search(sent):
+            continue
+        for m in _YEAR_WORD.finditer(sent):
+            before = sent[max(0, m.start() - 30) : m.start()]
+            after = sent[m.end() : m.end() + 25]
+            if _FORWARD.search(before) or _AHEAD.match(after):
+                continue
+            years.append(int(m.group("year")))
+    return years
+
+
+def latest_full_date(texts: list[str]) -> date | None:
+    """The latest day-precision date named in the texts (captions, notes, image names)."""
+    best: date | None = None
+    for t in texts:
+        for _s, _e, d, precision in find_dates(t):
+            if precision == "day" and (best is None or d > best):
+                best = d
+    return best

@@ -1,0 +1,239 @@
+"""parse_dump: one archive dump's text -> ParsedDump.
+
+Steps: archive header, post starts (segment), line roles per post (anatomy), the piece's fields
+(dates, authors, outlet via the gazetteer), mentions and citations (outlets/mentions/citations
+modules), ids, then year inference over the page order (chronology).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from transforms.anatomy import analyse
+from transforms.archive import find_archive
+from transforms.authors import byline_names, detect_blog_author, intro_coauthors
+from transforms.chronology import infer_years
+from transforms.citations import extract_citations
+from transforms.dates import latest_full_date, stated_date, year_mentions
+from transforms.identity import article_id, fingerprint, post_id
+from transforms.mentions import extract_mentions
+from transforms.models import DateEstimate, ParsedDump, ParseError, ParseSettings, Piece, Post
+from transforms.outlets import load_gazetteer, piece_outlet
+from transforms.segment import find_starts, is_footer, load_cues
+from transforms.text import clean, split_lines
+from transforms.topics import topics_for
+
+LOW_CONFIDENCE = 0.6
+_YEAR_END = re.compile(
+    r"\b(?:year\s+(?:has\s+)?(?:drawn to a close|closed|closes|came to an end|ended))\b", re.I
+)
+
+
+def _check_text(text: str) -> None:
+    if not text or not text.strip():
+        raise ParseError("empty text: nothing to parse")
+    bad = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\r\n\t\f") + text[:20000].count(
+        "\ufffd"
+    )
+    if bad > max(10, len(text[:20000]) // 50):
+        raise ParseError("binary or garbled content: too many control or replacement characters")
+    head = text[:3000].lower()
+    if "<html" in head or "<!doctype" in head or head.count("</div>") + head.count("<p>") > 5:
+        raise ParseError("this is an HTML page, not a plain-text archive dump")
+
+
+def _kind(intro: str, title: str, outlet_kind: str | None) -> str:
+    """Kind of piece from the words the intro uses for it ("a short letter"), then the outlet's kind."""
+    first_para = intro.split("\n\n")[0]
+    found = [m.group(0).lower() for m in load_cues().own_piece.finditer(first_para)]
+    own = found[0] if found else ""
+    if any(re.search(r"\bletter\b", f) for f in found) or title.lower().startswith("letter:"):
+        return "letter"
+    if re.search(r"\binterview\b", own):
+        return "interview"
+    if re.search(r"\b(paper|report|policy note|brief)\b", own) and outlet_kind != "newspaper":
+        return "report"
+    if outlet_kind == "journal":
+        return "journal-article"
+    if re.search(r"\bcommentary\b", own) or title.lower().startswith("commentary:"):
+        return "commentary"
+    if outlet_kind in ("think-tank", "magazine", "online"):
+        return "commentary"
+    return "op-ed"
+
+
+def _dating(
+    anat_date: tuple[int, str] | None, texts: list[str], captions: list[str], notes: list[str], intro: str
+) -> DateEstimate:
+    if anat_date is not None:
+        got = stated_date(anat_date[1])
+        if got is not None:
+            d, precision = got
+            return DateEstimate(
+                published_date=d,
+                date_precision=precision,  # type: ignore[arg-type]
+                date_text=anat_date[1].strip(),
+                year=d.year,
+                basis="stated",
+                date_min=d,
+                date_max=d,
+                evidence=anat_date[1].strip(),
+            )
+    years: list[int] = []
+    for t in texts:
+        years.extend(y for y in year_mentions(t) if 1990 <= y <= date.today().year)
+    for t in texts:
+        for sent in re.split(r"(?<=[.!?])\s+", t):
+            # "Sitting in Beijing last year, I watched ... September 2015" -> written the year after
+            if re.search(r"\blast year\b", sent, re.I):
+                named = [y for y in year_mentions(sent) if 1990 <= y < date.today().year]
+                if len(set(named)) == 1:
+                    years.append(named[0] + 1)
+    dated = latest_full_date(captions + notes)
+    lows = [date(y, 1, 1) for y in years]
+    if dated is not None:
+        lows.append(dated)
+    low = max(lows) if lows else None
+    evidence = []
+    if low is not None:
+        evidence.append(f"names {low.isoformat() if dated == low else low.year}")
+    if any(_YEAR_END.search(t) for t in texts + [intro]):
+        evidence.append("year-end")
+    return DateEstimate(
+        year=low.year if low else None,
+        basis="text" if low else None,
+        date_min=low,
+        evidence="; ".join(evidence) or None,
+    )
+
+
+def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None) -> ParsedDump:
+    """Parse one dump; raises ParseError when the text is not an archive dump."""
+    settings = settings or ParseSettings()
+    _check_text(text)
+    lines = split_lines(text)
+    archive = find_archive(lines)
+    first = archive.header_line or 0
+    starts = find_starts(lines, first)
+    if not starts:
+        raise ParseError("no recognisable blog post: no intro paragraph followed by a title was found")
+    blog_author = settings.blog_author or detect_blog_author(lines)
+    known = {blog_author} if blog_author else set()
+    gaz = load_gazetteer()
+    n_lines = len(lines)
+    posts: list[Post] = []
+    warnings: list[str] = []
+    for k, st in enumerate(starts):
+        nxt = starts[k + 1].intro[0] if k + 1 < len(starts) else n_lines
+        end = nxt - 1
+        while end > st.intro[0] and (
+            not clean(lines[end]) or (k + 1 == len(starts) and is_footer(lines[end]))
+        ):
+            end -= 1
+        intro_lines = [(i + 1, clean(lines[i])) for i in st.intro]
+        post_warn: list[str] = []
+        if st.title is None:
+            # a pure round-up: every line is intro
+            intro_lines = [(i + 1, clean(lines[i])) for i in range(st.intro[0], end + 1) if clean(lines[i])]
+            piece = None
+            intro = "\n\n".join(t for _l, t in intro_lines)
+            cits = []
+            ment = extract_mentions(intro_lines, None, gaz)
+            tags: list[str] = []
+        else:
+            piece_end = st.roundup[0] - 1 if st.roundup else end
+            anat = analyse(lines, st.title, piece_end)
+            # round-up paragraphs after the piece (continuations after the end) belong to the intro side
+            intro = "\n\n".join(t for _l, t in intro_lines)
+            outlet = piece_outlet(intro, intro_lines[0][0], anat.head, anat.tail, gaz)
+            authors: list[str] = []
+            for _ln, h in anat.head:
+                names = byline_names(h, known)
+                if names:
+                    authors = names
+                    break
+            if not authors and anat.bio is not None:
+                m = re.match(r"^(.+?)\s+(?:is|was)\s", anat.bio[1])
+                if m and (not blog_author or m.group(1) == blog_author):
+                    authors = [m.group(1)]
+            if not authors and blog_author:
+                authors = [blog_author]
+            not_names = {outlet.name} if outlet else set()
+            body_all = " ".join(t for _l, t in anat.body)
+            for co in intro_coauthors(intro, blog_author, not_names):
+                # a place or subject recurs in the piece's body; a co-author's name does not
+                if co not in authors and body_all.count(co) < 2:
+                    authors.append(co)
+            body_text = "\n\n".join(t for _l, t in anat.body)
+            dating = _dating(
+                anat.date_line,
+                [anat.title[1], body_text],
+                [t for _l, t in anat.captions],
+                [t for _l, t in anat.notes],
+                intro,
+            )
+            piece = Piece(
+                title=anat.title[1],
+                title_line=anat.title[0],
+                standfirst=anat.standfirst[1] if anat.standfirst else None,
+                outlet=outlet,
+                kind=_kind(intro, anat.title[1], outlet.outlet_kind if outlet else None),  # type: ignore[arg-type]
+                authors=authors,
+                dating=dating,
+                tags=anat.tags,
+                body=body_text,
+                body_start_line=anat.body[0][0] if anat.body else None,
+                body_end_line=anat.body[-1][0] if anat.body else None,
+                word_count=len(body_text.split()),
+                bio=anat.bio[1] if anat.bio else None,
+            )
+            # round-up paragraphs after the piece ("And now for some links...") report appearances too
+            extra = [(i + 1, clean(lines[i])) for i in st.roundup]
+            ment = extract_mentions(intro_lines + extra, outlet, gaz)
+            cits = extract_citations(anat.notes) if anat.notes else []
+            tags = anat.tags
+        if st.confidence < LOW_CONFIDENCE:
+            post_warn.append(f"low segmentation confidence {st.confidence:.2f}")
+        title = piece.title if piece else None
+        posts.append(
+            Post(
+                seq=k + 1,
+                start_line=st.intro[0] + 1,
+                end_line=end + 1,
+                intro=intro,
+                piece=piece,
+                mentions=ment,
+                citations=cits,
+                topics=topics_for(archive.label, tags),
+                confidence=st.confidence,
+                warnings=post_warn,
+                post_id=post_id(intro, title),
+                article_id=article_id(title) if title else None,
+                fingerprint=fingerprint(piece.body if piece and piece.body else intro),
+            )
+        )
+    # year inference along this page (the warehouse repeats it over all dumps)
+    seq = [(p.post_id, p.piece.dating) for p in posts if p.piece is not None]
+    inferred = infer_years([seq])
+    for p in posts:
+        if p.piece is not None and p.post_id in inferred:
+            p.piece.dating = inferred[p.post_id]
+    skipped = sum(1 for i in range(first, starts[0].intro[0]) if clean(lines[i]))
+    if skipped:
+        warnings.append(
+            f"{skipped} non-empty line(s) before the first post were not read as posts (site furniture?)"
+        )
+    low = [p.seq for p in posts if p.confidence < LOW_CONFIDENCE]
+    if low:
+        warnings.append(f"low-confidence post boundaries at seq {low}")
+    if archive.kind == "unknown" and len(posts) == 1:
+        archive = archive.model_copy(update={"kind": "single"})
+    return ParsedDump(
+        dump_file=dump_file,
+        archive=archive,
+        posts=posts,
+        line_count=n_lines,
+        warnings=warnings,
+        blog_author=blog_author,
+    )

@@ -1,0 +1,99 @@
+"""Serialise writers and publish a read-only copy for readers.
+
+Why: DuckDB allows one read-write process per file, and a read-only opener of the writer's
+file blocks that writer (and vice versa). So writers take a file lock next to the database
+(``<db>.lock``) for as short as they can, and readers (dashboard, ``bylines sql``) never
+open the writer's file: they open ``<stem>.read.duckdb``, a consistent copy made under the
+writer lock (checkpoint, copy to a temp name, fsync, atomic ``os.replace``). A reader that
+holds the old copy open keeps reading the old inode; the next open sees the new one. It
+never sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from filelock import FileLock
+
+from warehouse.schema import apply_schema
+
+READ_COPY_SUFFIX = ".read.duckdb"
+LOCK_SUFFIX = ".lock"
+DEFAULT_LOCK_TIMEOUT_S = 600.0
+
+_locks: dict[str, FileLock] = {}
+_locks_guard = threading.Lock()
+
+
+def lock_path(db_path: Path) -> Path:
+    """The writer lock file: ``<db>.lock`` next to the database."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + LOCK_SUFFIX)
+
+
+def read_copy_path(db_path: Path) -> Path:
+    """Where the published read-only copy of ``db_path`` lives."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.stem + READ_COPY_SUFFIX)
+
+
+def _lock_for(db_path: Path, timeout: float) -> FileLock:
+    # One FileLock object per file and process: re-entrant in a thread (build -> publish),
+    # exclusive across threads and processes.
+    key = str(lock_path(db_path).resolve())
+    with _locks_guard:
+        lock = _locks.get(key)
+        if lock is None:
+            lock = _locks[key] = FileLock(key, timeout=timeout)
+    return lock
+
+
+@contextmanager
+def writer_lock(db_path: Path, timeout: float = DEFAULT_LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Hold the cross-process writer lock of ``db_path`` (re-entrant in one thread)."""
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    with _lock_for(Path(db_path), timeout):
+        yield
+
+
+def publish_read_copy(db_path: Path) -> Path:
+    """Write a consistent copy of ``db_path`` for readers and swap it in atomically; returns its path."""
+    db_path = Path(db_path)
+    target = read_copy_path(db_path)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with writer_lock(db_path):
+        # Fold the WAL into the file so the file alone is the whole state; a brand-new file
+        # gets the schema, so readers always find the views.
+        con = duckdb.connect(str(db_path))
+        try:
+            apply_schema(con)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        try:
+            shutil.copyfile(db_path, tmp)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+    try:  # make the rename itself durable
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+    return target
+
+
+def read_only_connection(path: Path) -> duckdb.DuckDBPyConnection:
+    """A short-lived read-only connection (close it soon: a copy swapped meanwhile is not seen)."""
+    return duckdb.connect(str(path), read_only=True)

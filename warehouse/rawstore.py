@@ -1,0 +1,206 @@
+"""Immutable raw store: every received dump's bytes, kept once, addressed by SHA-256.
+
+Why: the warehouse is derived data. Whatever happens to it (a crash mid-load, a parser
+bug fixed later), ``bylines rebuild`` must be able to recreate it from these bytes alone,
+so they are written atomically (temp file + ``os.replace``), never modified afterwards
+(read-only permissions) and named by their content hash (an identical re-delivery is a
+no-op by construction).
+
+Layout: ``<root>/<first two hex digits>/<sha256>.txt`` plus a small sidecar
+``<sha256>.json`` with the delivery facts (file name, size, first-seen time), so a
+rebuild can restore the ``dumps`` rows without the landing folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ENV_RAW = "BYLINES_RAW"
+DEFAULT_RAW = Path("data/raw")
+HASH_CHUNK = 1 << 20  # stream 1 MiB at a time: dumps may be large, memory must not scale with them
+_READ_ONLY = 0o444
+_SHA256_HEX_LEN = 64
+
+
+class DumpMeta(BaseModel):
+    """Facts about one received dump, known before it is parsed (one ``dumps`` row's identity)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dump_id: str = Field(description="sha256 hex of the file's bytes")
+    file_name: str = Field(description="basename as delivered")
+    size_bytes: int
+    encoding: str | None = Field(default=None, description="detected text encoding, filled after decoding")
+    received_at: datetime = Field(description="when the landing scan first saw these bytes")
+    raw_path: str = Field(description="path of the immutable copy in the raw store")
+
+
+def default_raw_root() -> Path:
+    """The raw store folder: ``$BYLINES_RAW`` or ``data/raw``."""
+    return Path(os.environ.get(ENV_RAW) or DEFAULT_RAW)
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 hex of a file, streamed (a 50 MB one-line dump must not be read into memory at once)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(HASH_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_dump_id(text: str) -> bool:
+    return len(text) == _SHA256_HEX_LEN and all(c in "0123456789abcdef" for c in text)
+
+
+class RawStore:
+    """Content-addressed, append-only folder of dump bytes."""
+
+    def __init__(self, root: Path | str | None = None) -> None:
+        self.root = Path(root) if root is not None else default_raw_root()
+
+    def path_for(self, dump_id: str) -> Path:
+        """Where the bytes of ``dump_id`` live (whether or not they are stored yet)."""
+        if not _is_dump_id(dump_id):
+            raise ValueError(f"not a sha256 hex digest: {dump_id!r}")
+        return self.root / dump_id[:2] / f"{dump_id}.txt"
+
+    def _meta_path(self, dump_id: str) -> Path:
+        return self.path_for(dump_id).with_suffix(".json")
+
+    def has(self, dump_id: str) -> bool:
+        return self.path_for(dump_id).is_file()
+
+    def put_file(
+        self,
+        source: Path,
+        dump_id: str | None = None,
+        file_name: str | None = None,
+        received_at: datetime | None = None,
+    ) -> DumpMeta:
+        """Copy ``source`` into the store (once) and describe it.
+
+        Idempotent: when the bytes are already stored, nothing is written and the first
+        delivery's ``received_at`` is kept. The hash is recomputed while copying, so a file
+        that changed between the landing scan and the copy is stored under its real hash.
+        """
+        source = Path(source)
+        name = file_name or source.name
+        if dump_id is not None and self.has(dump_id):
+            return self._meta_for(dump_id, name, received_at)
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".part", dir=self.root)
+        try:
+            with os.fdopen(fd, "wb") as out, open(source, "rb") as fh:
+                for chunk in iter(lambda: fh.read(HASH_CHUNK), b""):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            real_id = digest.hexdigest()
+            self._commit(Path(tmp_name), real_id)
+        finally:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+        return self._meta_for(real_id, name, received_at, size=size)
+
+    def put_bytes(self, data: bytes, file_name: str, received_at: datetime | None = None) -> DumpMeta:
+        """Store bytes held in memory (tests, generated samples)."""
+        dump_id = hashlib.sha256(data).hexdigest()
+        if not self.has(dump_id):
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".part", dir=self.root)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                self._commit(Path(tmp_name), dump_id)
+            finally:
+                if os.path.exists(tmp_name):
+                    os.unlink(tmp_name)
+        return self._meta_for(dump_id, file_name, received_at, size=len(data))
+
+    def _commit(self, tmp: Path, dump_id: str) -> None:
+        """Move a fully written temp file into place; a concurrent identical write is harmless."""
+        target = self.path_for(dump_id)
+        if target.is_file():
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(tmp, _READ_ONLY)
+        os.replace(tmp, target)
+
+    def _meta_for(
+        self, dump_id: str, file_name: str, received_at: datetime | None, size: int | None = None
+    ) -> DumpMeta:
+        """Read the sidecar written at first delivery, or write it now (first delivery wins)."""
+        side = self._meta_path(dump_id)
+        if side.is_file():
+            stored = json.loads(side.read_text(encoding="utf-8"))
+            return DumpMeta(
+                dump_id=dump_id,
+                file_name=file_name,
+                size_bytes=int(stored["size_bytes"]),
+                received_at=datetime.fromisoformat(stored["received_at"]),
+                raw_path=str(self.path_for(dump_id)),
+            )
+        meta = DumpMeta(
+            dump_id=dump_id,
+            file_name=file_name,
+            size_bytes=size if size is not None else self.path_for(dump_id).stat().st_size,
+            received_at=received_at or datetime.now(UTC).replace(tzinfo=None),
+            raw_path=str(self.path_for(dump_id)),
+        )
+        payload = {
+            "file_name": meta.file_name,
+            "size_bytes": meta.size_bytes,
+            "received_at": meta.received_at.isoformat(),
+        }
+        fd, tmp_name = tempfile.mkstemp(prefix=".meta-", suffix=".part", dir=side.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(payload, out)
+        os.chmod(tmp_name, _READ_ONLY)
+        os.replace(tmp_name, side)
+        return meta
+
+    def read_bytes(self, dump_id: str) -> bytes:
+        return self.path_for(dump_id).read_bytes()
+
+    def meta(self, dump_id: str) -> DumpMeta:
+        """The stored description of a dump (as first delivered)."""
+        side = self._meta_path(dump_id)
+        if not self.has(dump_id):
+            raise KeyError(dump_id)
+        if not side.is_file():
+            return self._meta_for(dump_id, f"{dump_id}.txt", None)
+        stored = json.loads(side.read_text(encoding="utf-8"))
+        return DumpMeta(
+            dump_id=dump_id,
+            file_name=stored["file_name"],
+            size_bytes=int(stored["size_bytes"]),
+            received_at=datetime.fromisoformat(stored["received_at"]),
+            raw_path=str(self.path_for(dump_id)),
+        )
+
+    def iter_ids(self) -> Iterator[str]:
+        """Every stored dump id (sorted, so a rebuild is deterministic)."""
+        if not self.root.is_dir():
+            return iter(())
+        ids = sorted(p.stem for p in self.root.glob("??/*.txt") if _is_dump_id(p.stem))
+        return iter(ids)
+
+    def all_meta(self) -> list[DumpMeta]:
+        """Descriptions of every stored dump, oldest delivery first (the order a rebuild replays)."""
+        metas = [self.meta(i) for i in self.iter_ids()]
+        return sorted(metas, key=lambda m: (m.received_at, m.dump_id))

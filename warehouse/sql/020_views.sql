@@ -1,0 +1,162 @@
+-- bylines warehouse: views. Applied after 010_tables.sql; every statement is idempotent.
+-- "Current" dumps are loaded and not superseded by a newer delivery under the same file name:
+-- every view shows only those.
+
+CREATE OR REPLACE VIEW v_current_dumps AS
+SELECT *
+FROM dumps
+WHERE status = 'loaded' AND superseded_by IS NULL;
+
+-- ---------------------------------------------------------------- contract views (CONTRACT.md)
+
+CREATE OR REPLACE VIEW v_post_sightings AS
+WITH pt AS (
+    SELECT t.post_id, list(DISTINCT tp.name ORDER BY tp.name) AS topics
+    FROM post_topics t
+    JOIN v_current_dumps d USING (dump_id)
+    JOIN topics tp USING (topic_id)
+    GROUP BY t.post_id
+)
+SELECT
+    d.file_name                                   AS dump_file,
+    s.seq                                         AS seq,
+    s.start_line                                  AS start_line,
+    s.end_line                                    AS end_line,
+    s.post_id                                     AS post_id,
+    s.article_id                                  AS article_id,
+    COALESCE(a.title, s.title)                    AS title,
+    o.name                                        AS outlet,
+    COALESCE(a.kind, s.kind, 'media-roundup')     AS kind,
+    COALESCE(a.published_date, s.published_date) AS published_date,
+    CAST(COALESCE(a.year, s.year) AS INTEGER)     AS year,
+    COALESCE(a.date_basis, s.date_basis)          AS date_basis,
+    COALESCE(a.authors, s.authors, []::VARCHAR[]) AS authors,
+    COALESCE(pt.topics, []::VARCHAR[])            AS topics
+FROM post_sightings s
+JOIN v_current_dumps d USING (dump_id)
+LEFT JOIN articles a ON a.article_id = s.article_id
+LEFT JOIN outlets o ON o.outlet_id = COALESCE(a.outlet_id, s.outlet_id)
+LEFT JOIN pt ON pt.post_id = s.post_id;
+
+CREATE OR REPLACE VIEW v_mentions AS
+SELECT
+    d.file_name  AS dump_file,
+    m.seq        AS seq,
+    o.name       AS outlet,
+    m.medium     AS medium,
+    m.about      AS about,
+    m.mention_no AS mention_no,
+    m.line       AS line
+FROM sighting_mentions m
+JOIN v_current_dumps d USING (dump_id)
+LEFT JOIN outlets o ON o.outlet_id = m.outlet_id;
+
+CREATE OR REPLACE VIEW v_citations AS
+SELECT
+    d.file_name   AS dump_file,
+    c.seq         AS seq,
+    c.note_number AS note_number,
+    c.source      AS source,
+    c.title       AS title,
+    c.url         AS url,
+    c.cited_date  AS cited_date,
+    c.is_comment  AS is_comment,
+    c.line        AS line
+FROM sighting_citations c
+JOIN v_current_dumps d USING (dump_id);
+
+-- ---------------------------------------------------------------- analyst views (one row per article etc.)
+
+CREATE OR REPLACE VIEW v_articles AS
+WITH prov AS (
+    SELECT s.article_id, count(DISTINCT s.dump_id) AS dumps, count(*) AS sightings
+    FROM post_sightings s
+    JOIN v_current_dumps d USING (dump_id)
+    WHERE s.article_id IS NOT NULL
+    GROUP BY s.article_id
+), tp AS (
+    SELECT x.article_id, list(t.name ORDER BY t.name) AS topics
+    FROM article_topics x JOIN topics t USING (topic_id)
+    GROUP BY x.article_id
+)
+SELECT
+    a.article_id, a.title, a.standfirst, a.outlet_id, o.name AS outlet, a.kind, a.authors,
+    a.published_date, a.year, a.date_basis, a.date_min, a.date_max, a.word_count,
+    COALESCE(tp.topics, []::VARCHAR[]) AS topics,
+    COALESCE(prov.dumps, 0) AS dump_count, COALESCE(prov.sightings, 0) AS sighting_count,
+    a.best_post_id, a.first_seen_at, a.last_seen_at
+FROM articles a
+LEFT JOIN outlets o USING (outlet_id)
+LEFT JOIN tp USING (article_id)
+LEFT JOIN prov USING (article_id);
+
+CREATE OR REPLACE VIEW mart_output_by_year_outlet AS
+SELECT a.year, COALESCE(o.name, '(unknown outlet)') AS outlet, a.outlet_id,
+       count(*) AS pieces, CAST(sum(a.word_count) AS BIGINT) AS words
+FROM articles a LEFT JOIN outlets o USING (outlet_id)
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW mart_output_by_topic_year AS
+SELECT t.name AS topic, x.topic_id, a.year, count(*) AS pieces
+FROM article_topics x
+JOIN articles a USING (article_id)
+JOIN topics t USING (topic_id)
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW mart_mentions_by_year_medium AS
+SELECT p.year, m.medium, count(*) AS mentions, count(DISTINCT m.outlet_id) AS outlets
+FROM mentions m JOIN posts p USING (post_id)
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW mart_citation_sources AS
+SELECT COALESCE(c.source, '(no source)') AS source,
+       lower(regexp_extract(c.url, '^[a-z]+://(?:www\.)?([^/:?#]+)', 1)) AS domain,
+       count(*) AS citations, count(DISTINCT c.article_id) AS articles,
+       min(a.year) AS first_year, max(a.year) AS last_year
+FROM citations c LEFT JOIN articles a USING (article_id)
+WHERE NOT c.is_comment
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW mart_outlet_summary AS
+WITH by_kind AS (
+    SELECT outlet_id, kind, count(*) AS n FROM articles WHERE outlet_id IS NOT NULL GROUP BY ALL
+), kinds AS (
+    SELECT outlet_id, map(list(kind ORDER BY kind), list(n ORDER BY kind)) AS pieces_by_kind
+    FROM by_kind GROUP BY outlet_id
+), pieces AS (
+    SELECT outlet_id, count(*) AS pieces, min(year) AS first_year, max(year) AS last_year,
+           min(published_date) AS first_date, max(published_date) AS last_date
+    FROM articles WHERE outlet_id IS NOT NULL GROUP BY outlet_id
+), ment AS (
+    SELECT outlet_id, count(*) AS mentions FROM mentions WHERE outlet_id IS NOT NULL GROUP BY outlet_id
+)
+SELECT o.outlet_id, o.name AS outlet, o.outlet_kind, o.country, o.domain, o.in_gazetteer, o.needs_review,
+       COALESCE(pieces.pieces, 0) AS pieces, pieces.first_year, pieces.last_year,
+       pieces.first_date, pieces.last_date, kinds.pieces_by_kind,
+       COALESCE(ment.mentions, 0) AS mentions
+FROM outlets o
+LEFT JOIN pieces USING (outlet_id)
+LEFT JOIN kinds USING (outlet_id)
+LEFT JOIN ment USING (outlet_id);
+
+-- One row per problem an analyst should look at. Low confidence = segmenter confidence below 0.6.
+CREATE OR REPLACE VIEW v_data_quality AS
+SELECT 'low_confidence_post' AS issue, d.file_name AS dump_file, s.seq, s.post_id, s.article_id,
+       printf('confidence %.2f', s.confidence) AS detail
+FROM post_sightings s JOIN v_current_dumps d USING (dump_id)
+WHERE s.confidence < 0.6
+UNION ALL
+SELECT 'piece_without_outlet', NULL, NULL, a.best_post_id, a.article_id, a.title
+FROM articles a WHERE a.outlet_id IS NULL
+UNION ALL
+SELECT 'piece_without_year', NULL, NULL, a.best_post_id, a.article_id, a.title
+FROM articles a WHERE a.year IS NULL
+UNION ALL
+SELECT 'piece_without_stated_date', NULL, NULL, a.best_post_id, a.article_id, a.title
+FROM articles a WHERE a.published_date IS NULL
+UNION ALL
+SELECT 'outlet_needs_review', NULL, NULL, NULL, NULL, o.name
+FROM outlets o WHERE o.needs_review
+UNION ALL
+SELECT 'quarantined_dump', d.file_name, NULL, NULL, NULL, d.error
+FROM dumps d WHERE d.status = 'quarantined';
