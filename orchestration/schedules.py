@@ -10,14 +10,13 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.jobs import ingest_job
-
-NIGHTLY_CRON = "0 2 * * *"
+from orchestration.settings import NIGHTLY_CRON, NIGHTLY_TIMEZONE
 
 nightly_ingest = dg.ScheduleDefinition(
     name="nightly_ingest",
     job=ingest_job,
     cron_schedule=NIGHTLY_CRON,
-    execution_timezone="UTC",
+    execution_timezone=NIGHTLY_TIMEZONE,
     default_status=dg.DefaultScheduleStatus.RUNNING,
     tags={"bylines/trigger": "schedule"},
 )

@@ -42,3 +42,31 @@ def _isolated_dagster_home(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep test runs out of the project's .dagster instance (cursors, run history)."""
     home = tmp_path_factory.mktemp("dagster_home")
     os.environ["DAGSTER_HOME"] = str(home)
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real warehouse for the dashboard tests: generated dumps, the seeds when present, one bad input.
+
+    Returns the writer's path; the dashboard reads its published copy.
+    """
+    from samples.generator import generate_corpus
+    from warehouse.build import build_warehouse
+
+    root = tmp_path_factory.mktemp("dash_wh")
+    dumps = generate_corpus(root / "dumps", n_dumps=6, seed=11)
+    bad = root / "dumps" / "not a dump.txt"
+    bad.write_bytes(b"\x00\x01binary garbage\x00" * 50)
+    db = root / "warehouse.duckdb"
+    build_warehouse([*seed_files(), *dumps, bad], db, raw_dir=root / "raw")
+    return db
+
+
+@pytest.fixture(scope="session")
+def empty_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse with the schema and nothing ingested yet (published, so readers find the views)."""
+    from warehouse.publish import publish_read_copy
+
+    db = tmp_path_factory.mktemp("dash_empty") / "warehouse.duckdb"
+    publish_read_copy(db)
+    return db

@@ -1,0 +1,74 @@
+"""The article filters: one model, turned into a parameterised SQL ``WHERE`` clause.
+
+Why a model: the Articles page, the exports and the benchmark all need the same filter
+semantics, and user input must reach SQL as bound parameters, never as text.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class ArticleFilter(BaseModel):
+    """What the analyst narrowed the articles to. Empty lists mean 'any'."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    outlets: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)
+    kinds: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=list)
+    date_bases: list[str] = Field(default_factory=list)
+    text: str = ""
+
+    def where(self, alias: str = "a") -> tuple[str, list[object]]:
+        """SQL condition over ``v_articles`` (as ``alias``) and its bound parameters.
+
+        A year range excludes pieces whose year is unknown; with no range they are kept.
+        """
+        clauses: list[str] = []
+        params: list[object] = []
+        if self.year_from is not None:
+            clauses.append(f"{alias}.year >= ?")
+            params.append(self.year_from)
+        if self.year_to is not None:
+            clauses.append(f"{alias}.year <= ?")
+            params.append(self.year_to)
+        for values, expr in (
+            (self.outlets, f"list_contains(?::VARCHAR[], {alias}.outlet)"),
+            (self.kinds, f"list_contains(?::VARCHAR[], {alias}.kind)"),
+            (self.date_bases, f"list_contains(?::VARCHAR[], {alias}.date_basis)"),
+            (self.topics, f"list_has_any({alias}.topics, ?::VARCHAR[])"),
+            (self.authors, f"list_has_any({alias}.authors, ?::VARCHAR[])"),
+        ):
+            if values:
+                clauses.append(expr)
+                params.append(list(values))
+        needle = self.text.strip()
+        if needle:
+            clauses.append(
+                f"{alias}.article_id IN (SELECT article_id FROM articles "
+                "WHERE title ILIKE ? ESCAPE '\\' OR body ILIKE ? ESCAPE '\\' "
+                "OR standfirst ILIKE ? ESCAPE '\\')"
+            )
+            pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params.extend([pattern] * 3)
+        return (" AND ".join(clauses) or "TRUE"), params
+
+    def describe(self) -> str:
+        """A one-line human summary, used in export file headers."""
+        parts: list[str] = []
+        if self.year_from is not None or self.year_to is not None:
+            parts.append(f"years {self.year_from or '…'}–{self.year_to or '…'}")
+        for label, values in (
+            ("outlets", self.outlets),
+            ("topics", self.topics),
+            ("kinds", self.kinds),
+            ("authors", self.authors),
+            ("date basis", self.date_bases),
+        ):
+            if values:
+                parts.append(f"{label}: {', '.join(values)}")
+        if self.text.strip():
+            parts.append(f"text contains “{self.text.strip()}”")
+        return "; ".join(parts) or "all pieces"

@@ -1,0 +1,29 @@
+"""Citations: what the pieces cite, the most-cited sources and domains, and every note."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import queries, ui
+from dashboard.data import query
+
+ui.page_start("Citations", "The numbered notes of the pieces: sources, domains and links.")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Most-cited sources")
+    ui.table(query(*queries.citation_sources()), "citation_sources", "sources")
+with right:
+    st.subheader("Most-cited domains")
+    ui.table(query(*queries.citation_domains()), "citation_domains", "domains")
+
+st.subheader("Notes")
+needle = st.text_input("Filter notes by source, title or URL", key="cite", bind="query-params")
+notes = query(*queries.citation_notes(needle or ""))
+st.caption(f"{len(notes)} notes.")
+ui.table(
+    ui.with_article_links(notes),
+    "citation_notes",
+    "notes",
+    column_config={"open": ui.ARTICLE_LINK, "url": st.column_config.LinkColumn("url"), "article_id": None},
+)

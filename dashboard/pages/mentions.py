@@ -1,0 +1,47 @@
+"""Mentions: the interviews, broadcasts, podcasts and panels the posts report."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, queries, ui
+from dashboard.data import query
+
+ui.page_start(
+    "Mentions", "Media appearances the intros and round-ups report, with outlet, medium and subject."
+)
+
+opts = query(*queries.MENTION_OPTIONS).iloc[0]
+media_options = list(opts["media"]) if opts["media"] is not None else []
+if not media_options:
+    st.info("No media appearances found in the ingested dumps.")
+    st.stop()
+bind = "query-params"
+left, right = st.columns([2, 1])
+media = left.multiselect("Medium", media_options, key="medium", bind=bind)
+year_from = year_to = None
+min_year, max_year = opts["min_year"], opts["max_year"]
+if min_year == min_year and max_year == max_year and min_year < max_year:
+    lo, hi = right.slider(
+        "Years", int(min_year), int(max_year), (int(min_year), int(max_year)), key="years", bind=bind
+    )
+    year_from = lo if lo > int(min_year) else None
+    year_to = hi if hi < int(max_year) else None
+
+by_outlet = query(*queries.mentions_by_outlet(media, year_from, year_to))
+colours = ui.outlet_colours()
+totals = (
+    by_outlet.groupby("outlet", as_index=False)["mentions"].sum().sort_values("mentions", ascending=False)
+)
+st.subheader("By outlet")
+ui.chart_with_table(
+    charts.outlet_bars(totals.head(20), colours, "mentions"),
+    by_outlet,
+    "mentions_by_outlet",
+    "mentions-outlet",
+)
+
+st.subheader("Appearances")
+rows = query(*queries.mentions(media, year_from, year_to))
+st.caption(f"{len(rows)} appearances.")
+ui.table(ui.with_article_links(rows), "mentions", "mentions", column_config={"open": ui.ARTICLE_LINK})

@@ -1,0 +1,41 @@
+"""SQL: a read-only console over the warehouse, with the documented schema beside it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import queries, ui
+from dashboard.data import query, read_path
+from dashboard.sqlguard import DEFAULT_ROW_LIMIT, DEFAULT_TIME_LIMIT_S, SqlRefused, run_guarded
+
+ui.page_start(
+    "SQL",
+    f"Read-only: one SELECT at a time, at most {DEFAULT_ROW_LIMIT:,} rows and {DEFAULT_TIME_LIMIT_S:g} s; "
+    "no files, no ATTACH, COPY, INSTALL or LOAD.",
+)
+
+main, side = st.columns([3, 2])
+with side:
+    st.markdown("**Schema**")
+    relations = query(*queries.RELATIONS)
+    st.dataframe(relations, hide_index=True, key="sql-relations", height=250)
+    schema = query(*queries.SCHEMA)
+    pick = st.selectbox("Columns of", list(relations["name"]), key="sql-relation")
+    st.dataframe(
+        schema.loc[schema["table_name"] == pick, ["column_name", "data_type", "comment"]],
+        hide_index=True,
+        key="sql-columns",
+    )
+with main:
+    example = st.selectbox("Example queries", ["(write your own)", *queries.EXAMPLE_SQL], key="sql-example")
+    default = queries.EXAMPLE_SQL.get(example, "SELECT * FROM v_articles LIMIT 20")
+    sql = st.text_area("Query", default, height=160, key=f"sql-text-{example}")
+    if st.button("Run", type="primary", key="sql-run"):
+        try:
+            result = run_guarded(read_path(), sql)
+        except SqlRefused as exc:
+            st.error(str(exc))
+        else:
+            note = f" (first {result.row_limit:,} shown)" if result.truncated else ""
+            st.caption(f"{len(result.frame):,} rows{note}.")
+            ui.table(result.frame, "query_result", "sql-result")

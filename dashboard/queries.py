@@ -1,0 +1,352 @@
+"""Every query the dashboard runs, by name.
+
+Why one module: the pages stay about layout, the SQL stays reviewable in one place, and the
+benchmark (``bylines bench``) can time exactly what the dashboard runs. Each function
+returns a :class:`Query` (SQL text plus bound parameters); user input only ever travels as
+parameters. All queries read the documented views and marts of ``warehouse/sql``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from dashboard.filters import ArticleFilter
+
+
+class Query(NamedTuple):
+    sql: str
+    params: tuple[object, ...] = ()
+
+
+# ------------------------------------------------------------------------------------ overview
+
+HEADLINE = Query(
+    """
+    SELECT
+        (SELECT count(*) FROM articles)                                  AS articles,
+        (SELECT count(*) FROM posts)                                     AS posts,
+        (SELECT count(DISTINCT outlet_id) FROM articles)                 AS outlets,
+        (SELECT min(year) FROM articles)                                 AS first_year,
+        (SELECT max(year) FROM articles)                                 AS last_year,
+        (SELECT count(*) FROM mentions)                                  AS mentions,
+        (SELECT count(*) FROM citations WHERE NOT is_comment)            AS citations,
+        (SELECT count(*) FROM v_current_dumps)                           AS dumps_loaded,
+        (SELECT count(*) FROM dumps WHERE status = 'quarantined')        AS dumps_quarantined
+    """
+)
+
+OUTPUT_BY_YEAR_OUTLET = Query(
+    "SELECT year, outlet, pieces, words FROM mart_output_by_year_outlet "
+    "WHERE year IS NOT NULL ORDER BY year, pieces DESC, outlet"
+)
+
+# Outlets ranked by output: the order that fixes each outlet's colour on every page.
+OUTLET_RANKING = Query(
+    "SELECT outlet, sum(pieces) AS pieces FROM mart_output_by_year_outlet GROUP BY outlet "
+    "ORDER BY pieces DESC, outlet"
+)
+
+
+def top_outlets(limit: int = 15) -> Query:
+    return Query(
+        "SELECT outlet, outlet_kind, pieces, mentions, first_year, last_year FROM mart_outlet_summary "
+        "WHERE pieces > 0 ORDER BY pieces DESC, outlet LIMIT ?",
+        (limit,),
+    )
+
+
+def topic_year(limit_topics: int = 25) -> Query:
+    return Query(
+        """
+        WITH top AS (
+            SELECT topic FROM mart_output_by_topic_year GROUP BY topic
+            ORDER BY sum(pieces) DESC, topic LIMIT ?
+        )
+        SELECT m.topic, m.year, m.pieces
+        FROM mart_output_by_topic_year m JOIN top USING (topic)
+        WHERE m.year IS NOT NULL ORDER BY m.topic, m.year
+        """,
+        (limit_topics,),
+    )
+
+
+MENTIONS_BY_YEAR_MEDIUM = Query(
+    "SELECT year, medium, mentions, outlets FROM mart_mentions_by_year_medium "
+    "WHERE year IS NOT NULL ORDER BY year, medium"
+)
+
+# ------------------------------------------------------------------------------------ articles
+
+FILTER_OPTIONS = Query(
+    """
+    SELECT
+        (SELECT min(year) FROM articles)                                               AS min_year,
+        (SELECT max(year) FROM articles)                                               AS max_year,
+        (SELECT list(DISTINCT outlet ORDER BY outlet) FROM mart_output_by_year_outlet
+            WHERE outlet_id IS NOT NULL)                                               AS outlets,
+        (SELECT list(DISTINCT topic ORDER BY topic) FROM mart_output_by_topic_year)    AS topics,
+        (SELECT list(DISTINCT kind ORDER BY kind) FROM articles)                       AS kinds,
+        (SELECT list(DISTINCT au ORDER BY au) FROM (SELECT unnest(authors) AS au FROM articles)) AS authors,
+        (SELECT list(DISTINCT date_basis ORDER BY date_basis) FROM articles
+            WHERE date_basis IS NOT NULL)                                              AS date_bases
+    """
+)
+
+ARTICLE_COLUMNS = (
+    "a.article_id, a.year, a.published_date, a.title, a.outlet, a.kind, a.authors, a.topics, "
+    "a.date_basis, a.word_count, a.standfirst"
+)
+
+
+def articles(flt: ArticleFilter, limit: int = 5000) -> Query:
+    """The filtered articles, newest first (unknown years last)."""
+    where, params = flt.where("a")
+    return Query(
+        f"SELECT {ARTICLE_COLUMNS} FROM v_articles a WHERE {where} "
+        "ORDER BY a.year DESC NULLS LAST, a.published_date DESC NULLS LAST, a.title LIMIT ?",
+        (*params, limit),
+    )
+
+
+def articles_by_year_outlet(flt: ArticleFilter) -> Query:
+    """The chart beside the article table: the same filter, counted by year and outlet."""
+    where, params = flt.where("a")
+    return Query(
+        f"SELECT a.year, COALESCE(a.outlet, '(unknown outlet)') AS outlet, count(*) AS pieces "
+        f"FROM v_articles a WHERE {where} AND a.year IS NOT NULL GROUP BY ALL ORDER BY 1, 3 DESC",
+        tuple(params),
+    )
+
+
+# ------------------------------------------------------------------------------------- article
+
+
+def article(article_id: str) -> Query:
+    return Query(
+        """
+        SELECT v.*, x.body, x.bio, x.date_text, x.date_precision, x.date_evidence,
+               p.intro, p.confidence, p.post_id
+        FROM v_articles v
+        JOIN articles x USING (article_id)
+        LEFT JOIN posts p ON p.post_id = v.best_post_id
+        WHERE v.article_id = ?
+        """,
+        (article_id,),
+    )
+
+
+def article_provenance(article_id: str) -> Query:
+    """Every dump and line range the piece was read from."""
+    return Query(
+        """
+        SELECT d.file_name AS dump_file, d.archive_label, d.archive_kind, s.seq, s.start_line,
+               s.end_line, round(s.confidence, 2) AS confidence, s.date_basis, s.date_text,
+               d.received_at, d.dump_id, d.status, d.superseded_by IS NOT NULL AS superseded
+        FROM post_sightings s JOIN dumps d USING (dump_id)
+        WHERE s.article_id = ? OR s.post_id IN (SELECT post_id FROM posts WHERE article_id = ?)
+        ORDER BY d.file_name, s.seq
+        """,
+        (article_id, article_id),
+    )
+
+
+def article_mentions(article_id: str) -> Query:
+    return Query(
+        """
+        SELECT m.mention_no, COALESCE(o.name, m.outlet_text) AS outlet, m.medium, m.about, m.evidence
+        FROM mentions m LEFT JOIN outlets o USING (outlet_id)
+        WHERE m.post_id IN (SELECT post_id FROM posts WHERE article_id = ?)
+        ORDER BY m.post_id, m.mention_no
+        """,
+        (article_id,),
+    )
+
+
+def article_citations(article_id: str) -> Query:
+    return Query(
+        "SELECT note_number, source, title, url, cited_date, is_comment, raw_text FROM citations "
+        "WHERE article_id = ? ORDER BY citation_no",
+        (article_id,),
+    )
+
+
+# ------------------------------------------------------------------------------------- outlets
+
+OUTLET_SUMMARY = Query(
+    "SELECT outlet_id, outlet, outlet_kind, country, domain, pieces, mentions, first_year, last_year, "
+    "first_date, last_date, in_gazetteer, needs_review FROM mart_outlet_summary "
+    "WHERE pieces > 0 OR mentions > 0 ORDER BY pieces DESC, mentions DESC, outlet"
+)
+
+
+def outlet_year_kind(outlet_id: str) -> Query:
+    return Query(
+        "SELECT year, kind, count(*) AS pieces FROM articles WHERE outlet_id = ? AND year IS NOT NULL "
+        "GROUP BY ALL ORDER BY year, kind",
+        (outlet_id,),
+    )
+
+
+def outlet_aliases(outlet_id: str) -> Query:
+    return Query(
+        "SELECT alias, source FROM outlet_aliases WHERE outlet_id = ? ORDER BY source, alias",
+        (outlet_id,),
+    )
+
+
+def outlet_articles(outlet_id: str) -> Query:
+    return Query(
+        "SELECT article_id, year, published_date, title, kind, authors FROM v_articles "
+        "WHERE outlet_id = ? ORDER BY year DESC NULLS LAST, published_date DESC NULLS LAST, title",
+        (outlet_id,),
+    )
+
+
+# ------------------------------------------------------------------------------------ mentions
+
+MENTION_OPTIONS = Query(
+    """
+    SELECT (SELECT list(DISTINCT medium ORDER BY medium) FROM mentions) AS media,
+           (SELECT min(p.year) FROM mentions m JOIN posts p USING (post_id)) AS min_year,
+           (SELECT max(p.year) FROM mentions m JOIN posts p USING (post_id)) AS max_year
+    """
+)
+
+
+def mentions(media: list[str], year_from: int | None, year_to: int | None, limit: int = 5000) -> Query:
+    """Appearances with their subject, outlet and year, newest first."""
+    return Query(
+        """
+        SELECT p.year, COALESCE(o.name, m.outlet_text, '(unnamed)') AS outlet, m.medium, m.about,
+               a.title AS post_piece, p.article_id, m.evidence
+        FROM mentions m
+        JOIN posts p USING (post_id)
+        LEFT JOIN outlets o USING (outlet_id)
+        LEFT JOIN articles a ON a.article_id = p.article_id
+        WHERE (? IS NULL OR list_contains(?::VARCHAR[], m.medium))
+          AND (? IS NULL OR p.year >= ?) AND (? IS NULL OR p.year <= ?)
+        ORDER BY p.year DESC NULLS LAST, outlet, m.mention_no
+        LIMIT ?
+        """,
+        (media or None, media or None, year_from, year_from, year_to, year_to, limit),
+    )
+
+
+def mentions_by_outlet(media: list[str], year_from: int | None, year_to: int | None) -> Query:
+    return Query(
+        """
+        SELECT COALESCE(o.name, m.outlet_text, '(unnamed)') AS outlet, m.medium, count(*) AS mentions,
+               min(p.year) AS first_year, max(p.year) AS last_year
+        FROM mentions m JOIN posts p USING (post_id) LEFT JOIN outlets o USING (outlet_id)
+        WHERE (? IS NULL OR list_contains(?::VARCHAR[], m.medium))
+          AND (? IS NULL OR p.year >= ?) AND (? IS NULL OR p.year <= ?)
+        GROUP BY ALL ORDER BY mentions DESC, outlet
+        """,
+        (media or None, media or None, year_from, year_from, year_to, year_to),
+    )
+
+
+# ----------------------------------------------------------------------------------- citations
+
+
+def citation_sources(limit: int = 50) -> Query:
+    return Query(
+        "SELECT source, sum(citations) AS citations, sum(articles) AS articles, "
+        "min(first_year) AS first_year, max(last_year) AS last_year FROM mart_citation_sources "
+        "GROUP BY source ORDER BY citations DESC, source LIMIT ?",
+        (limit,),
+    )
+
+
+def citation_domains(limit: int = 50) -> Query:
+    return Query(
+        "SELECT domain, sum(citations) AS citations, sum(articles) AS articles FROM mart_citation_sources "
+        "WHERE domain IS NOT NULL GROUP BY domain ORDER BY citations DESC, domain LIMIT ?",
+        (limit,),
+    )
+
+
+def citation_notes(text: str, limit: int = 5000) -> Query:
+    """Per-article notes, optionally narrowed to those whose source, title or URL contain ``text``."""
+    pattern = f"%{text.strip()}%" if text.strip() else None
+    return Query(
+        """
+        SELECT a.year, a.title AS article, c.note_number, c.source, c.title, c.url, c.cited_date,
+               c.is_comment, c.article_id
+        FROM citations c LEFT JOIN articles a USING (article_id)
+        WHERE ? IS NULL OR c.source ILIKE ? OR c.title ILIKE ? OR c.url ILIKE ?
+        ORDER BY a.year DESC NULLS LAST, a.title, c.citation_no
+        LIMIT ?
+        """,
+        (pattern, pattern, pattern, pattern, limit),
+    )
+
+
+# -------------------------------------------------------------------------------- data quality
+
+DUMPS = Query(
+    "SELECT file_name, status, error, archive_label, archive_kind, encoding, size_bytes, line_count, "
+    "post_count, received_at, loaded_at, superseded_by IS NOT NULL AS superseded, dump_id "
+    "FROM dumps ORDER BY received_at DESC, file_name"
+)
+
+QUARANTINED = Query(
+    "SELECT file_name, error, encoding, size_bytes, received_at, raw_path, dump_id FROM dumps "
+    "WHERE status = 'quarantined' ORDER BY received_at DESC, file_name"
+)
+
+QUALITY_SUMMARY = Query("SELECT issue, count(*) AS n FROM v_data_quality GROUP BY issue ORDER BY n DESC")
+
+QUALITY_ROWS = Query(
+    "SELECT issue, dump_file, seq, detail, article_id, post_id FROM v_data_quality "
+    "ORDER BY issue, dump_file NULLS LAST, seq"
+)
+
+RUNS = Query(
+    "SELECT started_at, finished_at, trigger, dumps_new, dumps_skipped, dumps_quarantined, posts, "
+    "articles_new, articles_updated, len(warnings) AS warnings, run_id FROM ingest_runs "
+    "ORDER BY started_at DESC LIMIT 50"
+)
+
+# ----------------------------------------------------------------------------------------- sql
+
+SCHEMA = Query(
+    """
+    SELECT c.table_name, CASE WHEN t.table_name IS NULL THEN 'view' ELSE 'table' END AS type,
+           c.column_name, c.data_type, c.comment
+    FROM duckdb_columns() c
+    LEFT JOIN duckdb_tables() t ON t.table_name = c.table_name AND t.schema_name = c.schema_name
+    WHERE c.schema_name = 'main' AND NOT c.internal
+    ORDER BY type, c.table_name, c.column_index
+    """
+)
+
+RELATIONS = Query(
+    """
+    SELECT table_name AS name, 'table' AS type, comment FROM duckdb_tables() WHERE schema_name = 'main'
+    UNION ALL
+    SELECT view_name, 'view', comment FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal
+    ORDER BY type, name
+    """
+)
+
+EXAMPLE_SQL: dict[str, str] = {
+    "Pieces per year and outlet": (
+        "SELECT year, outlet, pieces FROM mart_output_by_year_outlet ORDER BY year DESC, pieces DESC"
+    ),
+    "Undated pieces and how their year was inferred": (
+        "SELECT title, outlet, year, date_basis, date_min, date_max FROM v_articles\n"
+        "WHERE date_basis <> 'stated' ORDER BY year DESC"
+    ),
+    "Who interviewed the author most": (
+        "SELECT outlet, medium, count(*) AS n FROM v_mentions GROUP BY ALL ORDER BY n DESC LIMIT 20"
+    ),
+    "Most-cited sources": (
+        "SELECT source, sum(citations) AS citations FROM mart_citation_sources GROUP BY source\n"
+        "ORDER BY citations DESC"
+    ),
+    "Pieces seen in several dumps": (
+        "SELECT title, outlet, dump_count, topics FROM v_articles\n"
+        "WHERE dump_count > 1 ORDER BY dump_count DESC"
+    ),
+}
