@@ -1,7 +1,7 @@
 """bylines dashboard: the entry point ``streamlit run dashboard/app.py`` (or ``bylines dashboard``).
 
 It only reads: every page queries the published read-only copy of the warehouse through
-``dashboard.data``. Pages live in ``dashboard/pages``; their URL paths are stable so views
+``dashboard.data``. Pages live in ``dashboard/views``; their URL paths are stable so views
 (with their filters in the query string) can be shared.
 """
 
@@ -20,7 +20,8 @@ import streamlit as st  # noqa: E402
 from dashboard.data import next_nightly_run  # noqa: E402
 from dashboard.ui import freshness_caption  # noqa: E402
 
-PAGES = Path(__file__).parent / "pages"
+# Not "pages/": a folder of that name switches Streamlit to its legacy file-based router.
+VIEWS = Path(__file__).parent / "views"
 
 st.set_page_config(page_title="bylines", page_icon=":material/newspaper:", layout="wide")
 
@@ -28,18 +29,18 @@ navigation = st.navigation(
     {
         "Output": [
             st.Page(
-                PAGES / "overview.py",
+                VIEWS / "overview.py",
                 title="Overview",
                 icon=":material/dashboard:",
                 url_path="overview",
                 default=True,
             ),
-            st.Page(PAGES / "articles.py", title="Articles", icon=":material/article:", url_path="articles"),
-            st.Page(PAGES / "article.py", title="Article", icon=":material/description:", url_path="article"),
-            st.Page(PAGES / "outlets.py", title="Outlets", icon=":material/apartment:", url_path="outlets"),
-            st.Page(PAGES / "mentions.py", title="Mentions", icon=":material/mic:", url_path="mentions"),
+            st.Page(VIEWS / "articles.py", title="Articles", icon=":material/article:", url_path="articles"),
+            st.Page(VIEWS / "article.py", title="Article", icon=":material/description:", url_path="article"),
+            st.Page(VIEWS / "outlets.py", title="Outlets", icon=":material/apartment:", url_path="outlets"),
+            st.Page(VIEWS / "mentions.py", title="Mentions", icon=":material/mic:", url_path="mentions"),
             st.Page(
-                PAGES / "citations.py",
+                VIEWS / "citations.py",
                 title="Citations",
                 icon=":material/format_quote:",
                 url_path="citations",
@@ -47,9 +48,9 @@ navigation = st.navigation(
         ],
         "Operations": [
             st.Page(
-                PAGES / "quality.py", title="Data quality", icon=":material/fact_check:", url_path="quality"
+                VIEWS / "quality.py", title="Data quality", icon=":material/fact_check:", url_path="quality"
             ),
-            st.Page(PAGES / "sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
+            st.Page(VIEWS / "sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
         ],
     }
 )

@@ -23,7 +23,7 @@ def _open(warehouse: Path, monkeypatch: pytest.MonkeyPatch, page: str, **params:
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in params.items():
         at.query_params[key] = value
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"views/{page}.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -36,15 +36,27 @@ def seeds_report(seeds: list[Path], eval_dir: Path, tmp_path_factory: pytest.Tem
     bylines = Path(sys.executable).with_name("bylines")
     ingest = subprocess.run(
         [str(bylines), "ingest", *map(str, seeds), "--warehouse", str(warehouse)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**__import__("os").environ, "BYLINES_RAW": str(work / "raw")},
     )
     assert ingest.returncode == 0, ingest.stdout + ingest.stderr
     report_path = work / "report.json"
     score = subprocess.run(
-        [sys.executable, str(eval_dir / "score.py"), "--warehouse", str(warehouse),
-         "--gold", str(eval_dir / "gold"), "--json", str(report_path)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            str(eval_dir / "score.py"),
+            "--warehouse",
+            str(warehouse),
+            "--gold",
+            str(eval_dir / "gold"),
+            "--json",
+            str(report_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert score.returncode == 0, score.stdout + score.stderr
     assert "posts" in score.stdout and "f1" in score.stdout  # the scorer printed its table

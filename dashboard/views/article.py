@@ -13,7 +13,7 @@ ui.page_start("Article")
 article_id = st.query_params.get("id")
 if not article_id:
     st.info("Pick a piece on the Articles page (or open a link such as `article?id=a_…`).")
-    st.page_link("pages/articles.py", label="Go to Articles", icon=":material/article:")
+    st.page_link("views/articles.py", label="Go to Articles", icon=":material/article:")
     st.stop()
 
 found = query(*queries.article(article_id))

@@ -71,11 +71,12 @@ event = st.dataframe(
         "open": ui.ARTICLE_LINK,
         "article_id": None,
         "word_count": st.column_config.NumberColumn("words"),
+        "published_date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
     },
 )
 selected = event.selection.rows if event is not None and hasattr(event, "selection") else []
 if selected:
-    st.switch_page("pages/article.py", query_params={"id": frame["article_id"].iloc[selected[0]]})
+    st.switch_page("views/article.py", query_params={"id": frame["article_id"].iloc[selected[0]]})
 
 ui.downloads(frame, "articles", "articles")
 st.subheader("Publication list")

@@ -1,0 +1,173 @@
+"""The dashboard in a real browser: Debian's headless chromium against a running Streamlit server.
+
+Loads every page (screenshots kept in artifacts/screenshots/), applies a filter and sees the
+table and chart change, follows an article link, downloads a CSV and checks its rows.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import PROJECT_ROOT
+from playwright.sync_api import Page, sync_playwright
+
+from warehouse.publish import read_copy_path
+
+CHROMIUM = Path(os.environ.get("BYLINES_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+PAGES = ["overview", "articles", "article", "outlets", "mentions", "citations", "quality", "sql"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no chromium at {CHROMIUM} (apt-get install chromium)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "BYLINES_WAREHOUSE": str(built_warehouse)}
+    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard" / "app.py"),
+         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                pytest.fail(f"streamlit did not start; see {log.name}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(server: str) -> Iterator[Page]:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def _goto(page: Page, url: str) -> None:
+    page.goto(url)
+    _settle(page)
+
+
+def _settle(page: Page) -> None:
+    """Wait until the script has run and no element is stale."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=45_000)
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=45_000)
+
+
+def _one(db: Path, sql: str, params: list[object] | None = None) -> tuple:
+    con = duckdb.connect(str(read_copy_path(db)), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchone()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_each_page_loads_without_errors(browser_page: Page, server: str, page_name: str) -> None:
+    _goto(browser_page, f"{server}/{page_name}")
+    assert browser_page.locator("[data-testid='stException']").count() == 0
+    assert browser_page.locator("h1").first.is_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser_page.screenshot(path=str(SCREENSHOTS / f"{page_name}.png"), full_page=True)
+
+
+def test_filter_changes_table_chart_and_url(browser_page: Page, server: str, built_warehouse: Path) -> None:
+    page = browser_page
+    total = _one(built_warehouse, "SELECT count(*) FROM articles")[0]
+    outlet, n = _one(
+        built_warehouse,
+        "SELECT outlet, count(*) FROM v_articles WHERE outlet IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1",
+    )
+    _goto(page, f"{server}/articles")
+    assert page.get_by_text(f"{total} pieces").first.is_visible()
+    chart_before = page.locator("[data-testid='stVegaLiteChart']").first.inner_html()
+
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
+    box.click()
+    page.keyboard.type(outlet)
+    page.get_by_role("option", name=outlet, exact=True).click()
+    page.keyboard.press("Escape")
+    _settle(page)
+
+    assert page.get_by_text(f"{n} pieces").first.is_visible()
+    assert "outlet=" in page.url  # the filter lives in the URL, so the view can be shared
+    assert page.locator("[data-testid='stVegaLiteChart']").first.inner_html() != chart_before
+
+    shared = page.url
+    _goto(page, shared)
+    assert page.get_by_text(f"{n} pieces").first.is_visible()
+
+
+def test_selecting_a_row_opens_the_article(browser_page: Page, server: str, built_warehouse: Path) -> None:
+    kind, n = _one(
+        built_warehouse, "SELECT kind, count(*) FROM articles GROUP BY 1 ORDER BY 2 ASC, 1 LIMIT 1"
+    )
+    (title,) = _one(
+        built_warehouse,
+        "SELECT title FROM v_articles WHERE kind = ? "
+        "ORDER BY year DESC NULLS LAST, published_date DESC NULLS LAST, title",
+        [kind],
+    )
+    page = browser_page
+    _goto(page, f"{server}/articles?kind={kind}")
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the selection cell of the first row
+    page.wait_for_url("**/article?id=a_*", timeout=30_000)
+    _settle(page)
+    assert page.get_by_role("heading", name=title).first.is_visible()
+    assert page.get_by_text("Provenance").first.is_visible()
+
+
+def test_csv_download_has_the_filtered_rows(browser_page: Page, server: str, built_warehouse: Path) -> None:
+    kind, n = _one(
+        built_warehouse, "SELECT kind, count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"
+    )
+    _goto(browser_page, f"{server}/articles?kind={kind}")
+    with browser_page.expect_download() as info:
+        browser_page.locator("[data-testid='stDownloadButton'] button", has_text="CSV").first.click()
+    frame = pd.read_csv(io.BytesIO(Path(info.value.path()).read_bytes()))
+    assert len(frame) == n
+    assert set(frame["kind"]) == {kind}
