@@ -109,3 +109,33 @@ def test_arbitrary_lines_never_raise_and_keep_line_numbers(texts: list[str]) -> 
         assert c.note_number >= 0
     for t in texts:
         looks_like_note(t)
+
+
+def test_a_numbered_body_line_alone_is_not_a_notes_block() -> None:
+    from transforms.anatomy import analyse
+
+    lines = [
+        "Title of the piece",
+        "",
+        "The talks had stalled for weeks before anyone noticed the change in tone of the statements.",
+        "",
+        "10 Downing Street said on Tuesday that the talks would resume.",
+    ]
+    anat = analyse(lines, 0, len(lines) - 1)
+    assert anat.notes == []
+    assert anat.body[-1][1].startswith("10 Downing Street")
+
+
+def test_a_run_of_numbered_notes_is_a_notes_block() -> None:
+    from transforms.anatomy import analyse
+
+    lines = [
+        "Title of the piece",
+        "",
+        "The talks had stalled for weeks before anyone noticed the change in tone of the statements.",
+        "",
+        "1 Jane Doe, Ports and Power (London: Example Press), p. 4.",
+        "2 See the argument in chapter four.",
+    ]
+    anat = analyse(lines, 0, len(lines) - 1)
+    assert [t for _l, t in anat.notes] == lines[4:]

@@ -16,6 +16,9 @@ from transforms.segment import CAPTION, is_bio, is_image_name
 from transforms.text import clean
 
 HEAD_SCAN = 8
+_REFERENCE_MARK = re.compile(
+    r"[\u201c\u201d\"]|https?://|www\.|\b(?:19|20)\d\d\b|\b(?:ibid|op\. cit|accessed|retrieved)\b", re.I
+)
 _DISCLAIMER = re.compile(
     r"^(the views expressed|this article has been|this article was|an earlier version|disclaimer)", re.I
 )
@@ -102,13 +105,15 @@ def analyse(lines: list[str], title_idx: int, end_idx: int) -> Anatomy:
         seen.add(text)
         anat.body.append((ln, text))
     # tail: notes block, bio, disclaimers, signature
-    while anat.body:
-        ln, text = anat.body[-1]
-        if looks_like_note(text) and not is_bio(text):
-            anat.notes.insert(0, (ln, text))
-            anat.body.pop()
-            continue
-        break
+    k = len(anat.body)
+    while k > 0 and looks_like_note(anat.body[k - 1][1]) and not is_bio(anat.body[k - 1][1]):
+        k -= 1
+    run = anat.body[k:]
+    # One numbered line alone ("10 Downing Street said...") is body text unless it reads as a
+    # reference (a quoted title, a URL, a stated date); a run of numbered lines is a notes block.
+    if len(run) >= 2 or (run and _REFERENCE_MARK.search(run[0][1])):
+        anat.notes = run + anat.notes
+        anat.body = anat.body[:k]
     for k in range(len(anat.body) - 1, max(-1, len(anat.body) - 6), -1):
         ln, text = anat.body[k]
         if is_bio(text):

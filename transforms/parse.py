@@ -43,22 +43,38 @@ def _check_text(text: str) -> None:
         raise ParseError("this is an HTML page, not a plain-text archive dump")
 
 
+_PRINT_RUN = re.compile(
+    r"\b(?:ran|appeared|printed|made it|published)\s+(?:\w+\s+){0,3}?in\s+(?:the\s+)?"
+    r"(?:print|paper|magazine|print edition|newspaper)\b",
+    re.IGNORECASE,
+)
+
+
 def _kind(intro: str, title: str, outlet_kind: str | None) -> str:
-    """Kind of piece from the words the intro uses for it ("a short letter"), then the outlet's kind."""
+    """Kind of piece from the words the intro uses for it, then the outlet's kind.
+
+    The most specific word in the first intro paragraph wins ("a few pieces ... a short paper"
+    is a report); a piece that "ran in the magazine" was printed, so it is an op-ed whatever
+    the outlet.
+    """
     first_para = intro.split("\n\n")[0]
     found = [m.group(0).lower() for m in load_cues().own_piece.finditer(first_para)]
     own = found[0] if found else ""
+    # A generic first noun ("a few pieces ... a short paper") defers to a more specific one.
+    specific = " ".join(found) if re.search(r"\b(pieces?|articles?|posts?|posting)$", own) else own
     if any(re.search(r"\bletter\b", f) for f in found) or title.lower().startswith("letter:"):
         return "letter"
     if re.search(r"\binterview\b", own):
         return "interview"
-    if re.search(r"\b(paper|report|policy note|brief)\b", own) and outlet_kind != "newspaper":
+    if re.search(r"\b(paper|report|policy note|brief)\b", specific) and outlet_kind != "newspaper":
         return "report"
     if outlet_kind == "journal":
         return "journal-article"
     if re.search(r"\bcommentary\b", own) or title.lower().startswith("commentary:"):
         return "commentary"
-    if outlet_kind in ("think-tank", "magazine", "online"):
+    if _PRINT_RUN.search(first_para):
+        return "op-ed"
+    if outlet_kind in ("think-tank", "magazine", "online", "wire"):
         return "commentary"
     return "op-ed"
 
