@@ -19,6 +19,7 @@ HEAD_SCAN = 8
 _REFERENCE_MARK = re.compile(
     r"[\u201c\u201d\"]|https?://|www\.|\b(?:19|20)\d\d\b|\b(?:ibid|op\. cit|accessed|retrieved)\b", re.I
 )
+_BYLINE = re.compile(r"^(?:by|from|author\s*:)\s", re.I)
 _DISCLAIMER = re.compile(
     r"^(the views expressed|this article has been|this article was|an earlier version|disclaimer)", re.I
 )
@@ -67,6 +68,18 @@ def is_caption(line: str, seen: set[str]) -> bool:
     return text in seen or (len(text) < 400 and bool(CAPTION.search(text)) and not text.endswith(("?",)))
 
 
+def _standfirst_shape(text: str, following: list[str]) -> bool:
+    """A standfirst is a teaser, not the first body paragraph: it ends without a full stop
+    ("Who won?", "Flare ups need handling with caution") or head furniture follows it (a
+    byline, date line, caption); and a body must come after it."""
+    if not following:
+        return False
+    if not text.endswith("."):
+        return True
+    nxt = following[0]
+    return bool(stated_date(nxt) or is_image_name(nxt) or CAPTION.search(nxt) or _BYLINE.match(nxt))
+
+
 def analyse(lines: list[str], title_idx: int, end_idx: int) -> Anatomy:
     """Classify the lines title_idx..end_idx (0-based, inclusive) of one post."""
     title = (title_idx + 1, clean(lines[title_idx]))
@@ -93,7 +106,7 @@ def analyse(lines: list[str], title_idx: int, end_idx: int) -> Anatomy:
             if len(text) < 90 and not text.endswith((".", "?", "!")) and n < 4:
                 anat.head.append((ln, text))  # byline-like furniture
                 continue
-            if n == 0 and len(text) < 350:
+            if n == 0 and len(text) < 350 and _standfirst_shape(text, [clean(u) for _l, u in units[1:3]]):
                 anat.standfirst = (ln, text)
                 anat.head.append((ln, text))
                 continue

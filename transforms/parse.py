@@ -221,7 +221,8 @@ def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None)
                 piece=piece,
                 mentions=ment,
                 citations=cits,
-                topics=topics_for(archive.label, tags),
+                # a date archive ('Archive for June, 2008') says when, not what: no topic
+                topics=topics_for(archive.label if archive.kind != "month" else None, tags),
                 confidence=st.confidence,
                 warnings=post_warn,
                 post_id=post_id(intro, title),
