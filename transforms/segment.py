@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from transforms.citations import looks_like_note
 from transforms.dates import stated_date
 from transforms.text import clean, sentences
 
@@ -24,7 +25,7 @@ TITLE_MAX_CHARS = 200
 INTRO_THRESHOLD = 2.5  # a run with a paragraph this intro-like opens a post before any title
 RUN_START = 2.0  # enough when the title is followed by a byline or date line
 RUN_CONTINUE = 1.0  # further intro paragraphs only need some of the blogger's voice
-MAX_INTRO_PARAS = 6
+MAX_INTRO_PARAS = 10  # intro and round-up paragraphs before one title (round-up posts may precede)
 HEAD_LOOKAHEAD = 4
 
 
@@ -34,6 +35,18 @@ class _PieceMatch:
 
     def group(self, _n: int = 0) -> str:
         return self._text[self._start : self._end]
+
+
+# "Short piece for the FT ...": a paragraph that opens with up to two words (not a determiner or
+# pronoun: "The report in the Guardian said" is a body sentence) before a piece noun that is
+# "for/in/with" a named outlet. A sentence start needs no "a/another".
+_OPENING_WORDS = re.compile(
+    r"^(?!(?:the|this|that|these|those|his|her|its|our|their|your|every|each|such|no|one|any|some|"
+    r"which|what|whose|last|next|previous|recent)\b)[A-Z][a-z'-]*(?:\s+[a-z'-]+)?\s+$",
+    re.I,
+)
+_DEMONSTRATIVE_END = re.compile(r"\b(?:the|that|those|these|his|her|their|its)\s+$", re.I)
+_FOR_OUTLET = re.compile(r"^\s+(?:[\w'-]+\s+){0,3}?(?:for|in|with)\s+(?:the\s+|my\s+)?[A-Z]")
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,9 @@ class _OwnPiece:
             d = self.det_before.search(window)
             if d:
                 out.append(_PieceMatch(text, m.start() - len(window) + d.start(), m.end()))
+            elif m.start() < 40 and _OPENING_WORDS.match(text[: m.start()]):
+                if _FOR_OUTLET.match(text[m.end() :]):
+                    out.append(_PieceMatch(text, 0, m.end()))  # "Short piece for the FT ..."
         return out
 
     def search(self, text: str) -> _PieceMatch | None:
@@ -92,7 +108,8 @@ def load_cues() -> Cues:
         continuation=re.compile(rf"^(?:{_alt(raw['continuation'])})\b", re.I),
         footer=re.compile(rf"(?:{_alt(raw['footer'])})", re.I),
         piece_for=re.compile(
-            rf"\b(?:{nouns})\s+(?:[\w'-]+\s+){{0,2}}?(?:for|in|with|on)\s+(?:the\s+|my\s+)?[A-Z]"
+            rf"\b(?i:{nouns}|{_alt(raw['piece_for_words'])})[\s,]+(?:[\w'-]+\s+){{0,2}}?(?:for|in|with|on|at)\s+"
+            r"(?:[a-z']{1,5}\s+(?:[a-z]+\s+)?)?[A-Z]"
         ),
     )
 
@@ -149,7 +166,7 @@ _REPORTED = re.compile(
 def intro_score(line: str) -> float:
     """How much a line reads like the blogger talking about a piece or an appearance."""
     text = clean(line)
-    if len(text) < INTRO_MIN_CHARS or is_bio(text) or stated_date(text):
+    if len(text) < INTRO_MIN_CHARS or is_bio(text) or stated_date(text) or looks_like_note(text):
         return 0.0
     cues = load_cues()
     head = " ".join(sentences(text)[:3])
@@ -172,7 +189,7 @@ def intro_score(line: str) -> float:
         score += 1.0
     if cues.appearance.search(text):
         score += 1.0
-    if re.search(r"\b(?:for|in|with|on)\s+(?:the\s+)?[A-Z][\w'\u2019]+", head):
+    if re.search(r"\b(?:for|in|with|on|at)\s+(?:the\s+)?[A-Z][\w'\u2019]+", head):
         score += 0.5
     if cues.piece_for.search(head):
         score += 1.0
@@ -186,7 +203,12 @@ def starts_post(line: str) -> bool:
     cues = load_cues()
     text = clean(line)
     head = " ".join(sentences(text)[:2])
-    return bool(cues.own_piece.search(head)) and not cues.continuation.match(text)
+    if cues.continuation.match(text):
+        return False
+    if cues.own_piece.search(head):
+        return True
+    # "Teamed up with X for this one in RUSI", not "The report in the Guardian said"
+    return any(not _DEMONSTRATIVE_END.search(head[: m.start()]) for m in cues.piece_for.finditer(head))
 
 
 def is_roundup(line: str) -> bool:
@@ -271,7 +293,9 @@ def find_starts(lines: list[str], first: int = 0) -> list[Start]:
             else:
                 # a media round-up of its own, then the next post's intro
                 first_piece = next((n for n, idx in enumerate(run) if starts_post(lines[idx])), 0)
-                if first_piece and all(is_roundup(lines[idx]) for idx in run[:first_piece]):
+                if first_piece and all(
+                    is_roundup(lines[idx]) or is_continuation(lines[idx]) for idx in run[:first_piece]
+                ):
                     opener = first_piece
             before, intro = run[:opener], run[opener:]
             if before:
@@ -279,10 +303,29 @@ def find_starts(lines: list[str], first: int = 0) -> list[Start]:
                 if starts and is_continuation(lines[before[0]]):
                     starts[-1].roundup.extend(before)
                 else:
-                    starts.append(Start(intro=before, title=None, confidence=0.5))
+                    starts.extend(_roundup_posts(lines, before))
             conf = min(1.0, 0.45 + 0.1 * scores[intro[0]] + (0.15 if starts_post(lines[intro[0]]) else 0.0))
             starts.append(Start(intro=intro, title=title, confidence=round(conf, 3)))
             k = j + 1
             continue
+        if j >= len(units) and all(is_roundup(lines[idx]) or is_continuation(lines[idx]) for idx in run):
+            # the page ends with a media round-up that has no piece (and so no title) of its own
+            if starts and is_continuation(lines[run[0]]):
+                starts[-1].roundup.extend(run)
+            else:
+                starts.extend(_roundup_posts(lines, run))
+            break
         k += 1
     return starts
+
+
+def _roundup_posts(lines: list[str], paras: list[int]) -> list[Start]:
+    """Round-up paragraphs with no piece: a new post at each one that is not a continuation
+    ("A busy few weeks on the media front..." after "Round-up of ... / Elsewhere, spoke to...")."""
+    posts: list[Start] = []
+    for idx in paras:
+        if posts and is_continuation(lines[idx]):
+            posts[-1].intro.append(idx)
+        else:
+            posts.append(Start(intro=[idx], title=None, confidence=0.5))
+    return posts
