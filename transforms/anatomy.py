@@ -72,12 +72,17 @@ def _standfirst_shape(text: str, following: list[str]) -> bool:
     """A standfirst is a teaser, not the first body paragraph: it ends without a full stop
     ("Who won?", "Flare ups need handling with caution") or head furniture follows it (a
     byline, date line, caption); and a body must come after it."""
-    if not following:
-        return False
+    if not any(len(t) >= 90 or t.endswith(".") for t in following):
+        return False  # nothing after it reads like a body paragraph
     if not text.endswith("."):
         return True
     nxt = following[0]
-    return bool(stated_date(nxt) or is_image_name(nxt) or CAPTION.search(nxt) or _BYLINE.match(nxt))
+    return bool(stated_date(nxt) or is_image_name(nxt) or CAPTION.search(nxt) or _byline_like(nxt))
+
+
+def _byline_like(text: str) -> bool:
+    """Short head furniture: 'By X', 'Mara Kellerman and Hana Sato', 'Author: X'."""
+    return bool(_BYLINE.match(text)) or (len(text) < 90 and not text.endswith((".", "?", "!")))
 
 
 def analyse(lines: list[str], title_idx: int, end_idx: int) -> Anatomy:
@@ -103,10 +108,10 @@ def analyse(lines: list[str], title_idx: int, end_idx: int) -> Anatomy:
                 anat.head.append((ln, text))
                 seen.add(text)
                 continue
-            if len(text) < 90 and not text.endswith((".", "?", "!")) and n < 4:
+            if _byline_like(text) and n < 4:
                 anat.head.append((ln, text))  # byline-like furniture
                 continue
-            if n == 0 and len(text) < 350 and _standfirst_shape(text, [clean(u) for _l, u in units[1:3]]):
+            if n == 0 and len(text) < 350 and _standfirst_shape(text, [clean(u) for _l, u in units[1:6]]):
                 anat.standfirst = (ln, text)
                 anat.head.append((ln, text))
                 continue
