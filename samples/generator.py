@@ -631,6 +631,7 @@ def generate_corpus(
     paths: list[Path] = []
     total = 0
     group = 0
+    used: set[str] = set()  # titles already rendered anywhere in the corpus
     while True:
         if target_bytes is None and len(paths) >= n_dumps:
             break
@@ -641,9 +642,9 @@ def generate_corpus(
         plans = plan_dumps(posts, per_group, vocab, group_seed + 1)
         if not plans:
             break
-        # render only posts some page lists, once each, in timeline order (titles stay unique)
+        # render only posts some page lists, once each, in timeline order; titles stay unique across
+        # the corpus, as on a real blog (the warehouse keys a piece by its title)
         needed = sorted({i for _, idx in plans for i in idx})
-        used: set[str] = set()
         rendered = {i: renderer.render(posts[i], used) for i in needed}
         for plan, idx in plans:
             if target_bytes is None and len(paths) >= n_dumps:

@@ -139,3 +139,15 @@ def test_a_run_of_numbered_notes_is_a_notes_block() -> None:
     ]
     anat = analyse(lines, 0, len(lines) - 1)
     assert [t for _l, t in anat.notes] == lines[4:]
+
+
+def test_notes_after_a_bare_url_on_one_line_are_split() -> None:
+    line = (
+        "4\u201cPorts Rise Again,\u201d example.org, November 27, 2020, "
+        "https://www.example.org/news/ports-ri se "
+        "5 Figures are rounded and drawn from official statistics. "
+        "6 \u201cRail Talks Stall\u201d example.net, June 9, 2021."
+    )
+    notes = extract_citations([(40, line)])
+    assert [c.note_number for c in notes] == [4, 5, 6]
+    assert notes[1].is_comment and notes[2].source == "example.net"

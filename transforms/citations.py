@@ -204,15 +204,18 @@ def _split_line(text: str, expected: int) -> list[tuple[int, str]]:
     n = expected
     cut_points: list[tuple[int, int]] = []
     while True:
-        # The next note: its number after a sentence end, glued to or followed by a quote/word.
+        # The next note: its number after a sentence end, glued to or followed by a quote/word;
+        # or, after a bare URL, the expected next number before an opening quote or a capitalised word.
         pattern = re.compile(
             rf"(?:(?<=[.;\u201d\"])|(?<=[.;\u201d\"]\s))\s*({n})(?!\d)\s*(?=[\u201c\"\u2018A-Z])"
+            rf"|(?<=\s)({n})(?:\s*(?=[\u201c])|\s+(?=[A-Z][a-z]))"
         )
         m = pattern.search(text, pos + 1)
         if not m:
             break
-        cut_points.append((m.start(1), n))
-        pos = m.end(1)
+        group = 1 if m.group(1) is not None else 2
+        cut_points.append((m.start(group), n))
+        pos = m.end(group)
         n += 1
     starts = [(0, expected - 1)] + cut_points
     for i, (s, num) in enumerate(starts):
