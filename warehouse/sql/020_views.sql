@@ -28,13 +28,14 @@ SELECT
     o.name                                        AS outlet,
     COALESCE(a.kind, s.kind, 'media-roundup')     AS kind,
     COALESCE(a.published_date, s.published_date) AS published_date,
-    CAST(COALESCE(a.year, s.year) AS INTEGER)     AS year,
-    COALESCE(a.date_basis, s.date_basis)          AS date_basis,
+    CAST(COALESCE(a.year, p.year, s.year) AS INTEGER) AS year,  -- round-ups: the post's inferred year
+    COALESCE(a.date_basis, p.date_basis, s.date_basis) AS date_basis,
     COALESCE(a.authors, s.authors, []::VARCHAR[]) AS authors,
     COALESCE(pt.topics, []::VARCHAR[])            AS topics
 FROM post_sightings s
 JOIN v_current_dumps d USING (dump_id)
 LEFT JOIN articles a ON a.article_id = s.article_id
+LEFT JOIN posts p ON p.post_id = s.post_id
 LEFT JOIN outlets o ON o.outlet_id = COALESCE(a.outlet_id, s.outlet_id)
 LEFT JOIN pt ON pt.post_id = s.post_id;
 
