@@ -144,10 +144,25 @@ def test_a_run_of_numbered_notes_is_a_notes_block() -> None:
 def test_notes_after_a_bare_url_on_one_line_are_split() -> None:
     line = (
         "4\u201cPorts Rise Again,\u201d example.org, November 27, 2020, "
-        "https://www.example.org/news/ports-ri se "
+        "https://ex.org/n/ports-ri se "
         "5 Figures are rounded and drawn from official statistics. "
         "6 \u201cRail Talks Stall\u201d example.net, June 9, 2021."
     )
     notes = extract_citations([(40, line)])
     assert [c.note_number for c in notes] == [4, 5, 6]
     assert notes[1].is_comment and notes[2].source == "example.net"
+
+
+def test_urls_broken_by_a_space_are_rejoined() -> None:
+    notes = extract_citations(
+        [
+            (1, "1 \u201cPorts,\u201d example.org, May 2, 2020, https://ex.org/n/ports-and-pow er"),
+            (2, "2 \u201cRail,\u201d example.org, May 3, 2020, https://ex.org/n/rail-ta lks-stall"),
+            (3, "3 \u201cGas,\u201d example.org, May 4, 2020, https://ex.org/n/gas-deal accessed May 5."),
+        ]
+    )
+    assert [c.url for c in notes] == [
+        "https://ex.org/n/ports-and-power",
+        "https://ex.org/n/rail-talks-stall",
+        "https://ex.org/n/gas-deal",
+    ]

@@ -96,6 +96,19 @@ def _date_start(text: str) -> int:
     return min(starts) if starts else len(text)
 
 
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9\-._~%]*$")
+_NOT_URL_WORDS = frozenset({"accessed", "retrieved", "viewed", "available", "last", "archived", "and", "or"})
+
+
+def _slug_tail(url: str, piece: str, after: str) -> bool:
+    """'.../investment-pipelin e-ministry-delay-prices': a lower-case slug fragment after a URL
+    whose last segment is a slug, when the fragment continues the slug or ends the note."""
+    last_segment = url.rstrip("/").rsplit("/", 1)[-1]
+    if "-" not in last_segment or not _SLUG.match(piece.rstrip(".")) or piece.rstrip(".") in _NOT_URL_WORDS:
+        return False
+    return "-" in piece or after.strip() in ("", ".")
+
+
 def _rejoin_url(text: str) -> str | None:
     """The note's URL with the spaces that broke it removed."""
     m = _URL.search(text)
@@ -113,6 +126,7 @@ def _rejoin_url(text: str) -> str | None:
             or "/" in piece
             or re.match(r"^[\w-]*\.(?:pdf|html?|php|aspx?|jsp)\b", piece, re.IGNORECASE)
             or re.match(r"^[0-9a-f]{2,}[-_]", piece)
+            or _slug_tail(url, piece, rest[tok.end() :])
         )
         if not joinable:
             break
