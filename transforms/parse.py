@@ -50,7 +50,12 @@ _PRINT_RUN = re.compile(
 )
 
 
-def _kind(intro: str, title: str, outlet_kind: str | None) -> str:
+_REPORT_WORD = re.compile(
+    r"\b(?:paper|report|policy note|brief(?!\s+(?:item|piece|note|comment|post|article|look|thoughts?)\b))\b"
+)
+
+
+def piece_kind(intro: str, title: str, outlet_kind: str | None) -> str:
     """Kind of piece from the words the intro uses for it, then the outlet's kind.
 
     The most specific word in the first intro paragraph wins ("a few pieces ... a short paper"
@@ -60,13 +65,18 @@ def _kind(intro: str, title: str, outlet_kind: str | None) -> str:
     first_para = intro.split("\n\n")[0]
     found = [m.group(0).lower() for m in load_cues().own_piece.finditer(first_para)]
     own = found[0] if found else ""
-    # A generic first noun ("a few pieces ... a short paper") defers to a more specific one.
-    specific = " ".join(found) if re.search(r"\b(pieces?|articles?|posts?|posting)$", own) else own
+    # A generic first noun ("a few pieces ... a short paper for the X Program") defers to a more
+    # specific one that names where it ran (not "a longer report which should be out shortly").
+    at = first_para.lower().find(own) if own else -1
+    specific = first_para[at : at + len(own) + 12].lower() if at >= 0 else own  # with the next word
+    if re.search(r"\b(pieces?|articles?|posts?|posting)$", own):
+        specific = " ".join(m.group(0).lower() for m in load_cues().piece_for.finditer(first_para))
     if any(re.search(r"\bletter\b", f) for f in found) or title.lower().startswith("letter:"):
         return "letter"
     if re.search(r"\binterview\b", own):
         return "interview"
-    if re.search(r"\b(paper|report|policy note|brief)\b", specific) and outlet_kind != "newspaper":
+    # "a policy brief for RUSI" is a report; "a brief item/piece" is just short
+    if _REPORT_WORD.search(specific) and outlet_kind != "newspaper":
         return "report"
     if outlet_kind == "journal":
         return "journal-article"
@@ -194,7 +204,7 @@ def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None)
                 title_line=anat.title[0],
                 standfirst=anat.standfirst[1] if anat.standfirst else None,
                 outlet=outlet,
-                kind=_kind(intro, anat.title[1], outlet.outlet_kind if outlet else None),  # type: ignore[arg-type]
+                kind=piece_kind(intro, anat.title[1], outlet.outlet_kind if outlet else None),  # type: ignore[arg-type]
                 authors=authors,
                 dating=dating,
                 tags=anat.tags,
