@@ -213,36 +213,45 @@ MENTION_OPTIONS = Query(
 )
 
 
+_MENTION_WHERE = (
+    "(? IS NULL OR list_contains(?::VARCHAR[], m.medium)) AND (? IS NULL OR p.year >= ?) "
+    "AND (? IS NULL OR p.year <= ?)"
+)
+
+
+def _mention_params(media: list[str], year_from: int | None, year_to: int | None) -> tuple[object, ...]:
+    chosen = media or None
+    return (chosen, chosen, year_from, year_from, year_to, year_to)
+
+
 def mentions(media: list[str], year_from: int | None, year_to: int | None, limit: int = 5000) -> Query:
     """Appearances with their subject, outlet and year, newest first."""
     return Query(
-        """
+        f"""
         SELECT p.year, COALESCE(o.name, m.outlet_text, '(unnamed)') AS outlet, m.medium, m.about,
                a.title AS post_piece, p.article_id, m.evidence
         FROM mentions m
         JOIN posts p USING (post_id)
         LEFT JOIN outlets o USING (outlet_id)
         LEFT JOIN articles a ON a.article_id = p.article_id
-        WHERE (? IS NULL OR list_contains(?::VARCHAR[], m.medium))
-          AND (? IS NULL OR p.year >= ?) AND (? IS NULL OR p.year <= ?)
+        WHERE {_MENTION_WHERE}
         ORDER BY p.year DESC NULLS LAST, outlet, m.mention_no
         LIMIT ?
         """,
-        (media or None, media or None, year_from, year_from, year_to, year_to, limit),
+        (*_mention_params(media, year_from, year_to), limit),
     )
 
 
 def mentions_by_outlet(media: list[str], year_from: int | None, year_to: int | None) -> Query:
     return Query(
-        """
+        f"""
         SELECT COALESCE(o.name, m.outlet_text, '(unnamed)') AS outlet, m.medium, count(*) AS mentions,
                min(p.year) AS first_year, max(p.year) AS last_year
         FROM mentions m JOIN posts p USING (post_id) LEFT JOIN outlets o USING (outlet_id)
-        WHERE (? IS NULL OR list_contains(?::VARCHAR[], m.medium))
-          AND (? IS NULL OR p.year >= ?) AND (? IS NULL OR p.year <= ?)
+        WHERE {_MENTION_WHERE}
         GROUP BY ALL ORDER BY mentions DESC, outlet
         """,
-        (media or None, media or None, year_from, year_from, year_to, year_to),
+        _mention_params(media, year_from, year_to),
     )
 
 

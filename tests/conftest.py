@@ -70,3 +70,16 @@ def empty_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("dash_empty") / "warehouse.duckdb"
     publish_read_copy(db)
     return db
+
+
+def read_one(db: Path, sql: str, params: list[object] | None = None) -> tuple:
+    """One row from a warehouse's published copy, opened read-only the way readers open it."""
+    import duckdb
+
+    from warehouse.publish import read_copy_path
+
+    con = duckdb.connect(str(read_copy_path(db)), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchone()
+    finally:
+        con.close()

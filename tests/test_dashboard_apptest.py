@@ -7,12 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, read_one
 from streamlit.testing.v1 import AppTest
-
-from warehouse.publish import read_copy_path
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 PAGES = ["overview", "articles", "article", "outlets", "mentions", "citations", "quality", "sql"]
@@ -29,17 +26,8 @@ def _open(warehouse: Path, monkeypatch: pytest.MonkeyPatch, page: str, **params:
     return at
 
 
-def _one(db: Path, sql: str, params: list[object] | None = None) -> tuple:
-    """One row from the published copy, read the way the dashboard reads it."""
-    con = duckdb.connect(str(read_copy_path(db)), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchone()
-    finally:
-        con.close()
-
-
 def _count(db: Path, sql: str) -> int:
-    return int(_one(db, sql)[0])
+    return int(read_one(db, sql)[0])
 
 
 def _articles_table(at: AppTest):
@@ -95,7 +83,7 @@ def test_article_filters_narrow_the_table_and_come_from_the_url(built_warehouse:
 
 
 def test_text_search_reads_titles_and_bodies(built_warehouse: Path, monkeypatch) -> None:
-    article_id, title, phrase = _one(
+    article_id, title, phrase = read_one(
         built_warehouse,
         "SELECT article_id, title, array_to_string(string_split(trim(body), ' ')[20:23], ' ') "
         "FROM articles WHERE length(body) > 400 ORDER BY article_id LIMIT 1",
@@ -108,7 +96,7 @@ def test_text_search_reads_titles_and_bodies(built_warehouse: Path, monkeypatch)
 
 
 def test_article_page_shows_provenance_and_date_basis(built_warehouse: Path, monkeypatch) -> None:
-    article_id, title, sightings = _one(
+    article_id, title, sightings = read_one(
         built_warehouse,
         "SELECT article_id, title, sighting_count FROM v_articles ORDER BY sighting_count DESC, article_id",
     )
@@ -131,7 +119,7 @@ def test_outlet_page_follows_the_selected_outlet(built_warehouse: Path, monkeypa
     assert len(options) >= 2
     at.selectbox(key="outlet").select(options[1]).run()
     pieces = next(df.value for df in at.dataframe if {"title", "kind", "open"} <= set(df.value.columns))
-    expected = _one(built_warehouse, "SELECT count(*) FROM v_articles WHERE outlet = ?", [options[1]])[0]
+    expected = read_one(built_warehouse, "SELECT count(*) FROM v_articles WHERE outlet = ?", [options[1]])[0]
     assert len(pieces) == expected
 
 

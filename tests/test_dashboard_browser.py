@@ -16,13 +16,10 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, read_one
 from playwright.sync_api import Page, sync_playwright
-
-from warehouse.publish import read_copy_path
 
 CHROMIUM = Path(os.environ.get("BYLINES_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
@@ -94,14 +91,6 @@ def _settle(page: Page) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=45_000)
 
 
-def _one(db: Path, sql: str, params: list[object] | None = None) -> tuple:
-    con = duckdb.connect(str(read_copy_path(db)), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchone()
-    finally:
-        con.close()
-
-
 @pytest.mark.parametrize("page_name", PAGES)
 def test_each_page_loads_without_errors(browser_page: Page, server: str, page_name: str) -> None:
     _goto(browser_page, f"{server}/{page_name}")
@@ -113,8 +102,8 @@ def test_each_page_loads_without_errors(browser_page: Page, server: str, page_na
 
 def test_filter_changes_table_chart_and_url(browser_page: Page, server: str, built_warehouse: Path) -> None:
     page = browser_page
-    total = _one(built_warehouse, "SELECT count(*) FROM articles")[0]
-    outlet, n = _one(
+    total = read_one(built_warehouse, "SELECT count(*) FROM articles")[0]
+    outlet, n = read_one(
         built_warehouse,
         "SELECT outlet, count(*) FROM v_articles WHERE outlet IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1",
     )
@@ -139,10 +128,10 @@ def test_filter_changes_table_chart_and_url(browser_page: Page, server: str, bui
 
 
 def test_selecting_a_row_opens_the_article(browser_page: Page, server: str, built_warehouse: Path) -> None:
-    kind, n = _one(
+    kind, n = read_one(
         built_warehouse, "SELECT kind, count(*) FROM articles GROUP BY 1 ORDER BY 2 ASC, 1 LIMIT 1"
     )
-    (title,) = _one(
+    (title,) = read_one(
         built_warehouse,
         "SELECT title FROM v_articles WHERE kind = ? "
         "ORDER BY year DESC NULLS LAST, published_date DESC NULLS LAST, title",
@@ -162,7 +151,7 @@ def test_selecting_a_row_opens_the_article(browser_page: Page, server: str, buil
 
 
 def test_csv_download_has_the_filtered_rows(browser_page: Page, server: str, built_warehouse: Path) -> None:
-    kind, n = _one(
+    kind, n = read_one(
         built_warehouse, "SELECT kind, count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"
     )
     _goto(browser_page, f"{server}/articles?kind={kind}")

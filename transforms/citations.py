@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from transforms.dates import MONTHS as _MONTHS
 from transforms.models import Citation
 
 _OPEN_Q = "\u201c\"\u2018'"
@@ -20,27 +21,6 @@ _OPEN_Q = "\u201c\"\u2018'"
 _NOTE_START = re.compile(
     r"^\s*\[?(\d{1,3})(?!\d)(?:\]|[.)](?=\s))?(?=\s*[\u201c\"\u2018(]|\s+[A-Z][\w'\u2019.-]*(?:[\s,:]|$))\s*"
 )
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for m in names
-}
 _MONTH_RE = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
