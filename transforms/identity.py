@@ -14,7 +14,7 @@ import zlib
 from transforms.text import normalise_key
 
 INTRO_WORDS = 12
-SAMPLE = 256  # shingles per fingerprint
+SAMPLE = 64  # shingles per fingerprint: enough for near-duplicates, 4x cheaper than 256
 
 
 def _h(text: str, n: int = 16) -> str:

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from transforms.models import Medium, Mention, OutletRef
 from transforms.outlets import DATA_DIR, Gazetteer, fold
+from transforms.phrases import phrase_regex
 
 # Clause separators inside one sentence: a list item starts after one of these.
 _SEP = re.compile(
@@ -42,7 +43,7 @@ class Cues:
 
 
 def _words(words: list[str]) -> str:
-    return "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
+    return phrase_regex(words, loose=True)
 
 
 @lru_cache(maxsize=1)

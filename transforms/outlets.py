@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from transforms.models import OutletRef
+from transforms.phrases import phrase_regex
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -135,8 +136,7 @@ class Gazetteer:
     def _compile(surfaces: list[_Surface], flags: int) -> re.Pattern[str] | None:
         if not surfaces:
             return None
-        names = sorted({s.text for s in surfaces}, key=len, reverse=True)
-        alt = "|".join(re.escape(n).replace(r"\ ", r"\s+").replace("'", "['\u2019]") for n in names)
+        alt = phrase_regex({s.text for s in surfaces}, loose=True)
         # A boundary is a non-alphanumeric neighbour, or a lower->Upper step ("MetroDaily Star").
         left = r"(?:(?<![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))"
         right = r"(?:(?![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))"

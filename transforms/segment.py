@@ -17,6 +17,7 @@ from pathlib import Path
 
 from transforms.citations import looks_like_note
 from transforms.dates import stated_date
+from transforms.phrases import phrase_regex
 from transforms.text import clean, sentences
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -88,7 +89,7 @@ class Cues:
 
 
 def _alt(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return phrase_regex(words)
 
 
 @lru_cache(maxsize=1)
@@ -249,10 +250,28 @@ class Start:
     roundup: list[int] = field(default_factory=list)  # add-on paragraphs after the piece
 
 
+def _candidate_scores(lines: list[str], units: list[int]) -> dict[int, float]:
+    """Intro scores, computed only where an accepted run could lie.
+
+    Why: scoring is most of the parse time and most paragraphs are article body. A run of
+    intro paragraphs is accepted only right before a title (at most MAX_INTRO_PARAS of them) or
+    as the media round-up that ends a page, so every other paragraph scores 0 without a look.
+    """
+    n = len(units)
+    wanted = [False] * n
+    for k in range(max(0, n - MAX_INTRO_PARAS), n):
+        wanted[k] = True
+    for k, i in enumerate(units):
+        if k and title_like(lines[i]):
+            for m in range(max(0, k - MAX_INTRO_PARAS), k):
+                wanted[m] = True
+    return {i: intro_score(lines[i]) if wanted[k] else 0.0 for k, i in enumerate(units)}
+
+
 def find_starts(lines: list[str], first: int = 0) -> list[Start]:
     """Scan non-empty lines from `first`; return post starts in order."""
     units = [i for i in range(first, len(lines)) if clean(lines[i])]
-    scores = {i: intro_score(lines[i]) for i in units}
+    scores = _candidate_scores(lines, units)
     starts: list[Start] = []
     k = 0
     while k < len(units):
