@@ -9,7 +9,9 @@ fingerprint: a simhash of body word shingles for near-duplicate matching in the 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import zlib
+from collections.abc import Iterable
 
 from transforms.text import normalise_key
 
@@ -37,9 +39,18 @@ def fingerprint(text: str, shingle: int = 3) -> str:
     per-bit Python loop over every shingle dominated the parse time of large dumps.
     """
     words = normalise_key(text).split()
-    grams_all = {" ".join(words[i : i + shingle]) for i in range(max(1, len(words) - shingle + 1))}
-    # bottom-k sample by a cheap stable hash: the same text always keeps the same shingles
-    grams = sorted(grams_all, key=lambda g: zlib.crc32(g.encode("utf-8")))[:SAMPLE]
+    # bottom-k sample of shingles by a cheap stable hash of per-word CRCs (no string per shingle):
+    # the same text always keeps the same shingles
+    word_hash = [zlib.crc32(w.encode("utf-8")) for w in words]
+    # a tuple of ints hashes the same in every process (only str hashing is salted)
+    if len(word_hash) < shingle:
+        triples: Iterable[tuple[int, ...]] = [tuple(word_hash)]
+    else:
+        triples = zip(*(word_hash[k:] for k in range(shingle)), strict=False)
+    keys: dict[int, int] = {}
+    for i, triple in enumerate(triples):
+        keys.setdefault(hash(triple), i)
+    grams = [" ".join(words[keys[k] : keys[k] + shingle]) for k in heapq.nsmallest(SAMPLE, keys)]
     bits = "".join(
         format(int.from_bytes(hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest(), "big"), "064b")
         for g in grams

@@ -253,19 +253,30 @@ class Start:
 def _candidate_scores(lines: list[str], units: list[int]) -> dict[int, float]:
     """Intro scores, computed only where an accepted run could lie.
 
-    Why: scoring is most of the parse time and most paragraphs are article body. A run of
-    intro paragraphs is accepted only right before a title (at most MAX_INTRO_PARAS of them) or
-    as the media round-up that ends a page, so every other paragraph scores 0 without a look.
+    Why: scoring is most of the parse time and most paragraphs are article body. A run is
+    accepted only when it ends right before a title (at most MAX_INTRO_PARAS paragraphs, each
+    scoring RUN_CONTINUE or more) or is the media round-up that ends a page. So walking back
+    from each title-like line and stopping at the first paragraph below RUN_CONTINUE finds
+    every score the segmenter can use; every other paragraph scores 0 without a look.
     """
     n = len(units)
-    wanted = [False] * n
+    scores: dict[int, float] = dict.fromkeys(units, 0.0)
+    done = [False] * n
+
+    def score(k: int) -> float:
+        if not done[k]:
+            done[k] = True
+            scores[units[k]] = intro_score(lines[units[k]])
+        return scores[units[k]]
+
     for k in range(max(0, n - MAX_INTRO_PARAS), n):
-        wanted[k] = True
+        score(k)
     for k, i in enumerate(units):
         if k and title_like(lines[i]):
-            for m in range(max(0, k - MAX_INTRO_PARAS), k):
-                wanted[m] = True
-    return {i: intro_score(lines[i]) if wanted[k] else 0.0 for k, i in enumerate(units)}
+            for m in range(k - 1, max(-1, k - 1 - MAX_INTRO_PARAS), -1):
+                if score(m) < RUN_CONTINUE:
+                    break
+    return scores
 
 
 def find_starts(lines: list[str], first: int = 0) -> list[Start]:
