@@ -134,10 +134,18 @@ def landed_dumps(
     description="Each new dump decoded and parsed (pure Python); unreadable ones carry a quarantine reason.",
 )
 def parsed_dumps(
-    context: dg.AssetExecutionContext, config: ParseConfig, landed_dumps: LandedBatch
+    context: dg.AssetExecutionContext,
+    config: ParseConfig,
+    landed_dumps: LandedBatch,
+    raw_store: RawStoreResource,
 ) -> dg.Output[list[ParsedItem]]:
     author = config.blog_author or os.environ.get(ENV_AUTHOR) or None
-    items = parse_many(landed_dumps.new, blog_author=author, max_workers=config.max_workers)
+    items = parse_many(
+        landed_dumps.new,
+        blog_author=author,
+        max_workers=config.max_workers,
+        stage_dir=str(raw_store.stage_dir()),
+    )
     bad = [i for i in items if i.error]
     for item in bad:
         context.log.warning(f"quarantine {item.meta.file_name}: {item.error}")
@@ -146,7 +154,7 @@ def parsed_dumps(
         metadata={
             "parsed": len(items) - len(bad),
             "failed": len(bad),
-            "posts": sum(len(i.parsed.posts) for i in items if i.parsed),
+            "posts": sum(i.posts for i in items),
         },
     )
 
@@ -203,9 +211,13 @@ def load_items(
             counts["raced"] += 1
             continue
         reason = item.error
-        if item.parsed is not None:
+        try:
+            parsed = item.load_parsed()
+        except (OSError, ValueError) as exc:  # the stage vanished or is corrupt: keep the reason
+            parsed, reason = None, f"staged parse result unreadable ({type(exc).__name__}): {exc}"
+        if parsed is not None:
             try:
-                stats = load_dump(con, item.meta, item.parsed)
+                stats = load_dump(con, item.meta, parsed)
             except Exception as exc:  # one bad dump never fails the run: keep it, with the reason
                 try:
                     con.rollback()
@@ -214,13 +226,15 @@ def load_items(
                 reason = f"loading failed ({type(exc).__name__}): {exc}"
             else:
                 counts["loaded"] += 1
-                counts["posts"] += _stat(stats, "posts") or len(item.parsed.posts)
+                counts["posts"] += _stat(stats, "posts") or len(parsed.posts)
                 counts["articles_new"] += _stat(stats, "articles_new")
                 counts["articles_updated"] += _stat(stats, "articles_updated")
-                warnings.extend(f"{item.meta.file_name}: {w}" for w in item.parsed.warnings)
+                warnings.extend(f"{item.meta.file_name}: {w}" for w in parsed.warnings)
+                item.discard_stage()
                 continue
         reason = reason or "unknown error"
         quarantine_dump(con, item.meta, reason)
+        item.discard_stage()
         quarantined.append({"file_name": item.meta.file_name, "dump_id": item.meta.dump_id, "reason": reason})
         if log is not None:
             log.warning(f"quarantined {item.meta.file_name}: {reason}")

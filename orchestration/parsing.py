@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
@@ -24,17 +25,52 @@ POOL_MIN_BYTES = 1024 * 1024
 
 
 class ParsedItem(BaseModel):
-    """One dump after decoding and parsing: either ``parsed`` or ``error`` is set."""
+    """One dump after decoding and parsing: ``parsed`` (in memory) or ``parsed_path`` (staged
+    as JSON on disk), or else ``error``.
+
+    Why staging: a nightly batch can be gigabytes of dumps. Workers write each parse result to
+    the stage and hand back only this small record, so memory holds one dump at a time while
+    the single writer loads them in turn.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     meta: DumpMeta
     parsed: ParsedDump | None = None
+    parsed_path: str | None = None
+    posts: int = 0
     error: str | None = None
 
+    def load_parsed(self) -> ParsedDump | None:
+        """The parse result, read back from the stage when it was staged."""
+        if self.parsed is not None or self.parsed_path is None:
+            return self.parsed
+        return ParsedDump.model_validate_json(Path(self.parsed_path).read_bytes())
 
-def parse_one(meta: DumpMeta, blog_author: str | None = None) -> ParsedItem:
-    """Decode the stored bytes and parse them; failures become a quarantine reason."""
+    def discard_stage(self) -> None:
+        """Remove the staged JSON once loaded (the raw store keeps the bytes it came from)."""
+        if self.parsed_path:
+            Path(self.parsed_path).unlink(missing_ok=True)
+
+
+def parse_one(meta: DumpMeta, blog_author: str | None = None, stage_dir: str | None = None) -> ParsedItem:
+    """Decode the stored bytes and parse them; failures become a quarantine reason.
+
+    With ``stage_dir`` the result is written there as JSON and only its path is returned.
+    """
+    item = _parse(meta, blog_author)
+    if item.parsed is None or stage_dir is None:
+        return item
+    stage = Path(stage_dir)
+    stage.mkdir(parents=True, exist_ok=True)
+    target = stage / f"{item.meta.dump_id}.json"
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(item.parsed.model_dump_json(), encoding="utf-8")
+    os.replace(tmp, target)
+    return item.model_copy(update={"parsed": None, "parsed_path": str(target)})
+
+
+def _parse(meta: DumpMeta, blog_author: str | None) -> ParsedItem:
     from transforms.parse import parse_dump
     from transforms.text import decode
 
@@ -56,7 +92,7 @@ def parse_one(meta: DumpMeta, blog_author: str | None = None) -> ParsedItem:
         return ParsedItem(meta=meta, error=f"not an archive dump: {exc}")
     except Exception as exc:  # a parser bug on odd input must quarantine the dump, not kill the run
         return ParsedItem(meta=meta, error=f"parser failed ({type(exc).__name__}): {exc}")
-    return ParsedItem(meta=meta, parsed=parsed)
+    return ParsedItem(meta=meta, parsed=parsed, posts=len(parsed.posts))
 
 
 def _worker_count(n_items: int, max_workers: int) -> int:
@@ -66,17 +102,21 @@ def _worker_count(n_items: int, max_workers: int) -> int:
 
 
 def parse_many(
-    metas: list[DumpMeta], blog_author: str | None = None, max_workers: int = 0
+    metas: list[DumpMeta], blog_author: str | None = None, max_workers: int = 0, stage_dir: str | None = None
 ) -> list[ParsedItem]:
-    """Parse every dump, in input order; a process pool when the batch is big enough to pay for it."""
+    """Parse every dump, in input order; a process pool when the batch is big enough to pay for it.
+
+    With ``stage_dir`` results are staged on disk (see :class:`ParsedItem`).
+    """
     workers = _worker_count(len(metas), max_workers)
     total = sum(m.size_bytes for m in metas)
     if workers < 2 or len(metas) < POOL_MIN_DUMPS or total < POOL_MIN_BYTES:
-        return [parse_one(m, blog_author) for m in metas]
+        return [parse_one(m, blog_author, stage_dir) for m in metas]
     # spawn, not fork: the parent may hold Dagster threads and open DuckDB handles.
     ctx = multiprocessing.get_context("spawn")
+    n = len(metas)
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            return list(pool.map(parse_one, metas, [blog_author] * len(metas)))
+            return list(pool.map(parse_one, metas, [blog_author] * n, [stage_dir] * n, chunksize=1))
     except Exception:  # a broken pool (worker killed, OOM) must not lose the batch: parse in-process
-        return [parse_one(m, blog_author) for m in metas]
+        return [parse_one(m, blog_author, stage_dir) for m in metas]

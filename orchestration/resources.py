@@ -113,6 +113,10 @@ class RawStoreResource(dg.ConfigurableResource):
     def store(self) -> RawStore:
         return RawStore(Path(self.path) if self.path else raw_root_for(default_warehouse_path()))
 
+    def stage_dir(self) -> Path:
+        """Where parse results wait for the writer (``parsed/`` beside the raw store)."""
+        return self.store().root.parent / "parsed"
+
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:
     """Resources read from the environment at use time (what ``dagster dev`` and the schedule use)."""
