@@ -337,10 +337,20 @@ def build_parser() -> argparse.ArgumentParser:
     common(p, raw=True)
     p.add_argument("--workers", type=int, default=0)
     p.set_defaults(func=cmd_rebuild)
+
+    p = sub.add_parser(
+        "bench", help="benchmark parse, ingest and dashboard queries (see benchmarks/run.py)", add_help=False
+    )
+    p.set_defaults(func=lambda _args: main(["bench", "--help"]))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["bench"]:  # its own options (argparse cannot pass '--sizes' through a subparser)
+        from benchmarks.run import main as bench_main
+
+        return bench_main(argv[1:])
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 

@@ -1,0 +1,342 @@
+"""The bylines benchmark: one command, every figure of BENCHMARKS.md.
+
+    bylines bench --sizes 10MB,100MB,1GB --articles 1000000 --write BENCHMARKS.md
+
+For each corpus size it generates overlapping tag-page dumps with the project's generator and
+measures: parse throughput of ``transforms`` alone on one core against a baseline scan of the
+same bytes (read, split lines, one compiled regex over every line); end-to-end ingest (the real
+``bylines ingest`` in a subprocess: Dagster job, parser pool, single writer, publish) with its
+peak RSS; a nightly run with nothing new and one with a single new dump on top; the warehouse
+size. Then it times every dashboard query (``dashboard/queries.py``) on a warehouse of N
+articles built in SQL. Figures are printed; ``--write`` also writes them as Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+_UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9}
+_BASELINE = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def parse_size(text: str) -> int:
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB)\s*", text.upper())
+    if not m:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (use e.g. 10MB, 1GB)")
+    return int(float(m.group(1)) * _UNITS[m.group(2)])
+
+
+@dataclass
+class CorpusResult:
+    label: str
+    bytes: int
+    files: int
+    generate_s: float
+    parse_sample_bytes: int = 0
+    baseline_mb_s: float = 0.0
+    parse_mb_s: float = 0.0
+    ingest_s: float = 0.0
+    ingest_mb_s: float = 0.0
+    ingest_peak_rss_mb: float = 0.0
+    nothing_new_s: float = 0.0
+    one_new_s: float = 0.0
+    one_new_bytes: int = 0
+    warehouse_mb: float = 0.0
+    articles: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QueryTiming:
+    name: str
+    rows: int
+    p50_ms: float
+    p95_ms: float
+
+
+def _mb(n: float) -> float:
+    return n / 1e6
+
+
+def _generate(out: Path, target: int, seed: int) -> tuple[list[Path], float]:
+    from samples.generator import generate_corpus
+
+    start = time.perf_counter()
+    files = generate_corpus(out, target_bytes=target, seed=seed)
+    return files, time.perf_counter() - start
+
+
+def _sample(files: Sequence[Path], limit: int) -> list[Path]:
+    picked, total = [], 0
+    for f in files:
+        if total >= limit:
+            break
+        picked.append(f)
+        total += f.stat().st_size
+    return picked
+
+
+def parse_throughput(files: Sequence[Path]) -> tuple[int, float, float]:
+    """(bytes, baseline MB/s, parse MB/s) on one core over the same bytes."""
+    from transforms.parse import parse_dump
+    from transforms.text import decode
+
+    blobs = [f.read_bytes() for f in files]
+    size = sum(len(b) for b in blobs)
+    start = time.perf_counter()
+    hits = 0
+    for b in blobs:
+        for line in b.decode("utf-8", "replace").splitlines():
+            hits += bool(_BASELINE.search(line))
+    baseline = time.perf_counter() - start
+    start = time.perf_counter()
+    for f, b in zip(files, blobs, strict=True):
+        text, _enc = decode(b)
+        parse_dump(text, f.name)
+    parse = time.perf_counter() - start
+    return size, _mb(size) / max(baseline, 1e-9), _mb(size) / max(parse, 1e-9)
+
+
+def _bylines() -> str:
+    exe = Path(sys.executable).with_name("bylines")
+    return str(exe) if exe.exists() else "bylines"
+
+
+def _run_ingest(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run ``bylines ingest`` as a child; (seconds, peak RSS in MB of the largest process)."""
+    start = time.perf_counter()
+    proc = subprocess.run([_bylines(), "ingest", *args], env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"bylines ingest failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    # ru_maxrss of children is the largest single descendant that has been waited for (KiB).
+    rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, rss_mb
+
+
+def run_corpus(
+    label: str, target: int, root: Path, workers: int, parse_sample: int, seed: int
+) -> CorpusResult:
+    corpus = root / f"corpus_{label}"
+    files, gen_s = _generate(corpus, target, seed)
+    size = sum(f.stat().st_size for f in files)
+    result = CorpusResult(label=label, bytes=size, files=len(files), generate_s=gen_s)
+    sample = _sample(files, parse_sample)
+    result.parse_sample_bytes, result.baseline_mb_s, result.parse_mb_s = parse_throughput(sample)
+
+    warehouse = root / f"wh_{label}" / "warehouse.duckdb"
+    env = {
+        **os.environ,
+        "BYLINES_RAW": str(warehouse.parent / "raw"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+    }
+    (root / "dagster_home").mkdir(exist_ok=True)
+    common = ["--warehouse", str(warehouse), "--workers", str(workers)]
+    result.ingest_s, result.ingest_peak_rss_mb = _run_ingest([str(corpus), *common], env)
+    result.ingest_mb_s = _mb(size) / result.ingest_s
+    result.nothing_new_s, _ = _run_ingest([str(corpus), *common], env)
+    extra = root / f"extra_{label}"
+    new_files, _ = _generate(extra, 1, seed + 1000)  # the smallest corpus: one group's first dump
+    one = new_files[:1]
+    result.one_new_bytes = one[0].stat().st_size
+    result.one_new_s, _ = _run_ingest([str(one[0]), *common], env)
+    result.warehouse_mb = _mb(warehouse.stat().st_size)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        result.articles = int(con.execute("SELECT count(*) FROM articles").fetchone()[0])
+    finally:
+        con.close()
+    shutil.rmtree(corpus, ignore_errors=True)
+    shutil.rmtree(extra, ignore_errors=True)
+    return result
+
+
+def dashboard_queries(articles_id: str, outlet_id: str) -> list[tuple[str, Callable[[], object]]]:
+    """Every dashboard query by name, with representative parameters."""
+    from dashboard import queries as q
+    from dashboard.filters import ArticleFilter
+
+    narrowed = ArticleFilter(year_from=2010, year_to=2020, outlets=["Outlet 1", "Outlet 2"], kinds=["op-ed"])
+    return [
+        ("headline", lambda: q.HEADLINE),
+        ("output_by_year_outlet", lambda: q.OUTPUT_BY_YEAR_OUTLET),
+        ("outlet_ranking", lambda: q.OUTLET_RANKING),
+        ("top_outlets", q.top_outlets),
+        ("topic_year", q.topic_year),
+        ("mentions_by_year_medium", lambda: q.MENTIONS_BY_YEAR_MEDIUM),
+        ("filter_options", lambda: q.FILTER_OPTIONS),
+        ("articles_all", lambda: q.articles(ArticleFilter())),
+        ("articles_filtered", lambda: q.articles(narrowed)),
+        ("articles_topic", lambda: q.articles(ArticleFilter(topics=["Topic 3"]))),
+        ("articles_text_search", lambda: q.articles(ArticleFilter(text="number 4242"))),
+        ("articles_chart", lambda: q.articles_by_year_outlet(narrowed)),
+        ("article", lambda: q.article(articles_id)),
+        ("article_provenance", lambda: q.article_provenance(articles_id)),
+        ("article_mentions", lambda: q.article_mentions(articles_id)),
+        ("article_citations", lambda: q.article_citations(articles_id)),
+        ("outlet_summary", lambda: q.OUTLET_SUMMARY),
+        ("outlet_year_kind", lambda: q.outlet_year_kind(outlet_id)),
+        ("outlet_aliases", lambda: q.outlet_aliases(outlet_id)),
+        ("outlet_articles", lambda: q.outlet_articles(outlet_id)),
+        ("mention_options", lambda: q.MENTION_OPTIONS),
+        ("mentions", lambda: q.mentions([], None, None)),
+        ("mentions_by_outlet", lambda: q.mentions_by_outlet(["radio", "tv"], 2010, None)),
+        ("citation_sources", q.citation_sources),
+        ("citation_domains", q.citation_domains),
+        ("citation_notes", lambda: q.citation_notes("")),
+        ("citation_notes_search", lambda: q.citation_notes("site7")),
+        ("dumps", lambda: q.DUMPS),
+        ("quarantined", lambda: q.QUARANTINED),
+        ("quality_summary", lambda: q.QUALITY_SUMMARY),
+        ("quality_rows", lambda: q.QUALITY_ROWS),
+        ("runs", lambda: q.RUNS),
+        ("schema", lambda: q.SCHEMA),
+        ("relations", lambda: q.RELATIONS),
+    ]
+
+
+def time_dashboard(db_path: Path, repeat: int) -> list[QueryTiming]:
+    """p50/p95 per dashboard query, each run on a fresh read-only connection as the dashboard does."""
+    from dashboard.data import reader_connection
+
+    con = reader_connection(db_path)
+    try:
+        article_id, outlet_id = con.execute(
+            "SELECT article_id, outlet_id FROM articles WHERE outlet_id IS NOT NULL ORDER BY article_id"
+        ).fetchone()
+    finally:
+        con.close()
+    timings = []
+    for name, make in dashboard_queries(article_id, outlet_id):
+        query = make()
+        params = [list(p) if isinstance(p, tuple) else p for p in query.params]
+        samples, rows = [], 0
+        for _ in range(repeat):
+            con = reader_connection(db_path)
+            try:
+                start = time.perf_counter()
+                rows = len(con.execute(query.sql, params).fetchall())
+                samples.append((time.perf_counter() - start) * 1000)
+            finally:
+                con.close()
+        samples.sort()
+        p95 = samples[min(len(samples) - 1, max(0, round(0.95 * len(samples)) - 1))]
+        timings.append(QueryTiming(name, rows, statistics.median(samples), p95))
+    return timings
+
+
+def machine() -> str:
+    mem = ""
+    try:
+        kb = int(
+            next(
+                x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")
+            ).split()[1]
+        )
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}"
+    )
+
+
+def report(corpora: list[CorpusResult], queries: list[QueryTiming], articles: int, command: str) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Command: `{command}`  ",
+        f"Machine: {machine()}  ",
+        f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        "",
+        "## Ingest",
+        "",
+        "| corpus | files | parse sample | baseline scan MB/s | parse MB/s (1 core) | parse/baseline "
+        "| ingest s | ingest MB/s | peak RSS MB | nothing new s | one new dump s | warehouse MB | articles |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for c in corpora:
+        ratio = c.baseline_mb_s / c.parse_mb_s if c.parse_mb_s else float("nan")
+        lines.append(
+            f"| {c.label} ({_mb(c.bytes):.0f} MB) | {c.files} | {_mb(c.parse_sample_bytes):.0f} MB "
+            f"| {c.baseline_mb_s:.1f} | {c.parse_mb_s:.2f} | {ratio:.0f}x slower | {c.ingest_s:.1f} "
+            f"| {c.ingest_mb_s:.2f} | {c.ingest_peak_rss_mb:.0f} | {c.nothing_new_s:.1f} "
+            f"| {c.one_new_s:.1f} ({c.one_new_bytes / 1000:.0f} KB) | {c.warehouse_mb:.0f} | {c.articles} |"
+        )
+    lines += [
+        "",
+        f"## Dashboard queries at {articles:,} articles",
+        "",
+        "| query | rows | p50 ms | p95 ms |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {t.name} | {t.rows} | {t.p50_ms:.1f} | {t.p95_ms:.1f} |" for t in queries]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bylines bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10MB,100MB", help="corpus sizes, e.g. 10MB,100MB,1GB")
+    parser.add_argument("--articles", type=int, default=1_000_000, help="articles in the dashboard warehouse")
+    parser.add_argument("--repeat", type=int, default=20, help="runs per dashboard query")
+    parser.add_argument("--workers", type=int, default=0, help="parser processes (0 = one per core)")
+    parser.add_argument(
+        "--parse-sample",
+        type=parse_size,
+        default=parse_size("20MB"),
+        help="bytes parsed single-core per corpus (the parser is timed on a sample)",
+    )
+    parser.add_argument("--workdir", type=Path, help="where corpora and warehouses go (default: a temp dir)")
+    parser.add_argument("--write", type=Path, help="also write the report here (e.g. BENCHMARKS.md)")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    sizes = [(s.strip().upper(), parse_size(s)) for s in args.sizes.split(",") if s.strip()]
+
+    root = args.workdir or Path(tempfile.mkdtemp(prefix="bylines-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    corpora = []
+    try:
+        for label, target in sizes:
+            print(f"[bench] corpus {label} ...", flush=True)
+            c = run_corpus(label, target, root, args.workers, args.parse_sample, args.seed)
+            print(
+                f"[bench] {label}: parse {c.parse_mb_s:.2f} MB/s (baseline {c.baseline_mb_s:.1f}), "
+                f"ingest {c.ingest_mb_s:.2f} MB/s, peak RSS {c.ingest_peak_rss_mb:.0f} MB",
+                flush=True,
+            )
+            corpora.append(c)
+        print(f"[bench] dashboard warehouse with {args.articles:,} articles ...", flush=True)
+        from benchmarks.synthetic_warehouse import build
+
+        db = root / "dashboard_bench.duckdb"
+        build(db, args.articles)
+        queries = time_dashboard(db, args.repeat)
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(root, ignore_errors=True)
+    command = "bylines bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    text = report(corpora, queries, args.articles, command.strip())
+    print(text)
+    if args.write:
+        args.write.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

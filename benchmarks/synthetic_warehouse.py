@@ -1,0 +1,104 @@
+"""A warehouse of N articles built directly in SQL, for timing the dashboard's queries.
+
+Why not parse N posts: a million articles would take hours to generate and parse, and the
+dashboard only cares about the shape of the tables. The rows follow the real schema
+(``warehouse/sql``) and realistic skews: a few outlets carry most pieces, topics overlap,
+round-up posts carry mentions, pieces carry numbered notes, each post is seen in 1-3 dumps.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from warehouse.schema import apply_schema
+
+OUTLETS = 120
+TOPICS = 60
+DUMP_EVERY = 40  # posts per dump page
+
+
+def build(db_path: Path, articles: int, seed: float = 0.42) -> None:
+    """Create ``db_path`` with ``articles`` articles and proportional posts, mentions, citations."""
+    db_path.unlink(missing_ok=True)
+    con = duckdb.connect(str(db_path))
+    try:
+        apply_schema(con)
+        con.execute("SELECT setseed(?)", [seed])
+        n = articles
+        dumps = max(1, n // DUMP_EVERY)
+        con.execute(
+            f"""
+            INSERT INTO outlets
+            SELECT 'outlet-' || i, 'Outlet ' || i,
+                   (['newspaper', 'magazine', 'think-tank', 'online', 'journal'])[1 + i % 5],
+                   'GB', 'outlet' || i || '.example', i % 7 <> 0, i % 7 = 0
+            FROM range({OUTLETS}) t(i);
+            INSERT INTO outlet_aliases SELECT lower(name), outlet_id, 'gazetteer' FROM outlets;
+            INSERT INTO topics SELECT 'topic-' || i, 'Topic ' || i FROM range({TOPICS}) t(i);
+            INSERT INTO dumps
+            SELECT sha256('dump' || i), 'tag_' || i || '.txt', 60000, 'utf-8', TIMESTAMP '2026-01-01',
+                   '/raw/' || i, CASE WHEN i % 500 = 0 THEN 'quarantined' ELSE 'loaded' END,
+                   CASE WHEN i % 500 = 0 THEN 'binary or garbled content' END,
+                   'Topic ' || (i % {TOPICS}), 'tag', 400, {DUMP_EVERY}, '0.1.0', TIMESTAMP '2026-01-01', NULL
+            FROM range({dumps}) t(i);
+            CREATE TEMP TABLE gen AS
+            SELECT i,
+                   'a_' || lpad(i::VARCHAR, 16, '0') AS article_id,
+                   'p_' || lpad(i::VARCHAR, 16, '0') AS post_id,
+                   'outlet-' || floor(pow(random(), 3) * {OUTLETS})::INT AS outlet_id,
+                   2000 + floor(random() * 26)::INT AS year,
+                   random() AS r
+            FROM range({n}) t(i);
+            INSERT INTO articles
+            SELECT article_id,
+                   'Piece number ' || i || ' on ' || (['ports', 'rail', 'gas', 'debt'])[1 + i % 4],
+                   NULL, CASE WHEN r < 0.02 THEN NULL ELSE outlet_id END,
+                   (['op-ed', 'commentary', 'letter', 'report', 'journal-article'])[1 + (i % 5)],
+                   ['Mara Kellerman'],
+                   CASE WHEN r < 0.5 THEN make_date(year, 1 + i % 12, 1 + i % 28) END,
+                   CASE WHEN r < 0.5 THEN 'day' END, NULL, year,
+                   CASE WHEN r < 0.5 THEN 'stated' WHEN r < 0.8 THEN 'text' ELSE 'inferred' END,
+                   make_date(year, 1, 1), make_date(year, 12, 31), NULL, 600 + i % 900,
+                   'Body text of piece ' || i || ' about ports, rail and gas pipelines.', NULL,
+                   post_id, TIMESTAMP '2026-01-01', TIMESTAMP '2026-01-01'
+            FROM gen;
+            INSERT INTO posts
+            SELECT post_id, article_id, 'Another piece for Outlet ' || i, 0.9, 'ff',
+                   sha256('dump' || (i // {DUMP_EVERY})),
+                   1 + i % {DUMP_EVERY}, year, 'stated', TIMESTAMP '2026-01-01', TIMESTAMP '2026-01-01'
+            FROM gen;
+            INSERT INTO post_sightings
+            SELECT sha256('dump' || ((g.i // {DUMP_EVERY} + k * 7919) % {dumps})),
+                   1 + g.i % {DUMP_EVERY} + k * {DUMP_EVERY}, g.post_id, g.article_id,
+                   1 + (g.i % {DUMP_EVERY}) * 10, 9 + (g.i % {DUMP_EVERY}) * 10, NULL,
+                   CASE WHEN g.r < 0.01 THEN 0.4 ELSE 0.9 END, [], '', 'ff',
+                   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                   g.year, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+            FROM gen g, range(3) s(k) WHERE k = 0 OR g.r < 0.3 * k;
+            INSERT INTO article_topics
+            SELECT DISTINCT article_id, 'topic-' || ((i * (k + 1) * 7) % {TOPICS}) FROM gen, range(2) s(k);
+            INSERT INTO post_topics
+            SELECT DISTINCT post_id, 'topic-' || ((i * (k + 1) * 7) % {TOPICS}), 'archive',
+                   sha256('dump' || (i // {DUMP_EVERY})) FROM gen, range(2) s(k);
+            INSERT INTO mentions
+            SELECT post_id, k + 1, 'outlet-' || ((i + k) % {OUTLETS}), NULL,
+                   (['radio', 'tv', 'print', 'podcast', 'panel', 'webinar'])[1 + (i + k) % 6],
+                   'the news of the day', 'spoke to Outlet', sha256('dump' || (i // {DUMP_EVERY})), 5
+            FROM gen, range(2) s(k) WHERE r < 0.25;
+            INSERT INTO citations
+            SELECT post_id, article_id, k + 1, k + 1,
+                   (['reuters.com', 'BBC News', 'Xinhua', 'dawn.com', 'akipress.com'])[1 + (i + k) % 5],
+                   'A cited report ' || k, 'https://www.site' || ((i + k) % 50) || '.example/news/' || i,
+                   NULL, k = 3, 'raw', sha256('dump' || (i // {DUMP_EVERY})), 100 + k
+            FROM gen, range(4) s(k) WHERE r < 0.3;
+            INSERT INTO ingest_runs
+            SELECT 'run-' || i, TIMESTAMP '2026-01-01' + INTERVAL (i) DAY, NULL, 'schedule',
+                   1, 0, 0, 40, 40, 0, []
+            FROM range(30) t(i);
+            """
+        )
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
