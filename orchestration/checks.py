@@ -11,33 +11,7 @@ import dagster as dg
 
 from orchestration.assets import WRITER_POOL, warehouse_tables
 from orchestration.resources import WarehouseResource
-
-# (name, SQL counting offending rows). Every reference the schema documents with "->".
-ORPHAN_QUERIES: dict[str, str] = {
-    "sightings_without_post": "SELECT count(*) FROM post_sightings s"
-    " WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.post_id = s.post_id)",
-    "sightings_without_dump": "SELECT count(*) FROM post_sightings s"
-    " WHERE NOT EXISTS (SELECT 1 FROM dumps d WHERE d.dump_id = s.dump_id)",
-    "posts_without_article": "SELECT count(*) FROM posts p WHERE p.article_id IS NOT NULL"
-    " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.article_id = p.article_id)",
-    "posts_without_dump": "SELECT count(*) FROM posts p"
-    " WHERE NOT EXISTS (SELECT 1 FROM dumps d WHERE d.dump_id = p.best_dump_id)",
-    "articles_without_post": "SELECT count(*) FROM articles a"
-    " WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.post_id = a.best_post_id)",
-    "mentions_without_post": "SELECT count(*) FROM mentions m"
-    " WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.post_id = m.post_id)",
-    "citations_without_post": "SELECT count(*) FROM citations c"
-    " WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.post_id = c.post_id)",
-    "post_topics_without_post": "SELECT count(*) FROM post_topics t"
-    " WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.post_id = t.post_id)",
-    "article_topics_without_article": "SELECT count(*) FROM article_topics t"
-    " WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.article_id = t.article_id)",
-}
-
-
-def _count(con: object, sql: str) -> int:
-    row = con.execute(sql).fetchone()  # type: ignore[attr-defined]
-    return int(row[0]) if row else 0
+from warehouse.integrity import duplicate_counts, orphan_counts
 
 
 @dg.asset_check(
@@ -48,7 +22,7 @@ def _count(con: object, sql: str) -> int:
 )
 def no_orphan_rows(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
-        counts = {name: _count(con, sql) for name, sql in ORPHAN_QUERIES.items()}
+        counts = orphan_counts(con)
     total = sum(counts.values())
     return dg.AssetCheckResult(
         passed=total == 0,
@@ -65,12 +39,9 @@ def no_orphan_rows(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 )
 def no_duplicate_ids(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
-        dup_articles = _count(con, "SELECT count(*) - count(DISTINCT article_id) FROM articles")
-        dup_posts = _count(con, "SELECT count(*) - count(DISTINCT post_id) FROM posts")
+        counts = duplicate_counts(con)
     return dg.AssetCheckResult(
-        passed=dup_articles == 0 and dup_posts == 0,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"duplicate_article_ids": dup_articles, "duplicate_post_ids": dup_posts},
+        passed=not any(counts.values()), severity=dg.AssetCheckSeverity.ERROR, metadata=dict(counts)
     )
 
 
@@ -82,9 +53,10 @@ def no_duplicate_ids(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 )
 def pieces_missing_outlet_or_year(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
-        total = _count(con, "SELECT count(*) FROM articles")
-        no_outlet = _count(con, "SELECT count(*) FROM articles WHERE outlet_id IS NULL")
-        no_year = _count(con, "SELECT count(*) FROM articles WHERE year IS NULL")
+        total, no_outlet, no_year = con.execute(
+            "SELECT count(*), count(*) FILTER (outlet_id IS NULL), count(*) FILTER (year IS NULL)"
+            " FROM articles"
+        ).fetchone()
     return dg.AssetCheckResult(
         passed=no_outlet == 0 and no_year == 0,
         severity=dg.AssetCheckSeverity.WARN,
