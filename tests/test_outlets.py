@@ -124,3 +124,17 @@ def test_outlet_typical_head_lines() -> None:
         ref = piece_outlet(intro, 3, [(9, line)], [], GAZ)
         assert ref is not None and ref.name == outlet, line
     assert piece_outlet(intro, 3, [(9, "img_0356")], [], GAZ) is None
+
+
+def test_generic_outlet_followed_by_a_preposition_is_the_home() -> None:
+    ref = piece_outlet("Short piece for Prospect off the back of some recent fieldwork.", 3, [], [], GAZ)
+    assert ref is not None and ref.name == "Prospect"
+
+
+def test_outlet_of_a_later_appearance_is_not_the_piece_home() -> None:
+    intro = (
+        "A brief item in Foreign Policy on mineral concessions, linked rather than reproduced.\n\n"
+        "On the media side, spoke to Reuters about the latest sanctions package, appeared on Sky News "
+        "about the border talks."
+    )
+    assert piece_outlet(intro, 3, [], [], GAZ).name == "Foreign Policy"

@@ -49,7 +49,8 @@ _GENERIC_FOLLOWERS = frozenset(
     "about on in and or to was were which who for with at that is has had again piece pieces article "
     "articles a an this last earlier recently recent magazine newspaper paper website site blog column "
     "columns op-ed from by as after over but where while when it its podcast programme program show "
-    "interview radio tv television online print editorial letters letter".split()
+    "interview radio tv television online print editorial letters letter off into onto around across "
+    "since during before until under than".split()
 )
 
 _WORD = re.compile(r"[A-Za-z0-9][\w'.&-]*")
@@ -377,10 +378,13 @@ def _intro_candidates(intro: str, intro_line: int, gaz: Gazetteer) -> list[tuple
                 continue
             window = before[own.start() :]
             lead_in = before[max(0, own.start() - 30) : own.start()]  # "my earlier piece ..."
+            first_word = re.match(r"\S*", window)
             if (
                 _NOT_OWN_BEFORE.search(window)
                 or _NOT_OWN_BEFORE.search(clause)
                 or _NOT_OWN_BEFORE.search(lead_in)
+                # "the latest sanctions package, appeared on Sky News": the appearance owns the outlet
+                or _APPEARANCE_BEFORE.search(window, first_word.end() if first_word else 0)
             ):
                 continue
             score = 2.0 if _STRONG_PIECE.search(window) else 1.0
