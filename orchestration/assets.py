@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from orchestration.parsing import ParsedItem, parse_many
 from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
-from warehouse.landing import LandedFile, inspect_paths
+from warehouse.landing import LandingScan, RefusedFile, inspect_paths_report, scan_landing_report
 from warehouse.rawstore import DumpMeta
 
 ENV_AUTHOR = "BYLINES_AUTHOR"
@@ -48,6 +48,7 @@ class LandedBatch(BaseModel):
 
     new: list[DumpMeta] = Field(default_factory=list)
     skipped: list[SkippedDump] = Field(default_factory=list)
+    refused: list[RefusedFile] = Field(default_factory=list, description="to quarantine with a reason")
 
 
 class LandedConfig(dg.Config):
@@ -90,12 +91,18 @@ def landed_dumps(
     raw_store: RawStoreResource,
     warehouse: WarehouseResource,
 ) -> dg.Output[LandedBatch]:
-    files: list[LandedFile] = (
-        inspect_paths(config.paths, landing.settle()) if config.paths else landing.list_ready()
+    scan: LandingScan = (
+        inspect_paths_report(config.paths, landing.settle())
+        if config.paths
+        else scan_landing_report(landing.folder(), landing.settle())
     )
+    files = scan.ready
     store = raw_store.store()
-    done = _done_dump_ids(warehouse, sorted({f.sha256 for f in files}))
+    refused_keys = {r.refusal_id for r in scan.refused} | {r.sha256 for r in scan.refused if r.sha256}
+    done = _done_dump_ids(warehouse, sorted({f.sha256 for f in files} | refused_keys))
     batch = LandedBatch()
+    # Refused files not recorded yet, unless their bytes are in already (a processed copy in a sub-folder).
+    batch.refused = [r for r in scan.refused if r.refusal_id not in done and r.sha256 not in done]
     seen: dict[str, str] = {}
     for f in files:
         if f.sha256 in done:
@@ -283,13 +290,17 @@ def warehouse_tables(
     landed_dumps: LandedBatch,
     parsed_dumps: list[ParsedItem],
 ) -> dg.MaterializeResult:
+    from warehouse.landing import forget_resolved_refusals, record_refused
     from warehouse.load import refresh_derived
+    from warehouse.recovery import derived_is_stale
 
     started = datetime.now(UTC).replace(tzinfo=None)
     run_id = context.run.run_id or str(uuid.uuid4())
     with warehouse.writer() as con:
         counts, warnings, quarantined = load_items(con, parsed_dumps, context.log)
-        if counts["loaded"] or quarantined:
+        quarantined += record_refused(con, landed_dumps.refused, context.log)
+        forget_resolved_refusals(con)
+        if counts["loaded"] or quarantined or derived_is_stale(con):
             refresh_derived(con)
         summary: dict[str, Any] = {
             "dumps_new": counts["loaded"],

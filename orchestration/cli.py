@@ -22,6 +22,7 @@ DEFAULT_PORT = 8501
 DEMO_DUMPS = 6
 DEMO_SEED = 7
 MAX_WARNINGS_SHOWN = 10
+MAX_FILES_SHOWN = 50  # quarantined / skipped lines in the summary; the rest are in table dumps
 
 
 def _ensure_dagster_home() -> None:
@@ -32,6 +33,21 @@ def _ensure_dagster_home() -> None:
     home = base / ".dagster"
     home.mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = str(home)
+
+
+def _instance() -> Any:
+    """The Dagster instance, opened under a file lock in ``$DAGSTER_HOME``.
+
+    Why: opening a brand-new instance creates its SQLite schema; two ingests started at once on
+    a fresh home race on that migration and one fails. Opening an existing instance is quick.
+    """
+    import dagster as dg
+    from filelock import FileLock
+
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(home / ".bylines-instance.lock"), timeout=300):
+        return dg.DagsterInstance.get()
 
 
 def _warehouse_path(args: argparse.Namespace) -> Path:
@@ -93,7 +109,7 @@ def run_ingest(
     }
     result = job.execute_in_process(
         run_config=run_config,
-        instance=dg.DagsterInstance.get(),
+        instance=_instance(),
         tags={"bylines/trigger": trigger},
         raise_on_error=False,
     )
@@ -125,10 +141,17 @@ def format_summary(summary: dict[str, Any], seconds: float | None = None, out: T
     lines.extend(f"  - {w}" for w in warnings[:MAX_WARNINGS_SHOWN])
     if len(warnings) > MAX_WARNINGS_SHOWN:
         lines.append(f"  ... and {len(warnings) - MAX_WARNINGS_SHOWN} more (table ingest_runs)")
-    for q in summary.get("quarantined") or []:
-        lines.append(f"quarantined {q['file_name']}: {q['reason']}")
-    for s in summary.get("skipped") or []:
-        lines.append(f"skipped {s['file_name']}: {s['reason']}")
+    quarantined = list(summary.get("quarantined") or [])
+    lines.extend(f"quarantined {q['file_name']}: {q['reason']}" for q in quarantined[:MAX_FILES_SHOWN])
+    if len(quarantined) > MAX_FILES_SHOWN:
+        lines.append(
+            f"  ... and {len(quarantined) - MAX_FILES_SHOWN} more quarantined "
+            "(table dumps, status 'quarantined'; dashboard: Data quality)"
+        )
+    skipped = list(summary.get("skipped") or [])
+    lines.extend(f"skipped {s['file_name']}: {s['reason']}" for s in skipped[:MAX_FILES_SHOWN])
+    if len(skipped) > MAX_FILES_SHOWN:
+        lines.append(f"  ... and {len(skipped) - MAX_FILES_SHOWN} more skipped")
     lines.extend(summary.get("failed_checks") or [])
     lines.extend(f"error: {e}" for e in summary.get("errors") or [])
     if seconds is not None:
@@ -162,12 +185,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _open_read_only(warehouse: Path) -> Any:
-    """The published read copy when there is one, else the warehouse itself, read-only."""
+    """The published read copy, read-only. Never the writer's file: opening it, even read-only,
+    would block (or be blocked by) a running ingest."""
     from warehouse.publish import read_copy_path, read_only_connection
 
-    for path in (read_copy_path(warehouse), warehouse):
-        if path.is_file():
-            return read_only_connection(path)
+    copy = read_copy_path(warehouse)
+    if copy.is_file():
+        return read_only_connection(copy)
+    if warehouse.is_file():
+        raise FileNotFoundError(
+            f"no warehouse published for readers at {copy}: `bylines sql` reads only that copy, never the "
+            f"writer's file {warehouse}; an ingest publishes it (run `bylines ingest`, or `bylines rebuild`)"
+        )
     raise FileNotFoundError(f"no warehouse at {warehouse} (run `bylines ingest` first)")
 
 

@@ -72,7 +72,7 @@ def parse_one(meta: DumpMeta, blog_author: str | None = None, stage_dir: str | N
 
 def _parse(meta: DumpMeta, blog_author: str | None) -> ParsedItem:
     from transforms.parse import parse_dump
-    from transforms.text import decode
+    from transforms.text import decode, text_problem
 
     try:
         with open(meta.raw_path, "rb") as fh:
@@ -86,6 +86,9 @@ def _parse(meta: DumpMeta, blog_author: str | None) -> ParsedItem:
     except (UnicodeError, ValueError) as exc:
         return ParsedItem(meta=meta, error=f"could not decode the bytes as text: {exc}")
     meta = meta.model_copy(update={"encoding": encoding})
+    problem = text_problem(text)  # e.g. one 50 MB line: refuse before the parser spends minutes on it
+    if problem:
+        return ParsedItem(meta=meta, error=problem)
     try:
         parsed = parse_dump(text, meta.file_name, ParseSettings(blog_author=blog_author))
     except ParseError as exc:

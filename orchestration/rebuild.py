@@ -34,10 +34,12 @@ def rebuild_warehouse(
     db_path.parent.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC).replace(tzinfo=None)
     tmp = db_path.with_name(f".{db_path.name}.rebuild-{os.getpid()}")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)
     # The lock is held from listing the raw store to the swap: an ingest meanwhile would be lost.
     with writer_lock(db_path):
+        # Under the lock no other rebuild runs: any half-built file is from one that was killed.
+        for leftover in db_path.parent.glob(f".{db_path.name}.rebuild-*"):
+            leftover.unlink(missing_ok=True)
+        raw.sweep_stale_temp()
         items = parse_many(
             raw.all_meta(),
             blog_author=blog_author or os.environ.get(ENV_AUTHOR) or None,
@@ -62,7 +64,15 @@ def rebuild_warehouse(
         finally:
             con.close()
         # The old file's WAL belongs to the old file: drop it first, or DuckDB replays it onto the new one.
-        Path(str(db_path) + ".wal").unlink(missing_ok=True)
+        # Fold it into the old file before (a writer killed earlier may have left one), so a rebuild
+        # killed right here still leaves a whole old warehouse.
+        old_wal = Path(str(db_path) + ".wal")
+        if old_wal.exists() and db_path.exists():
+            try:
+                duckdb.connect(str(db_path)).close()  # opening replays the WAL; closing checkpoints
+            except duckdb.Error:
+                pass  # a damaged old file is what the rebuild replaces anyway
+        old_wal.unlink(missing_ok=True)
         os.replace(tmp, db_path)
     publish_read_copy(db_path)
     summary["quarantined"] = quarantined

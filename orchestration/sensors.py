@@ -1,34 +1,74 @@
 """Sensor on the landing folder: one run per batch of new content.
 
 Why keyed by content hash: names and mtimes lie (a re-delivered identical file gets a new
-mtime; a corrected file keeps its name). The cursor is the JSON list of SHA-256 digests
-already requested, so an identical re-delivery is never requested twice and a changed file
-under an old name is. Files still being written are not ready (see ``warehouse.landing``)
-and are simply left for a later tick.
+mtime; a corrected file keeps its name). The cursor holds the SHA-256 digests already
+requested, so an identical re-delivery is never requested twice and a changed file under an
+old name is. Files still being written are not ready (see ``warehouse.landing``) and are
+simply left for a later tick.
+
+Why a stat cache in the cursor too: hashing every file on every tick (every 30 s) reads the
+whole landing folder again and again. The cursor also keeps, per path, the size, mtime and
+ctime it had when it was hashed; an unchanged file reuses its hash. The run key and the
+"already requested" test stay on content hashes.
+
+Refused files (unreadable, in a sub-folder, not a regular file; see ``warehouse.landing``)
+are requested once by their refusal id, as a run that scans the whole landing folder, so
+their quarantine row with its reason shows up without waiting for the nightly run.
 """
 
 import hashlib
 import json
+from typing import Any
 
 import dagster as dg
 
 from orchestration.jobs import ingest_job
 from orchestration.resources import LandingFolder
+from warehouse.landing import Fingerprint, scan_landing_report
 
 SENSOR_INTERVAL_SECONDS = 30
 # Above this many files the run key is a digest of the hashes rather than the hashes themselves.
 MAX_HASHES_IN_RUN_KEY = 8
 
 
-def read_cursor(cursor: str | None) -> set[str]:
-    """Hashes already requested; a missing or unreadable cursor means none."""
+def _parse(cursor: str | None) -> Any:
     if not cursor:
-        return set()
+        return None
     try:
-        value = json.loads(cursor)
+        return json.loads(cursor)
     except json.JSONDecodeError:
-        return set()
+        return None
+
+
+def read_cursor(cursor: str | None) -> set[str]:
+    """Hashes (and refusal ids) already requested; a missing or unreadable cursor means none.
+
+    Reads both forms: the old JSON list of hashes and ``{"hashes": [...], "files": {...}}``.
+    """
+    value = _parse(cursor)
+    if isinstance(value, dict):
+        value = value.get("hashes")
     return {str(h) for h in value} if isinstance(value, list) else set()
+
+
+def read_file_cache(cursor: str | None) -> dict[str, Fingerprint]:
+    """Path -> (size, mtime_ns, ctime_ns, sha256) of files hashed on earlier ticks."""
+    value = _parse(cursor)
+    files = value.get("files") if isinstance(value, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    out: dict[str, Fingerprint] = {}
+    for path, fp in files.items():
+        if isinstance(fp, list) and len(fp) == 4:
+            try:
+                out[str(path)] = (int(fp[0]), int(fp[1]), int(fp[2]), str(fp[3]))
+            except (TypeError, ValueError):
+                continue
+    return out
+
+
+def write_cursor(hashes: set[str], files: dict[str, Fingerprint]) -> str:
+    return json.dumps({"hashes": sorted(hashes), "files": {k: list(v) for k, v in sorted(files.items())}})
 
 
 def run_key_for(hashes: list[str]) -> str:
@@ -47,16 +87,33 @@ def run_key_for(hashes: list[str]) -> str:
 )
 def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder) -> dg.SensorResult:
     requested = read_cursor(context.cursor)
+    scan = scan_landing_report(landing.folder(), landing.settle(), cache=read_file_cache(context.cursor))
     fresh: dict[str, str] = {}
-    for f in landing.list_ready():
+    for f in scan.ready:
         if f.sha256 not in requested and f.sha256 not in fresh:
             fresh[f.sha256] = f.path
-    if not fresh:
-        return dg.SensorResult(skip_reason=dg.SkipReason("no new dump content in the landing folder"))
-    run_config = {"ops": {"landed_dumps": {"config": {"paths": sorted(fresh.values())}}}}
+    # A refused file whose bytes were requested already (e.g. a processed copy in a sub-folder) is no news.
+    refused = {
+        r.refusal_id
+        for r in scan.refused
+        if r.refusal_id not in requested and (r.sha256 is None or r.sha256 not in requested)
+    }
+    if not fresh and not refused:
+        # Keep the cache current (files gone, new stats) without requesting anything.
+        return dg.SensorResult(
+            skip_reason=dg.SkipReason("no new dump content in the landing folder"),
+            cursor=write_cursor(requested, scan.fingerprints),
+        )
+    if refused:  # refusals are found by scanning the folder: ask for a whole-folder run
+        paths: list[str] = []
+    else:
+        paths = sorted(fresh.values())
+    run_config = {"ops": {"landed_dumps": {"config": {"paths": paths}}}}
     request = dg.RunRequest(
-        run_key=run_key_for(list(fresh)),
+        run_key=run_key_for([*fresh, *refused]),
         run_config=run_config,
         tags={"bylines/trigger": "sensor"},
     )
-    return dg.SensorResult(run_requests=[request], cursor=json.dumps(sorted(requested | set(fresh))))
+    return dg.SensorResult(
+        run_requests=[request], cursor=write_cursor(requested | set(fresh) | refused, scan.fingerprints)
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -77,7 +76,7 @@ def test_sensor_ticks(tmp_path: Path) -> None:
     _write(landing / "beta.txt", "Posts Tagged 'Beta'\n\nOur own second test post, corrected.\n")
     sixth = _tick(instance, landing, fourth.cursor)
     assert [Path(p).name for r in sixth.run_requests for p in _paths(r)] == ["beta.txt"]
-    assert len(json.loads(sixth.cursor)) == 5
+    assert len(read_cursor(sixth.cursor)) == 5
 
 
 def test_unreadable_cursor_counts_as_empty() -> None:

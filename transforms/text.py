@@ -15,14 +15,57 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
+# When charset detection finds several single-byte code pages equally plausible (English text
+# with a few accented letters fits cp1250, cp1252 and cp1257 alike), the Western one wins.
+_PREFERRED_ON_TIE: tuple[str, ...] = ("cp1252", "latin_1", "iso8859_15", "cp1250")
+# Longest physical line a dump may have. Archive dumps hold one paragraph per line (a few KB);
+# a line of megabytes is a file whose line breaks were lost, and parsing it costs seconds per MB.
+MAX_LINE_CHARS = 1_000_000
+
+
+def _detect(data: bytes) -> tuple[str, str] | None:
+    """charset-normalizer's best guess, with ties between code pages broken towards cp1252."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # optional dependency
+        return None
+    results = from_bytes(data)
+    best = results.best()
+    if best is None or not best.encoding:
+        return None
+    text = str(best)
+    # A code page that reads these bytes exactly as the best guess does is as good a name for them.
+    for preferred in _PREFERRED_ON_TIE:
+        if preferred == best.encoding:
+            break
+        try:
+            if data.decode(preferred) == text:
+                return text, preferred
+        except UnicodeDecodeError:
+            continue
+    tied = [m for m in results if m.chaos == best.chaos and m.coherence == best.coherence and m.encoding]
+    for preferred in _PREFERRED_ON_TIE:
+        for match in tied:
+            if match.encoding == preferred:
+                return str(match), match.encoding
+    return text, best.encoding
 
 
 def decode(data: bytes) -> tuple[str, str]:
     """Decode a dump's bytes; returns (text, encoding name).
 
-    BOMs first, then strict UTF-8 (the normal case), then charset detection, then cp1252 as
-    the last resort (it maps every byte except five, which we replace) so odd bytes never stop a load.
+    BOMs first, then strict UTF-8 (the normal case), then charset detection
+    (charset-normalizer), then cp1252 as the last resort (it maps every byte except five,
+    which we replace) so odd bytes never stop a load. A file whose lines end in a bare
+    ``\r`` only (old Mac line endings) gets ``\n`` line ends, or it would be one line.
     """
+    text, encoding = _decode(data)
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")
+    return text, encoding
+
+
+def _decode(data: bytes) -> tuple[str, str]:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return data.decode(enc), enc
@@ -35,15 +78,32 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        if best is not None and best.encoding:
-            return str(best), best.encoding
-    except ImportError:  # optional dependency
-        pass
+    detected = _detect(data)
+    if detected is not None:
+        return detected
     return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def text_problem(text: str) -> str | None:
+    """Why decoded text cannot be an archive dump before parsing it (cheap), or None.
+
+    Guards the parser against input whose cost is out of proportion: one line of megabytes.
+    """
+    longest = 0
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        stop = len(text) if end < 0 else end
+        longest = max(longest, stop - start)
+        if longest > MAX_LINE_CHARS:
+            size = len(text.encode("utf-8", "replace")) / 1e6
+            return (
+                f"one line is more than {MAX_LINE_CHARS:,} characters long ({size:.1f} MB of text in all): "
+                "archive dumps have one paragraph per line, so its line breaks were lost or it is not a dump"
+            )
+        if end < 0:
+            return None
+        start = end + 1
 
 
 def split_lines(text: str) -> list[str]:

@@ -40,7 +40,7 @@ def parse_bytes(
 ) -> tuple[ParsedDump | None, str | None, str | None]:
     """Decode and parse; returns (parsed, encoding, quarantine reason)."""
     from transforms.parse import parse_dump
-    from transforms.text import decode
+    from transforms.text import decode, text_problem
 
     if not data.strip():
         return None, None, "empty file: no text to parse"
@@ -48,6 +48,9 @@ def parse_bytes(
         text, encoding = decode(data)
     except (UnicodeError, ValueError) as exc:
         return None, None, f"could not decode the bytes as text: {exc}"
+    problem = text_problem(text)  # e.g. one 50 MB line: refuse before the parser spends minutes on it
+    if problem:
+        return None, encoding, problem
     try:
         return parse_dump(text, file_name, settings), encoding, None
     except ParseError as exc:

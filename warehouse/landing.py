@@ -1,4 +1,4 @@
-"""Landing folder scan: which delivered dumps are complete and ready to ingest.
+"""Landing folder scan: which delivered dumps are complete and ready to ingest, and which are refused.
 
 Why a scan has to be careful: dumps arrive by copy or upload, so a file can be seen while
 it is still being written. A file is *ready* only when its name is a final name (``*.txt``,
@@ -6,16 +6,30 @@ not a dotfile, not ``*.part``/``*.tmp``/``~`` editor or uploader temp names) and
 and mtime have been stable for ``settle_seconds``. Ready files are identified by the
 SHA-256 of their bytes, never by name or mtime, so an identical re-delivery is recognised
 and a changed file under an old name is a new dump.
+
+Why some files are *refused* rather than skipped: a nightly run is unattended, so a dump
+that cannot be ingested must be visible, not silently ignored. Only files directly in the
+landing folder are ingested (a sub-folder is often where people keep processed or unrelated
+files); a ``*.txt`` in a sub-folder whose bytes are not in the warehouse yet, an unreadable
+file (no permission, a broken symbolic link, a link loop), or a ``*.txt`` that is a folder,
+a pipe or a device is recorded in ``dumps`` as quarantined with a reason saying what to do
+(see :func:`record_refused`). Such a row has no bytes in the raw store, so its ``dump_id`` is
+``refused-<hash of the path>`` and its ``raw_path`` is the path in the landing folder; it is
+removed again once the file is gone from there or its bytes have been ingested
+(:func:`forget_resolved_refusals`), and ``bylines rebuild`` (raw store only) leaves it out
+until the next landing scan records it again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +43,14 @@ DUMP_SUFFIX = ".txt"
 # Names uploaders, editors and copy tools give files that are not finished yet.
 TEMP_SUFFIXES: tuple[str, ...] = (".part", ".partial", ".tmp", ".temp", ".crdownload", ".download", ".swp")
 TEMP_PREFIXES: tuple[str, ...] = (".", "~", ".~")
+REFUSED_PREFIX = "refused-"
+# Sub-folders are looked into (to report dumps dropped there) this deep and up to this many files.
+SUBFOLDER_DEPTH = 3
+SUBFOLDER_MAX_FILES = 10_000
+
+# (size, mtime_ns, ctime_ns, sha256) of a file hashed earlier: same stat, same bytes (ctime
+# cannot be set back by copy tools, so a rewrite with the same size and mtime still shows).
+Fingerprint = tuple[int, int, int, str]
 
 
 class LandedFile(BaseModel):
@@ -42,6 +64,30 @@ class LandedFile(BaseModel):
     mtime: float
     sha256: str
     seen_at: datetime = Field(description="when this scan hashed it (UTC, naive)")
+
+
+class RefusedFile(BaseModel):
+    """A ``*.txt`` in the landing folder that cannot be ingested as it is, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(description="absolute path in the landing folder")
+    file_name: str
+    refusal_id: str = Field(description="dump_id of its quarantine row: refused-<hash of the path>")
+    reason: str = Field(description="what is wrong and what to do, in words a person understands")
+    size_bytes: int = 0
+    sha256: str | None = Field(default=None, description="hash of its bytes when they could be read")
+    seen_at: datetime
+
+
+class LandingScan(BaseModel):
+    """What one scan found: ready dumps, refused files, and the fingerprints of what it hashed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ready: list[LandedFile] = Field(default_factory=list)
+    refused: list[RefusedFile] = Field(default_factory=list)
+    fingerprints: dict[str, Fingerprint] = Field(default_factory=dict)
 
 
 def default_landing_dir() -> Path:
@@ -68,10 +114,134 @@ def is_candidate_name(name: str) -> bool:
     return lowered.endswith(DUMP_SUFFIX)
 
 
+def display_name(name: str) -> str:
+    """A file name as text the warehouse can store: bytes that are not UTF-8 become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def refusal_id(path: Path | str) -> str:
+    """The ``dump_id`` of a refused file's quarantine row (stable for its path)."""
+    raw = os.fsencode(str(Path(path).absolute()))
+    return REFUSED_PREFIX + hashlib.sha256(raw).hexdigest()[:40]
+
+
 def is_settled(st: os.stat_result, settle_seconds: float, now: float | None = None) -> bool:
     """The file has not been touched for ``settle_seconds`` (a writer would keep bumping its mtime)."""
     current = time.time() if now is None else now
     return current - st.st_mtime >= settle_seconds
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder, not a file"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe, not a file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a file"
+    return "not a regular file"
+
+
+def _refuse(path: Path, reason: str, size: int = 0, sha: str | None = None) -> RefusedFile:
+    return RefusedFile(
+        path=str(path.absolute()),
+        file_name=display_name(path.name),
+        refusal_id=refusal_id(path),
+        reason=reason,
+        size_bytes=size,
+        sha256=sha,
+        seen_at=_now(),
+    )
+
+
+def _unreadable_reason(path: Path, exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return (
+            "cannot be read (permission denied): give the ingest user read access to it; "
+            "it is picked up on the next run"
+        )
+    if path.is_symlink():
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        if exc.errno == 40:  # ELOOP
+            return f"is a symbolic link that loops ({target}): replace it with the dump file itself"
+        return f"is a symbolic link to {target}, which does not exist: copy the dump itself into the folder"
+    return f"cannot be read ({exc.strerror or exc}): it is tried again on the next run"
+
+
+def _hash(
+    path: Path, before: os.stat_result, cache: Mapping[str, Fingerprint] | None
+) -> tuple[str, Fingerprint] | None:
+    """Hash of a settled regular file (cached by its stat), or None when it changed while hashing."""
+    key = str(path.absolute())
+    known = cache.get(key) if cache else None
+    stat_key = (before.st_size, before.st_mtime_ns, before.st_ctime_ns)
+    if known is not None and tuple(known[:3]) == stat_key:
+        return known[3], (*stat_key, known[3])
+    digest = sha256_file(path)
+    after = path.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        return None
+    return digest, (*stat_key, digest)
+
+
+def _inspect(
+    path: Path,
+    settle_seconds: float,
+    now: float | None,
+    cache: Mapping[str, Fingerprint] | None,
+    scan: LandingScan,
+    subfolder: str | None = None,
+) -> None:
+    """Classify one candidate path into ``scan`` (ready, refused, or nothing yet: not settled)."""
+    try:
+        before = path.stat()  # follows symlinks: a link to a finished file is a delivery like any other
+    except OSError as exc:
+        scan.refused.append(_refuse(path, _unreadable_reason(path, exc)))
+        return
+    if not stat.S_ISREG(before.st_mode):
+        if subfolder is None or not stat.S_ISDIR(before.st_mode):
+            scan.refused.append(_refuse(path, f"is {_kind(before.st_mode)}: put the dump file itself here"))
+        return
+    if not is_settled(before, settle_seconds, now):
+        return  # still being written: the next scan looks again
+    try:
+        hashed = _hash(path, before, cache)
+    except OSError as exc:
+        scan.refused.append(_refuse(path, _unreadable_reason(path, exc), before.st_size))
+        return
+    if hashed is None:
+        return  # grew while hashing: still being written
+    digest, fp = hashed
+    scan.fingerprints[str(path.absolute())] = fp
+    if subfolder is not None:
+        scan.refused.append(
+            _refuse(
+                path,
+                f"is in a sub-folder ({subfolder}): only files directly in the landing folder are "
+                "ingested; move it up into the landing folder",
+                before.st_size,
+                digest,
+            )
+        )
+        return
+    scan.ready.append(
+        LandedFile(
+            path=str(path.absolute()),
+            file_name=display_name(path.name),
+            size_bytes=before.st_size,
+            mtime=before.st_mtime,
+            sha256=digest,
+            seen_at=_now(),
+        )
+    )
 
 
 def inspect_file(path: Path, settle_seconds: float = 0.0, now: float | None = None) -> LandedFile | None:
@@ -83,53 +253,92 @@ def inspect_file(path: Path, settle_seconds: float = 0.0, now: float | None = No
     path = Path(path)
     if not is_candidate_name(path.name):
         return None
+    scan = LandingScan()
+    _inspect(path, settle_seconds, now, None, scan)
+    return scan.ready[0] if scan.ready else None
+
+
+def _walk_subfolder(
+    folder: Path,
+    root: Path,
+    settle: float,
+    now: float | None,
+    cache: Mapping[str, Fingerprint] | None,
+    scan: LandingScan,
+    depth: int,
+    budget: list[int],
+) -> None:
+    """Report candidate dumps inside a sub-folder (not hidden, not a linked folder, bounded)."""
     try:
-        before = path.stat()  # follows symlinks: a link to a finished file is a delivery like any other
-        if not stat.S_ISREG(before.st_mode) or not is_settled(before, settle_seconds, now):
-            return None
-        digest = sha256_file(path)
-        after = path.stat()
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError:
-        return None
-    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-        return None
-    return LandedFile(
-        path=str(path.absolute()),
-        file_name=path.name,
-        size_bytes=after.st_size,
-        mtime=after.st_mtime,
-        sha256=digest,
-        seen_at=datetime.now(UTC).replace(tzinfo=None),
-    )
+        return
+    for entry in entries:
+        if budget[0] <= 0:
+            return
+        if any(entry.name.startswith(p) for p in TEMP_PREFIXES):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            if depth < SUBFOLDER_DEPTH:
+                _walk_subfolder(entry, root, settle, now, cache, scan, depth + 1, budget)
+            continue
+        if is_candidate_name(entry.name):
+            budget[0] -= 1
+            rel = display_name(str(entry.relative_to(root)))
+            _inspect(entry, settle, now, cache, scan, subfolder=rel)
+
+
+def scan_landing_report(
+    folder: Path | str | None = None,
+    settle_seconds: float | None = None,
+    now: float | None = None,
+    cache: Mapping[str, Fingerprint] | None = None,
+) -> LandingScan:
+    """Ready dumps directly inside ``folder`` (sorted by name), and the files that are refused.
+
+    ``cache`` maps absolute paths to fingerprints from an earlier scan: a file whose size,
+    mtime and ctime are unchanged is not hashed again (the sensor keeps them in its cursor).
+    """
+    root = Path(folder) if folder is not None else default_landing_dir()
+    settle = default_settle_seconds() if settle_seconds is None else settle_seconds
+    scan = LandingScan()
+    if not root.is_dir():
+        return scan
+    budget = [SUBFOLDER_MAX_FILES]
+    for entry in sorted(root.iterdir(), key=lambda p: p.name):
+        if is_candidate_name(entry.name):
+            _inspect(entry, settle, now, cache, scan)
+        if (
+            entry.is_dir()
+            and not entry.is_symlink()
+            and not any(entry.name.startswith(p) for p in TEMP_PREFIXES)
+        ):
+            _walk_subfolder(entry, root, settle, now, cache, scan, 1, budget)
+    return scan
 
 
 def scan_landing(
     folder: Path | str | None = None, settle_seconds: float | None = None, now: float | None = None
 ) -> list[LandedFile]:
     """Ready dumps directly inside ``folder`` (not sub-folders), sorted by name for a stable order."""
-    root = Path(folder) if folder is not None else default_landing_dir()
-    settle = default_settle_seconds() if settle_seconds is None else settle_seconds
-    if not root.is_dir():
-        return []
-    found: list[LandedFile] = []
-    for entry in sorted(root.iterdir(), key=lambda p: p.name):
-        landed = inspect_file(entry, settle, now)
-        if landed is not None:
-            found.append(landed)
-    return found
+    return scan_landing_report(folder, settle_seconds, now).ready
 
 
-def inspect_paths(paths: Iterable[Path | str], settle_seconds: float = 0.0) -> list[LandedFile]:
-    """Explicitly named files (CLI backfills): landing rules, except ``.txt`` is not required.
+def inspect_paths_report(paths: Iterable[Path | str], settle_seconds: float = 0.0) -> LandingScan:
+    """Explicitly named files (CLI backfills, sensor runs): landing rules, except ``.txt`` is not required.
 
     A person naming a file on the command line means it; only temp names and files still
-    being written are refused.
+    being written are left out. A named file that cannot be read is refused with a reason.
+    A named folder is scanned like the landing folder.
     """
-    out: list[LandedFile] = []
+    out = LandingScan()
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out.extend(scan_landing(p, settle_seconds))
+            sub = scan_landing_report(p, settle_seconds)
+            out.ready.extend(sub.ready)
+            out.refused.extend(sub.refused)
+            out.fingerprints.update(sub.fingerprints)
             continue
         name_ok = is_candidate_name(p.name) or (
             not any(p.name.startswith(x) for x in TEMP_PREFIXES)
@@ -137,21 +346,70 @@ def inspect_paths(paths: Iterable[Path | str], settle_seconds: float = 0.0) -> l
         )
         if not name_ok:
             continue
+        if not os.path.lexists(p):
+            continue  # nothing there (the CLI says "not found")
+        _inspect(p, settle_seconds, None, None, out)
+    return out
+
+
+def inspect_paths(paths: Iterable[Path | str], settle_seconds: float = 0.0) -> list[LandedFile]:
+    """The ready files among explicitly named paths (see :func:`inspect_paths_report`)."""
+    return inspect_paths_report(paths, settle_seconds).ready
+
+
+# ------------------------------------------------------------------------ refused files in the warehouse
+
+
+def record_refused(con: Any, refused: Iterable[RefusedFile], log: Any = None) -> list[dict[str, str]]:
+    """Quarantine rows for refused files (one transaction each); returns what was recorded.
+
+    The row's ``dump_id`` is the refusal id and its ``raw_path`` the landing path: there are no
+    bytes in the raw store to point at.
+    """
+    from warehouse.load import quarantine_dump
+    from warehouse.rawstore import DumpMeta
+
+    recorded: list[dict[str, str]] = []
+    for r in refused:
+        meta = DumpMeta(
+            dump_id=r.refusal_id,
+            file_name=r.file_name,
+            size_bytes=r.size_bytes,
+            received_at=r.seen_at,
+            raw_path=r.path,
+        )
+        quarantine_dump(con, meta, r.reason)
+        recorded.append({"file_name": r.file_name, "dump_id": r.refusal_id, "reason": r.reason})
+        if log is not None:
+            log.warning(f"quarantined {r.file_name}: {r.reason}")
+    return recorded
+
+
+def forget_resolved_refusals(con: Any) -> int:
+    """Drop refusal rows whose file is gone from its landing path or whose bytes were ingested since.
+
+    Returns how many rows were removed. Cheap: only refused files are looked at again.
+    """
+    rows = con.execute(
+        "SELECT dump_id, raw_path FROM dumps WHERE starts_with(dump_id, ?)", [REFUSED_PREFIX]
+    ).fetchall()
+    resolved: list[str] = []
+    for dump_id, landing_path in rows:
+        path = Path(landing_path)
+        if not os.path.lexists(path):
+            resolved.append(dump_id)
+            continue
         try:
-            st = p.stat()
-            if not stat.S_ISREG(st.st_mode) or not is_settled(st, settle_seconds):
+            if not path.is_file():
                 continue
-            digest = sha256_file(p)
+            digest = sha256_file(path)
         except OSError:
             continue
-        out.append(
-            LandedFile(
-                path=str(p.absolute()),
-                file_name=p.name,
-                size_bytes=st.st_size,
-                mtime=st.st_mtime,
-                sha256=digest,
-                seen_at=datetime.now(UTC).replace(tzinfo=None),
-            )
-        )
-    return out
+        known = con.execute(
+            "SELECT count(*) FROM dumps WHERE dump_id = ? AND status IN ('loaded', 'quarantined')", [digest]
+        ).fetchone()
+        if known and known[0]:
+            resolved.append(dump_id)
+    if resolved:
+        con.execute("DELETE FROM dumps WHERE dump_id IN (SELECT unnest(?))", [resolved])
+    return len(resolved)

@@ -700,15 +700,25 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
     con.execute("COMMIT")
 
 
+VOLATILE_COLUMNS: dict[str, set[str]] = {
+    "dumps": {"received_at", "loaded_at", "raw_path"},
+    "posts": {"first_seen_at", "last_seen_at"},
+    "articles": {"first_seen_at", "last_seen_at"},
+    "ingest_runs": {"*"},
+}
+
+
 def content_digest(
     con: duckdb.DuckDBPyConnection, exclude: dict[str, set[str]] | None = None
 ) -> dict[str, str]:
     """Order-independent digest of every base table's content (for idempotency tests and checks).
 
-    Wall-clock columns (``dumps.loaded_at``) and the run log (``ingest_runs``) are left out by
-    default: they record when, not what.
+    Left out by default (``VOLATILE_COLUMNS``): wall-clock columns (when a dump was received or
+    loaded, and the first/last-seen times derived from them), where the raw copy lives, and the
+    run log (``ingest_runs``, run ids): they record when and where, not what. So a re-run after a
+    crash, a rebuild from the raw store and an uninterrupted run compare equal.
     """
-    exclude = exclude if exclude is not None else {"dumps": {"loaded_at"}, "ingest_runs": {"*"}}
+    exclude = exclude if exclude is not None else VOLATILE_COLUMNS
     out: dict[str, str] = {}
     tables = [
         r[0]

@@ -25,7 +25,10 @@ from warehouse.schema import apply_schema
 
 READ_COPY_SUFFIX = ".read.duckdb"
 LOCK_SUFFIX = ".lock"
-DEFAULT_LOCK_TIMEOUT_S = 600.0
+ENV_LOCK_TIMEOUT = "BYLINES_LOCK_TIMEOUT_SECONDS"
+# A second writer waits this long for the first (a big backfill can take a while) before failing
+# with a Timeout that names the lock file. A killed writer releases the lock at once (flock).
+DEFAULT_LOCK_TIMEOUT_S = 4 * 3600.0
 
 _locks: dict[str, FileLock] = {}
 _locks_guard = threading.Lock()
@@ -54,12 +57,24 @@ def _lock_for(db_path: Path, timeout: float) -> FileLock:
     return lock
 
 
+def lock_timeout() -> float:
+    """``$BYLINES_LOCK_TIMEOUT_SECONDS`` or the default of a few hours."""
+    raw = os.environ.get(ENV_LOCK_TIMEOUT)
+    return float(raw) if raw else DEFAULT_LOCK_TIMEOUT_S
+
+
 @contextmanager
-def writer_lock(db_path: Path, timeout: float = DEFAULT_LOCK_TIMEOUT_S) -> Iterator[None]:
+def writer_lock(db_path: Path, timeout: float | None = None) -> Iterator[None]:
     """Hold the cross-process writer lock of ``db_path`` (re-entrant in one thread)."""
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    with _lock_for(Path(db_path), timeout):
+    with _lock_for(Path(db_path), lock_timeout() if timeout is None else timeout):
         yield
+
+
+def _sweep_stale_copies(target: Path) -> None:
+    """Remove temp copies left by a publisher that was killed (only called under the writer lock)."""
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
 
 
 def publish_read_copy(db_path: Path) -> Path:
@@ -68,6 +83,7 @@ def publish_read_copy(db_path: Path) -> Path:
     target = read_copy_path(db_path)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     with writer_lock(db_path):
+        _sweep_stale_copies(target)
         # Fold the WAL into the file so the file alone is the whole state; a brand-new file
         # gets the schema, so readers always find the views.
         con = duckdb.connect(str(db_path))

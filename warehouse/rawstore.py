@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,8 @@ DEFAULT_RAW = Path("data/raw")
 HASH_CHUNK = 1 << 20  # stream 1 MiB at a time: dumps may be large, memory must not scale with them
 _READ_ONLY = 0o444
 _SHA256_HEX_LEN = 64
+# Temp files older than this were left by a process that was killed mid-copy (copies take seconds).
+STALE_TEMP_SECONDS = 3600.0
 
 
 class DumpMeta(BaseModel):
@@ -61,11 +64,50 @@ def _is_dump_id(text: str) -> bool:
     return len(text) == _SHA256_HEX_LEN and all(c in "0123456789abcdef" for c in text)
 
 
+def _read_sidecar(side: Path) -> dict | None:
+    """The sidecar's facts, or None when it is missing or damaged (then it is written again)."""
+    try:
+        stored = json.loads(side.read_text(encoding="utf-8"))
+        int(stored["size_bytes"])
+        datetime.fromisoformat(stored["received_at"])
+        str(stored["file_name"])
+    except (OSError, ValueError, KeyError, TypeError):
+        if side.is_file():  # damaged: move it aside (it is read-only, but the folder is ours)
+            try:
+                side.unlink()
+            except OSError:
+                pass
+        return None
+    return stored
+
+
 class RawStore:
     """Content-addressed, append-only folder of dump bytes."""
 
     def __init__(self, root: Path | str | None = None) -> None:
         self.root = Path(root) if root is not None else default_raw_root()
+        self._swept = False
+
+    def sweep_stale_temp(self, max_age_s: float = STALE_TEMP_SECONDS) -> int:
+        """Delete temp files a killed process left behind (old enough that no copy is still writing them)."""
+        if not self.root.is_dir():
+            return 0
+        now = time.time()
+        removed = 0
+        for pattern in (".incoming-*.part", "??/.meta-*.part"):
+            for tmp in self.root.glob(pattern):
+                try:
+                    if now - tmp.stat().st_mtime >= max_age_s:
+                        tmp.unlink()
+                        removed += 1
+                except OSError:
+                    continue
+        return removed
+
+    def _sweep_once(self) -> None:
+        if not self._swept:
+            self._swept = True
+            self.sweep_stale_temp()
 
     def path_for(self, dump_id: str) -> Path:
         """Where the bytes of ``dump_id`` live (whether or not they are stored yet)."""
@@ -97,6 +139,7 @@ class RawStore:
         if dump_id is not None and self.has(dump_id):
             return self._meta_for(dump_id, name, received_at)
         self.root.mkdir(parents=True, exist_ok=True)
+        self._sweep_once()
         digest = hashlib.sha256()
         size = 0
         fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".part", dir=self.root)
@@ -146,8 +189,8 @@ class RawStore:
     ) -> DumpMeta:
         """Read the sidecar written at first delivery, or write it now (first delivery wins)."""
         side = self._meta_path(dump_id)
-        if side.is_file():
-            stored = json.loads(side.read_text(encoding="utf-8"))
+        stored = _read_sidecar(side)
+        if stored is not None:
             return DumpMeta(
                 dump_id=dump_id,
                 file_name=file_name,
@@ -168,10 +211,16 @@ class RawStore:
             "received_at": meta.received_at.isoformat(),
         }
         fd, tmp_name = tempfile.mkstemp(prefix=".meta-", suffix=".part", dir=side.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(payload, out)
-        os.chmod(tmp_name, _READ_ONLY)
-        os.replace(tmp_name, side)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(payload, out)
+                out.flush()
+                os.fsync(out.fileno())  # a power cut must not leave an empty sidecar behind
+            os.chmod(tmp_name, _READ_ONLY)
+            os.replace(tmp_name, side)
+        finally:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
         return meta
 
     def read_bytes(self, dump_id: str) -> bytes:
@@ -182,9 +231,9 @@ class RawStore:
         side = self._meta_path(dump_id)
         if not self.has(dump_id):
             raise KeyError(dump_id)
-        if not side.is_file():
+        stored = _read_sidecar(side)
+        if stored is None:  # never written (killed between the copy and the sidecar) or unreadable
             return self._meta_for(dump_id, f"{dump_id}.txt", None)
-        stored = json.loads(side.read_text(encoding="utf-8"))
         return DumpMeta(
             dump_id=dump_id,
             file_name=stored["file_name"],
