@@ -299,9 +299,15 @@ DUMPS = Query(
     "FROM dumps ORDER BY received_at DESC, file_name"
 )
 
+# A quarantined delivery stays on record; ``replaced`` says a later delivery of that name loaded.
 QUARANTINED = Query(
-    "SELECT file_name, error, encoding, size_bytes, received_at, raw_path, dump_id FROM dumps "
-    "WHERE status = 'quarantined' ORDER BY received_at DESC, file_name"
+    """
+    SELECT q.file_name, q.error, q.encoding, q.size_bytes, q.received_at, q.raw_path, q.dump_id,
+           EXISTS (SELECT 1 FROM dumps d WHERE d.file_name = q.file_name AND d.status = 'loaded'
+                   AND d.received_at > q.received_at) AS replaced
+    FROM dumps q WHERE q.status = 'quarantined'
+    ORDER BY replaced, q.received_at DESC, q.file_name
+    """
 )
 
 QUALITY_SUMMARY = Query("SELECT issue, count(*) AS n FROM v_data_quality GROUP BY issue ORDER BY n DESC")

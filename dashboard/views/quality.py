@@ -19,13 +19,17 @@ cols[2].metric("Data published", ui.freshness_caption().removeprefix("Data publi
 
 st.subheader("Quarantined inputs")
 quarantined = query(*queries.QUARANTINED)
+open_cases = int((~quarantined["replaced"]).sum()) if not quarantined.empty else 0
 if quarantined.empty:
     st.success("Nothing quarantined.")
+elif open_cases == 0:
+    st.success(f"Every quarantined input ({len(quarantined)}) was replaced by a later delivery that loaded.")
 else:
     st.warning(
-        f"{len(quarantined)} input(s) could not be read as archive dumps. Their bytes are kept in the "
+        f"{open_cases} input(s) could not be read as archive dumps. Their bytes are kept in the "
         "raw store; fix or replace the file and drop it into the landing folder again."
     )
+if not quarantined.empty:
     ui.table(quarantined, "quarantined", "quarantined")
 
 st.subheader("Issues to review")
