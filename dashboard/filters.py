@@ -38,7 +38,12 @@ class ArticleFilter(BaseModel):
             (self.outlets, f"list_contains(?::VARCHAR[], {alias}.outlet)"),
             (self.kinds, f"list_contains(?::VARCHAR[], {alias}.kind)"),
             (self.date_bases, f"list_contains(?::VARCHAR[], {alias}.date_basis)"),
-            (self.topics, f"list_has_any({alias}.topics, ?::VARCHAR[])"),
+            # a semi-join on the topic links is faster than a list test on every article's topics
+            (
+                self.topics,
+                f"{alias}.article_id IN (SELECT x.article_id FROM article_topics x "
+                "JOIN topics t USING (topic_id) WHERE list_contains(?::VARCHAR[], t.name))",
+            ),
             (self.authors, f"list_has_any({alias}.authors, ?::VARCHAR[])"),
         ):
             if values:

@@ -108,6 +108,12 @@ def articles(flt: ArticleFilter, limit: int = 5000) -> Query:
     )
 
 
+def articles_count(flt: ArticleFilter) -> Query:
+    """How many articles the filter keeps (the table shows at most its limit)."""
+    where, params = flt.where("a")
+    return Query(f"SELECT count(*) AS n FROM v_articles a WHERE {where}", tuple(params))
+
+
 def articles_by_year_outlet(flt: ArticleFilter) -> Query:
     """The chart beside the article table: the same filter, counted by year and outlet."""
     where, params = flt.where("a")
@@ -143,10 +149,10 @@ def article_provenance(article_id: str) -> Query:
                s.end_line, round(s.confidence, 2) AS confidence, s.date_basis, s.date_text,
                d.received_at, d.dump_id, d.status, d.superseded_by IS NOT NULL AS superseded
         FROM post_sightings s JOIN dumps d USING (dump_id)
-        WHERE s.article_id = ? OR s.post_id IN (SELECT post_id FROM posts WHERE article_id = ?)
+        WHERE s.article_id = ?
         ORDER BY d.file_name, s.seq
         """,
-        (article_id, article_id),
+        (article_id,),
     )
 
 
@@ -205,17 +211,14 @@ def outlet_articles(outlet_id: str) -> Query:
 # ------------------------------------------------------------------------------------ mentions
 
 MENTION_OPTIONS = Query(
-    """
-    SELECT (SELECT list(DISTINCT medium ORDER BY medium) FROM mentions) AS media,
-           (SELECT min(p.year) FROM mentions m JOIN posts p USING (post_id)) AS min_year,
-           (SELECT max(p.year) FROM mentions m JOIN posts p USING (post_id)) AS max_year
-    """
+    "SELECT list(DISTINCT medium ORDER BY medium) AS media, min(year) AS min_year, max(year) AS max_year "
+    "FROM mart_mentions_by_year_medium"
 )
 
 
 _MENTION_WHERE = (
-    "(? IS NULL OR list_contains(?::VARCHAR[], m.medium)) AND (? IS NULL OR p.year >= ?) "
-    "AND (? IS NULL OR p.year <= ?)"
+    "(? IS NULL OR list_contains(?::VARCHAR[], m.medium)) AND (? IS NULL OR m.year >= ?) "
+    "AND (? IS NULL OR m.year <= ?)"
 )
 
 
@@ -227,30 +230,18 @@ def _mention_params(media: list[str], year_from: int | None, year_to: int | None
 def mentions(media: list[str], year_from: int | None, year_to: int | None, limit: int = 5000) -> Query:
     """Appearances with their subject, outlet and year, newest first."""
     return Query(
-        f"""
-        SELECT p.year, COALESCE(o.name, m.outlet_text, '(unnamed)') AS outlet, m.medium, m.about,
-               a.title AS post_piece, p.article_id, m.evidence
-        FROM mentions m
-        JOIN posts p USING (post_id)
-        LEFT JOIN outlets o USING (outlet_id)
-        LEFT JOIN articles a ON a.article_id = p.article_id
-        WHERE {_MENTION_WHERE}
-        ORDER BY p.year DESC NULLS LAST, outlet, m.mention_no
-        LIMIT ?
-        """,
+        f"SELECT m.year, m.outlet, m.medium, m.about, m.post_piece, m.article_id, m.evidence "
+        f"FROM mart_mentions m WHERE {_MENTION_WHERE} "
+        "ORDER BY m.year DESC NULLS LAST, m.outlet, m.mention_no LIMIT ?",
         (*_mention_params(media, year_from, year_to), limit),
     )
 
 
 def mentions_by_outlet(media: list[str], year_from: int | None, year_to: int | None) -> Query:
     return Query(
-        f"""
-        SELECT COALESCE(o.name, m.outlet_text, '(unnamed)') AS outlet, m.medium, count(*) AS mentions,
-               min(p.year) AS first_year, max(p.year) AS last_year
-        FROM mentions m JOIN posts p USING (post_id) LEFT JOIN outlets o USING (outlet_id)
-        WHERE {_MENTION_WHERE}
-        GROUP BY ALL ORDER BY mentions DESC, outlet
-        """,
+        "SELECT m.outlet, m.medium, count(*) AS mentions, min(m.year) AS first_year, "
+        f"max(m.year) AS last_year FROM mart_mentions m WHERE {_MENTION_WHERE} "
+        "GROUP BY ALL ORDER BY mentions DESC, m.outlet",
         _mention_params(media, year_from, year_to),
     )
 
@@ -279,14 +270,9 @@ def citation_notes(text: str, limit: int = 5000) -> Query:
     """Per-article notes, optionally narrowed to those whose source, title or URL contain ``text``."""
     pattern = f"%{text.strip()}%" if text.strip() else None
     return Query(
-        """
-        SELECT a.year, a.title AS article, c.note_number, c.source, c.title, c.url, c.cited_date,
-               c.is_comment, c.article_id
-        FROM citations c LEFT JOIN articles a USING (article_id)
-        WHERE ? IS NULL OR c.source ILIKE ? OR c.title ILIKE ? OR c.url ILIKE ?
-        ORDER BY a.year DESC NULLS LAST, a.title, c.citation_no
-        LIMIT ?
-        """,
+        "SELECT year, article, note_number, source, title, url, cited_date, is_comment, article_id "
+        "FROM mart_citation_notes WHERE ? IS NULL OR source ILIKE ? OR title ILIKE ? OR url ILIKE ? "
+        "ORDER BY year DESC NULLS LAST, article, citation_no LIMIT ?",
         (pattern, pattern, pattern, pattern, limit),
     )
 
@@ -312,10 +298,17 @@ QUARANTINED = Query(
 
 QUALITY_SUMMARY = Query("SELECT issue, count(*) AS n FROM v_data_quality GROUP BY issue ORDER BY n DESC")
 
-QUALITY_ROWS = Query(
-    "SELECT issue, dump_file, seq, detail, article_id, post_id FROM v_data_quality "
-    "ORDER BY issue, dump_file NULLS LAST, seq"
-)
+
+def quality_rows(issues: list[str], limit: int = 5000) -> Query:
+    """The issues to review, optionally of some kinds only."""
+    chosen = issues or None
+    return Query(
+        "SELECT issue, dump_file, seq, detail, article_id, post_id FROM v_data_quality "
+        "WHERE ? IS NULL OR list_contains(?::VARCHAR[], issue) "
+        "ORDER BY issue, dump_file NULLS LAST, seq LIMIT ?",
+        (chosen, chosen, limit),
+    )
+
 
 RUNS = Query(
     "SELECT started_at, finished_at, trigger, dumps_new, dumps_skipped, dumps_quarantined, posts, "

@@ -55,7 +55,7 @@ def _user_objects(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def test_schema_files_in_order_and_idempotent(tmp_path: Path) -> None:
-    assert [p.name[:3] for p in schema_files()] == ["010", "020", "030"]
+    assert [p.name[:3] for p in schema_files()] == ["010", "015", "020", "030"]
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     apply_schema(con)
     apply_schema(con)

@@ -19,6 +19,7 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -640,6 +641,9 @@ def _infer_years(con: duckdb.DuckDBPyConnection) -> None:
         con.unregister("_in_years")
 
 
+AGGREGATES_SQL = Path(__file__).with_name("sql") / "refresh" / "aggregates.sql"
+
+
 def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
     """Recompute cross-dump data after loads, in one transaction (idempotent).
 
@@ -650,7 +654,8 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
     - ``dumps.superseded_by``: an older delivery under the same file name points at the newest;
       the posts of dumps whose status changed are re-derived from the remaining sightings;
     - years inferred across all current sightings (pages run newest first);
-    - ``article_topics`` as the union of the current sightings' post topics.
+    - ``article_topics`` as the union of the current sightings' post topics;
+    - the ``agg_*`` summary tables behind the analyst views (``sql/refresh/aggregates.sql``).
     """
     con.execute("BEGIN TRANSACTION")
     try:
@@ -694,6 +699,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
             con.execute("CREATE OR REPLACE TEMP TABLE _aff_posts AS SELECT DISTINCT post_id FROM _aff_posts")
             _derive(con)
         _infer_years(con)
+        con.execute(AGGREGATES_SQL.read_text(encoding="utf-8"))
     except BaseException:
         con.execute("ROLLBACK")
         raise

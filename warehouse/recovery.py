@@ -21,4 +21,8 @@ def derived_is_stale(con: Any) -> bool:
         "SELECT count(*) FROM dumps WHERE loaded_at IS NOT NULL AND NOT starts_with(dump_id, 'refused-')"
         " AND loaded_at > COALESCE((SELECT max(finished_at) FROM ingest_runs), TIMESTAMP '1970-01-01')"
     ).fetchone()
-    return bool(row and row[0])
+    # A warehouse from before the summary tables existed has articles but no facts yet.
+    facts = con.execute(
+        "SELECT (SELECT count(*) FROM articles) <> (SELECT count(*) FROM agg_article_facts)"
+    ).fetchone()
+    return bool(row and row[0]) or bool(facts and facts[0])

@@ -51,7 +51,9 @@ flt = ArticleFilter(
 )
 
 frame = query(*queries.articles(flt))
-st.markdown(f"**{len(frame)}** pieces · {flt.describe()}")
+total = int(query(*queries.articles_count(flt))["n"].iloc[0])
+shown_note = f" (the newest {len(frame):,} shown and exported)" if total > len(frame) else ""
+st.markdown(f"**{total}** pieces · {flt.describe()}{shown_note}")
 if frame.empty:
     st.info("No piece matches these filters. Widen the year range or clear a filter.")
     st.stop()

@@ -38,10 +38,8 @@ if summary.empty:
     st.success("No open data-quality issues.")
 else:
     st.dataframe(summary, hide_index=True, key="quality-summary")
-    issues = query(*queries.QUALITY_ROWS)
     kinds = st.multiselect("Issue", list(summary["issue"]), key="issue", bind="query-params")
-    if kinds:
-        issues = issues[issues["issue"].isin(kinds)]
+    issues = query(*queries.quality_rows(kinds))
     ui.table(
         ui.with_article_links(issues), "data_quality", "quality", column_config={"open": ui.ARTICLE_LINK}
     )

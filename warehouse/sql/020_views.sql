@@ -68,28 +68,10 @@ JOIN v_current_dumps d USING (dump_id);
 
 -- ---------------------------------------------------------------- analyst views (one row per article etc.)
 
+-- One row per article with its outlet name, topics and provenance counts: a plain read of the
+-- summary table that refresh_derived rebuilds after every load (fast at a million articles).
 CREATE OR REPLACE VIEW v_articles AS
-WITH prov AS (
-    SELECT s.article_id, count(DISTINCT s.dump_id) AS dumps, count(*) AS sightings
-    FROM post_sightings s
-    JOIN v_current_dumps d USING (dump_id)
-    WHERE s.article_id IS NOT NULL
-    GROUP BY s.article_id
-), tp AS (
-    SELECT x.article_id, list(t.name ORDER BY t.name) AS topics
-    FROM article_topics x JOIN topics t USING (topic_id)
-    GROUP BY x.article_id
-)
-SELECT
-    a.article_id, a.title, a.standfirst, a.outlet_id, o.name AS outlet, a.kind, a.authors,
-    a.published_date, a.year, a.date_basis, a.date_min, a.date_max, a.word_count,
-    COALESCE(tp.topics, []::VARCHAR[]) AS topics,
-    COALESCE(prov.dumps, 0) AS dump_count, COALESCE(prov.sightings, 0) AS sighting_count,
-    a.best_post_id, a.first_seen_at, a.last_seen_at
-FROM articles a
-LEFT JOIN outlets o USING (outlet_id)
-LEFT JOIN tp USING (article_id)
-LEFT JOIN prov USING (article_id);
+SELECT * FROM agg_article_facts;
 
 CREATE OR REPLACE VIEW mart_output_by_year_outlet AS
 SELECT a.year, COALESCE(o.name, '(unknown outlet)') AS outlet, a.outlet_id,
@@ -98,25 +80,13 @@ FROM articles a LEFT JOIN outlets o USING (outlet_id)
 GROUP BY ALL;
 
 CREATE OR REPLACE VIEW mart_output_by_topic_year AS
-SELECT t.name AS topic, x.topic_id, a.year, count(*) AS pieces
-FROM article_topics x
-JOIN articles a USING (article_id)
-JOIN topics t USING (topic_id)
-GROUP BY ALL;
+SELECT topic, topic_id, year, pieces FROM agg_topic_year;
 
 CREATE OR REPLACE VIEW mart_mentions_by_year_medium AS
-SELECT p.year, m.medium, count(*) AS mentions, count(DISTINCT m.outlet_id) AS outlets
-FROM mentions m JOIN posts p USING (post_id)
-GROUP BY ALL;
+SELECT year, medium, mentions, outlets FROM agg_mentions_year_medium;
 
 CREATE OR REPLACE VIEW mart_citation_sources AS
-SELECT COALESCE(c.source, '(no source)') AS source,
-       lower(regexp_extract(c.url, '^[a-z]+://(?:www\.)?([^/:?#]+)', 1)) AS domain,
-       count(*) AS citations, count(DISTINCT c.article_id) AS articles,
-       min(a.year) AS first_year, max(a.year) AS last_year
-FROM citations c LEFT JOIN articles a USING (article_id)
-WHERE NOT c.is_comment
-GROUP BY ALL;
+SELECT source, domain, citations, articles, first_year, last_year FROM agg_citation_sources;
 
 CREATE OR REPLACE VIEW mart_outlet_summary AS
 WITH by_kind AS (
@@ -161,3 +131,13 @@ FROM outlets o WHERE o.needs_review
 UNION ALL
 SELECT 'quarantined_dump', d.file_name, NULL, NULL, NULL, d.error
 FROM dumps d WHERE d.status = 'quarantined';
+
+-- Every media appearance with its year, outlet name and the post's own piece (summary table).
+CREATE OR REPLACE VIEW mart_mentions AS
+SELECT year, outlet, medium, about, post_piece, article_id, evidence, post_id, mention_no
+FROM agg_mention_facts;
+
+-- Every numbered note with the year and title of the citing article (summary table).
+CREATE OR REPLACE VIEW mart_citation_notes AS
+SELECT year, article, note_number, source, title, url, cited_date, is_comment, article_id, post_id, citation_no
+FROM agg_citation_facts;
