@@ -710,6 +710,7 @@ VOLATILE_COLUMNS: dict[str, set[str]] = {
     "dumps": {"received_at", "loaded_at", "raw_path"},
     "posts": {"first_seen_at", "last_seen_at"},
     "articles": {"first_seen_at", "last_seen_at"},
+    "agg_article_facts": {"first_seen_at", "last_seen_at"},
     "ingest_runs": {"*"},
 }
 
