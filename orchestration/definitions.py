@@ -8,6 +8,7 @@ process writing the DuckDB file (parsing fans out to its own process pool).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,24 @@ from orchestration.resources import default_resources
 from orchestration.schedules import nightly_ingest
 from orchestration.sensors import landing_sensor
 
+ENV_EXECUTOR = "BYLINES_EXECUTOR"
+
+
+def executor_from_env() -> dg.ExecutorDefinition:
+    """``$BYLINES_EXECUTOR``: ``in_process`` (default) or ``multiprocess``.
+
+    Why configurable: on one machine, in-process is right (parsing already fans out to a process
+    pool, and one process writes DuckDB). When runs move to a cluster, steps can run in their own
+    processes (or pods, with dagster-k8s's executor configured the same way) without code changes:
+    the writer steps share the ``duckdb_write`` pool, which the instance limits to one.
+    """
+    name = os.environ.get(ENV_EXECUTOR, "in_process").strip().lower()
+    if name in ("", "in_process", "in-process"):
+        return dg.in_process_executor
+    if name == "multiprocess":
+        return dg.multiprocess_executor
+    raise ValueError(f"{ENV_EXECUTOR}={name!r}: use in_process or multiprocess")
+
 
 def build_defs(resources: Mapping[str, Any] | None = None) -> dg.Definitions:
     """Definitions with the default (environment) resources, overridden by ``resources``."""
@@ -30,7 +49,7 @@ def build_defs(resources: Mapping[str, Any] | None = None) -> dg.Definitions:
         schedules=[nightly_ingest],
         sensors=[landing_sensor],
         resources={**default_resources(), **(resources or {})},
-        executor=dg.in_process_executor,
+        executor=executor_from_env(),
     )
 
 

@@ -69,3 +69,18 @@ def test_instance_config_is_accepted_by_dagster(tmp_path: Path) -> None:
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
         assert instance.run_coordinator is not None
+
+
+def test_executor_is_configuration(monkeypatch) -> None:
+    import dagster as dg
+    import pytest
+
+    from orchestration.definitions import executor_from_env
+
+    monkeypatch.delenv("BYLINES_EXECUTOR", raising=False)
+    assert executor_from_env() is dg.in_process_executor
+    monkeypatch.setenv("BYLINES_EXECUTOR", "multiprocess")
+    assert executor_from_env() is dg.multiprocess_executor
+    monkeypatch.setenv("BYLINES_EXECUTOR", "kubernetes-someday")
+    with pytest.raises(ValueError, match="BYLINES_EXECUTOR"):
+        executor_from_env()
