@@ -290,9 +290,9 @@ def warehouse_tables(
     landed_dumps: LandedBatch,
     parsed_dumps: list[ParsedItem],
 ) -> dg.MaterializeResult:
-    from warehouse.landing import forget_resolved_refusals, record_refused
     from warehouse.load import refresh_derived
     from warehouse.recovery import derived_is_stale
+    from warehouse.refusals import forget_resolved_refusals, record_refused
 
     started = datetime.now(UTC).replace(tzinfo=None)
     run_id = context.run.run_id or str(uuid.uuid4())

@@ -13,10 +13,10 @@ landing folder are ingested (a sub-folder is often where people keep processed o
 files); a ``*.txt`` in a sub-folder whose bytes are not in the warehouse yet, an unreadable
 file (no permission, a broken symbolic link, a link loop), or a ``*.txt`` that is a folder,
 a pipe or a device is recorded in ``dumps`` as quarantined with a reason saying what to do
-(see :func:`record_refused`). Such a row has no bytes in the raw store, so its ``dump_id`` is
+(see ``warehouse.refusals.record_refused``). Such a row has no bytes in the raw store, so its ``dump_id`` is
 ``refused-<hash of the path>`` and its ``raw_path`` is the path in the landing folder; it is
 removed again once the file is gone from there or its bytes have been ingested
-(:func:`forget_resolved_refusals`), and ``bylines rebuild`` (raw store only) leaves it out
+(``warehouse.refusals.forget_resolved_refusals``), and ``bylines rebuild`` (raw store only) leaves it out
 until the next landing scan records it again.
 """
 
@@ -29,7 +29,6 @@ import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -358,58 +357,3 @@ def inspect_paths(paths: Iterable[Path | str], settle_seconds: float = 0.0) -> l
 
 
 # ------------------------------------------------------------------------ refused files in the warehouse
-
-
-def record_refused(con: Any, refused: Iterable[RefusedFile], log: Any = None) -> list[dict[str, str]]:
-    """Quarantine rows for refused files (one transaction each); returns what was recorded.
-
-    The row's ``dump_id`` is the refusal id and its ``raw_path`` the landing path: there are no
-    bytes in the raw store to point at.
-    """
-    from warehouse.load import quarantine_dump
-    from warehouse.rawstore import DumpMeta
-
-    recorded: list[dict[str, str]] = []
-    for r in refused:
-        meta = DumpMeta(
-            dump_id=r.refusal_id,
-            file_name=r.file_name,
-            size_bytes=r.size_bytes,
-            received_at=r.seen_at,
-            raw_path=r.path,
-        )
-        quarantine_dump(con, meta, r.reason)
-        recorded.append({"file_name": r.file_name, "dump_id": r.refusal_id, "reason": r.reason})
-        if log is not None:
-            log.warning(f"quarantined {r.file_name}: {r.reason}")
-    return recorded
-
-
-def forget_resolved_refusals(con: Any) -> int:
-    """Drop refusal rows whose file is gone from its landing path or whose bytes were ingested since.
-
-    Returns how many rows were removed. Cheap: only refused files are looked at again.
-    """
-    rows = con.execute(
-        "SELECT dump_id, raw_path FROM dumps WHERE starts_with(dump_id, ?)", [REFUSED_PREFIX]
-    ).fetchall()
-    resolved: list[str] = []
-    for dump_id, landing_path in rows:
-        path = Path(landing_path)
-        if not os.path.lexists(path):
-            resolved.append(dump_id)
-            continue
-        try:
-            if not path.is_file():
-                continue
-            digest = sha256_file(path)
-        except OSError:
-            continue
-        known = con.execute(
-            "SELECT count(*) FROM dumps WHERE dump_id = ? AND status IN ('loaded', 'quarantined')", [digest]
-        ).fetchone()
-        if known and known[0]:
-            resolved.append(dump_id)
-    if resolved:
-        con.execute("DELETE FROM dumps WHERE dump_id IN (SELECT unnest(?))", [resolved])
-    return len(resolved)
