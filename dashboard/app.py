@@ -21,7 +21,7 @@ from dashboard.data import next_nightly_run  # noqa: E402
 from dashboard.ui import freshness_caption  # noqa: E402
 
 # Not "pages/": a folder of that name switches Streamlit to its legacy file-based router.
-VIEWS = Path(__file__).parent / "views"
+VIEWS = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="bylines", page_icon=":material/newspaper:", layout="wide")
 

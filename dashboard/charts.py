@@ -14,12 +14,14 @@ import pandas as pd
 
 OTHER = "Other outlets"
 UNKNOWN = "(unknown outlet)"
+# Tableau 10 without its grey (grey is "Other outlets"), then darker hues far from those.
 PALETTE: tuple[str, ...] = (
     "#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2", "#ff9da6",
-    "#9d755d", "#bab0ac", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-    "#17becf", "#bcbd22",
+    "#9d755d", "#253494", "#006d2c", "#7a0177", "#00838f", "#b8860b", "#c51b7d", "#808000",
+    "#37474f",
 )  # fmt: skip
 GREY = "#c7c7c7"
+COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)  # counts: no 2.5 pieces on the axis
 
 
 class OutletColours:
@@ -31,9 +33,9 @@ class OutletColours:
 
     def label(self, outlet: str | None) -> str:
         """The legend label: the outlet itself when it has a colour, else the grey bucket."""
-        if outlet in self.colour:
-            return str(outlet)
-        return UNKNOWN if outlet in (None, UNKNOWN) else OTHER
+        if outlet is None or pd.isna(outlet) or outlet == UNKNOWN:  # pandas 3: NaN for a missing name
+            return UNKNOWN
+        return str(outlet) if outlet in self.colour else OTHER
 
     def relabel(self, frame: pd.DataFrame, column: str = "outlet") -> pd.DataFrame:
         out = frame.copy()
@@ -56,7 +58,7 @@ def stacked_years(frame: pd.DataFrame, colours: OutletColours, value: str = "pie
         .mark_bar()
         .encode(
             x=alt.X("year:O", title="Year"),
-            y=alt.Y(f"{value}:Q", title=value.capitalize()),
+            y=alt.Y(f"{value}:Q", title=value.capitalize(), axis=COUNT_AXIS),
             color=alt.Color("outlet:N", scale=colours.scale(list(data["outlet"])), title="Outlet"),
             tooltip=["year:O", "outlet:N", f"{value}:Q"],
         )
@@ -71,7 +73,7 @@ def outlet_bars(frame: pd.DataFrame, colours: OutletColours, value: str = "piece
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X(f"{value}:Q", title=value.capitalize()),
+            x=alt.X(f"{value}:Q", title=value.capitalize(), axis=COUNT_AXIS),
             y=alt.Y("outlet:N", sort="-x", title=None),
             color=alt.Color("colour_key:N", scale=colours.scale(list(data["colour_key"])), legend=None),
             tooltip=["outlet:N", f"{value}:Q"],
@@ -93,15 +95,22 @@ def heatmap(frame: pd.DataFrame, row: str, column: str, value: str) -> alt.Chart
     )
 
 
-def stacked_by(frame: pd.DataFrame, x: str, colour: str, value: str) -> alt.Chart:
-    """A stacked bar for a non-outlet category (e.g. mentions by year and medium)."""
+def stacked_by(
+    frame: pd.DataFrame, x: str, colour: str, value: str, domain: Sequence[str] | None = None
+) -> alt.Chart:
+    """A stacked bar for a non-outlet category (e.g. mentions by year and medium).
+
+    Pass every category as ``domain`` (e.g. all media) so a category keeps its colour when a
+    filter leaves some out, and on every page that draws it.
+    """
+    scale = alt.Scale(domain=list(domain), scheme="tableau10") if domain else alt.Scale(scheme="tableau10")
     return (
         alt.Chart(frame)
         .mark_bar()
         .encode(
             x=alt.X(f"{x}:O", title=x.capitalize()),
-            y=alt.Y(f"{value}:Q", title=value.capitalize()),
-            color=alt.Color(f"{colour}:N", scale=alt.Scale(scheme="tableau10"), title=colour.capitalize()),
+            y=alt.Y(f"{value}:Q", title=value.capitalize(), axis=COUNT_AXIS),
+            color=alt.Color(f"{colour}:N", scale=scale, title=colour.capitalize()),
             tooltip=[f"{x}:O", f"{colour}:N", f"{value}:Q"],
         )
     )

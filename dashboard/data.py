@@ -4,14 +4,23 @@ Why this shape: DuckDB lets one process write a file or many read it, never both
 nightly writer must never be blocked by an analyst's open tab, so the dashboard never opens
 the writer's file. It opens the *published read-only copy* (``<stem>.read.duckdb``) that the
 pipeline swaps in atomically after each load, with a short-lived read-only connection per
-query. Results are cached per data version (the copy's mtime), so a new publish shows up on
-the next rerun and an unchanged warehouse costs no queries.
+query. Results are cached per published copy (its inode and mtime), so a new publish shows
+up on the next rerun and an unchanged warehouse costs no queries.
+
+One DuckDB subtlety shapes :func:`open_reader`: in one process, DuckDB hands a new connection
+the database *instance* already open on that path. While any connection to the old copy is
+open (another session's query, a long console statement), a "new" connection still reads the
+old copy. Those results must not be cached under the new copy's key, or the dashboard would
+keep showing the old data after the swap.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -54,7 +63,7 @@ class Freshness:
     path: Path
     exists: bool
     published_at: datetime | None  # UTC
-    version: int  # mtime in ns; 0 when there is no copy
+    version: str  # identifies one published copy (inode, mtime, size); "" when there is none
 
     def age_text(self, now: datetime | None = None) -> str:
         if self.published_at is None:
@@ -69,13 +78,18 @@ class Freshness:
         return f"{hours} h ago" if hours < 48 else f"{hours // 24} days ago"
 
 
+def _copy_id(stat: os.stat_result) -> str:
+    # A publish is an os.replace of a fresh file: a new inode, even within one mtime tick.
+    return f"{stat.st_ino}-{stat.st_mtime_ns}-{stat.st_size}"
+
+
 def freshness() -> Freshness:
     path = read_path()
     try:
         st_ = path.stat()
     except OSError:
-        return Freshness(path, False, None, 0)
-    return Freshness(path, True, datetime.fromtimestamp(st_.st_mtime, UTC), st_.st_mtime_ns)
+        return Freshness(path, False, None, "")
+    return Freshness(path, True, datetime.fromtimestamp(st_.st_mtime, UTC), _copy_id(st_))
 
 
 def next_nightly_run(now: datetime | None = None, cron: str = NIGHTLY_CRON) -> datetime:
@@ -91,18 +105,78 @@ def reader_connection(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True, config=dict(READER_CONFIG))
 
 
+# path -> (copy the open DuckDB instance reads, connections using it), for open_reader.
+_open_copies: dict[str, tuple[str, int]] = {}
+_open_copies_lock = threading.Lock()
+
+
+def _stat_id(path: Path) -> str:
+    try:
+        return _copy_id(path.stat())
+    except OSError:
+        return ""
+
+
+@contextmanager
+def open_reader(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
+    """A sandboxed read-only connection, and the identity of the copy it really reads.
+
+    The identity is the one :func:`freshness` reports for that copy. It differs from the
+    current copy's when another connection of this process still holds an older copy open
+    (DuckDB shares the instance), so callers can avoid caching old rows under a new key.
+    """
+    key = os.path.abspath(path)
+    with _open_copies_lock:
+        held = _open_copies.get(key)
+        if held is not None:
+            con = reader_connection(path)
+            copy_id, users = held
+        else:
+            # Nothing open: this connection opens the file on disk. Stat around the open so a
+            # swap in between is noticed (retry) rather than mislabelled.
+            for _ in range(5):
+                before = _stat_id(path)
+                con = reader_connection(path)
+                copy_id = _stat_id(path)
+                if before == copy_id:
+                    break
+                con.close()
+            else:
+                con = reader_connection(path)
+                copy_id = ""  # still swapping: label it as no known copy (never cached)
+            users = 0
+        _open_copies[key] = (copy_id, users + 1)
+    try:
+        yield con, copy_id
+    finally:
+        with _open_copies_lock:
+            con.close()
+            copy_id, users = _open_copies[key]
+            if users <= 1:
+                del _open_copies[key]
+            else:
+                _open_copies[key] = (copy_id, users - 1)
+
+
 class WarehouseMissing(RuntimeError):
     """No published copy yet: nothing has been ingested (or published) so far."""
 
 
+class _CopyMismatch(RuntimeError):
+    """The connection reads another copy than the one the cache key names (see :func:`open_reader`)."""
+
+
+def _execute(con: duckdb.DuckDBPyConnection, sql: str, params: tuple[Any, ...]) -> pd.DataFrame:
+    return con.execute(sql, [list(p) if isinstance(p, tuple) else p for p in params]).df()
+
+
 @st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
-def _cached_query(sql: str, params: tuple[Any, ...], path: str, version: int) -> pd.DataFrame:
-    # ``version`` is only part of the cache key: a new publish changes it.
-    con = reader_connection(Path(path))
-    try:
-        return con.execute(sql, [list(p) if isinstance(p, tuple) else p for p in params]).df()
-    finally:
-        con.close()
+def _cached_query(sql: str, params: tuple[Any, ...], path: str, version: str) -> pd.DataFrame:
+    # ``version`` is the cache key's link to one published copy; a new publish changes it.
+    with open_reader(Path(path)) as (con, copy_id):
+        if copy_id != version:
+            raise _CopyMismatch(copy_id)  # an exception is never cached
+        return _execute(con, sql, params)
 
 
 def _freeze(value: Any) -> Any:
@@ -116,16 +190,38 @@ def query(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     if not fresh.exists:
         raise WarehouseMissing(str(fresh.path))
     frozen = tuple(_freeze(p) for p in params)
-    frame = _cached_query(sql, frozen, str(fresh.path), fresh.version)
+    try:
+        frame = _cached_query(sql, frozen, str(fresh.path), fresh.version)
+    except _CopyMismatch:
+        # Another query still holds the previous copy open: answer from it, uncached; the
+        # first query after it closes reads (and caches) the new copy.
+        with open_reader(fresh.path) as (con, _):
+            frame = _execute(con, sql, frozen)
     return frame.copy()
 
 
-def has_data() -> bool:
-    """True when the published copy exists and holds at least one loaded dump."""
+@dataclass(frozen=True)
+class Availability:
+    """Whether there is anything to show: 'missing', 'empty', 'ready' or 'unreadable' (with why)."""
+
+    state: str
+    detail: str = ""
+
+
+def availability() -> Availability:
+    """Can the pages read the published copy, and does it hold any loaded dump?"""
     try:
-        return bool(query("SELECT count(*) AS n FROM v_current_dumps")["n"].iloc[0])
-    except (WarehouseMissing, duckdb.Error):
-        return False
+        loaded = int(query("SELECT count(*) AS n FROM v_current_dumps")["n"].iloc[0])
+    except WarehouseMissing:
+        return Availability("missing")
+    except duckdb.Error as exc:
+        return Availability("unreadable", str(exc))
+    return Availability("ready" if loaded else "empty")
+
+
+def has_data() -> bool:
+    """True when the published copy exists, can be read and holds at least one loaded dump."""
+    return availability().state == "ready"
 
 
 def empty_state_message() -> str:
@@ -136,4 +232,21 @@ def empty_state_message() -> str:
     return (
         f"**No dumps ingested yet.** Drop `.txt` archive dumps into `{landing}` (the sensor and the "
         f"nightly run pick them up), or run `bylines ingest path/to/*.txt`. Reading {where}."
+    )
+
+
+def unreadable_message(detail: str) -> str:
+    """Why the copy cannot be read and what to do, in words (never DuckDB's lock error alone)."""
+    path = freshness().path
+    if "lock" in detail.lower():
+        holder = re.search(r"held in (.+?) \(PID (\d+)\)", detail)
+        who = f" (`{Path(holder.group(1)).name}`, process {holder.group(2)})" if holder else ""
+        return (
+            f"**The published copy is open for writing in another program{who}**, so it cannot be "
+            f"read right now. Readers must open it read-only (`duckdb -readonly {path}`, or "
+            "`bylines sql`); close that program and reload this page."
+        )
+    return (
+        f"**The published copy `{path}` could not be read.** The next publish (`bylines ingest` or the "
+        "nightly run) replaces it; reload this page then."
     )

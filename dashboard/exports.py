@@ -1,4 +1,4 @@
-"""Exports of filtered tables: CSV, Parquet, and a publication list (Markdown, BibTeX).
+"""Exports of filtered tables: CSV, Parquet, and a publication list (Markdown, BibTeX, CSL-JSON).
 
 Why pure functions over DataFrames: the same bytes are offered by the download buttons and
 checked by the tests, with no Streamlit involved.
@@ -7,6 +7,7 @@ checked by the tests, with no Streamlit involved.
 from __future__ import annotations
 
 import io
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -85,7 +86,9 @@ def _year(value: Any) -> int | None:
 
 
 def _records(frame: pd.DataFrame) -> Iterable[dict[str, Any]]:
-    return frame.to_dict(orient="records")
+    """Rows as dicts with every missing value as None (pandas 3 gives NaN for a missing string)."""
+    for rec in frame.to_dict(orient="records"):
+        yield {k: (None if pd.api.types.is_scalar(v) and pd.isna(v) else v) for k, v in rec.items()}
 
 
 # ---------------------------------------------------------------------------------------- Markdown
@@ -159,16 +162,21 @@ def _base_key(rec: dict[str, Any]) -> str:
     return f"{surname.lower()}{year or 'nd'}{words[0].lower() if words else ''}"
 
 
-def publication_bibtex(frame: pd.DataFrame) -> str:
-    """One BibTeX entry per piece, keys unique (``surname + year + word``, then a, b, ...)."""
+def _keyed(frame: pd.DataFrame) -> list[tuple[str, dict[str, Any]]]:
+    """Each piece with a unique citation key (``surname + year + word``, then a, b, ...)."""
     seen: dict[str, int] = {}
-    entries = []
+    out = []
     for rec in _records(frame):
         base = _base_key(rec)
         n = seen.get(base, 0)
         seen[base] = n + 1
-        key = base if n == 0 else f"{base}{_suffix(n)}"
-        entries.append(_bib_entry(key, rec))
+        out.append((base if n == 0 else f"{base}{_suffix(n)}", rec))
+    return out
+
+
+def publication_bibtex(frame: pd.DataFrame) -> str:
+    """One BibTeX entry per piece, keys unique (``surname + year + word``, then a, b, ...)."""
+    entries = [_bib_entry(key, rec) for key, rec in _keyed(frame)]
     return "\n\n".join(entries) + ("\n" if entries else "")
 
 
@@ -209,3 +217,49 @@ def _bib_value(name: str, value: str) -> str:
     if name in {"year"} or (name == "month" and value in _MONTHS):
         return value
     return "{" + value + "}"
+
+
+# ---------------------------------------------------------------------------------------- CSL-JSON
+
+# CSL item types by piece kind (reference managers such as Zotero import CSL-JSON directly).
+_CSL_TYPES = {
+    "journal-article": "article-journal",
+    "report": "report",
+    "interview": "interview",
+    "review": "review",
+}
+
+
+def _csl_name(name: str) -> dict[str, str]:
+    """'Mara Kellerman' -> family Kellerman, given Mara; a one-word name stays literal."""
+    words = name.split()
+    if len(words) < 2:
+        return {"literal": name}
+    return {"family": words[-1], "given": " ".join(words[:-1])}
+
+
+def publication_csl_json(frame: pd.DataFrame) -> str:
+    """The publication list as CSL-JSON: one item per piece, ids the same as the BibTeX keys."""
+    items: list[dict[str, Any]] = []
+    for key, rec in _keyed(frame):
+        kind = str(rec.get("kind") or "")
+        item: dict[str, Any] = {
+            "id": key,
+            "type": _CSL_TYPES.get(kind, "article" if rec.get("outlet") else "document"),
+            "title": str(rec.get("title") or "Untitled"),
+        }
+        authors = _as_list(rec.get("authors"))
+        if authors:
+            item["author"] = [_csl_name(a) for a in authors]
+        if rec.get("outlet"):
+            item["container-title"] = str(rec["outlet"])
+        d = _as_date(rec.get("published_date"))
+        year = _year(rec.get("year"))
+        if d:
+            item["issued"] = {"date-parts": [[d.year, d.month, d.day]]}
+        elif year:
+            item["issued"] = {"date-parts": [[year]]}
+        if kind:
+            item["genre"] = kind
+        items.append(item)
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"

@@ -246,6 +246,16 @@ def mentions_by_outlet(media: list[str], year_from: int | None, year_to: int | N
     )
 
 
+def mentions_by_year_medium(media: list[str], year_from: int | None, year_to: int | None) -> Query:
+    """The filtered appearances counted by year and medium (the Mentions page's chart)."""
+    return Query(
+        f"SELECT m.year, m.medium, count(*) AS mentions, count(DISTINCT m.outlet) AS outlets "
+        f"FROM mart_mentions m WHERE {_MENTION_WHERE} AND m.year IS NOT NULL "
+        "GROUP BY ALL ORDER BY m.year, m.medium",
+        _mention_params(media, year_from, year_to),
+    )
+
+
 # ----------------------------------------------------------------------------------- citations
 
 

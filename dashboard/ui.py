@@ -6,6 +6,7 @@ download; doing that in one place keeps the pages short and the behaviour unifor
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import altair as alt
@@ -14,10 +15,11 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.charts import OutletColours
-from dashboard.data import empty_state_message, freshness, has_data, query
+from dashboard.data import availability, empty_state_message, freshness, query, unreadable_message
 from dashboard.exports import to_csv_bytes, to_parquet_bytes
 
 ARTICLE_PAGE = "article"  # url_path of the Article page (see app.py)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#~$|])")
 
 
 def page_start(title: str, caption: str | None = None) -> None:
@@ -25,9 +27,32 @@ def page_start(title: str, caption: str | None = None) -> None:
     st.title(title)
     if caption:
         st.caption(caption)
-    if not has_data():
+    status = availability()
+    if status.state == "unreadable":
+        st.warning(unreadable_message(status.detail))
+        if "lock" not in status.detail.lower():
+            with st.expander("Details"):
+                st.text(status.detail)
+        st.stop()
+    if status.state != "ready":
         st.info(empty_state_message())
         st.stop()
+
+
+def text_of(value: object, default: str = "") -> str:
+    """A cell as text; missing values (None, NaN, NaT: pandas 3 has NaN for a missing string) -> default."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return default
+    return str(value) or default
+
+
+def md_escape(text: str) -> str:
+    """Text from the dumps, the URL or a search box, shown in Markdown as written.
+
+    Escapes what would turn it into markup: emphasis, code, links, HTML, tables and the
+    ``$`` that Streamlit renders as maths ("$5bn and $3bn").
+    """
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def freshness_caption() -> str:
@@ -44,28 +69,43 @@ def outlet_colours() -> OutletColours:
 
 def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
     """CSV and Parquet of exactly the rows shown."""
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
         "CSV",
         to_csv_bytes(frame),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}-csv",
         on_click="ignore",
+        icon=":material/download:",
     )
-    right.download_button(
+    row.download_button(
         "Parquet",
         to_parquet_bytes(frame),
         file_name=f"{name}.parquet",
         mime="application/vnd.apache.parquet",
         key=f"{key}-parquet",
         on_click="ignore",
+        icon=":material/download:",
     )
+
+
+def date_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """Show DATE columns (midnight timestamps in pandas) as dates, not as '... 00:00:00'."""
+    config: dict[str, Any] = {}
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            present = values.dropna()
+            if present.empty or (present == present.dt.normalize()).all():
+                config[col] = st.column_config.DateColumn(col, format="YYYY-MM-DD")
+    return config
 
 
 def table(frame: pd.DataFrame, name: str, key: str, column_config: dict[str, Any] | None = None) -> None:
     """A sortable table with its downloads."""
-    st.dataframe(frame, hide_index=True, column_config=column_config, key=f"{key}-table")
+    config = {**date_columns(frame), **(column_config or {})}
+    st.dataframe(frame, hide_index=True, column_config=config, key=f"{key}-table")
     downloads(frame, name, key)
 
 

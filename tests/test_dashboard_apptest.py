@@ -5,11 +5,16 @@ AppTest cannot see charts, so the assertions read the tables behind them.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import PROJECT_ROOT, read_one
 from streamlit.testing.v1 import AppTest
+
+from dashboard.ui import md_escape
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 PAGES = ["overview", "articles", "article", "outlets", "mentions", "citations", "quality", "sql"]
@@ -56,7 +61,8 @@ def test_missing_warehouse_says_what_to_do(tmp_path: Path, monkeypatch) -> None:
 def test_overview_counts_match_warehouse(built_warehouse: Path, monkeypatch) -> None:
     at = _open(built_warehouse, monkeypatch, "overview")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Pieces"] == str(_count(built_warehouse, "SELECT count(*) FROM articles"))
+    assert metrics["Pieces"] == f"{_count(built_warehouse, 'SELECT count(*) FROM articles'):,}"
+    assert metrics["Dumps quarantined"] == "1"
     by_year = next(df.value for df in at.dataframe if {"year", "outlet", "pieces"} <= set(df.value.columns))
     assert by_year["pieces"].sum() == _count(
         built_warehouse, "SELECT count(*) FROM articles WHERE year IS NOT NULL"
@@ -101,11 +107,11 @@ def test_article_page_shows_provenance_and_date_basis(built_warehouse: Path, mon
         "SELECT article_id, title, sighting_count FROM v_articles ORDER BY sighting_count DESC, article_id",
     )
     at = _open(built_warehouse, monkeypatch, "article", id=article_id)
-    assert at.header[0].value == title
+    assert at.header[0].value == md_escape(title)
     provenance = next(df.value for df in at.dataframe if "start_line" in df.value.columns)
     assert len(provenance) >= sightings >= 1
     assert (provenance["end_line"] >= provenance["start_line"]).all()
-    assert any("Basis:" in m.value for m in at.markdown)
+    assert any("How the date was established" in m.value for m in at.markdown)
 
 
 def test_unknown_article_id_is_a_warning_not_a_crash(built_warehouse: Path, monkeypatch) -> None:
@@ -152,3 +158,134 @@ def test_sql_console_runs_a_select_and_refuses_a_write(built_warehouse: Path, mo
     at.button(key="sql-run").click().run()
     assert any("not allowed" in e.value for e in at.error)
     assert _count(built_warehouse, "SELECT count(*) FROM articles") == int(result["n"].iloc[0])
+
+
+def test_year_range_from_the_url(built_warehouse: Path, monkeypatch) -> None:
+    lo, hi = read_one(built_warehouse, "SELECT min(year), max(year) FROM articles")
+    mid = (lo + hi) // 2
+    at = _open(built_warehouse, monkeypatch, "articles", years=[str(mid), str(hi)])
+    assert at.slider(key="years").value == (mid, hi)
+    table = _articles_table(at)
+    assert len(table) == _count(built_warehouse, f"SELECT count(*) FROM articles WHERE year >= {mid}")
+    assert table["year"].min() >= mid
+
+
+def test_topic_and_date_basis_filters(built_warehouse: Path, monkeypatch) -> None:
+    (topic,) = read_one(
+        built_warehouse,
+        "SELECT t.name FROM article_topics x JOIN topics t USING (topic_id) "
+        "GROUP BY 1 ORDER BY count(*) DESC, 1",
+    )
+    at = _open(built_warehouse, monkeypatch, "articles", topic=[topic])
+    table = _articles_table(at)
+    assert len(table) and all(topic in list(t) for t in table["topics"])
+    at.multiselect(key="basis").select("stated").run()
+    stated = _articles_table(at)
+    assert set(stated["date_basis"]) == {"stated"} and len(stated) <= len(table)
+
+
+def test_invalid_url_values_are_ignored_not_fatal(built_warehouse: Path, monkeypatch) -> None:
+    at = _open(built_warehouse, monkeypatch, "articles", years=["1800", "1900"], outlet=["No Such Outlet"])
+    assert len(_articles_table(at)) == _count(built_warehouse, "SELECT count(*) FROM articles")
+    at = _open(built_warehouse, monkeypatch, "articles", q="*[x](javascript:alert(1))* $5bn")
+    assert any("\\[x\\]" in m.value for m in at.markdown)  # shown as typed, not as a link
+    at = _open(built_warehouse, monkeypatch, "article", id="`oops`")
+    assert any("No article with id" in w.value for w in at.warning)
+
+
+def test_outlet_preselected_from_the_url(built_warehouse: Path, monkeypatch) -> None:
+    outlet, n = read_one(
+        built_warehouse,
+        "SELECT outlet, count(*) FROM v_articles WHERE outlet IS NOT NULL GROUP BY 1 ORDER BY 2 ASC, 1",
+    )
+    at = _open(built_warehouse, monkeypatch, "outlets", outlet=outlet)
+    assert at.selectbox(key="outlet").value == outlet
+    pieces = next(df.value for df in at.dataframe if {"title", "kind", "open"} <= set(df.value.columns))
+    assert len(pieces) == n
+    by_kind = next(df.value for df in at.dataframe if list(df.value.columns) == ["year", "kind", "pieces"])
+    assert by_kind["pieces"].sum() == _count(
+        built_warehouse,
+        f"SELECT count(*) FROM v_articles WHERE outlet = '{outlet}' AND year IS NOT NULL",
+    )
+
+
+def test_article_page_lists_citations_and_links_its_outlet(built_warehouse: Path, monkeypatch) -> None:
+    article_id, notes, outlet = read_one(
+        built_warehouse,
+        "SELECT c.article_id, count(*), any_value(v.outlet) FROM citations c "
+        "JOIN v_articles v USING (article_id) WHERE v.outlet IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1",
+    )
+    at = _open(built_warehouse, monkeypatch, "article", id=article_id)
+    cited = next(df.value for df in at.dataframe if "note_number" in df.value.columns)
+    assert len(cited) == notes
+    links = [el for el in at.main if getattr(el, "proto", None) is not None and el.type == "page_link"]
+    assert any(outlet in link.proto.label for link in links)
+
+
+def test_citation_notes_filter_from_the_url(built_warehouse: Path, monkeypatch) -> None:
+    (source,) = read_one(
+        built_warehouse,
+        "SELECT source FROM citations WHERE source IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1",
+    )
+    at = _open(built_warehouse, monkeypatch, "citations", cite=source)
+    notes = next(df.value for df in at.dataframe if "note_number" in df.value.columns)
+    total = _count(built_warehouse, "SELECT count(*) FROM mart_citation_notes")
+    assert 0 < len(notes) < total
+
+
+def test_mentions_charts_follow_the_filter(built_warehouse: Path, monkeypatch) -> None:
+    at = _open(built_warehouse, monkeypatch, "mentions")
+    by_year = next(
+        df.value for df in at.dataframe if list(df.value.columns)[:3] == ["year", "medium", "mentions"]
+    )
+    medium = by_year.groupby("medium")["mentions"].sum().idxmax()
+    at.multiselect(key="medium").select(medium).run()
+    narrowed = next(
+        df.value for df in at.dataframe if list(df.value.columns)[:3] == ["year", "medium", "mentions"]
+    )
+    assert set(narrowed["medium"]) == {medium}
+    assert narrowed["mentions"].sum() == by_year.loc[by_year["medium"] == medium, "mentions"].sum()
+
+
+def test_quality_page_shows_runs_and_next_run(built_warehouse: Path, monkeypatch) -> None:
+    at = _open(built_warehouse, monkeypatch, "quality")
+    labels = {m.label for m in at.metric}
+    assert "Next nightly run (UTC)" in labels and "Data published" in labels
+    assert any(label.startswith("Last run") for label in labels)
+    issues = next(df.value for df in at.dataframe if list(df.value.columns)[:2] == ["issue", "n"])
+    assert issues["n"].sum() == _count(built_warehouse, "SELECT count(*) FROM v_data_quality")
+    # Pieces without an outlet or a stated date are always listed, with 0 when there are none.
+    counts = dict(zip(issues["issue"], issues["n"], strict=True))
+    assert counts["piece_without_outlet"] == _count(
+        built_warehouse, "SELECT count(*) FROM articles WHERE outlet_id IS NULL"
+    )
+    assert counts["piece_without_stated_date"] == _count(
+        built_warehouse, "SELECT count(*) FROM articles WHERE published_date IS NULL"
+    )
+
+
+def test_a_copy_locked_by_another_program_is_explained_not_shown_as_an_error(
+    built_warehouse: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """An analyst opened the published copy read-write (duckdb CLI without -readonly)."""
+    from warehouse.publish import read_copy_path
+
+    db = tmp_path / "warehouse.duckdb"
+    copy = read_copy_path(db)
+    shutil.copyfile(read_copy_path(built_warehouse), copy)
+    hold = (
+        f"import duckdb, sys; c = duckdb.connect({str(copy)!r}); print('held', flush=True); sys.stdin.read()"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        at = _open(db, monkeypatch, "overview")
+        message = " ".join(w.value for w in at.warning)
+        assert "open for writing in another program" in message and "-readonly" in message
+        assert not at.error and "Conflicting lock" not in message
+    finally:
+        holder.communicate("", timeout=20)
+    at = _open(db, monkeypatch, "overview")  # the lock is gone: the data shows again
+    assert not at.warning and at.metric

@@ -91,11 +91,29 @@ def _settle(page: Page) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=45_000)
 
 
+def _page_url(server: str, page_name: str, warehouse: Path) -> str:
+    if page_name == "overview":
+        return f"{server}/"  # the default page lives at the root (its url_path is not routed)
+    if page_name == "article":  # a real piece, the one seen in most dumps, not the empty state
+        (article_id,) = read_one(
+            warehouse, "SELECT article_id FROM v_articles ORDER BY sighting_count DESC, word_count DESC"
+        )
+        return f"{server}/article?id={article_id}"
+    return f"{server}/{page_name}"
+
+
 @pytest.mark.parametrize("page_name", PAGES)
-def test_each_page_loads_without_errors(browser_page: Page, server: str, page_name: str) -> None:
-    _goto(browser_page, f"{server}/{page_name}")
+def test_each_page_loads_without_errors(
+    browser_page: Page, server: str, built_warehouse: Path, page_name: str
+) -> None:
+    _goto(browser_page, _page_url(server, page_name, built_warehouse))
     assert browser_page.locator("[data-testid='stException']").count() == 0
+    assert browser_page.get_by_text("Page not found").count() == 0
+    assert browser_page.locator("[data-testid='stAlertContentError']").count() == 0
     assert browser_page.locator("h1").first.is_visible()
+    if page_name not in ("article", "sql"):
+        shown = browser_page.locator("[data-testid='stVegaLiteChart'], [data-testid='stDataFrame']")
+        assert shown.count() > 0
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser_page.screenshot(path=str(SCREENSHOTS / f"{page_name}.png"), full_page=True)
 
@@ -139,7 +157,7 @@ def test_selecting_a_row_opens_the_article(browser_page: Page, server: str, buil
     )
     page = browser_page
     _goto(page, f"{server}/articles?kind={kind}")
-    grid = page.locator("[data-testid='stDataFrame']").first
+    grid = page.locator(".st-key-articles-table [data-testid='stDataFrame']").first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     assert box is not None
@@ -156,7 +174,23 @@ def test_csv_download_has_the_filtered_rows(browser_page: Page, server: str, bui
     )
     _goto(browser_page, f"{server}/articles?kind={kind}")
     with browser_page.expect_download() as info:
-        browser_page.locator("[data-testid='stDownloadButton'] button", has_text="CSV").first.click()
+        browser_page.locator(".st-key-articles-csv button").click()
     frame = pd.read_csv(io.BytesIO(Path(info.value.path()).read_bytes()))
     assert len(frame) == n
     assert set(frame["kind"]) == {kind}
+
+
+def test_article_links_to_its_outlet(browser_page: Page, server: str, built_warehouse: Path) -> None:
+    article_id, outlet, n = read_one(
+        built_warehouse,
+        "SELECT a.article_id, a.outlet, (SELECT count(*) FROM v_articles b WHERE b.outlet = a.outlet) "
+        "FROM v_articles a WHERE a.outlet IS NOT NULL ORDER BY a.article_id",
+    )
+    page = browser_page
+    _goto(page, f"{server}/article?id={article_id}")
+    page.get_by_role("link", name=f"Everything in {outlet}").click()
+    page.wait_for_url("**/outlets?outlet=*", timeout=30_000)
+    _settle(page)
+    assert page.get_by_role("combobox", name="Outlet").input_value() == outlet
+    pieces = page.locator("[data-testid='stMetric']", has_text="Pieces").first
+    assert pieces.locator("[data-testid='stMetricValue']").inner_text().strip() == str(n)

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import io
+import json
 import re
+from pathlib import Path
 
+import duckdb
 import pandas as pd
 
+from dashboard import queries
 from dashboard.exports import (
     bibtex_escape,
     publication_bibtex,
+    publication_csl_json,
     publication_markdown,
     to_csv_bytes,
     to_parquet_bytes,
 )
+from dashboard.filters import ArticleFilter
+from warehouse.publish import read_copy_path
 
 
 def _pieces() -> pd.DataFrame:
@@ -49,6 +56,7 @@ def test_markdown_groups_by_year_newest_first_undated_last() -> None:
     section_2021 = md.split("## 2021")[1].split("## 2019")[0]
     assert section_2021.index("Ports & power") < section_2021.index("Ports again")  # dated first
     assert "*Straits Times*" in md and "4 March 2021" in md
+    assert "nan" not in md  # a piece without an outlet has no outlet, not "nan"
 
 
 def test_bibtex_entries_are_well_formed_with_unique_keys() -> None:
@@ -64,7 +72,64 @@ def test_bibtex_entries_are_well_formed_with_unique_keys() -> None:
     unescaped = bib.replace(r"\{", "").replace(r"\}", "")
     assert unescaped.count("{") == unescaped.count("}")
     assert "@misc{anonndundated" in bib
+    assert "{nan}" not in bib
 
 
 def test_bibtex_escape_specials() -> None:
     assert bibtex_escape("a_b #1 {x} ~ ^ $") == r"a\_b \#1 \{x\} \textasciitilde{} \textasciicircum{} \$"
+
+
+def test_csl_json_items_match_the_bibtex_keys() -> None:
+    frame = pd.concat([_pieces(), _pieces().iloc[[0]]], ignore_index=True)
+    items = json.loads(publication_csl_json(frame))
+    bib_keys = re.findall(r"^@\w+\{([^,]+),", publication_bibtex(frame), flags=re.M)
+    assert [i["id"] for i in items] == bib_keys
+    first = items[0]
+    assert first["title"] == "Ports & power: 50% of trade"  # JSON needs no TeX escaping
+    assert first["author"] == [
+        {"family": "Kellerman", "given": "Mara"},
+        {"family": "Åberg", "given": "Jonas"},
+    ]
+    assert first["container-title"] == "Straits Times"
+    assert first["issued"] == {"date-parts": [[2021, 3, 4]]}
+    assert items[1]["issued"] == {"date-parts": [[2019]]}  # year only
+    assert "issued" not in items[3] and items[3]["type"] == "document"
+
+
+def _filtered_pieces(db: Path, flt: ArticleFilter) -> pd.DataFrame:
+    con = duckdb.connect(str(read_copy_path(db)), read_only=True)
+    try:
+        return con.execute(*queries.articles(flt)).df()
+    finally:
+        con.close()
+
+
+def test_publication_list_of_a_real_warehouse(built_warehouse: Path) -> None:
+    """The exports of the Articles page's own query: every piece once, under its year."""
+    frame = _filtered_pieces(built_warehouse, ArticleFilter())
+    md = publication_markdown(frame, scope=ArticleFilter().describe())
+    years = sorted({int(y) for y in frame["year"].dropna()}, reverse=True)
+    headings = re.findall(r"^## (.+)$", md, flags=re.M)
+    assert headings == [str(y) for y in years] + (["Undated"] if frame["year"].isna().any() else [])
+    assert len(re.findall(r"^- ", md, flags=re.M)) == len(frame)
+
+    bib = publication_bibtex(frame)
+    keys = re.findall(r"^@(?:article|misc)\{([^,]+),$", bib, flags=re.M)
+    assert len(keys) == len(frame) == len(set(keys))
+    assert all(re.fullmatch(r"[a-z0-9]+", k) for k in keys)  # safe for every BibTeX tool
+    unescaped = bib.replace(r"\{", "").replace(r"\}", "")
+    assert unescaped.count("{") == unescaped.count("}")
+    assert len(json.loads(publication_csl_json(frame))) == len(frame)
+
+    back = pd.read_csv(io.BytesIO(to_csv_bytes(frame)))
+    assert list(back["article_id"]) == list(frame["article_id"])
+    assert len(pd.read_parquet(io.BytesIO(to_parquet_bytes(frame)))) == len(frame)
+
+
+def test_publication_list_follows_the_filter(built_warehouse: Path) -> None:
+    everything = _filtered_pieces(built_warehouse, ArticleFilter())
+    kind = everything["kind"].value_counts().index[-1]
+    narrowed = _filtered_pieces(built_warehouse, ArticleFilter(kinds=[kind]))
+    md = publication_markdown(narrowed, scope=ArticleFilter(kinds=[kind]).describe())
+    assert f"kinds: {kind}" in md
+    assert len(re.findall(r"^- ", md, flags=re.M)) == len(narrowed) < len(everything)

@@ -31,6 +31,20 @@ def copy(built_warehouse: Path) -> Path:
         ("SET threads = 1", "SET is not allowed"),
         ("EXPORT DATABASE '/tmp/x'", "EXPORT is not allowed"),
         ("SELECT 1; SELECT 2", "one statement at a time"),
+        ("SELECT 1; DROP TABLE articles", "one statement at a time"),
+        ("PRAGMA threads = 1", "PRAGMA is not allowed"),
+        ("PRAGMA table_info('articles')", "PRAGMA is not allowed"),  # DuckDB rewrites it into a SELECT
+        ("/* hidden */ pragma enable_profiling", "PRAGMA is not allowed"),
+        ("-- a comment first\nCHECKPOINT", "CHECKPOINT is not allowed"),
+        ("CALL pragma_version()", "CALL is not allowed"),
+        ("BEGIN TRANSACTION", "BEGIN is not allowed"),
+        ("USE memory", "USE is not allowed"),
+        ("RESET threads", "RESET is not allowed"),
+        ("VACUUM", "VACUUM is not allowed"),
+        ("DETACH other", "DETACH is not allowed"),
+        ("EXPLAIN COPY articles TO '/tmp/out.csv'", "EXPLAIN of that statement is not allowed: COPY"),
+        ("explain analyze DELETE FROM articles", "EXPLAIN of that statement is not allowed: DELETE"),
+        ("PIVOT articles ON kind USING count(*)", "list the values"),
         ("   ", "Type a query first"),
         ("SELEC nonsense", "does not parse"),
     ],
@@ -48,12 +62,46 @@ def test_refused_statements_say_why(copy: Path, sql: str, expected: str) -> None
         "SELECT * FROM read_parquet('/tmp/anything.parquet')",
         "SELECT * FROM glob('/etc/*')",
         "SELECT * FROM read_json_auto('/etc/os-release')",
+        "SELECT * FROM read_blob('/etc/hostname')",
+        "SELECT * FROM sniff_csv('/etc/passwd')",
+        "SELECT * FROM '/etc/passwd'",
+        "SELECT * FROM 'elsewhere.parquet'",
+        "SELECT * FROM parquet_metadata('/tmp/anything.parquet')",
+        "WITH t AS (SELECT * FROM read_csv('/etc/passwd')) SELECT count(*) FROM t",
+        "SELECT * FROM query('SELECT * FROM read_text(''/etc/hostname'')')",
     ],
 )
 def test_reading_other_files_is_refused(copy: Path, sql: str) -> None:
     check_statement(sql)  # a SELECT passes the statement check...
     with pytest.raises(SqlRefused, match="cannot touch files"):
         run_guarded(copy, sql)  # ...and the sandboxed connection refuses the file
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT count(*) FROM articles",
+        "-- how many\nFROM v_articles SELECT count(*)",
+        "(SELECT 1 AS one)",
+        "WITH y AS (SELECT year FROM v_articles) SELECT count(*) FROM y",
+        "DESCRIBE articles",
+        "SUMMARIZE outlets",
+        "SHOW TABLES",
+        "EXPLAIN SELECT * FROM v_articles",
+        "SELECT 1;",
+    ],
+)
+def test_reading_statements_run(copy: Path, sql: str) -> None:
+    assert len(run_guarded(copy, sql).frame) >= 1
+
+
+def test_the_sandbox_cannot_be_loosened(copy: Path) -> None:
+    """Even a statement the parser let through could not re-enable file access: the config is locked."""
+    for sql in ("SET enable_external_access = true", "SELECT * FROM query('SET threads = 1')"):
+        with pytest.raises(SqlRefused):
+            run_guarded(copy, sql)
+    result = run_guarded(copy, "SELECT current_setting('enable_external_access') AS v")
+    assert result.frame["v"].iloc[0] in (False, "false")
 
 
 def test_select_runs_with_row_limit(copy: Path) -> None:

@@ -18,51 +18,69 @@ if not article_id:
 
 found = query(*queries.article(article_id))
 if found.empty:
-    st.warning(f"No article with id `{article_id}` in this warehouse.")
+    shown_id = article_id.replace("`", "'")[:80]  # the id comes from the URL: no markup from it
+    st.warning(f"No article with id `{shown_id}` in this warehouse.")
     st.stop()
 art = found.iloc[0]
+esc = ui.md_escape
+BASIS = {
+    "stated": "the dump states the publication date",
+    "text": "a clue in the post's own text (no date line was given)",
+    "inferred": "bounded by the dated posts around it: archive pages run newest first, in every dump "
+    "where the post appears",
+}
 
 
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+def _day(value: object) -> str:
+    return pd.Timestamp(value).date().isoformat() if pd.notna(value) else "…"
 
 
-st.header(_text(art["title"]))
-if _text(art["standfirst"]):
-    st.markdown(f"*{_text(art['standfirst'])}*")
+st.header(esc(ui.text_of(art["title"], "Untitled")))
+if ui.text_of(art["standfirst"]):
+    st.markdown(f"*{esc(ui.text_of(art['standfirst']))}*")
 
-date_text = art["published_date"].date().isoformat() if pd.notna(art["published_date"]) else "no stated date"
 year = int(art["year"]) if pd.notna(art["year"]) else None
 meta = st.columns(4)
-meta[0].metric("Outlet", _text(art["outlet"]) or "unknown")
-meta[1].metric("Kind", _text(art["kind"]))
+meta[0].metric("Outlet", ui.text_of(art["outlet"], "unknown"))
+meta[1].metric("Kind", ui.text_of(art["kind"], "unknown"))
 meta[2].metric("Year", year or "unknown")
-meta[3].metric("Words", int(art["word_count"]))
+meta[3].metric("Words", f"{int(art['word_count']):,}")
 authors = ", ".join(art["authors"]) if len(art["authors"]) else "unknown"
 topics = ", ".join(art["topics"]) if len(art["topics"]) else "none"
-st.markdown(f"**Authors:** {authors}  \n**Topics:** {topics}  \n**Date:** {date_text}")
-
-with st.container(border=True):
-    st.markdown("**How the date was established**")
-    bounds = ""
-    if pd.notna(art["date_min"]) or pd.notna(art["date_max"]):
-        lo = art["date_min"].date().isoformat() if pd.notna(art["date_min"]) else "…"
-        hi = art["date_max"].date().isoformat() if pd.notna(art["date_max"]) else "…"
-        bounds = f" Bounds: {lo} to {hi}."
-    st.markdown(
-        f"Basis: **{_text(art['date_basis']) or 'unknown'}**.{bounds}  \n"
-        f"Stated date line: {_text(art['date_text']) or '(none)'}  \n"
-        f"Evidence: {_text(art['date_evidence']) or '(none)'}"
+date_text = _day(art["published_date"]) if pd.notna(art["published_date"]) else "no stated date"
+st.markdown(
+    f"**Authors:** {esc(authors)}  \n**Topics:** {esc(topics)}  \n**Date:** {date_text}  \n"
+    f"**Seen in:** {int(art['dump_count'])} dump(s), {int(art['sighting_count'])} sighting(s); "
+    f"first delivered {pd.Timestamp(art['first_seen_at']):%Y-%m-%d %H:%M} UTC"
+)
+if ui.text_of(art["outlet"]):
+    st.page_link(
+        "views/outlets.py",
+        label=f"Everything in {ui.text_of(art['outlet'])}",
+        icon=":material/apartment:",
+        query_params={"outlet": ui.text_of(art["outlet"])},
     )
 
+with st.container(border=True):
+    basis = ui.text_of(art["date_basis"], "unknown")
+    st.markdown(f"**How the date was established:** {basis}, {BASIS.get(basis, 'no date evidence found')}.")
+    lines = []
+    if pd.notna(art["date_min"]) or pd.notna(art["date_max"]):
+        lines.append(f"Bounds: {_day(art['date_min'])} to {_day(art['date_max'])}")
+    lines.append(f"Stated date line: {esc(ui.text_of(art['date_text'], '(none)'))}")
+    lines.append(f"Evidence: {esc(ui.text_of(art['date_evidence'], '(none)'))}")
+    st.markdown("  \n".join(lines))
+
 st.subheader("The post's intro")
-st.markdown(f"> {_text(art['intro'])}" if _text(art["intro"]) else "_(no intro)_")
-st.caption(f"Segmenter confidence {float(art['confidence']):.2f}" if pd.notna(art["confidence"]) else "")
+intro = ui.text_of(art["intro"])
+st.markdown(f"> {esc(intro)}" if intro else "_(no intro)_")
+if pd.notna(art["confidence"]):
+    st.caption(f"Segmenter confidence {float(art['confidence']):.2f} (below 0.60 is listed on Data quality).")
 
 with st.expander("Body", expanded=True):
-    st.text(_text(art["body"]))
-    if _text(art["bio"]):
-        st.caption(_text(art["bio"]))
+    st.text(ui.text_of(art["body"]))
+    if ui.text_of(art["bio"]):
+        st.caption(esc(ui.text_of(art["bio"])))
 
 st.subheader("Media appearances reported in the post")
 mentions = query(*queries.article_mentions(article_id))

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import charts, queries, ui
 from dashboard.data import query
-from dashboard.exports import publication_bibtex, publication_markdown
+from dashboard.exports import publication_bibtex, publication_csl_json, publication_markdown
 from dashboard.filters import ArticleFilter
 
 ui.page_start("Articles", "Every published piece; filters are kept in the URL, so a view can be shared.")
@@ -53,14 +53,19 @@ flt = ArticleFilter(
 frame = query(*queries.articles(flt))
 total = int(query(*queries.articles_count(flt))["n"].iloc[0])
 shown_note = f" (the newest {len(frame):,} shown and exported)" if total > len(frame) else ""
-st.markdown(f"**{total}** pieces · {flt.describe()}{shown_note}")
+st.markdown(f"**{total:,}** pieces · {ui.md_escape(flt.describe())}{shown_note}")
 if frame.empty:
     st.info("No piece matches these filters. Widen the year range or clear a filter.")
     st.stop()
 
 by_year = query(*queries.articles_by_year_outlet(flt))
 if not by_year.empty:
-    st.altair_chart(charts.stacked_years(by_year, ui.outlet_colours()), key="articles-chart")
+    ui.chart_with_table(
+        charts.stacked_years(by_year, ui.outlet_colours()),
+        by_year,
+        "articles_by_year_outlet",
+        "articles-by-year",
+    )
 
 shown = ui.with_article_links(frame.drop(columns=["standfirst"]))
 event = st.dataframe(
@@ -82,22 +87,41 @@ if selected:
 
 ui.downloads(frame, "articles", "articles")
 st.subheader("Publication list")
-md_col, bib_col, _ = st.columns([1, 1, 4])
-md_col.download_button(
+st.caption("The filtered pieces grouped by year, for a CV or a funder's report.")
+markdown = publication_markdown(frame, scope=flt.describe())
+pubs = st.container(horizontal=True, gap="small")
+pubs.download_button(
     "Markdown",
-    publication_markdown(frame, scope=flt.describe()),
+    markdown,
     "publications.md",
     mime="text/markdown",
     key="pubs-md",
     on_click="ignore",
+    icon=":material/download:",
 )
-bib_col.download_button(
+pubs.download_button(
     "BibTeX",
     publication_bibtex(frame),
     "publications.bib",
     mime="application/x-bibtex",
     key="pubs-bib",
     on_click="ignore",
+    icon=":material/download:",
 )
+pubs.download_button(
+    "CSL-JSON",
+    publication_csl_json(frame),
+    "publications.json",
+    mime="application/vnd.citationstyles.csl+json",
+    key="pubs-csl",
+    on_click="ignore",
+    icon=":material/download:",
+    help="For Zotero and other reference managers.",
+)
+PREVIEW_PIECES = 100
 with st.expander("Preview (Markdown)"):
-    st.markdown(publication_markdown(frame, scope=flt.describe()))
+    if len(frame) > PREVIEW_PIECES:
+        st.caption(f"The first {PREVIEW_PIECES} of {len(frame):,} pieces; the download has them all.")
+        st.markdown(publication_markdown(frame.head(PREVIEW_PIECES), scope=flt.describe()))
+    else:
+        st.markdown(markdown)

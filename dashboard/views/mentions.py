@@ -33,13 +33,24 @@ colours = ui.outlet_colours()
 totals = (
     by_outlet.groupby("outlet", as_index=False)["mentions"].sum().sort_values("mentions", ascending=False)
 )
-st.subheader("By outlet")
-ui.chart_with_table(
-    charts.outlet_bars(totals.head(20), colours, "mentions"),
-    by_outlet,
-    "mentions_by_outlet",
-    "mentions-outlet",
-)
+left, right = st.columns(2)
+with left:
+    st.subheader("By outlet")
+    ui.chart_with_table(
+        charts.outlet_bars(totals.head(20), colours, "mentions"),
+        by_outlet,
+        "mentions_by_outlet",
+        "mentions-outlet",
+    )
+with right:
+    st.subheader("By year and medium")
+    by_year = query(*queries.mentions_by_year_medium(media, year_from, year_to))
+    ui.chart_with_table(
+        charts.stacked_by(by_year, "year", "medium", "mentions", domain=media_options),
+        by_year,
+        "mentions_by_year_medium",
+        "mentions-year",
+    )
 
 st.subheader("Appearances")
 rows = query(*queries.mentions(media, year_from, year_to))

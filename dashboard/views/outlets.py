@@ -12,7 +12,15 @@ ui.page_start(
 )
 
 summary = query(*queries.OUTLET_SUMMARY)
-ui.table(summary.drop(columns=["outlet_id"]), "outlets", "outlets")
+ui.table(
+    summary.drop(columns=["outlet_id"]),
+    "outlets",
+    "outlets",
+    column_config={
+        "first_date": st.column_config.DateColumn("first stated date", format="YYYY-MM-DD"),
+        "last_date": st.column_config.DateColumn("last stated date", format="YYYY-MM-DD"),
+    },
+)
 
 names = list(summary.loc[summary["pieces"] > 0, "outlet"])
 if not names:
@@ -28,8 +36,8 @@ cols[1].metric("Media appearances", int(row["mentions"]))
 cols[2].metric("First year", int(row["first_year"]) if row["first_year"] == row["first_year"] else "–")
 cols[3].metric("Last year", int(row["last_year"]) if row["last_year"] == row["last_year"] else "–")
 st.caption(
-    f"Kind: {row['outlet_kind'] or 'unknown'} · country: {row['country'] or 'unknown'} · "
-    f"domain: {row['domain'] or 'unknown'}"
+    f"Kind: {ui.text_of(row['outlet_kind'], 'unknown')} · country: {ui.text_of(row['country'], 'unknown')} · "
+    f"domain: {ui.text_of(row['domain'], 'unknown')}"
     + (" · created from the text, needs review" if row["needs_review"] else "")
 )
 

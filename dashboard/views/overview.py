@@ -10,18 +10,19 @@ from dashboard.data import query
 ui.page_start("Overview", "Where and how much the author published, about what, and who interviewed them.")
 
 head = query(*queries.HEADLINE).iloc[0]
-cols = st.columns(6)
-cols[0].metric("Pieces", int(head["articles"]))
-cols[1].metric("Outlets", int(head["outlets"]))
 first, last = head["first_year"], head["last_year"]
-cols[2].metric("Years", f"{int(first)}–{int(last)}" if first == first and last == last else "–")
-cols[3].metric("Media appearances", int(head["mentions"]))
-cols[4].metric("Citations", int(head["citations"]))
-cols[5].metric(
-    "Dumps",
-    int(head["dumps_loaded"]),
-    delta=f"{int(head['dumps_quarantined'])} quarantined",
-    delta_color="off",
+top_row, bottom_row = st.columns(4), st.columns(4)
+top_row[0].metric("Pieces", f"{int(head['articles']):,}")
+top_row[1].metric("Outlets", f"{int(head['outlets']):,}")
+top_row[2].metric("Years", f"{int(first)}–{int(last)}" if first == first and last == last else "–")
+top_row[3].metric("Posts", f"{int(head['posts']):,}")
+bottom_row[0].metric("Media appearances", f"{int(head['mentions']):,}")
+bottom_row[1].metric("Citations", f"{int(head['citations']):,}")
+bottom_row[2].metric("Dumps loaded", f"{int(head['dumps_loaded']):,}")
+bottom_row[3].metric(
+    "Dumps quarantined",
+    f"{int(head['dumps_quarantined']):,}",
+    help="Inputs that could not be read as archive dumps: see Data quality.",
 )
 
 colours = ui.outlet_colours()
@@ -42,6 +43,12 @@ with right:
 
 st.subheader("Media appearances by year and medium")
 mentions = query(*queries.MENTIONS_BY_YEAR_MEDIUM)
+all_media = query(*queries.MENTION_OPTIONS)["media"].iloc[0]
 ui.chart_with_table(
-    charts.stacked_by(mentions, "year", "medium", "mentions"), mentions, "mentions_by_year_medium", "mentions"
+    charts.stacked_by(
+        mentions, "year", "medium", "mentions", domain=list(all_media) if all_media is not None else None
+    ),
+    mentions,
+    "mentions_by_year_medium",
+    "mentions",
 )

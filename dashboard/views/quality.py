@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import queries, ui
-from dashboard.data import next_nightly_run, query
+from dashboard.data import freshness, next_nightly_run, query
+
+# The issues of v_data_quality, in the order an analyst should look at them, with what each means.
+ISSUES = {
+    "quarantined_dump": "an input that is not an archive dump (see Quarantined inputs above)",
+    "low_confidence_post": "post boundaries the segmenter was unsure of (confidence below 0.60)",
+    "piece_without_outlet": "no outlet found in the intro, byline or bio",
+    "piece_without_year": "no stated date, text clue or dated neighbour: the year is unknown",
+    "piece_without_stated_date": "the year comes from a text clue or the dated posts around it",
+    "outlet_needs_review": "an outlet created from the text, not in the gazetteer",
+}
 
 ui.page_start(
     "Data quality", "Trust each number: inputs, quarantines, low-confidence posts, missing fields, runs."
 )
 
 runs = query(*queries.RUNS)
+fresh = freshness()
 cols = st.columns(3)
-cols[0].metric("Last run", f"{runs['started_at'].iloc[0]:%Y-%m-%d %H:%M}" if not runs.empty else "never")
+if runs.empty:
+    cols[0].metric("Last run", "none recorded", help="Runs of `bylines ingest`, the sensor or the schedule.")
+else:
+    last = runs.iloc[0]
+    cols[0].metric(
+        "Last run (UTC)",
+        f"{last['started_at']:%Y-%m-%d %H:%M}",
+        help=f"Trigger: {last['trigger']}; new dumps {last['dumps_new']}, quarantined "
+        f"{last['dumps_quarantined']}, skipped {last['dumps_skipped']}.",
+    )
 cols[1].metric("Next nightly run (UTC)", f"{next_nightly_run():%Y-%m-%d %H:%M}")
-cols[2].metric("Data published", ui.freshness_caption().removeprefix("Data published ").rstrip("."))
+cols[2].metric(
+    "Data published",
+    fresh.age_text(),
+    help=f"{fresh.published_at:%Y-%m-%d %H:%M UTC}: {fresh.path}" if fresh.published_at else None,
+)
 
 st.subheader("Quarantined inputs")
 quarantined = query(*queries.QUARANTINED)
@@ -26,19 +51,26 @@ elif open_cases == 0:
     st.success(f"Every quarantined input ({len(quarantined)}) was replaced by a later delivery that loaded.")
 else:
     st.warning(
-        f"{open_cases} input(s) could not be read as archive dumps. Their bytes are kept in the "
-        "raw store; fix or replace the file and drop it into the landing folder again."
+        f"{open_cases} input(s) could not be read as archive dumps; the error column says why. "
+        "Fix or replace the file and drop it into the landing folder again."
     )
 if not quarantined.empty:
     ui.table(quarantined, "quarantined", "quarantined")
 
 st.subheader("Issues to review")
-summary = query(*queries.QUALITY_SUMMARY)
-if summary.empty:
+found = query(*queries.QUALITY_SUMMARY)
+counts = dict(zip(found["issue"], found["n"], strict=True))
+summary = pd.DataFrame(
+    [(issue, int(counts.get(issue, 0)), why) for issue, why in ISSUES.items()]
+    + [(issue, int(n), "") for issue, n in counts.items() if issue not in ISSUES],
+    columns=["issue", "n", "what it means"],
+)
+st.dataframe(summary, hide_index=True, key="quality-summary")
+open_issues = list(summary.loc[summary["n"] > 0, "issue"])
+if not open_issues:
     st.success("No open data-quality issues.")
 else:
-    st.dataframe(summary, hide_index=True, key="quality-summary")
-    kinds = st.multiselect("Issue", list(summary["issue"]), key="issue", bind="query-params")
+    kinds = st.multiselect("Issue", open_issues, key="issue", bind="query-params")
     issues = query(*queries.quality_rows(kinds))
     ui.table(
         ui.with_article_links(issues), "data_quality", "quality", column_config={"open": ui.ARTICLE_LINK}
