@@ -197,6 +197,7 @@ def dashboard_queries(articles_id: str, outlet_id: str) -> list[tuple[str, Calla
         ("mention_options", lambda: q.MENTION_OPTIONS),
         ("mentions", lambda: q.mentions([], None, None)),
         ("mentions_by_outlet", lambda: q.mentions_by_outlet(["radio", "tv"], 2010, None)),
+        ("mentions_by_year_medium_filtered", lambda: q.mentions_by_year_medium(["radio", "tv"], 2010, None)),
         ("citation_sources", q.citation_sources),
         ("citation_domains", q.citation_domains),
         ("citation_notes", lambda: q.citation_notes("")),

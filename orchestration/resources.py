@@ -48,7 +48,7 @@ class WarehouseResource(dg.ConfigurableResource):
     """
 
     path: str = ""
-    memory_limit: str = "2GB"
+    memory_limit: str = "1GB"  # DuckDB's buffer pool; the writer's peak RSS stays near it plus Python
     threads: int = 2
 
     def db_path(self) -> Path:
