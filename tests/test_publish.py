@@ -93,3 +93,14 @@ def test_publish_of_a_missing_warehouse_gives_readers_the_views(tmp_path: Path) 
     copy = publish_read_copy(tmp_path / "new.duckdb")
     with read_only_connection(copy) as con:
         assert con.execute("SELECT count(*) FROM v_post_sightings").fetchone()[0] == 0
+
+
+def test_publish_skips_the_copy_when_nothing_readers_see_changed(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    _writer_db(db, 3)
+    first = publish_read_copy(db).stat()
+    again = publish_read_copy(db).stat()  # a nightly run with nothing new
+    assert (again.st_ino, again.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)
+    _writer_db(db, 5)
+    changed = publish_read_copy(db).stat()
+    assert changed.st_ino != first.st_ino

@@ -11,6 +11,7 @@ never sees a half-written file.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import threading
@@ -21,7 +22,7 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock
 
-from warehouse.schema import apply_schema
+from warehouse.schema import apply_schema, schema_files
 
 READ_COPY_SUFFIX = ".read.duckdb"
 LOCK_SUFFIX = ".lock"
@@ -90,8 +91,11 @@ def publish_read_copy(db_path: Path) -> Path:
         try:
             apply_schema(con)
             con.execute("CHECKPOINT")
+            state = _published_state(con)
         finally:
             con.close()
+        if _copy_state(target) == state:
+            return target  # nothing readers can see has changed: skip copying the whole file
         try:
             shutil.copyfile(db_path, tmp)
             with open(tmp, "rb+") as fh:
@@ -108,6 +112,41 @@ def publish_read_copy(db_path: Path) -> Path:
     except OSError:
         pass
     return target
+
+
+def _published_state(con: duckdb.DuckDBPyConnection) -> str:
+    """What readers would see, in one string: every dump's identity and status, row counts, schema.
+
+    Why: a nightly run with nothing new should not copy a multi-gigabyte file. Loads, quarantines,
+    superseded deliveries and schema changes all change this; a run that only adds its own
+    ``ingest_runs`` row does not (the copy then shows the previous run as the last one).
+    """
+    row = con.execute(
+        "SELECT count(*), max(loaded_at), max(received_at),"
+        " sum(hash(dump_id || status || COALESCE(superseded_by, '') || COALESCE(error, ''))) FROM dumps"
+    ).fetchone()
+    sizes = con.execute(
+        "SELECT string_agg(table_name || ':' || estimated_size, ',' ORDER BY table_name) FROM duckdb_tables()"
+        " WHERE schema_name = 'main' AND table_name <> 'ingest_runs'"
+    ).fetchone()
+    schema = hashlib.sha256(b"".join(p.read_bytes() for p in schema_files())).hexdigest()
+    return f"{row}|{sizes}|{schema}"
+
+
+def _copy_state(target: Path) -> str | None:
+    """The state of the published copy, or None when there is none or it cannot be read."""
+    if not target.is_file():
+        return None
+    try:
+        con = duckdb.connect(str(target), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return _published_state(con)
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
 
 
 def read_only_connection(path: Path) -> duckdb.DuckDBPyConnection:
