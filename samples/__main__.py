@@ -1,4 +1,4 @@
-"""CLI: ``python -m samples OUT_DIR --dumps N --seed S [--size-mb X] [--truth]``."""
+"""CLI: ``python -m samples OUT_DIR --dumps N --seed S [--size-mb X] [--truth] [--variant NAME ...]``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from samples.generator import generate_corpus
+from samples.generator import VARIANTS, generate_corpus
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +19,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size-mb", type=float, default=None, help="write about this many MB")
     ap.add_argument("--author", default="Mara Kellerman")
     ap.add_argument("--truth", action="store_true", help="write <dump>.truth.json sidecars")
+    ap.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        choices=sorted(VARIANTS),
+        help="older/odder page shape (repeatable): " + "; ".join(f"{k}: {v}" for k, v in VARIANTS.items()),
+    )
     args = ap.parse_args(argv)
     target = int(args.size_mb * 1_000_000) if args.size_mb else None
     t0 = time.perf_counter()
@@ -29,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         target_bytes=target,
         author=args.author,
         with_truth=args.truth,
+        variants=args.variant,
     )
     secs = time.perf_counter() - t0
     size = sum(p.stat().st_size for p in paths)

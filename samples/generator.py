@@ -11,6 +11,12 @@ the arguments, so the same arguments give byte-identical files. Vocabulary lives
 A truth sidecar (``<dump stem>.truth.json``) per dump, written when ``with_truth=True``, states
 per post the exact 1-based physical line numbers, title, outlet, stated date, year, authors,
 mentions and citations, in the shape of the gold annotations (see shared/eval/gold/README.md).
+
+Opt-in page variants (``variants=``, see ``VARIANTS``) render older and odder shapes of the same
+blog: older byline and date lines, single line breaks between paragraphs, no header line, a
+social-media feed before the first post, non-English passages, monthly date archives and
+single-post pages. Their random choices come from a separate stream, so the default output
+(no variants) stays byte-identical for a given seed.
 """
 
 from __future__ import annotations
@@ -48,12 +54,41 @@ MAX_POSTS_PER_GROUP = 2000
 SENTENCES_PER_TEMPLATE = 12
 OLD_STYLE_BEFORE = 2013
 """Pages older than this used the older WordPress date/byline lines more often."""
+OLD_LATEST_DAY = date(2012, 6, 28)
+"""Newest post of an ``old_dates`` corpus: the older pages of the blog."""
+VARIANTS: dict[str, str] = {
+    "old_dates": "older pages: 'Date: 10th March 2011 | Author: ...', 'Posted: <date> in <category>', "
+    "timestamps with 'Age: N days', journal 'Volume: 5 Issue: 33' lines",
+    "single_breaks": "paragraphs separated by single line breaks (no blank lines)",
+    "no_header": "no archive header line",
+    "feed": "site furniture (a social-media feed, recent posts) before the first post",
+    "foreign": "non-English passages and whole pieces in other languages",
+    "monthly": "monthly date archives ('Archive for June, 2008') only",
+    "single_post": "single-post pages: a masthead, one post, then the comment form",
+}
+"""Opt-in page variants: name -> what it renders."""
+_VARIANT_SALT = 0x5EED_0F_0DD
 
 
 @lru_cache(maxsize=1)
 def load_vocab() -> dict[str, Any]:
     """The generator's vocabulary (data file, cached)."""
     return json.loads((DATA_DIR / "vocab.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def load_variant_vocab() -> dict[str, Any]:
+    """Words used only by the opt-in variants (data file, cached)."""
+    return json.loads((DATA_DIR / "variants.json").read_text(encoding="utf-8"))
+
+
+def check_variants(variants: Any) -> frozenset[str]:
+    """The variant names as a set; unknown names raise ValueError."""
+    chosen = frozenset([variants] if isinstance(variants, str) else (variants or ()))
+    unknown = sorted(chosen - VARIANTS.keys())
+    if unknown:
+        raise ValueError(f"unknown variant(s) {unknown}; known: {sorted(VARIANTS)}")
+    return chosen
 
 
 # --------------------------------------------------------------------------- dates
@@ -72,7 +107,14 @@ def _clock(rng: random.Random) -> tuple[int, int, str]:
     return h12, minute, "am" if hour24 < 12 else "pm"
 
 
-def format_date_line(style: str, day: date, rng: random.Random, author: str) -> str | None:
+def format_date_line(
+    style: str,
+    day: date,
+    rng: random.Random,
+    author: str,
+    category: str = "Commentary",
+    crawl_day: date | None = None,
+) -> str | None:
     """Render the date line of a piece in one outlet-typical style (None = no date line)."""
     mon = MONTHS[day.month - 1]
     if style == "none":
@@ -99,7 +141,13 @@ def format_date_line(style: str, day: date, rng: random.Random, author: str) -> 
     if style == "old_date_author":
         return f"Date: {day.day}{_ordinal(day.day)} {mon} {day.year} | Author: {author}"
     if style == "posted_in":
-        return f"Posted: {mon} {day.day}, {day.year} in Commentary"
+        return f"Posted: {mon} {day.day}, {day.year} in {category}"
+    if style == "posted_age":
+        h, m, ap = _clock(rng)
+        age = (crawl_day - day).days if crawl_day else rng.randint(2, 30)
+        return f"{day.day} {mon[:3]} {day.year} {h}:{m:02d}{ap} | Age: {age} days"
+    if style == "journal_issue":
+        return f"Date: {day.day}{_ordinal(day.day)} {mon} {day.year} | Author: {author}"
     raise ValueError(f"unknown date style {style!r}")
 
 
@@ -130,15 +178,17 @@ class Rendered:
     typo_line: int | None = None  # relative index of the line that may carry the typo
 
 
-def build_timeline(group_seed: int, n_posts: int, vocab: dict[str, Any]) -> list[PostSpec]:
+def build_timeline(
+    group_seed: int, n_posts: int, vocab: dict[str, Any], latest: date = LATEST_DAY
+) -> list[PostSpec]:
     """Newest-first list of posts of one group, spread over a span that grows with n_posts."""
     rng = random.Random(group_seed)
     topics = sorted(vocab["topics"])
     span_days = int(365 * min(13, max(2, n_posts / 30)))
     gaps = [rng.randint(0, max(1, 2 * span_days // max(1, n_posts))) for _ in range(n_posts)]
     posts: list[PostSpec] = []
-    day = LATEST_DAY
-    last_piece = LATEST_DAY
+    day = latest
+    last_piece = latest
     for i in range(n_posts):
         day -= timedelta(days=gaps[i])
         r = rng.random()
@@ -167,8 +217,12 @@ def build_timeline(group_seed: int, n_posts: int, vocab: dict[str, Any]) -> list
 class Renderer:
     """Turns PostSpecs into lines. Holds pre-filled sentence pools so bodies are cheap to build."""
 
-    def __init__(self, vocab: dict[str, Any], author: str, pool_seed: int) -> None:
+    def __init__(
+        self, vocab: dict[str, Any], author: str, pool_seed: int, variants: frozenset[str] = frozenset()
+    ) -> None:
         self.v = vocab
+        self.variants = variants
+        self.vx = load_variant_vocab() if variants else {}
         self.author = author
         self.surname = author.split()[-1]
         rng = random.Random(pool_seed)
@@ -338,6 +392,16 @@ class Renderer:
         outlet = rng.choices(self.outlets, self.outlet_weights)[0]
         if spec.kind == "letter":
             outlet = next(o for o in self.outlets if o.get("letter"))
+        # variants draw from their own stream, so the default rendering never changes
+        vrng = random.Random(spec.seed ^ _VARIANT_SALT) if self.variants else None
+        lang: str | None = None  # a whole piece in another language
+        if vrng is not None and spec.kind in ("piece", "link"):
+            if "old_dates" in self.variants and vrng.random() < 0.45:
+                olds = self.vx["old_outlets"]
+                outlet = vrng.choices(olds, [o["weight"] for o in olds])[0]
+            elif "foreign" in self.variants and spec.kind == "piece" and vrng.random() < 0.15:
+                outlet = vrng.choice(self.vx["foreign_outlets"])
+                lang = outlet["lang"]
         intro_name = rng.choice(outlet["intro"])
         coauthor = rng.choice(v["coauthors"]) if spec.kind == "piece" and rng.random() < 0.2 else None
         fill = {
@@ -348,6 +412,8 @@ class Renderer:
         }
         if spec.kind == "letter":
             opener = f"A short letter in {intro_name} this week, responding to a piece on {fill['thing']}."
+        elif lang is not None and vrng is not None:
+            opener = vrng.choice(self.vx["foreign_openers"]).format(language=outlet["language"], **fill)
         elif spec.kind == "link":
             opener = rng.choice(v["link_openers"]).format(**fill)
         elif coauthor:
@@ -375,6 +441,9 @@ class Renderer:
                 title += f" (part {len(used_titles) + 1})"
             if title not in used_titles:
                 break
+        if lang is not None and vrng is not None:
+            fresh = [t for t in self.vx["foreign_titles"][lang] if t not in used_titles]
+            title = vrng.choice(fresh) if fresh else title
         used_titles.add(title)
         title_block = len(blocks)
         authors = [self.author] + ([coauthor] if coauthor else [])
@@ -392,7 +461,9 @@ class Renderer:
         head: list[str] = [title]
         blocks.append(head)
         if rng.random() < 0.45:
-            blocks.append([self._fill(rng.choice(v["standfirsts"]), words, rng)])
+            standfirst = self._fill(rng.choice(v["standfirsts"]), words, rng)
+            if lang is None:
+                blocks.append([standfirst])
         if rng.random() < 0.35:
             img = rng.choice(v["image_prefixes"])
             img_day = spec.piece_day - timedelta(days=rng.randint(0, 3))
@@ -407,6 +478,9 @@ class Renderer:
         meta: list[str] = []
         if outlet["kind"] == "journal-article" and rng.random() < 0.6:
             meta.append(f"Volume: {spec.piece_day.year - 2008} Issue: {rng.randint(1, 12)}")
+        old = vrng is not None and "old_dates" in self.variants
+        if old and vrng is not None and "journal_issue" in outlet["date_styles"] and not meta:
+            meta.append(f"Volume: {spec.piece_day.year - 2002} Issue: {vrng.randint(1, 40)}")
         if spec.kind != "letter" and (coauthor or rng.random() < 0.35):
             if coauthor:
                 pair = (self.author, coauthor) if rng.random() < 0.6 else (coauthor, self.author)
@@ -419,7 +493,20 @@ class Renderer:
             style = rng.choice(("old_date_author", "posted_in"))
         if spec.kind == "letter":
             style = "none"
-        date_line = format_date_line(style, spec.piece_day, rng, self.author)
+        category = "Commentary"
+        if old and vrng is not None and spec.kind != "letter":
+            style = vrng.choice(outlet["date_styles"] if outlet.get("canonical") in self._old_canon
+                                else self.vx["old_date_styles"])  # fmt: skip
+            category = vrng.choice(self.vx["old_categories"])
+            if style == "journal_issue" and outlet["kind"] != "journal-article":
+                style = "old_date_author"
+            if vrng.random() < 0.12:
+                style = "none"
+        byline_names = " and ".join(authors) if old else self.author
+        crawl_day = OLD_LATEST_DAY if old else None
+        date_line = format_date_line(
+            style, spec.piece_day, rng, byline_names, category=category, crawl_day=crawl_day
+        )
         date_pos: int | None = None
         if date_line:
             date_pos = len(meta)
@@ -450,6 +537,8 @@ class Renderer:
         long_form = bool(outlet.get("endnotes"))
         n_paras = rng.randint(14, 26) if long_form else rng.choice((5, 8, 10, 12, 14, 18))
         for para in self._body(rng, topic, n_paras):
+            if vrng is not None and "foreign" in self.variants:
+                para = self._foreign(vrng, para, lang)
             blocks.append([para])
         if rng.random() < 0.75:
             bio = rng.choice(v["bios"]).format(author=self.author)
@@ -462,8 +551,24 @@ class Renderer:
             truth["citations"] = cites
         return self._assemble(blocks, truth, rel, typo_block, title_block, date_block)
 
-    @staticmethod
+    @property
+    def _old_canon(self) -> set[str]:
+        return {o["canonical"] for o in self.vx.get("old_outlets", ())}
+
+    def _foreign(self, vrng: random.Random, para: str, lang: str | None) -> str:
+        """A body paragraph of a piece in another language, or now and then a passage in one."""
+        langs = sorted(self.vx["foreign_sentences"])
+        if lang is not None:
+            return " ".join(vrng.sample(self.vx["foreign_sentences"][lang], 2))
+        if para.isupper() or not para.endswith(".") or vrng.random() >= 0.18:
+            return para  # subheadings and pull quotes stay English
+        other = self.vx["foreign_sentences"][vrng.choice(langs)]
+        if vrng.random() < 0.5:
+            return " ".join(vrng.sample(other, vrng.randint(2, 3)))  # a whole paragraph
+        return f"{para} {vrng.choice(other)}"  # a quoted passage inside an English one
+
     def _assemble(
+        self,
         blocks: list[list[str]],
         truth: dict[str, Any],
         rel: dict[str, int | None],
@@ -473,8 +578,9 @@ class Renderer:
     ) -> Rendered:
         lines: list[str] = []
         starts: list[int] = []
+        blank = "single_breaks" not in self.variants
         for b in blocks:
-            if lines:
+            if lines and blank:
                 lines.append("")
             starts.append(len(lines))
             lines.extend(b)
@@ -501,15 +607,30 @@ class DumpPlan:
     """One archive page of a group: its header and which posts it lists."""
 
     header: str
-    label: str
-    kind: str  # tag | category | month
+    label: str | None
+    kind: str  # tag | category | month | single
     slug: str
 
 
 def plan_dumps(
-    posts: list[PostSpec], n: int, vocab: dict[str, Any], seed: int
+    posts: list[PostSpec], n: int, vocab: dict[str, Any], seed: int, variants: frozenset[str] = frozenset()
 ) -> list[tuple[DumpPlan, list[int]]]:
-    """Choose up to n archive pages for one group (tag pages, a PRESS category, a month)."""
+    """Choose up to n archive pages for one group (tag pages, a PRESS category, a month).
+
+    Variants: ``single_post`` gives n single-post pages, ``monthly`` the n busiest months.
+    """
+    if "single_post" in variants:
+        picks = sorted(random.Random(seed ^ _VARIANT_SALT).sample(range(len(posts)), min(n, len(posts))))
+        return [(DumpPlan("", None, "single", f"post-{i:05d}"), [i]) for i in picks]
+    if "monthly" in variants:
+        months = Counter((p.day.year, p.day.month) for p in posts)
+        busiest = sorted(months, key=lambda ym: (-months[ym], -ym[0], -ym[1]))[:n]
+        month_plans: list[tuple[DumpPlan, list[int]]] = []
+        for y, m in busiest:
+            label = f"{MONTHS[m - 1]}, {y}"
+            idx = [i for i, p in enumerate(posts) if (p.day.year, p.day.month) == (y, m)]
+            month_plans.append((DumpPlan(f"Archive for {label}", label, "month", f"{y}-{m:02d}"), idx))
+        return month_plans
     rng = random.Random(seed)
     tag_counts = Counter(t for p in posts for t in p.tags)
     tags = [t for t, _ in sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
@@ -544,6 +665,62 @@ def plan_dumps(
     return plans
 
 
+def _ago(rng: random.Random) -> str:
+    n = rng.randint(2, 23)
+    return rng.choice((f"{n} hours ago", f"{n} days ago", "about a week ago", f"{n} minutes ago"))
+
+
+def page_furniture(
+    titles: list[str],
+    variants: frozenset[str],
+    rng: random.Random,
+    older: str | None = None,
+    newer: str | None = None,
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Blocks of site furniture above the first post and below the last one (variants only).
+
+    ``titles``: the page's piece titles (a feed's "Recent Posts"); ``older``/``newer``: titles of
+    the neighbouring posts, linked from a single-post page's navigation.
+    """
+    vx = load_variant_vocab() if variants else {}
+    top: list[list[str]] = []
+    bottom: list[list[str]] = []
+    if "single_post" in variants:
+        top.append(list(rng.choice(vx["mastheads"])))
+        nav = ["Post navigation"] + ([f"« {older}"] if older else []) + ([f"{newer} »"] if newer else [])
+        bottom.append(list(vx["single_post_footer"]) + nav)
+    if "feed" in variants:
+        v = load_vocab()
+        handle = rng.choice(vx["feed_handles"])
+        outlets = [name for o in v["outlets"] for name in o["intro"]]
+        things = sorted({t for words in v["topics"].values() for t in words["things"]})
+        tweets = [
+            t.format(
+                handle=rng.choice(vx["feed_handles"]),
+                city=rng.choice(vx["feed_cities"]),
+                outlet=rng.choice(outlets),
+                thing=rng.choice(things),
+                link=f"http://t.co/{rng.getrandbits(40):010x}",
+                ago=_ago(rng),
+            )
+            for t in rng.sample(vx["tweets"], rng.randint(3, 6))
+        ]
+        closer = rng.choice(vx["feed_closers"]).format(handle=handle)
+        top.append([rng.choice(vx["feed_headings"]), *tweets, closer])
+        if rng.random() < 0.5:  # the blogger's own voice, then a list of titles: neither is a post
+            top.append([rng.choice(vx["about_headings"]), rng.choice(vx["about_blurbs"])])
+        recent = [t for t in titles[:5] if t]
+        if recent and rng.random() < 0.7:
+            top.append([rng.choice(vx["sidebar_recent"]), *recent])
+        if rng.random() < 0.4:
+            months = [MONTHS[(11 - k) % 12] + f" {2019 - (k > 11)}" for k in range(rng.randint(2, 4))]
+            top.append(["Archives", *months])
+        if rng.random() < 0.5:
+            cats = rng.sample(vx["sidebar_categories"], 3)
+            top.append(["Categories", *(f"{c} ({rng.randint(3, 140)})" for c in cats)])
+    return top, bottom
+
+
 def _write_dump(
     path: Path,
     plan: DumpPlan,
@@ -553,16 +730,40 @@ def _write_dump(
     dump_no: int,
     typo_pairs: list[list[str]],
     with_truth: bool,
+    variants: frozenset[str] = frozenset(),
 ) -> int:
     """Stream one dump to disk (via a .part file, so landing scanners never see half a file)."""
     tmp = path.with_name(path.name + ".part")
     truth_posts: list[dict[str, Any]] = []
     written = 0
-    line_no = 1
+    line_no = 0
+    gap = 1 if "single_breaks" in variants else 2  # line breaks between blocks
+    header = "" if "no_header" in variants else plan.header
+    top: list[list[str]] = []
+    bottom: list[list[str]] = []
+    if variants:
+        titles = [rendered[i].truth["title"] for i in post_idx if rendered[i].truth["title"]]
+        older = rendered[post_idx[-1] + 1].truth["title"] if post_idx[-1] + 1 in rendered else None
+        newer = rendered[post_idx[0] - 1].truth["title"] if post_idx[0] - 1 in rendered else None
+        rng = random.Random(f"{dump_no}:{plan.slug}")
+        top, bottom = page_furniture(titles, variants, rng, older, newer)
+    furniture: list[tuple[int, int]] = []
     with tmp.open("w", encoding="utf-8", newline="\n") as fh:
-        fh.write(plan.header)
-        written += len(plan.header.encode("utf-8"))
-        line_no = 1
+
+        def emit(block: list[str]) -> int:
+            """Write one block of lines after a block gap; returns its first line number."""
+            nonlocal written, line_no
+            start = line_no + gap if line_no else 1
+            chunk = ("\n" * gap if line_no else "") + "\n".join(block)
+            fh.write(chunk)
+            written += len(chunk.encode("utf-8"))
+            line_no = start + len(block) - 1
+            return start
+
+        if header:
+            emit([header])
+        for block in top:
+            furniture.append((emit(block), line_no))
         for seq, i in enumerate(post_idx, start=1):
             r = rendered[i]
             lines = r.lines
@@ -570,11 +771,7 @@ def _write_dump(
             if posts[i].typo and r.typo_line is not None and (dump_no + i) % 2 == 0:
                 lines = list(lines)
                 lines[r.typo_line] = _apply_typo(lines[r.typo_line], typo_pairs)
-            start = line_no + 2
-            chunk = "\n\n" + "\n".join(lines)
-            fh.write(chunk)
-            written += len(chunk.encode("utf-8"))
-            line_no = start + len(lines) - 1
+            start = emit(lines)
             if with_truth:
                 t = dict(r.truth)
                 end = start + max(k for k, s in enumerate(lines) if s.strip())
@@ -587,15 +784,20 @@ def _write_dump(
                     typo=lines is not r.lines,
                 )
                 truth_posts.append(t)
+        for block in bottom:
+            furniture.append((emit(block), line_no))
     os.replace(tmp, path)
     if with_truth:
-        doc = {
+        doc: dict[str, Any] = {
             "dump": path.name,
-            "archive_label": plan.label,
-            "archive_kind": plan.kind,
+            "archive_label": plan.label if header else None,
+            "archive_kind": plan.kind if header or plan.kind == "single" else "unknown",
             "posts": truth_posts,
             "notes": ["synthetic: generated by samples.generator"],
         }
+        if variants:
+            doc["variants"] = sorted(variants)
+            doc["furniture"] = [list(f) for f in furniture]  # (first, last) line of each block
         truth_path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     return written
 
@@ -612,8 +814,12 @@ def generate_corpus(
     target_bytes: int | None = None,
     author: str = "Mara Kellerman",
     with_truth: bool = False,
+    variants: Any = (),
 ) -> list[Path]:
     """Write synthetic archive dumps to out_dir and return their paths in writing order.
+
+    ``variants``: names from ``VARIANTS`` (one name or several) for older and odder page shapes;
+    none (the default) gives the standard pages, byte-identical for a given seed.
 
     Without target_bytes: n_dumps dumps (groups of up to n_dumps pages of one timeline; when
     n_dumps exceeds what one timeline offers, further groups follow). With target_bytes: groups
@@ -627,7 +833,9 @@ def generate_corpus(
     posts_per_group = DEFAULT_POSTS_PER_GROUP
     if target_bytes:
         posts_per_group = max(DEFAULT_POSTS_PER_GROUP, min(MAX_POSTS_PER_GROUP, target_bytes // 40_000))
-    renderer = Renderer(vocab, author, pool_seed=seed)
+    chosen = check_variants(variants)
+    renderer = Renderer(vocab, author, pool_seed=seed, variants=chosen)
+    latest = OLD_LATEST_DAY if "old_dates" in chosen else LATEST_DAY
     paths: list[Path] = []
     total = 0
     group = 0
@@ -638,13 +846,15 @@ def generate_corpus(
         if target_bytes is not None and total >= target_bytes:
             break
         group_seed = seed * 1_000_003 + group
-        posts = build_timeline(group_seed, posts_per_group, vocab)
-        plans = plan_dumps(posts, per_group, vocab, group_seed + 1)
+        posts = build_timeline(group_seed, posts_per_group, vocab, latest)
+        plans = plan_dumps(posts, per_group, vocab, group_seed + 1, chosen)
         if not plans:
             break
         # render only posts some page lists, once each, in timeline order; titles stay unique across
         # the corpus, as on a real blog (the warehouse keys a piece by its title)
         needed = sorted({i for _, idx in plans for i in idx})
+        if "single_post" in chosen:  # a single-post page links its neighbours by title
+            needed = sorted({n for i in needed for n in (i - 1, i, i + 1) if 0 <= n < len(posts)})
         rendered = {i: renderer.render(posts[i], used) for i in needed}
         for plan, idx in plans:
             if target_bytes is None and len(paths) >= n_dumps:
@@ -655,7 +865,7 @@ def generate_corpus(
                 continue
             path = out_dir / f"synth_{group:04d}_{len(paths):05d}_{plan.slug}.txt"
             total += _write_dump(
-                path, plan, idx, rendered, posts, len(paths), vocab["typo_pairs"], with_truth
+                path, plan, idx, rendered, posts, len(paths), vocab["typo_pairs"], with_truth, chosen
             )
             paths.append(path)
         group += 1

@@ -13,6 +13,7 @@ import pytest
 
 from samples.__main__ import main as samples_cli
 from samples.generator import (
+    VARIANTS,
     format_date_line,
     generate_corpus,
     read_truth,
@@ -180,3 +181,79 @@ def test_no_seed_text_is_copied(corpus: list[Path]) -> None:
         words = p.read_text(encoding="utf-8").split()
         hits = [w for i in range(len(words) - n + 1) if (w := tuple(words[i : i + n])) in windows]
         assert not hits, f"{p.name} repeats seed text: {' '.join(hits[0])}"
+
+
+# --------------------------------------------------------------------------- page variants
+
+# sha256 over (name, dump bytes, truth bytes) of generate_corpus(n_dumps=4, seed=3, with_truth=True).
+# The variants draw from their own random stream, so they never move this; change it only when the
+# default pages are meant to change.
+DEFAULT_DIGEST = "5adf5da8116b07eaffbda6815fd9a2e38c25e4ddbb3dddd7c855dce651dfd52a"
+
+
+def test_default_output_is_pinned(tmp_path: Path) -> None:
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in generate_corpus(tmp_path, n_dumps=4, seed=3, with_truth=True, variants=()):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+        h.update(truth_path(p).read_bytes())
+    assert h.hexdigest() == DEFAULT_DIGEST
+
+
+def test_unknown_variant_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown variant"):
+        generate_corpus(tmp_path, n_dumps=1, variants=["purple"])
+
+
+VARIANT_SETS = [[name] for name in sorted(VARIANTS)] + [
+    ["old_dates", "single_breaks", "no_header", "feed", "foreign"],
+    ["single_post", "single_breaks", "old_dates"],
+]
+
+
+@pytest.mark.parametrize("variants", VARIANT_SETS, ids=["+".join(v) for v in VARIANT_SETS])
+def test_variant_pages_and_their_truth(tmp_path: Path, variants: list[str]) -> None:
+    a = generate_corpus(tmp_path / "a", n_dumps=5, seed=8, with_truth=True, variants=variants)
+    b = generate_corpus(tmp_path / "b", n_dumps=5, seed=8, with_truth=True, variants=variants)
+    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b], "variants are deterministic too"
+    for p in a:
+        lines = _lines(p)
+        truth = read_truth(p)
+        assert truth["variants"] == sorted(variants)
+        taken = [(f, last) for f, last in truth["furniture"]]
+        prev_end = 0
+        for post in truth["posts"]:
+            start, end = post["start_line"], post["end_line"]
+            assert prev_end < start <= end <= len(lines)
+            assert lines[start - 1].strip() and lines[end - 1].strip()
+            assert all(last < start or first > end for first, last in taken), "furniture outside posts"
+            if post["title_line"] is not None:
+                assert lines[post["title_line"] - 1] == post["title"]
+            if post["date_line"] is not None:
+                assert lines[post["date_line"] - 1] == post["date_stated_text"]
+            prev_end = end
+        if "single_breaks" in variants:
+            assert "" not in lines[truth["posts"][0]["start_line"] - 1 : prev_end]
+        if "no_header" in variants or "single_post" in variants:
+            assert truth["archive_label"] is None and not lines[0].startswith(("Posts Tagged", "Archive for"))
+        if "single_post" in variants:
+            assert len(truth["posts"]) == 1 and truth["archive_kind"] == "single"
+            assert "Leave a Reply" in lines[prev_end:]
+        if "monthly" in variants:
+            assert truth["archive_kind"] == "month" and lines[0].startswith("Archive for ")
+        if "feed" in variants:
+            assert truth["furniture"] and truth["furniture"][0][0] < truth["posts"][0]["start_line"]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in a)
+    if "old_dates" in variants:
+        assert re.search(
+            r"Date: \d+(st|nd|rd|th) \w+ \d{4} \| Author: |Posted: \w+ \d+, \d{4} in |Age: \d+ days", text
+        )
+    if "foreign" in variants:
+        assert re.search(r"[àéèüöäñíóúаеиоу]", text)
+
+
+def test_cli_variant_flag(tmp_path: Path) -> None:
+    assert samples_cli([str(tmp_path), "--dumps", "2", "--seed", "9", "--truth", "--variant", "feed"]) == 0
+    assert read_truth(sorted(tmp_path.glob("*.txt"))[0])["variants"] == ["feed"]

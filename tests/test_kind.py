@@ -31,6 +31,12 @@ from transforms.parse import piece_kind
             "op-ed",
         ),
         ("A piece for Monthly Review about the summit.", "magazine", "commentary"),
+        # a report still to come is not this post's piece
+        (
+            "Back at the Institute with thoughts on ports. More in a longer report, out shortly.",
+            "think-tank",
+            "commentary",
+        ),
         ("A short commentary piece for the Wire Service on the talks.", "wire", "commentary"),
         (
             "Slightly belated posting of a piece for the Journal of Steppe Studies.",

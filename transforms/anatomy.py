@@ -10,16 +10,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from transforms.authors import NAME
 from transforms.citations import looks_like_note
 from transforms.dates import stated_date
-from transforms.segment import CAPTION, is_bio, is_image_name
+from transforms.segment import has_caption_mark, is_bio, is_image_name
 from transforms.text import clean
 
 HEAD_SCAN = 8
+# A lone numbered line is a note only when it reads as a reference: the number glued to a quoted
+# title ("1 “Title,” Source"), or a URL, or the scholarly words of a citation.
 _REFERENCE_MARK = re.compile(
-    r"[\u201c\u201d\"]|https?://|www\.|\b(?:19|20)\d\d\b|\b(?:ibid|op\. cit|accessed|retrieved)\b", re.I
+    r"^\s*\[?\d{1,3}\]?[.)]?\s*[\u201c\"]|https?://|www\.|\b(?:ibid|op\. cit|accessed|retrieved)\b", re.I
 )
+_NOTES_HEADING = re.compile(r"^(?:end\s*notes|notes|footnotes|references|sources|bibliography)\s*:?$", re.I)
+_NOTE_NUMBER = re.compile(r"^\s*\[?(\d{1,3})")
+_SALUTATION = re.compile(r"^(?:sir|madam|dear\s+\w+)\s*,", re.I)
 _BYLINE = re.compile(r"^(?:by|from|author\s*:)\s", re.I)
+# a journal's issue line under the title ("Volume: 5 Issue: 33", "Vol. 12, Issue 4")
+_ISSUE_LINE = re.compile(
+    r"^(?:vol(?:ume)?\.?\s*:?\s*\d+[\s,;|]*(?:issue|no\.?)|issue)\s*:?\s*\d+\b[^.]{0,40}$", re.I
+)
 _DISCLAIMER = re.compile(
     r"^(the views expressed|this article has been|this article was|an earlier version|disclaimer)", re.I
 )
@@ -40,6 +50,8 @@ class Anatomy:
     bio: tuple[int, str] | None = None
     notes: list[tuple[int, str]] = field(default_factory=list)
     captions: list[tuple[int, str]] = field(default_factory=list)
+    # paragraphs after the piece's end (its bio or signature block): "Also spoke to X about Y"
+    addenda: list[tuple[int, str]] = field(default_factory=list)
 
 
 def split_tags(line: str) -> list[str]:
@@ -65,23 +77,28 @@ def is_tag_line(line: str) -> bool:
 
 def is_caption(line: str, seen: set[str]) -> bool:
     text = clean(line)
-    return text in seen or (len(text) < 400 and bool(CAPTION.search(text)) and not text.endswith(("?",)))
+    return text in seen or (len(text) < 400 and has_caption_mark(text) and not text.endswith(("?",)))
 
 
 def _standfirst_shape(text: str, following: list[str]) -> bool:
     """A standfirst is a teaser, not the first body paragraph: it ends without a full stop
     ("Who won?", "Flare ups need handling with caution") or head furniture follows it (a
-    byline, date line, caption); and a body must come after it."""
+    byline, date line, caption); and a body must come after it. A letter's salutation ("Sir, ...")
+    opens its body."""
+    if _SALUTATION.match(text):
+        return False
     if not any(len(t) >= 90 or t.endswith(".") for t in following):
         return False  # nothing after it reads like a body paragraph
     if not text.endswith("."):
         return True
     nxt = following[0]
-    return bool(stated_date(nxt) or is_image_name(nxt) or CAPTION.search(nxt) or _byline_like(nxt))
+    return bool(stated_date(nxt) or is_image_name(nxt) or has_caption_mark(nxt) or _byline_like(nxt))
 
 
 def _byline_like(text: str) -> bool:
-    """Short head furniture: 'By X', 'Mara Kellerman and Hana Sato', 'Author: X'."""
+    """Short head furniture: 'By X', 'Mara Kellerman and Hana Sato', 'Author: X' (not 'Notes')."""
+    if _NOTES_HEADING.match(text):
+        return False
     return bool(_BYLINE.match(text)) or (len(text) < 90 and not text.endswith((".", "?", "!")))
 
 
@@ -108,10 +125,11 @@ def analyse(lines: list[str], title_idx: int, end_idx: int) -> Anatomy:
                 anat.head.append((ln, text))
                 seen.add(text)
                 continue
-            if _byline_like(text) and n < 4:
+            if (_byline_like(text) and n < 4) or _BYLINE.match(text) or _ISSUE_LINE.match(text):
                 anat.head.append((ln, text))  # byline-like furniture
                 continue
-            if n == 0 and len(text) < 350 and _standfirst_shape(text, [clean(u) for _l, u in units[1:6]]):
+            following = [clean(u) for _l, u in units[1 : HEAD_SCAN + 1]] if n == 0 else []
+            if n == 0 and len(text) < 350 and _standfirst_shape(text, following):
                 anat.standfirst = (ln, text)
                 anat.head.append((ln, text))
                 continue
@@ -127,10 +145,16 @@ def analyse(lines: list[str], title_idx: int, end_idx: int) -> Anatomy:
     while k > 0 and looks_like_note(anat.body[k - 1][1]) and not is_bio(anat.body[k - 1][1]):
         k -= 1
     run = anat.body[k:]
-    # One numbered line alone ("10 Downing Street said...") is body text unless it reads as a
-    # reference (a quoted title, a URL, a stated date); a run of numbered lines is a notes block.
-    if len(run) >= 2 or (run and _REFERENCE_MARK.search(run[0][1])):
-        anat.notes = run + anat.notes
+    # A notes block is a run of numbered lines whose numbers go up ("1 ...", "2 ... 3 ...") or a
+    # run under a "Notes" heading. One numbered line alone ("10 Downing Street said...") is body
+    # text unless it reads as a reference (a quoted title after the number, a URL).
+    numbers = [int(m.group(1)) for _l, t in run if (m := _NOTE_NUMBER.match(t))]
+    rising = len(numbers) >= 2 and all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+    heading = k > 0 and bool(_NOTES_HEADING.match(anat.body[k - 1][1]))
+    if run and (rising or heading or (len(run) == 1 and _REFERENCE_MARK.search(run[0][1]))):
+        if heading:
+            k -= 1  # the heading goes with its notes (extract_citations skips it)
+        anat.notes = anat.body[k:] + anat.notes
         anat.body = anat.body[:k]
     for k in range(len(anat.body) - 1, max(-1, len(anat.body) - 6), -1):
         ln, text = anat.body[k]
@@ -142,12 +166,34 @@ def analyse(lines: list[str], title_idx: int, end_idx: int) -> Anatomy:
     for ln, text in list(anat.body[-3:]):
         if _DISCLAIMER.match(text):
             anat.tail.append((ln, text))
+    if anat.bio is not None:
+        anat.addenda = [(ln, t) for ln, t in anat.tail[1:] if _prose(t) and not _DISCLAIMER.match(t)]
     if anat.bio is None and anat.body:
-        # signature block: a short name line followed by short affiliation lines
-        for k in range(max(0, len(anat.body) - 6), len(anat.body)):
-            block = anat.body[k:]
+        # signature block: a short name line followed by short affiliation lines, and after it
+        # perhaps a paragraph or two of add-ons ("Also spoke to X about Y")
+        n = len(anat.body)
+        m = n
+        while m > 0 and n - m < 3 and _prose(anat.body[m - 1][1]) and _APPEARANCE.search(anat.body[m - 1][1]):
+            m -= 1
+        for k in range(max(0, m - 6), m):
+            block = anat.body[k:m]
             if all(len(t) < 70 and not t.endswith(".") for _l, t in block) and len(block) >= 2:
-                anat.tail = block + anat.tail
+                if m < n and not NAME.fullmatch(block[0][1]):
+                    continue  # add-ons need a real signature (a name first) before them
+                anat.tail = anat.body[k:] + anat.tail
+                anat.addenda = anat.body[m:]
                 anat.body = anat.body[:k]
                 break
     return anat
+
+
+_APPEARANCE = re.compile(
+    r"\b(?:spoke|speaking|talked|talking|interview(?:ed|s)?|appeared|appearance|podcasts?|panels?|webinars?"
+    r"|quoted|picked up|on air|radio|tv|television|briefing|discussion)\b",
+    re.I,
+)
+
+
+def _prose(text: str) -> bool:
+    """A paragraph of sentences (not a short furniture line)."""
+    return len(text) >= 40 and text.endswith((".", "!", "?", ")", "\u201d", '"'))

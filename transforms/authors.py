@@ -44,14 +44,32 @@ def byline_names(line: str, known: set[str] | None = None) -> list[str]:
     return [n for n in names if NAME.fullmatch(n) and not _ROLE_WORDS.search(n)]
 
 
+# an explicit byline's first name: "By A B", "by A B / June 11, 2020", "Date: ... | Author: A B"
+_EXPLICIT_BYLINE = re.compile(
+    rf"(?i:^by\s+|^author\s*:\s*|\|\s*author\s*:\s*)(?P<names>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)(?![\w'])"
+)
+
+
 def detect_blog_author(lines: list[str]) -> str | None:
-    """Most frequent subject of bio lines ("X is a senior fellow ...") in the dump."""
+    """Most frequent subject of bio lines ("X is a senior fellow ...") in the dump; without any
+    bio line, the name explicit bylines ("By X", "| Author: X") give most often (None on a tie:
+    one co-authored byline does not say which of its names is the blog's author)."""
     counts: Counter[str] = Counter()
+    bylines: Counter[str] = Counter()
     for raw in lines:
-        m = _BIO_SUBJECT.match(clean(raw))
+        text = clean(raw)
+        m = _BIO_SUBJECT.match(text)
         if m:
             counts[m.group("name")] += 1
-    return counts.most_common(1)[0][0] if counts else None
+        elif len(text) < 120 and text[:1] in "BbAaDd":
+            b = _EXPLICIT_BYLINE.search(text)
+            if b:
+                names = re.split(r"\s*(?:,|\band\b|&)\s*", b.group("names"))
+                bylines.update(n for n in names if NAME.fullmatch(n) and not _ROLE_WORDS.search(n))
+    if counts:
+        return counts.most_common(1)[0][0]
+    top = bylines.most_common(2)
+    return top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
 
 
 def intro_coauthors(intro: str, blog_author: str | None, not_names: set[str]) -> list[str]:
@@ -66,3 +84,19 @@ def intro_coauthors(intro: str, blog_author: str | None, not_names: set[str]) ->
             continue
         found.append(name)
     return found
+
+
+def complete_name(first: str, text: str) -> str | None:
+    """A co-author named by first name only ("a new piece with Kabir for ...") -> the full name the
+    text gives elsewhere ("Kabir Sharma is a fellow at ..."), the most frequent one; None if none."""
+    pat = re.compile(rf"\b{re.escape(first)}\s+((?:[A-Z]\.\s+)?{_WORD}(?:\s+{_WORD})?)(?![\w'\u2019-])")
+    counts: Counter[str] = Counter()
+    for m in pat.finditer(text):
+        rest = m.group(1)
+        if not _ROLE_WORDS.search(rest):
+            counts[f"{first} {rest}"] += 1
+    if not counts:
+        return None
+    # "Kabir Sharma" and "Kabir Sharma Foundation": the shortest of the most frequent stems
+    best = counts.most_common(1)[0][1]
+    return min((n for n, c in counts.items() if c == best), key=len)

@@ -58,7 +58,10 @@ def _bounds(
         soft: date | None = None
         for i, (pid, est) in enumerate(seq):
             base.setdefault(pid, est)
-            _merge(bounds.setdefault(pid, _Bounds()), los[i], hi, soft if hi is None else None)
+            # the post's own upper bound (a monthly archive page it was posted on) counts too
+            own_hi = est.date_max if est.published_date is None else None
+            top = own_hi if hi is None or (own_hi is not None and own_hi < hi) else hi
+            _merge(bounds.setdefault(pid, _Bounds()), los[i], top, soft if top is None else None)
             if est.published_date is not None:
                 hi = est.published_date if hi is None or est.published_date < hi else hi
             elif est.date_min is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from transforms.text import clean
 
@@ -94,6 +95,7 @@ def find_dates(text: str) -> list[tuple[int, int, date, str]]:
     return sorted(found)
 
 
+@lru_cache(maxsize=1 << 16)  # asked of every short line by the segmenter and the anatomy
 def stated_date(line: str) -> tuple[date, str] | None:
     """The date a date line or byline states, with its precision; None if the line is prose.
 
@@ -143,6 +145,8 @@ _FUTURE_SENTENCE = re.compile(
 def year_mentions(text: str) -> list[int]:
     """Years the text names as past or present (not horizons like "by 2030" or "forthcoming ... 2022")."""
     years: list[int] = []
+    if not _YEAR_WORD.search(text):
+        return years  # a year in a sentence is one in the whole text (most bodies name none)
     for sent in re.split(r"(?<=[.!?])\s+", text):
         if _FUTURE_SENTENCE.search(sent):
             continue

@@ -12,15 +12,15 @@ from datetime import date
 
 from transforms.anatomy import analyse
 from transforms.archive import find_archive
-from transforms.authors import byline_names, detect_blog_author, intro_coauthors
+from transforms.authors import byline_names, complete_name, detect_blog_author, intro_coauthors
 from transforms.chronology import infer_years
 from transforms.citations import extract_citations
-from transforms.dates import latest_full_date, stated_date, year_mentions
+from transforms.dates import find_dates, latest_full_date, stated_date, year_mentions
 from transforms.identity import article_id, fingerprint, post_id
 from transforms.mentions import extract_mentions
-from transforms.models import DateEstimate, ParsedDump, ParseError, ParseSettings, Piece, Post
+from transforms.models import Archive, DateEstimate, ParsedDump, ParseError, ParseSettings, Piece, Post
 from transforms.outlets import load_gazetteer, piece_outlet
-from transforms.segment import find_starts, is_footer, load_cues
+from transforms.segment import content_end, find_starts, is_english, is_footer, load_cues, title_like
 from transforms.text import clean, split_lines
 from transforms.topics import topics_for
 
@@ -30,12 +30,15 @@ _YEAR_END = re.compile(
 )
 
 
+_LAST_YEAR = re.compile(r"\blast year\b", re.I)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _check_text(text: str) -> None:
     if not text or not text.strip():
         raise ParseError("empty text: nothing to parse")
-    bad = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\r\n\t\f") + text[:20000].count(
-        "\ufffd"
-    )
+    # control characters other than \r \n \t \f, and replacement characters
+    bad = len(_CONTROL.findall(text, 0, 20000)) + text[:20000].count("\ufffd")
     if bad > max(10, len(text[:20000]) // 50):
         raise ParseError("binary or garbled content: too many control or replacement characters")
     head = text[:3000].lower()
@@ -55,6 +58,24 @@ _REPORT_WORD = re.compile(
 )
 
 
+# A sentence about writing still to come ("more in a longer report which should be out shortly")
+# does not name the kind of the piece this post carries.
+_FUTURE_WORK = re.compile(
+    r"\b(?:should be out|will be out|due out|out shortly|out soon|coming soon|forthcoming|upcoming"
+    r"|in the pipeline|to come|should be landing|will follow|may follow)\b",
+    re.I,
+)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+def _present_sentences(text: str) -> str:
+    """The text without its sentences about future writing (kept whole when all of them are)."""
+    if not _FUTURE_WORK.search(text):
+        return text
+    kept = [s for s in _SENTENCE_SPLIT.split(text) if not _FUTURE_WORK.search(s)]
+    return " ".join(kept) or text
+
+
 def piece_kind(intro: str, title: str, outlet_kind: str | None) -> str:
     """Kind of piece from the words the intro uses for it, then the outlet's kind.
 
@@ -62,7 +83,7 @@ def piece_kind(intro: str, title: str, outlet_kind: str | None) -> str:
     is a report); a piece that "ran in the magazine" was printed, so it is an op-ed whatever
     the outlet.
     """
-    first_para = intro.split("\n\n")[0]
+    first_para = _present_sentences(intro.split("\n\n")[0])
     found = [m.group(0).lower() for m in load_cues().own_piece.finditer(first_para)]
     own = found[0] if found else ""
     # A generic first noun ("a few pieces ... a short paper for the X Program") defers to a more
@@ -110,9 +131,11 @@ def _dating(
     for t in texts:
         years.extend(y for y in year_mentions(t) if 1990 <= y <= date.today().year)
     for t in texts:
+        if not _LAST_YEAR.search(t):
+            continue  # "last year" never spans two sentences: skip the split
         for sent in re.split(r"(?<=[.!?])\s+", t):
             # "Sitting in Beijing last year, I watched ... September 2015" -> written the year after
-            if re.search(r"\blast year\b", sent, re.I):
+            if _LAST_YEAR.search(sent):
                 named = [y for y in year_mentions(sent) if 1990 <= y < date.today().year]
                 if len(set(named)) == 1:
                     years.append(named[0] + 1)
@@ -134,6 +157,31 @@ def _dating(
     )
 
 
+def _only_headlines(lines: list[str], first: int, last: int) -> bool:
+    """Lines first..last (0-based, inclusive) hold at least one non-empty line, all headline-like."""
+    seen = False
+    for i in range(first, last + 1):
+        text = clean(lines[i])
+        if text:
+            if not title_like(text):
+                return False
+            seen = True
+    return seen
+
+
+def _archive_end(archive: Archive) -> date | None:
+    """Last day of a date archive's period ("June, 2008" -> 2008-06-30, "2008" -> 2008-12-31)."""
+    if archive.kind != "month" or not archive.label:
+        return None
+    found = find_dates(archive.label)
+    if found and found[0][3] == "month":
+        d = found[0][2]
+        nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+        return date.fromordinal(nxt.toordinal() - 1)
+    m = re.fullmatch(r"\s*((?:19|20)\d\d)\s*", archive.label)
+    return date(int(m.group(1)), 12, 31) if m else None
+
+
 def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None) -> ParsedDump:
     """Parse one dump; raises ParseError when the text is not an archive dump."""
     settings = settings or ParseSettings()
@@ -141,8 +189,15 @@ def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None)
     lines = split_lines(text)
     archive = find_archive(lines)
     first = archive.header_line or 0
-    starts = find_starts(lines, first)
+    stop = content_end(lines, first)  # share buttons, comment form, navigation under the last post
+    starts = find_starts(lines, first, stop)
     if not starts:
+        prose = [t for t in map(clean, lines[first:stop][:400]) if len(t) >= 60]
+        if prose and sum(map(is_english, prose)) * 2 < len(prose):
+            raise ParseError(
+                "no recognisable blog post, and most of the text is not in English: the parser reads "
+                "the English blog's archive pages"
+            )
         raise ParseError("no recognisable blog post: no intro paragraph followed by a title was found")
     blog_author = settings.blog_author or detect_blog_author(lines)
     known = {blog_author} if blog_author else set()
@@ -151,7 +206,7 @@ def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None)
     posts: list[Post] = []
     warnings: list[str] = []
     for k, st in enumerate(starts):
-        nxt = starts[k + 1].intro[0] if k + 1 < len(starts) else n_lines
+        nxt = starts[k + 1].intro[0] if k + 1 < len(starts) else stop
         end = nxt - 1
         while end > st.intro[0] and (
             not clean(lines[end]) or (k + 1 == len(starts) and is_footer(lines[end]))
@@ -159,6 +214,7 @@ def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None)
             end -= 1
         intro_lines = [(i + 1, clean(lines[i])) for i in st.intro]
         post_warn: list[str] = []
+        confidence = st.confidence
         if st.title is None:
             # a pure round-up: every line is intro
             intro_lines = [(i + 1, clean(lines[i])) for i in range(st.intro[0], end + 1) if clean(lines[i])]
@@ -170,6 +226,11 @@ def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None)
         else:
             piece_end = st.roundup[0] - 1 if st.roundup else end
             anat = analyse(lines, st.title, piece_end)
+            if anat.date_line is None and not anat.body and _only_headlines(lines, st.title + 1, piece_end):
+                # a "title" followed by nothing but more headline-like lines reads like a list of
+                # links (a sidebar's recent posts) as much as like a link post: say so
+                confidence = round(confidence * 0.7, 3)
+                post_warn.append("title followed only by short headline-like lines (a list of links?)")
             # round-up paragraphs after the piece (continuations after the end) belong to the intro side
             intro = "\n\n".join(t for _l, t in intro_lines)
             outlet = piece_outlet(intro, intro_lines[0][0], anat.head, anat.tail, gaz)
@@ -189,7 +250,15 @@ def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None)
             body_all = " ".join(t for _l, t in anat.body)
             for co in intro_coauthors(intro, blog_author, not_names):
                 # a place or subject recurs in the piece's body; a co-author's name does not
-                if co not in authors and body_all.count(co) < 2:
+                if co in authors or body_all.count(co) >= 2:
+                    continue
+                if " " not in co:
+                    # "a new piece with Kabir": the full name if the dump gives it anywhere
+                    full = complete_name(co, text)
+                    if full is None:
+                        post_warn.append(f"co-author named by first name only: {co}")
+                    co = full or co
+                if co not in authors and not any(a.startswith(co + " ") for a in authors):
                     authors.append(co)
             body_text = "\n\n".join(t for _l, t in anat.body)
             dating = _dating(
@@ -215,12 +284,13 @@ def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None)
                 bio=anat.bio[1] if anat.bio else None,
             )
             # round-up paragraphs after the piece ("And now for some links...") report appearances too
-            extra = [(i + 1, clean(lines[i])) for i in st.roundup]
+            # and so do add-ons after the piece's bio or signature that the segmenter left inside it
+            extra = anat.addenda + [(i + 1, clean(lines[i])) for i in st.roundup]
             ment = extract_mentions(intro_lines + extra, outlet, gaz)
             cits = extract_citations(anat.notes) if anat.notes else []
             tags = anat.tags
-        if st.confidence < LOW_CONFIDENCE:
-            post_warn.append(f"low segmentation confidence {st.confidence:.2f}")
+        if confidence < LOW_CONFIDENCE:
+            post_warn.append(f"low segmentation confidence {confidence:.2f}")
         title = piece.title if piece else None
         posts.append(
             Post(
@@ -233,13 +303,23 @@ def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None)
                 citations=cits,
                 # a date archive ('Archive for June, 2008') says when, not what: no topic
                 topics=topics_for(archive.label if archive.kind != "month" else None, tags),
-                confidence=st.confidence,
+                confidence=confidence,
                 warnings=post_warn,
                 post_id=post_id(intro, title),
                 article_id=article_id(title) if title else None,
                 fingerprint=fingerprint(piece.body if piece and piece.body else intro),
             )
         )
+    # a monthly archive ("Archive for June, 2008") lists posts posted that month: their pieces
+    # were published by its end
+    month_end = _archive_end(archive)
+    if month_end is not None:
+        for p in posts:
+            d = p.piece.dating if p.piece is not None else None
+            if d is not None and d.published_date is None and (d.date_max is None or d.date_max > month_end):
+                if d.date_min is None or d.date_min <= month_end:
+                    d.date_max = month_end
+                    d.evidence = "; ".join(filter(None, [d.evidence, f"posted by {month_end.isoformat()}"]))
     # year inference along this page (the warehouse repeats it over all dumps)
     seq = [(p.post_id, p.piece.dating) for p in posts if p.piece is not None]
     inferred = infer_years([seq])
@@ -250,6 +330,12 @@ def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None)
     if skipped:
         warnings.append(
             f"{skipped} non-empty line(s) before the first post were not read as posts (site furniture?)"
+        )
+    trailing = sum(1 for i in range(stop, n_lines) if clean(lines[i]))
+    if trailing:
+        warnings.append(
+            f"{trailing} non-empty line(s) after the last post were read as page furniture (comment form, "
+            "share buttons, navigation)"
         )
     low = [p.seq for p in posts if p.confidence < LOW_CONFIDENCE]
     if low:

@@ -47,7 +47,7 @@ _OPENING_WORDS = re.compile(
     re.I,
 )
 _DEMONSTRATIVE_END = re.compile(r"\b(?:the|that|those|these|his|her|their|its)\s+$", re.I)
-_FOR_OUTLET = re.compile(r"^\s+(?:[\w'-]+\s+){0,3}?(?:for|in|with)\s+(?:the\s+|my\s+)?[A-Z]")
+_FOR_OUTLET = re.compile(r"^\s+(?:[\w'-]+\s+){0,3}?(?:for|in|with)\s+(?:[a-z']{1,5}\s+)?[A-Z]")
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,27 @@ CAPTION = re.compile(
 )
 
 
+# Every alternative of CAPTION needs a non-ASCII character ("©") or one of these strings in lower
+# case, so ASCII text without any of them cannot match. The shortcut is derived from the pattern
+# above and switches itself off if the pattern changes.
+_CAPTION_NEEDS = ("/", "photo", "illustration", "getty", "afp", "courtesy", "image")
+_CAPTION_SHORTCUT = CAPTION.pattern == (
+    r"(©|\bphoto\b|\bphotograph\b|illustration|getty|reuters/|afp\b|\bcourtesy\b|\bimage\b|banner image"
+    r"|\(.*/.*\)\s*$)"
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def has_caption_mark(text: str) -> bool:
+    """``CAPTION.search(text)``, faster: the anatomy asks it of every body paragraph, and the
+    pattern (case-insensitive, a trailing "(.../...)") cannot skip ahead through prose."""
+    if _CAPTION_SHORTCUT and text.isascii():
+        low = text.lower()
+        if not any(w in low for w in _CAPTION_NEEDS):
+            return False
+    return bool(CAPTION.search(text))
+
+
 def is_image_name(line: str) -> bool:
     """Image file names and ids left by the page dump ("img_0356", "Screen Shot 2020-...")."""
     text = clean(line)
@@ -147,12 +168,88 @@ def is_bio(line: str) -> bool:
     return bool(_BIO.match(clean(line)))
 
 
+# A social-media feed item left above the posts: "... 5 hours ago", "@someone thanks", "RT @x: ...".
+_FEED_ITEM = re.compile(
+    r"(?:\b(?:\d{1,3}|an?|about\s+(?:an?|\d{1,3}))\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)"
+    r"\s+ago|\bjust\s+now)\s*$|^(?:RT\s+)?@\w+",
+    re.I,
+)
+
+
+def is_feed_item(text: str) -> bool:
+    """A tweet or status line of a feed block (site furniture), never an intro or a title."""
+    if len(text) >= 320 or not (text.endswith(("ago", "now")) or text.startswith(("@", "RT @"))):
+        return False  # the cheap test first: most lines end in a full stop
+    return bool(_FEED_ITEM.search(text.rstrip()))
+
+
+# Function words of English. A sentence whose lower-case words are almost none of these is in
+# another language, and its "I" (Italian), "me" (Spanish, French) or "am" (German) is not the
+# blogger's voice.
+_EN_FUNCTION = frozenset(
+    "the a an and of to in is are was were that this for on with as at by it its be been has have had "
+    "but not from or which who will would there their they we our you he she his her about more than "
+    "into over after so what when up out one all also can just some my me am do did such however while "
+    "these those them may should could might being very most other only then yet if because before "
+    "between both each how here now own same through under where why your any even still much many "
+    "well since against during".split()
+)
+_LOWER_WORD = re.compile(r"(?<![\w'\u2019-])[^\W\d_A-Z\u00c0-\u00de\u0410-\u042f][^\W\d_]*")
+
+
+def is_english(sentence: str) -> bool:
+    """False for a sentence in another language (few English function words among its lower-case
+    words); short sentences and lists of names count as English (nothing to go on)."""
+    words = _LOWER_WORD.findall(sentence[:1].lower() + sentence[1:])  # "The ..." opens a sentence
+    if len(words) < 7:
+        return True
+    return 5 * sum(map(_EN_FUNCTION.__contains__, map(str.lower, words))) >= len(words)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?\u201d\u00bb])\s+")
+
+
+def _sentence_at(text: str, pos: int) -> str:
+    """The sentence of ``text`` around offset ``pos`` (ends at '. ', '? ', '! ')."""
+    start = max(text.rfind(". ", 0, pos), text.rfind("? ", 0, pos), text.rfind("! ", 0, pos))
+    ends = [e for e in (text.find(". ", pos), text.find("? ", pos), text.find("! ", pos)) if e >= 0]
+    return text[start + 2 if start >= 0 else 0 : min(ends) + 1 if ends else len(text)]
+
+
+def english_part(text: str) -> str:
+    """The sentences of a paragraph that are in English (the paragraph itself when all are)."""
+    sents = _SENTENCE_END.split(text)
+    keep = [s for s in sents if is_english(s)]
+    return text if len(keep) == len(sents) else " ".join(keep)
+
+
+# Headings of blog sidebar widgets and page furniture: never a piece's title.
+_WIDGET_HEADINGS = frozenset(
+    {"recent posts", "recent comments", "recent tweets", "latest tweets", "latest posts", "top posts",
+     "popular posts", "about me", "about the author", "about this blog", "follow me on twitter", "blog stats",
+     "post navigation", "share this", "like this", "leave a reply", "search this site", "email subscription",
+     "follow blog via email", "older posts", "newer posts", "older entries", "newer entries", "blogroll",
+     "archives", "categories", "meta", "tags", "about", "about this site", "links", "subscribe"}
+)  # fmt: skip
+
+
+_ABOUT_HEADINGS = frozenset({"about", "about me", "about the author", "about this blog", "about this site"})
+
+
+def is_widget_heading(text: str) -> bool:
+    """'Recent Posts', 'About me', 'Archives': a sidebar widget's heading."""
+    return len(text) < 30 and text.lower().rstrip(" :") in _WIDGET_HEADINGS
+
+
+@lru_cache(maxsize=1 << 16)  # asked twice per line, and a post recurs on several tag pages
 def title_like(line: str) -> bool:
     """Short, no closing full stop, not a date, image name or bio: a headline."""
     text = clean(line)
     if not text or len(text) > TITLE_MAX_CHARS or len(text) < 4:
         return False
     if text.endswith((".", ",", ";", ":")) and not text.endswith("..."):
+        return False
+    if is_feed_item(text) or is_widget_heading(text):
         return False
     if stated_date(text) or is_image_name(text) or is_bio(text) or CAPTION.search(text):
         return False
@@ -164,39 +261,55 @@ _REPORTED = re.compile(
 )
 
 
+# "for the Review", "at teh Telegraph" (a typo), "for my RUSI": a preposition before a name
+_NAMED_PLACE = re.compile(r"\b(?:for|in|with|on|at)\s+(?:(?:the|teh|hte|my|our)\s+)?[A-Z][\w'\u2019]+")
+
+
+@lru_cache(maxsize=1 << 16)  # a post recurs on several tag pages
 def intro_score(line: str) -> float:
     """How much a line reads like the blogger talking about a piece or an appearance."""
     text = clean(line)
     if len(text) < INTRO_MIN_CHARS or is_bio(text) or stated_date(text) or looks_like_note(text):
+        return 0.0
+    if is_feed_item(text):
         return 0.0
     cues = load_cues()
     head = " ".join(sentences(text)[:3])
     # "one official told me" is a reporter's voice inside a body, not the blogger's
     voice = _REPORTED.sub(" ", text)
     score = 0.0
-    if not (
-        cues.own_piece.search(head)
-        or cues.first_person.search(voice)
-        or cues.informal.search(text)
-        or cues.appearance.search(text)
-        or cues.piece_for.search(head)
-    ):
+    # each cue is searched once (these searches are most of the segmenter's time)
+    own_piece = cues.own_piece.search(head)
+    first_person = cues.first_person.search(voice)
+    if first_person and not is_english(_sentence_at(voice, first_person.start())):
+        # a passage in another language has no voice: "I numeri", "me", "am Ende" (rarely asked)
+        first_person = cues.first_person.search(english_part(voice))
+    informal = cues.informal.search(text)
+    appearance = cues.appearance.search(text)
+    piece_for = cues.piece_for.search(head)
+    if not (own_piece or first_person or informal or appearance or piece_for):
         return 0.0
-    if cues.own_piece.search(head):
+    if own_piece:
         score += 2.0
-    if cues.first_person.search(voice):
+    if first_person:
         score += 1.0
-    if cues.informal.search(text):
+    if informal:
         score += 1.0
-    if cues.appearance.search(text):
+    if appearance:
         score += 1.0
-    if re.search(r"\b(?:for|in|with|on|at)\s+(?:the\s+)?[A-Z][\w'\u2019]+", head):
+    if _NAMED_PLACE.search(head):
         score += 0.5
-    if cues.piece_for.search(head):
+    if piece_for:
         score += 1.0
     if not text.endswith((".", "!", "?", ")", "\u201d", '"')):
         score -= 0.5
     return score
+
+
+# "something I wrote for the Review", "a piece I did for RUSI": the blogger's own writing
+_WROTE_FOR = re.compile(
+    r"\b(?:wrote|written|penned|did)\s+(?:[\w'\u2019-]+\s+){0,3}?for\s+(?:[a-z'\u2019]{1,5}\s+)?[A-Z]"
+)
 
 
 def starts_post(line: str) -> bool:
@@ -206,7 +319,7 @@ def starts_post(line: str) -> bool:
     head = " ".join(sentences(text)[:2])
     if cues.continuation.match(text):
         return False
-    if cues.own_piece.search(head):
+    if cues.own_piece.search(head) or _WROTE_FOR.search(head):
         return True
     # "Teamed up with X for this one in RUSI", not "The report in the Guardian said"
     return any(not _DEMONSTRATIVE_END.search(head[: m.start()]) for m in cues.piece_for.finditer(head))
@@ -226,6 +339,39 @@ def is_continuation(line: str) -> bool:
 def is_footer(line: str) -> bool:
     text = clean(line)
     return len(text) < 80 and bool(load_cues().footer.search(text))
+
+
+# Whole lines that open the furniture under a post: share buttons, the comment form, navigation.
+_FOOTER_LINES = frozenset(
+    {"related", "share this", "like this", "post navigation", "leave a reply", "leave a comment", "reply",
+     "responses", "comments", "trackbacks", "comments are closed"}
+)  # fmt: skip
+
+
+def _furniture_like(text: str) -> bool:
+    """Short lines of a comment form or share block ("Name *", "Website", "Twitter", "« Older")."""
+    if text.startswith(("«", "←")) or text.endswith(("»", "→")):
+        return len(text) <= TITLE_MAX_CHARS  # "« Previous post title", "Next post title »"
+    return len(text) <= 80 and (not text.endswith(".") or is_footer(text)) and len(text.split()) <= 12
+
+
+def content_end(lines: list[str], first: int = 0) -> int:
+    """End (exclusive, 0-based) of the page's posts: the trailing block of site furniture is cut at
+    its first line that is unmistakably furniture ("Share this:", "Leave a Reply", "Older entries").
+
+    Short lines above that first footer line stay (a letter's signature block, a link post's title):
+    only the block from a footer line down, made of furniture-like lines, is cut.
+    """
+    cut = len(lines)
+    for i in range(len(lines) - 1, first - 1, -1):
+        text = clean(lines[i])
+        if not text:
+            continue
+        if text.lower().rstrip(" :") in _FOOTER_LINES or is_footer(text):
+            cut = i
+        elif not _furniture_like(text):
+            break
+    return cut
 
 
 _BYLINE_START = re.compile(r"^(?:by\b|author\s*:|from\s+[A-Z])", re.I)
@@ -279,10 +425,13 @@ def _candidate_scores(lines: list[str], units: list[int]) -> dict[int, float]:
     return scores
 
 
-def find_starts(lines: list[str], first: int = 0) -> list[Start]:
-    """Scan non-empty lines from `first`; return post starts in order."""
-    units = [i for i in range(first, len(lines)) if clean(lines[i])]
+def find_starts(lines: list[str], first: int = 0, stop: int | None = None) -> list[Start]:
+    """Scan non-empty lines from `first` up to `stop` (exclusive); return post starts in order."""
+    units = [i for i in range(first, len(lines) if stop is None else stop) if clean(lines[i])]
     scores = _candidate_scores(lines, units)
+    for k in range(len(units) - 1):
+        if scores[units[k + 1]] and clean(lines[units[k]]).lower().rstrip(" :") in _ABOUT_HEADINGS:
+            scores[units[k + 1]] = 0.0  # an "About me" blurb under its sidebar heading is not an intro
     starts: list[Start] = []
     k = 0
     while k < len(units):
@@ -312,22 +461,14 @@ def find_starts(lines: list[str], first: int = 0) -> list[Start]:
             and not strong_head
         ):
             accept = False
+        if accept and j < len(units) and _link_list(lines, units[j : j + 4]) and not strong_head:
+            accept = False  # a list of post titles (a sidebar), not a title with its piece
         if accept and j < len(units) and title_like(lines[units[j]]):
             title = units[j]
-            opener = 0
-            if starts and is_continuation(lines[run[0]]):
-                # "And now for some links..." after a post, then the next post's own intro
-                for n, idx in enumerate(run):
-                    if starts_post(lines[idx]):
-                        opener = n
-            else:
-                # a media round-up of its own, then the next post's intro
-                first_piece = next((n for n, idx in enumerate(run) if starts_post(lines[idx])), 0)
-                if first_piece and all(
-                    is_roundup(lines[idx]) or is_continuation(lines[idx]) for idx in run[:first_piece]
-                ):
-                    opener = first_piece
+            opener = _opener(lines, run, scores)
             before, intro = run[:opener], run[opener:]
+            if before and not _is_addon(lines[before[0]]):
+                before = []  # weak paragraphs before the intro: the previous post's last lines
             if before:
                 # an add-on ("And now for some links...") stays with the previous post as its tail
                 if starts and is_continuation(lines[before[0]]):
@@ -349,6 +490,40 @@ def find_starts(lines: list[str], first: int = 0) -> list[Start]:
     return starts
 
 
+def _link_list(lines: list[str], idxs: list[int]) -> bool:
+    """Four title-like lines in a row with nothing but more of them: a list of links."""
+    return len(idxs) == 4 and all(title_like(lines[i]) for i in idxs)
+
+
+def _is_addon(line: str) -> bool:
+    """A paragraph that adds to what came before: a continuation or a media round-up."""
+    return is_continuation(line) or is_roundup(line)
+
+
+def _opener(lines: list[str], run: list[int], scores: dict[int, float]) -> int:
+    """Index in ``run`` (intro-like paragraphs before a title) of the one that opens the post.
+
+    - An add-on at the head of the run ("And now for some links...", "Elsewhere, spoke to...",
+      a round-up post of its own): the post opens at the first paragraph that is not an add-on
+      or that names a piece of the blogger's own ("Just a pointer to something I wrote for ...").
+    - Otherwise weak paragraphs (a passage in another language, a body sentence with an "I")
+      before the first paragraph that names a piece are the previous post's last lines.
+    """
+    head = lines[run[0]]
+    if is_continuation(head) or (is_roundup(head) and not starts_post(head)):
+        for n in range(1, len(run)):
+            if starts_post(lines[run[n]]) or not _is_addon(lines[run[n]]):
+                return n
+        return 0
+    if scores[run[0]] >= RUN_START or starts_post(head):
+        return 0
+    for n in range(1, len(run)):
+        if starts_post(lines[run[n]]):
+            weak = all(scores[r] < RUN_START and not _is_addon(lines[r]) for r in run[:n])
+            return n if weak else 0
+    return 0
+
+
 def _roundup_posts(lines: list[str], paras: list[int]) -> list[Start]:
     """Round-up paragraphs with no piece: a new post at each one that is not a continuation
     ("A busy few weeks on the media front..." after "Round-up of ... / Elsewhere, spoke to...")."""
@@ -357,5 +532,8 @@ def _roundup_posts(lines: list[str], paras: list[int]) -> list[Start]:
         if posts and is_continuation(lines[idx]):
             posts[-1].intro.append(idx)
         else:
-            posts.append(Start(intro=[idx], title=None, confidence=0.5))
+            # no title confirms a round-up's boundary: its confidence rests on its own words
+            # ("Round-up of some recent media bits" 0.6; a bare "Spoke to X about Y" 0.5)
+            conf = min(0.8, 0.4 + 0.1 * intro_score(lines[idx]))
+            posts.append(Start(intro=[idx], title=None, confidence=round(conf, 3)))
     return posts
