@@ -18,15 +18,20 @@ from typing import Any
 import duckdb
 
 from orchestration.assets import ENV_AUTHOR, load_items, record_ingest_run
-from orchestration.parsing import parse_many
+from orchestration.parsing import iter_parsed
 from warehouse.rawstore import RawStore
+
+DAMAGED_REASON = (
+    "the raw store's copy of this dump is damaged (its bytes no longer match their SHA-256): "
+    "deliver the file again (or restore the raw store from a backup) and rebuild"
+)
 
 
 def rebuild_warehouse(
     db_path: Path, raw: RawStore, max_workers: int = 0, blog_author: str | None = None
 ) -> dict[str, Any]:
     """Build a new warehouse from ``raw`` and replace ``db_path`` with it; returns the run summary."""
-    from warehouse.load import refresh_derived
+    from warehouse.load import quarantine_dump, refresh_derived
     from warehouse.publish import publish_read_copy, writer_lock
     from warehouse.schema import apply_schema
 
@@ -40,15 +45,29 @@ def rebuild_warehouse(
         for leftover in db_path.parent.glob(f".{db_path.name}.rebuild-*"):
             leftover.unlink(missing_ok=True)
         raw.sweep_stale_temp()
-        items = parse_many(
-            raw.all_meta(),
+        metas = raw.all_meta()
+        # Bytes that no longer match their hash (disk damage, a hand edit) are not parsed: their dump is
+        # quarantined with a reason, so the damage shows instead of silently changing the warehouse.
+        damaged = [m for m in metas if not raw.verify(m.dump_id)]
+        damaged_ids = {m.dump_id for m in damaged}
+        metas = [m for m in metas if m.dump_id not in damaged_ids]
+        # streamed: each batch is loaded as soon as it is parsed, results wait on disk, not in memory
+        items = iter_parsed(
+            metas,
             blog_author=blog_author or os.environ.get(ENV_AUTHOR) or None,
             max_workers=max_workers,
+            stage_dir=str(raw.root.parent / "parsed"),
         )
         con = duckdb.connect(str(tmp))
         try:
             apply_schema(con)
+            for meta in damaged:
+                quarantine_dump(con, meta, DAMAGED_REASON)
             counts, warnings, quarantined = load_items(con, items)
+            broken = [
+                {"file_name": m.file_name, "dump_id": m.dump_id, "reason": DAMAGED_REASON} for m in damaged
+            ]
+            quarantined = [*broken, *quarantined]
             refresh_derived(con)
             summary: dict[str, Any] = {
                 "dumps_new": counts["loaded"],
@@ -74,7 +93,7 @@ def rebuild_warehouse(
                 pass  # a damaged old file is what the rebuild replaces anyway
         old_wal.unlink(missing_ok=True)
         os.replace(tmp, db_path)
-    publish_read_copy(db_path)
+    publish_read_copy(db_path, force=True)  # a new parser may change values and no count
     summary["quarantined"] = quarantined
     summary["skipped"] = []
     return summary

@@ -11,6 +11,10 @@ whole landing folder again and again. The cursor also keeps, per path, the size,
 ctime it had when it was hashed; an unchanged file reuses its hash. The run key and the
 "already requested" test stay on content hashes.
 
+Why the cursor forgets hashes whose files left the landing folder: it would otherwise grow by one
+hash per dump forever. Bytes delivered again after that get one more run, which skips them (the
+warehouse knows them) and finds nothing to do.
+
 Refused files (unreadable, in a sub-folder, not a regular file; see ``warehouse.landing``)
 are requested once by their refusal id, as a run that scans the whole landing folder, so
 their quarantine row with its reason shows up without waiting for the nightly run.
@@ -24,7 +28,7 @@ import dagster as dg
 
 from orchestration.jobs import ingest_job
 from orchestration.resources import LandingFolder
-from warehouse.landing import Fingerprint, scan_landing_report
+from warehouse.landing import Fingerprint, LandingScan, scan_landing_report
 
 SENSOR_INTERVAL_SECONDS = 30
 # Above this many files the run key is a digest of the hashes rather than the hashes themselves.
@@ -78,6 +82,20 @@ def run_key_for(hashes: list[str]) -> str:
     return "batch-" + hashlib.sha256(",".join(ordered).encode()).hexdigest()
 
 
+def _still_present(requested: set[str], scan: LandingScan, folder_exists: bool) -> set[str]:
+    """The requested hashes and refusal ids whose files are still in the landing folder.
+
+    Why prune: the cursor would otherwise grow by one hash per dump forever. A pruned hash whose
+    bytes come back later gets one more run, which finds them already loaded and skips them. A
+    landing folder that is missing (an unmounted share) prunes nothing.
+    """
+    if not folder_exists:
+        return requested
+    present = {f.sha256 for f in scan.ready}
+    present |= {r.refusal_id for r in scan.refused} | {r.sha256 for r in scan.refused if r.sha256}
+    return requested & present
+
+
 @dg.sensor(
     name="landing_sensor",
     job=ingest_job,
@@ -86,8 +104,10 @@ def run_key_for(hashes: list[str]) -> str:
     description="Requests an ingest run for dumps in the landing folder whose content is new.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder) -> dg.SensorResult:
-    requested = read_cursor(context.cursor)
-    scan = scan_landing_report(landing.folder(), landing.settle(), cache=read_file_cache(context.cursor))
+    folder = landing.folder()
+    scan = scan_landing_report(folder, landing.settle(), cache=read_file_cache(context.cursor))
+    # Files still being written are not in the scan: keep every hash while anything is unsettled.
+    requested = _still_present(read_cursor(context.cursor), scan, folder.is_dir() and not scan.unsettled)
     fresh: dict[str, str] = {}
     for f in scan.ready:
         if f.sha256 not in requested and f.sha256 not in fresh:

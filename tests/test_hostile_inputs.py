@@ -101,6 +101,12 @@ EXPECTED_LOADED = {
     "caf\ufffd.txt",
     "x" * 200 + ".txt",
     "form feeds and tabs.txt",
+    "utf32.txt",
+    "utf8 cut mid character.txt",
+    "utf8 stray byte.txt",
+    "utf16be no bom.txt",
+    "utf16 cut odd length.txt",
+    "few high bytes.txt",
 }
 EXPECTED_QUARANTINED = {
     "empty.txt": "empty",
@@ -119,7 +125,7 @@ EXPECTED_QUARANTINED = {
     "a folder.txt": "folder",
     "named pipe.txt": "pipe",
 }
-UNDECIDED = {"nul inside a dump.txt", "utf8 cut mid character.txt", "utf32.txt", "many short lines.txt"}
+UNDECIDED = {"nul inside a dump.txt", "many short lines.txt"}
 
 
 def _build_corpus(tmp: Path, landing: Path, good: bytes, other: bytes) -> dict[str, str]:
@@ -157,6 +163,13 @@ def _build_corpus(tmp: Path, landing: Path, good: bytes, other: bytes) -> dict[s
         "nul inside a dump.txt": other.replace(b"\n", b"\n\x00", 5),
         "utf8 cut mid character.txt": other + "\u00e9\u6771".encode()[:-1],
         "utf32.txt": other.decode("utf-8").encode("utf-32"),
+        # one byte that is not UTF-8 in the middle of a UTF-8 dump with typographic quotes
+        "utf8 stray byte.txt": good[: len(good) // 2] + b"\x93" + good[len(good) // 2 :],
+        "utf16be no bom.txt": other.decode("utf-8").encode("utf-16-be"),
+        "utf16 cut odd length.txt": other.decode("utf-8").encode("utf-16") + b"\n",
+        # ASCII apart from two Latin-1 letters: too little for detection to tell code pages apart
+        "few high bytes.txt": _asciify(other.decode("utf-8")).encode("ascii", "replace")
+        + b"\nZ\xfcrich, caf\xe9\n",
         "many short lines.txt": b"x\n" * 200_000,
         "late fill.txt": b"",
         "upload.txt.part": good,  # a temp name: ignored, never recorded
@@ -261,6 +274,11 @@ def test_hostile_corpus(tmp_path: Path) -> None:
     assert encodings["utf8 with bom.txt"] == "utf-8-sig"
     assert encodings["latin1.txt"] in {"cp1252", "latin_1", "iso8859_15"}
     assert encodings["cp1252 smart quotes.txt"] == "cp1252"
+    assert encodings["utf32.txt"] == "utf-32"
+    assert encodings["utf16be no bom.txt"] == "utf-16-be"
+    assert encodings["utf16 cut odd length.txt"] == "utf-16"
+    assert encodings["utf8 stray byte.txt"] == encodings["utf8 cut mid character.txt"] == "utf-8"
+    assert encodings["few high bytes.txt"] == "cp1252"
     for name, words in EXPECTED_QUARANTINED.items():
         assert name in rows, f"{name} not recorded; have {sorted(rows)}"
         status, error, *_ = rows[name][0]
@@ -371,17 +389,25 @@ def test_two_thousand_tiny_files(tmp_path: Path) -> None:
     assert len(printed.splitlines()) < 80 and "more quarantined" in printed
 
 
-@pytest.mark.parametrize("bad", [b"", b"\x00" * 100, b"<html><body>x</body></html>", b"word " * 300_000])
-def test_cli_ingest_of_a_bad_file_names_the_reason(
-    tmp_path: Path, bad: bytes, capsys: pytest.CaptureFixture
-) -> None:
+def test_cli_ingest_of_bad_files_names_each_reason(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """Named on the command line (a backfill): each bad file is quarantined, the summary says why, exit 0."""
     from orchestration.cli import main
 
-    path = tmp_path / "bad input.txt"
-    path.write_bytes(bad)
-    assert main(["ingest", str(path), "--warehouse", str(tmp_path / "w.duckdb")]) == 0
+    bad = {
+        "bad empty.txt": (b"", "empty"),
+        "bad nul.txt": (b"\x00" * 100, "binary"),
+        "bad html.txt": (b"<html><body>x</body></html>", ""),
+        "bad one line.txt": (b"word " * 300_000, "one line"),
+    }
+    for name, (data, _words) in bad.items():
+        (tmp_path / name).write_bytes(data)
+    argv = ["ingest", *(str(tmp_path / n) for n in bad), "--warehouse", str(tmp_path / "w.duckdb")]
+    assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "0 new, 0 skipped, 1 quarantined" in out and "quarantined bad input.txt: " in out
+    assert "0 new, 0 skipped, 4 quarantined" in out
+    for name, (_data, words) in bad.items():
+        line = next(ln for ln in out.splitlines() if ln.startswith(f"quarantined {name}: "))
+        assert words in line and len(line) > len(name) + 30, line
 
 
 def test_sensor_caches_hashes_and_requests_refused_files(
@@ -420,4 +446,98 @@ def test_sensor_caches_hashes_and_requests_refused_files(
     (req,) = fourth.run_requests
     assert req.run_config["ops"]["landed_dumps"]["config"]["paths"] == []  # a whole-folder run records it
     assert not tick(fourth.cursor).run_requests  # requested once
-    assert len(read_cursor(fourth.cursor)) == 5
+    assert len(read_cursor(fourth.cursor)) == 4  # d0, d1 as corrected (its old hash is gone), d2, the link
+
+
+def test_an_unwritable_raw_store_fails_the_run_loudly_and_loses_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """Not a bad dump but a broken store (here: a file where the raw folder should be). Skipping every dump
+    with a log line would look like a quiet night; the landing step fails (after its retries) instead, and
+    once the store is fixed the next run loads everything."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for p in _good_dumps(tmp_path, 2):
+        shutil.copyfile(p, landing / p.name)
+        _age(landing / p.name)
+    (tmp_path / "raw").write_bytes(b"not a folder")
+    result = _materialize(tmp_path, landing)
+    assert not result.success
+    failure = result.failure_data_for_node("landed_dumps")
+    assert failure is not None and "cannot write the raw store" in failure.error.to_string()
+    retried = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+    assert {e.step_key for e in retried} == {"landed_dumps"}  # retried first: it may be transient
+    assert len(list(landing.iterdir())) == 2  # the deliveries are still there
+    # `bylines ingest` says why (the error the step raised), and exits 1
+    from orchestration.cli import main
+
+    db = str(tmp_path / "w.duckdb")
+    argv = ["ingest", "--warehouse", db, "--landing", str(landing), "--raw", str(tmp_path / "raw")]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert "error: landed_dumps: RuntimeError: cannot write the raw store" in captured.out
+    assert "ingest run FAILED" in captured.err
+    (tmp_path / "raw").unlink()
+    again = _materialize(tmp_path, landing)
+    assert again.success and _summary(again)["dumps_new"] == 2
+
+
+def test_a_data_error_blocks_publishing_and_readers_keep_the_last_good_copy(tmp_path: Path) -> None:
+    """Blocking checks: an orphan row fails ``no_orphan_rows``; the read copy is not replaced."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    first, second = _good_dumps(tmp_path, 2)
+    shutil.copyfile(first, landing / first.name)
+    _age(landing / first.name)
+    assert _materialize(tmp_path, landing).success
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(read_copy_path(db)), read_only=True) as con:
+        before = con.execute("SELECT count(*) FROM dumps").fetchone()
+    with duckdb.connect(str(db)) as con:  # the data error: a mention of a post that does not exist
+        con.execute(
+            "INSERT INTO mentions (post_id, mention_no, medium, evidence, dump_id, line)"
+            " VALUES ('no-such-post', 1, 'radio', 'test', 'no-such-dump', 1)"
+        )
+    shutil.copyfile(second, landing / second.name)
+    _age(landing / second.name)
+    result = _materialize(tmp_path, landing)
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert not checks["no_orphan_rows"].passed
+    assert checks["no_orphan_rows"].metadata["mentions_without_post"].value == 1
+    assert not result.asset_materializations_for_node("published_warehouse")
+    with duckdb.connect(str(read_copy_path(db)), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM dumps").fetchone() == before
+        assert not any(orphan_counts(con).values())
+
+
+def test_bulk_quarantine_never_overwrites_a_loaded_dump(tmp_path: Path) -> None:
+    """One transaction for a flood of bad files; a dump loaded earlier under the same id stays loaded."""
+    from datetime import datetime
+
+    from warehouse.build import build_warehouse
+    from warehouse.load import quarantine_dumps
+    from warehouse.rawstore import DumpMeta
+
+    good = _good_dumps(tmp_path, 1)[0]
+    db = tmp_path / "w.duckdb"
+    build_warehouse([good], db, publish=False)
+    with duckdb.connect(str(db)) as con:
+        (loaded_id,) = con.execute("SELECT dump_id FROM dumps").fetchone()
+
+        def meta(dump_id: str, name: str) -> DumpMeta:
+            return DumpMeta(
+                dump_id=dump_id, file_name=name, size_bytes=1, received_at=datetime(2026, 1, 1), raw_path="x"
+            )
+
+        entries = [(meta(f"{i:064x}", f"bad {i}.txt"), f"reason {i}") for i in range(300)]
+        quarantine_dumps(con, [*entries, (meta(loaded_id, "again.txt"), "late failure"), entries[0]])
+        quarantine_dumps(con, [(meta(f"{0:064x}", "bad 0.txt"), "a newer reason")])
+        rows = dict(con.execute("SELECT status, count(*) FROM dumps GROUP BY 1").fetchall())
+        assert rows == {"loaded": 1, "quarantined": 300}
+        assert con.execute("SELECT error FROM dumps WHERE file_name = 'bad 0.txt'").fetchone() == (
+            "a newer reason",
+        )
+        assert con.execute("SELECT status, error FROM dumps WHERE dump_id = ?", [loaded_id]).fetchone() == (
+            "loaded",
+            None,
+        )

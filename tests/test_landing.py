@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -104,3 +109,66 @@ def test_explicit_paths_accept_other_suffixes_but_not_temp_names(tmp_path: Path)
         [tmp_path / "export.dump", tmp_path / "half.txt.part", folder, tmp_path / "gone.txt"]
     )
     assert [f.file_name for f in found] == ["export.dump", "in.txt"]
+
+
+def test_refused_files_get_a_reason_saying_what_to_do(tmp_path: Path) -> None:
+    """A dump in a sub-folder, a broken link, a link loop, a folder or pipe named *.txt: refused."""
+    from warehouse.landing import REFUSED_PREFIX, scan_landing_report
+
+    (tmp_path / "ok.txt").write_bytes(BODY)
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    (tmp_path / "sub" / "deeper" / "nested.txt").write_bytes(BODY + b"nested")
+    (tmp_path / "sub" / ".hidden.txt").write_bytes(BODY)
+    (tmp_path / "broken.txt").symlink_to(tmp_path / "missing.txt")
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    (tmp_path / "folder.txt").mkdir()
+    os.mkfifo(tmp_path / "pipe.txt")
+    scan = scan_landing_report(tmp_path, settle_seconds=0)
+    assert [f.file_name for f in scan.ready] == ["ok.txt"]
+    reasons = {r.file_name: r.reason for r in scan.refused}
+    assert set(reasons) == {"nested.txt", "broken.txt", "loop.txt", "folder.txt", "pipe.txt"}
+    assert "sub-folder (sub/deeper/nested.txt)" in reasons["nested.txt"]
+    assert "move it up" in reasons["nested.txt"]
+    assert "does not exist" in reasons["broken.txt"] and "loops" in reasons["loop.txt"]
+    assert "a folder" in reasons["folder.txt"] and "a named pipe" in reasons["pipe.txt"]
+    assert all(r.refusal_id.startswith(REFUSED_PREFIX) for r in scan.refused)
+    nested = next(r for r in scan.refused if r.file_name == "nested.txt")
+    assert nested.sha256 == hashlib.sha256(BODY + b"nested").hexdigest()  # its bytes are known: no re-report
+    # the fingerprint cache: the same stat is not hashed again (the sensor keeps it in its cursor)
+    again = scan_landing_report(tmp_path, settle_seconds=0, cache=scan.fingerprints)
+    assert again.fingerprints == scan.fingerprints
+
+
+def test_unreadable_file_is_refused_with_a_reason(tmp_path: Path) -> None:
+    """Permission denied. As root a mode-000 file is still readable, so the scan runs as 'nobody' there."""
+    locked_dir = Path(tempfile.mkdtemp(prefix="bylines-landing-"))  # not under pytest's private folder
+    try:
+        locked_dir.chmod(0o755)
+        (locked_dir / "ok.txt").write_bytes(BODY)
+        (locked_dir / "ok.txt").chmod(0o644)
+        locked = locked_dir / "no permission.txt"
+        locked.write_bytes(BODY + b"x")
+        locked.chmod(0o000)
+        code = (
+            "import json, sys\n"
+            "from warehouse.landing import scan_landing_report\n"
+            "scan = scan_landing_report(sys.argv[1], settle_seconds=0)\n"
+            "refused = {r.file_name: r.reason for r in scan.refused}\n"
+            "print(json.dumps([[f.file_name for f in scan.ready], refused]))\n"
+        )
+        argv = [sys.executable, "-c", code, str(locked_dir)]
+        if os.geteuid() == 0:
+            if shutil.which("setpriv") is None:
+                pytest.skip("running as root and setpriv is missing: cannot make a file unreadable")
+            argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *argv]
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env, cwd=locked_dir)
+        if out.returncode != 0 and os.geteuid() == 0:
+            pytest.skip(f"could not run the scan as 'nobody' here: {out.stderr[-300:]}")
+        assert out.returncode == 0, out.stderr[-2000:]
+        ready, refused = json.loads(out.stdout)
+        assert ready == ["ok.txt"]
+        assert "permission denied" in refused["no permission.txt"]
+        assert "read access" in refused["no permission.txt"]
+    finally:
+        shutil.rmtree(locked_dir, ignore_errors=True)

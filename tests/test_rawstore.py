@@ -76,3 +76,39 @@ def test_rejects_non_hash_ids(tmp_path: Path) -> None:
 def test_empty_store_lists_nothing(tmp_path: Path) -> None:
     assert list(RawStore(tmp_path / "absent").iter_ids()) == []
     assert os.path.exists(tmp_path) and RawStore(tmp_path / "absent").all_meta() == []
+
+
+def test_verify_tells_damaged_bytes(tmp_path: Path) -> None:
+    store = RawStore(tmp_path / "raw")
+    meta = store.put_bytes(TEXT, "v.txt")
+    assert store.verify(meta.dump_id)
+    stored = store.path_for(meta.dump_id)
+    stored.chmod(0o644)
+    stored.write_bytes(TEXT.replace(b"compost", b"COMPOST"))
+    assert not store.verify(meta.dump_id)
+    stored.unlink()
+    assert not store.verify(meta.dump_id)
+
+
+def test_a_killed_copy_leaves_no_entry_and_its_temp_file_is_swept(tmp_path: Path) -> None:
+    """A copy killed before its rename leaves only a temp file: not listed, and swept once it is old."""
+    store = RawStore(tmp_path / "raw")
+    store.root.mkdir(parents=True)
+    leftover = store.root / ".incoming-abc.part"
+    leftover.write_bytes(TEXT[:10])
+    assert list(store.iter_ids()) == []
+    assert store.sweep_stale_temp() == 0  # young: a copy may still be writing it
+    old = os.stat(leftover).st_mtime - 7200
+    os.utime(leftover, (old, old))
+    assert store.sweep_stale_temp() == 1 and not leftover.exists()
+
+
+def test_missing_or_damaged_sidecar_is_written_again(tmp_path: Path) -> None:
+    store = RawStore(tmp_path / "raw")
+    meta = store.put_bytes(TEXT, "first name.txt", received_at=datetime(2020, 1, 1))
+    side = store.path_for(meta.dump_id).with_suffix(".json")
+    side.chmod(0o644)
+    side.write_text("{not json", encoding="utf-8")
+    again = store.meta(meta.dump_id)  # damaged: rewritten (the name is lost, the bytes are not)
+    assert again.dump_id == meta.dump_id and again.size_bytes == len(TEXT)
+    assert store.meta(meta.dump_id).received_at == again.received_at

@@ -76,7 +76,7 @@ def test_sensor_ticks(tmp_path: Path) -> None:
     _write(landing / "beta.txt", "Posts Tagged 'Beta'\n\nOur own second test post, corrected.\n")
     sixth = _tick(instance, landing, fourth.cursor)
     assert [Path(p).name for r in sixth.run_requests for p in _paths(r)] == ["beta.txt"]
-    assert len(read_cursor(sixth.cursor)) == 5
+    assert len(read_cursor(sixth.cursor)) == 4  # beta's old content left the folder: forgotten
 
 
 def test_unreadable_cursor_counts_as_empty() -> None:
@@ -95,3 +95,25 @@ def test_requested_run_config_is_valid_for_the_job(tmp_path: Path) -> None:
     job = defs.resolve_job_def("ingest_job")
     assert dg.validate_run_config(job, result.run_requests[0].run_config)
     assert dg.validate_run_config(job, {})
+
+
+def test_cursor_forgets_files_that_left_the_landing_folder(tmp_path: Path) -> None:
+    """The cursor holds the hashes of files still present (bounded), not of every dump ever seen."""
+    instance = dg.DagsterInstance.ephemeral()
+    names = [f"d{i}.txt" for i in range(4)]
+    for i, name in enumerate(names):
+        _write(tmp_path / name, f"Posts Tagged 'T{i}'\n\nOur own post number {i}.\n")
+    first = _tick(instance, tmp_path, None)
+    assert len(read_cursor(first.cursor)) == 4
+    for name in names[:3]:
+        (tmp_path / name).unlink()  # processed and moved away
+    _write(tmp_path / "growing.txt", "Posts Tagged 'G'\n\nstill arriv", age=None)
+    second = _tick(instance, tmp_path, first.cursor)
+    assert not second.run_requests
+    assert len(read_cursor(second.cursor)) == 4  # a file is still being written: nothing is forgotten yet
+    (tmp_path / "growing.txt").unlink()
+    third = _tick(instance, tmp_path, second.cursor)
+    assert not third.run_requests and len(read_cursor(third.cursor)) == 1
+    # the landing folder gone (an unmounted share): nothing is forgotten
+    gone = _tick(instance, tmp_path / "unmounted", first.cursor)
+    assert read_cursor(gone.cursor) == read_cursor(first.cursor)

@@ -87,6 +87,7 @@ class LandingScan(BaseModel):
     ready: list[LandedFile] = Field(default_factory=list)
     refused: list[RefusedFile] = Field(default_factory=list)
     fingerprints: dict[str, Fingerprint] = Field(default_factory=dict)
+    unsettled: list[str] = Field(default_factory=list, description="paths still being written: next scan")
 
 
 def default_landing_dir() -> Path:
@@ -210,6 +211,7 @@ def _inspect(
             scan.refused.append(_refuse(path, f"is {_kind(before.st_mode)}: put the dump file itself here"))
         return
     if not is_settled(before, settle_seconds, now):
+        scan.unsettled.append(str(path.absolute()))
         return  # still being written: the next scan looks again
     try:
         hashed = _hash(path, before, cache)
@@ -217,6 +219,7 @@ def _inspect(
         scan.refused.append(_refuse(path, _unreadable_reason(path, exc), before.st_size))
         return
     if hashed is None:
+        scan.unsettled.append(str(path.absolute()))
         return  # grew while hashing: still being written
     digest, fp = hashed
     scan.fingerprints[str(path.absolute())] = fp
@@ -338,6 +341,7 @@ def inspect_paths_report(paths: Iterable[Path | str], settle_seconds: float = 0.
             out.ready.extend(sub.ready)
             out.refused.extend(sub.refused)
             out.fingerprints.update(sub.fingerprints)
+            out.unsettled.extend(sub.unsettled)
             continue
         name_ok = is_candidate_name(p.name) or (
             not any(p.name.startswith(x) for x in TEMP_PREFIXES)

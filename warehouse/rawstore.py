@@ -60,6 +60,20 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (best effort: some file systems cannot fsync a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def _is_dump_id(text: str) -> bool:
     return len(text) == _SHA256_HEX_LEN and all(c in "0123456789abcdef" for c in text)
 
@@ -152,15 +166,16 @@ class RawStore:
                 out.flush()
                 os.fsync(out.fileno())
             real_id = digest.hexdigest()
-            self._commit(Path(tmp_name), real_id)
+            renamed = self._commit(Path(tmp_name), real_id)
         finally:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
-        return self._meta_for(real_id, name, received_at, size=size)
+        return self._meta_for(real_id, name, received_at, size=size, sync=renamed)
 
     def put_bytes(self, data: bytes, file_name: str, received_at: datetime | None = None) -> DumpMeta:
         """Store bytes held in memory (tests, generated samples)."""
         dump_id = hashlib.sha256(data).hexdigest()
+        renamed = False
         if not self.has(dump_id):
             self.root.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".part", dir=self.root)
@@ -169,28 +184,41 @@ class RawStore:
                     out.write(data)
                     out.flush()
                     os.fsync(out.fileno())
-                self._commit(Path(tmp_name), dump_id)
+                renamed = self._commit(Path(tmp_name), dump_id)
             finally:
                 if os.path.exists(tmp_name):
                     os.unlink(tmp_name)
-        return self._meta_for(dump_id, file_name, received_at, size=len(data))
+        return self._meta_for(dump_id, file_name, received_at, size=len(data), sync=renamed)
 
-    def _commit(self, tmp: Path, dump_id: str) -> None:
-        """Move a fully written temp file into place; a concurrent identical write is harmless."""
+    def _commit(self, tmp: Path, dump_id: str) -> bool:
+        """Move a fully written temp file into place (True when it did); a concurrent identical write is
+        harmless. The folder is synced by ``_meta_for`` (one fsync covers this rename and the sidecar's)."""
         target = self.path_for(dump_id)
         if target.is_file():
-            return
+            return False
         target.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(tmp, _READ_ONLY)
         os.replace(tmp, target)
+        return True
 
     def _meta_for(
-        self, dump_id: str, file_name: str, received_at: datetime | None, size: int | None = None
+        self,
+        dump_id: str,
+        file_name: str,
+        received_at: datetime | None,
+        size: int | None = None,
+        sync: bool = False,
     ) -> DumpMeta:
-        """Read the sidecar written at first delivery, or write it now (first delivery wins)."""
+        """Read the sidecar written at first delivery, or write it now (first delivery wins).
+
+        The folder is fsynced after a rename (``sync``: the bytes were just moved in; or the sidecar
+        was): once the warehouse says "loaded", a power cut must not undo the rename.
+        """
         side = self._meta_path(dump_id)
         stored = _read_sidecar(side)
         if stored is not None:
+            if sync:
+                _fsync_dir(side.parent)
             return DumpMeta(
                 dump_id=dump_id,
                 file_name=file_name,
@@ -218,10 +246,18 @@ class RawStore:
                 os.fsync(out.fileno())  # a power cut must not leave an empty sidecar behind
             os.chmod(tmp_name, _READ_ONLY)
             os.replace(tmp_name, side)
+            _fsync_dir(side.parent)
         finally:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
         return meta
+
+    def verify(self, dump_id: str) -> bool:
+        """The stored bytes still hash to ``dump_id`` (False when damaged or unreadable)."""
+        try:
+            return sha256_file(self.path_for(dump_id)) == dump_id
+        except OSError:
+            return False
 
     def read_bytes(self, dump_id: str) -> bytes:
         return self.path_for(dump_id).read_bytes()

@@ -8,21 +8,58 @@ step behind; the next run finds no new dump, so it must notice that on its own.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 
 def derived_is_stale(con: Any) -> bool:
-    """True when some dump was recorded after the last finished run (that run never got to refresh).
+    """True when an earlier run never got to refresh the derived data after its loads.
 
-    Cheap (two aggregates). A warehouse built without run records (``warehouse.build``) counts
-    as stale once; refreshing is idempotent, so a false alarm costs one refresh.
+    Signs (each cheap): work listed in ``refresh_pending`` (loads write it, the refresh empties
+    it); a dump recorded after the last finished run; summary tables out of step with the
+    articles. A warehouse built without run records (``warehouse.build``) counts as stale once;
+    refreshing is idempotent, so a false alarm costs one refresh.
     """
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "refresh_pending" in tables:
+        pending = con.execute("SELECT EXISTS (SELECT 1 FROM refresh_pending)").fetchone()
+        if pending and pending[0]:
+            return True
     row = con.execute(
         "SELECT count(*) FROM dumps WHERE loaded_at IS NOT NULL AND NOT starts_with(dump_id, 'refused-')"
         " AND loaded_at > COALESCE((SELECT max(finished_at) FROM ingest_runs), TIMESTAMP '1970-01-01')"
     ).fetchone()
+    if row and row[0]:
+        return True
+    if "agg_article_facts" not in tables:
+        return False
     # A warehouse from before the summary tables existed has articles but no facts yet.
     facts = con.execute(
         "SELECT (SELECT count(*) FROM articles) <> (SELECT count(*) FROM agg_article_facts)"
     ).fetchone()
-    return bool(row and row[0]) or bool(facts and facts[0])
+    return bool(facts and facts[0])
+
+
+def done_between(
+    con: Any, dump_ids: list[str], since: datetime, until: datetime
+) -> tuple[int, list[dict[str, str]]]:
+    """Of ``dump_ids``, how many were loaded and which were quarantined in ``[since, until)``.
+
+    Why: a step that is retried (Dagster's RetryPolicy) after its first attempt committed some
+    loads finds those dumps already done; they are still this run's work, and its summary must
+    say so (above all what was quarantined, and why).
+    """
+    if not dump_ids:
+        return 0, []
+    rows = con.execute(
+        "SELECT dump_id, file_name, status, error FROM dumps WHERE dump_id IN (SELECT unnest(?))"
+        " AND loaded_at >= ? AND loaded_at < ? ORDER BY file_name",
+        [dump_ids, since, until],
+    ).fetchall()
+    loaded = sum(1 for r in rows if r[2] == "loaded")
+    quarantined = [
+        {"file_name": name, "dump_id": dump_id, "reason": error or "unknown error"}
+        for dump_id, name, status, error in rows
+        if status == "quarantined"
+    ]
+    return loaded, quarantined

@@ -13,16 +13,19 @@ from pathlib import Path
 from typing import Any
 
 from warehouse.landing import REFUSED_PREFIX, RefusedFile
-from warehouse.load import quarantine_dump
+from warehouse.load import quarantine_dumps
 from warehouse.rawstore import DumpMeta, sha256_file
+
+MAX_LOGGED = 20  # log lines are events in the Dagster instance; the metadata lists every one
 
 
 def record_refused(con: Any, refused: Iterable[RefusedFile], log: Any = None) -> list[dict[str, str]]:
-    """Quarantine rows for refused files (one transaction each); returns what was recorded.
+    """Quarantine rows for refused files (one transaction for all); returns what was recorded.
 
     The row's ``dump_id`` is the refusal id and its ``raw_path`` the landing path: there are no
     bytes in the raw store to point at.
     """
+    entries: list[tuple[DumpMeta, str]] = []
     recorded: list[dict[str, str]] = []
     for r in refused:
         meta = DumpMeta(
@@ -32,10 +35,14 @@ def record_refused(con: Any, refused: Iterable[RefusedFile], log: Any = None) ->
             received_at=r.seen_at,
             raw_path=r.path,
         )
-        quarantine_dump(con, meta, r.reason)
+        entries.append((meta, r.reason))
         recorded.append({"file_name": r.file_name, "dump_id": r.refusal_id, "reason": r.reason})
-        if log is not None:
-            log.warning(f"quarantined {r.file_name}: {r.reason}")
+    quarantine_dumps(con, entries)
+    if log is not None:
+        for row in recorded[:MAX_LOGGED]:
+            log.warning(f"quarantined {row['file_name']}: {row['reason']}")
+        if len(recorded) > MAX_LOGGED:
+            log.warning(f"... {len(recorded) - MAX_LOGGED} more refused files quarantined (see the metadata)")
     return recorded
 
 
