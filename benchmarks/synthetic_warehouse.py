@@ -25,6 +25,7 @@ def build(db_path: Path, articles: int, seed: float = 0.42) -> None:
     db_path.unlink(missing_ok=True)
     con = duckdb.connect(str(db_path))
     try:
+        con.execute("SET enable_progress_bar = false")
         apply_schema(con)
         con.execute("SELECT setseed(?)", [seed])
         n = articles

@@ -14,6 +14,7 @@ works the same in an in-process CLI run and under ``dagster dev``.
 import json
 import os
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import dagster as dg
 from pydantic import BaseModel, ConfigDict, Field
 
-from orchestration.parsing import ParsedItem, parse_many
+from orchestration.parsing import ParsedItem, defer, parse_many, resolve_deferred
 from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
 from warehouse.landing import LandingScan, RefusedFile, inspect_paths_report, scan_landing_report
 from warehouse.rawstore import DumpMeta
@@ -30,6 +31,10 @@ ENV_AUTHOR = "BYLINES_AUTHOR"
 TRIGGER_TAG = "bylines/trigger"
 WRITER_POOL = "duckdb_write"
 DONE_STATUSES = ("loaded", "quarantined")
+# From this many bytes of new dumps, parsing is streamed into the loads (the writer step runs the
+# parser pool and loads each batch as soon as it is parsed), so a backfill costs about the larger
+# of parsing and loading, not their sum. Below it (a nightly run), parsing is its own step.
+STREAM_MIN_BYTES = 64 * 1024 * 1024
 TRANSIENT_RETRY = dg.RetryPolicy(max_retries=2, delay=1.0, backoff=dg.Backoff.EXPONENTIAL)
 
 
@@ -60,6 +65,10 @@ class LandedConfig(dg.Config):
 class ParseConfig(dg.Config):
     max_workers: int = Field(default=0, description="parser processes; 0 = one per CPU")
     blog_author: str = Field(default="", description="the blog's author; empty = $BYLINES_AUTHOR or detect")
+    stream_min_bytes: int = Field(
+        default=STREAM_MIN_BYTES,
+        description="batches this big (bytes) are parsed by the writer step while it loads; -1 = never",
+    )
 
 
 def _done_dump_ids(warehouse: WarehouseResource, ids: list[str]) -> dict[str, str]:
@@ -117,7 +126,13 @@ def landed_dumps(
             continue
         try:
             meta = store.put_file(Path(f.path), f.sha256, f.file_name, received_at=f.seen_at)
-        except OSError as exc:  # vanished or unreadable between scan and copy: the next scan retries
+        except OSError as exc:
+            named = exc.filename is not None and os.fspath(exc.filename) == f.path
+            if not named and os.path.exists(f.path):
+                # the raw store cannot be written (disk full, permissions): fail the step, so that it is
+                # retried and the run shows the failure, rather than skip every dump in silence
+                raise RuntimeError(f"cannot write the raw store {store.root}: {exc}") from exc
+            # the landed file vanished or became unreadable between scan and copy: the next scan retries
             context.log.warning(f"could not copy {f.file_name} into the raw store: {exc}")
             continue
         if meta.dump_id in done or meta.dump_id in seen:  # bytes changed between scan and copy
@@ -147,15 +162,21 @@ def parsed_dumps(
     raw_store: RawStoreResource,
 ) -> dg.Output[list[ParsedItem]]:
     author = config.blog_author or os.environ.get(ENV_AUTHOR) or None
-    items = parse_many(
-        landed_dumps.new,
-        blog_author=author,
-        max_workers=config.max_workers,
-        stage_dir=str(raw_store.stage_dir()),
-    )
+    stage = str(raw_store.stage_dir())
+    total = sum(m.size_bytes for m in landed_dumps.new)
+    if 0 <= config.stream_min_bytes <= total and len(landed_dumps.new) > 1:
+        # a backfill: the writer step parses while it loads (streaming), so nothing waits here
+        context.log.info(f"{len(landed_dumps.new)} dumps ({total / 1e6:.0f} MB): parsed while loading")
+        return dg.Output(
+            defer(landed_dumps.new, author, config.max_workers, stage),
+            metadata={"deferred": len(landed_dumps.new), "bytes": total},
+        )
+    items = parse_many(landed_dumps.new, blog_author=author, max_workers=config.max_workers, stage_dir=stage)
     bad = [i for i in items if i.error]
-    for item in bad:
+    for item in bad[:MAX_LOGGED_QUARANTINES]:
         context.log.warning(f"quarantine {item.meta.file_name}: {item.error}")
+    if len(bad) > MAX_LOGGED_QUARANTINES:
+        context.log.warning(f"... and {len(bad) - MAX_LOGGED_QUARANTINES} more to quarantine")
     return dg.Output(
         items,
         metadata={
@@ -185,66 +206,131 @@ def _trigger(context: dg.AssetExecutionContext) -> str:
     return "manual"
 
 
-def load_items(
-    con: Any, items: list[ParsedItem], log: Any = None
-) -> tuple[dict[str, Any], list[str], list[dict[str, str]]]:
-    """Load every parsed dump (own transaction each) or quarantine it.
+# A load batch: dumps loaded in one transaction (one pass of the set-based statements). Bounded
+# by bytes too, because the batch's parse results are in memory while it loads.
+LOAD_BATCH_DUMPS = 64
+# Each log line is an event in the Dagster instance: a flood of bad files logs this many, then a count.
+MAX_LOGGED_QUARANTINES = 20
+LOAD_BATCH_BYTES = 16 * 1024 * 1024
 
-    Returns (counters, warnings, quarantined).
+
+def load_items(
+    con: Any, items: Iterable[ParsedItem], log: Any = None
+) -> tuple[dict[str, Any], list[str], list[dict[str, str]]]:
+    """Load every parsed dump (in batches, one transaction each) or quarantine it.
+
+    Returns (counters, warnings, quarantined). ``items`` may be an iterator that yields dumps as
+    their parses finish: each batch is loaded as soon as it is full, so loading overlaps parsing
+    and memory holds one batch, never the whole backfill.
 
     Re-checks under the writer lock what is already in the warehouse, so a second ingest
-    that raced the first one finds nothing left to do.
+    that raced the first one finds nothing left to do. A batch that fails is loaded again dump
+    by dump, so only the bad dump is quarantined.
     """
-    from warehouse.load import load_dump, quarantine_dump
+    from warehouse.load import bulk_load_settings, load_dump, load_dumps, quarantine_dump, quarantine_dumps
 
-    ids = [i.meta.dump_id for i in items]
-    done = (
-        {
-            r[0]
-            for r in con.execute(
-                "SELECT dump_id FROM dumps WHERE dump_id IN (SELECT unnest(?))"
-                " AND status IN ('loaded', 'quarantined')",
-                [ids],
-            ).fetchall()
-        }
-        if ids
-        else set()
-    )
+    bulk_load_settings(con)
     counts = {"loaded": 0, "raced": 0, "posts": 0, "articles_new": 0, "articles_updated": 0}
     warnings: list[str] = []
     quarantined: list[dict[str, str]] = []
-    for item in items:
-        if item.meta.dump_id in done:
-            counts["raced"] += 1
-            continue
-        reason = item.error
+    batch: list[tuple[ParsedItem, Any]] = []
+    batch_bytes = 0
+
+    def rollback() -> None:
         try:
-            parsed = item.load_parsed()
-        except (OSError, ValueError) as exc:  # the stage vanished or is corrupt: keep the reason
-            parsed, reason = None, f"staged parse result unreadable ({type(exc).__name__}): {exc}"
-        if parsed is not None:
+            con.rollback()
+        except Exception:  # noqa: BLE001 - no transaction open is fine
+            pass
+
+    def loaded(item: ParsedItem, parsed: Any, stats: Any) -> None:
+        counts["loaded"] += 1
+        counts["posts"] += _stat(stats, "posts") or len(parsed.posts)
+        counts["articles_new"] += _stat(stats, "articles_new")
+        counts["articles_updated"] += _stat(stats, "articles_updated")
+        warnings.extend(f"{item.meta.file_name}: {w}" for w in parsed.warnings)
+        item.discard_stage()
+
+    def noted(item: ParsedItem, reason: str) -> None:
+        item.discard_stage()
+        quarantined.append({"file_name": item.meta.file_name, "dump_id": item.meta.dump_id, "reason": reason})
+        if log is not None and len(quarantined) <= MAX_LOGGED_QUARANTINES:  # all are in the run's metadata
+            log.warning(f"quarantined {item.meta.file_name}: {reason}")
+
+    def quarantine(item: ParsedItem, reason: str) -> None:
+        quarantine_dump(con, item.meta, reason)
+        noted(item, reason)
+
+    def quarantine_many(entries: list[tuple[ParsedItem, str]]) -> None:
+        quarantine_dumps(con, [(item.meta, reason) for item, reason in entries])  # one commit for all
+        for item, reason in entries:
+            noted(item, reason)
+
+    def flush() -> None:
+        nonlocal batch, batch_bytes
+        todo, batch, batch_bytes = batch, [], 0
+        if not todo:
+            return
+        if len(todo) > 1:
+            try:
+                results = load_dumps(con, [(i.meta, p) for i, p in todo])
+            except Exception:  # noqa: BLE001 - find the bad dump by loading them one by one
+                rollback()
+            else:
+                for (item, parsed), stats in zip(todo, results, strict=True):
+                    loaded(item, parsed, stats)
+                return
+        for item, parsed in todo:
             try:
                 stats = load_dump(con, item.meta, parsed)
             except Exception as exc:  # one bad dump never fails the run: keep it, with the reason
-                try:
-                    con.rollback()
-                except Exception:  # noqa: BLE001 - no transaction open is fine
-                    pass
-                reason = f"loading failed ({type(exc).__name__}): {exc}"
+                rollback()
+                quarantine(item, f"loading failed ({type(exc).__name__}): {exc}")
             else:
-                counts["loaded"] += 1
-                counts["posts"] += _stat(stats, "posts") or len(parsed.posts)
-                counts["articles_new"] += _stat(stats, "articles_new")
-                counts["articles_updated"] += _stat(stats, "articles_updated")
-                warnings.extend(f"{item.meta.file_name}: {w}" for w in parsed.warnings)
-                item.discard_stage()
+                loaded(item, parsed, stats)
+
+    def already_done(ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        rows = con.execute(
+            "SELECT dump_id FROM dumps WHERE dump_id IN (SELECT unnest(?))"
+            " AND status IN ('loaded', 'quarantined')",
+            [ids],
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    pending: list[ParsedItem] = []  # dumps waiting for the "already done?" check (one query per chunk)
+
+    def take(chunk: list[ParsedItem]) -> None:
+        nonlocal batch_bytes
+        done = already_done([i.meta.dump_id for i in chunk])
+        bad: list[tuple[ParsedItem, str]] = []
+        for item in chunk:
+            if item.meta.dump_id in done:
+                counts["raced"] += 1
                 continue
-        reason = reason or "unknown error"
-        quarantine_dump(con, item.meta, reason)
-        item.discard_stage()
-        quarantined.append({"file_name": item.meta.file_name, "dump_id": item.meta.dump_id, "reason": reason})
-        if log is not None:
-            log.warning(f"quarantined {item.meta.file_name}: {reason}")
+            reason = item.error
+            try:
+                parsed = item.load_parsed()
+            except (OSError, ValueError) as exc:  # the stage vanished or is corrupt: keep the reason
+                parsed, reason = None, f"staged parse result unreadable ({type(exc).__name__}): {exc}"
+            if parsed is None:
+                bad.append((item, reason or "unknown error"))
+                continue
+            batch.append((item, parsed))
+            batch_bytes += item.meta.size_bytes
+            if len(batch) >= LOAD_BATCH_DUMPS or batch_bytes >= LOAD_BATCH_BYTES:
+                flush()
+        quarantine_many(bad)
+
+    for item in items:
+        pending.append(item)
+        if len(pending) >= 16:
+            take(pending)
+            pending = []
+    take(pending)
+    flush()
+    if log is not None and len(quarantined) > MAX_LOGGED_QUARANTINES:
+        log.warning(f"... {len(quarantined) - MAX_LOGGED_QUARANTINES} more quarantined (the run's metadata)")
     return counts, warnings, quarantined
 
 
@@ -277,6 +363,29 @@ def record_ingest_run(
     )
 
 
+def _credit_earlier_attempts(
+    context: dg.AssetExecutionContext,
+    con: Any,
+    items: list[ParsedItem],
+    attempt_started: datetime,
+    counts: dict[str, Any],
+    quarantined: list[dict[str, str]],
+) -> None:
+    """Count what earlier attempts of this (retried) step loaded or quarantined, instead of "skipped"."""
+    from warehouse.recovery import done_between
+
+    record = context.instance.get_run_record_by_id(context.run.run_id)
+    if record is None or record.start_time is None:
+        return
+    since = datetime.fromtimestamp(record.start_time, UTC).replace(tzinfo=None)
+    loaded, earlier = done_between(con, [i.meta.dump_id for i in items], since, attempt_started)
+    if loaded + len(earlier) > counts["raced"]:  # another ingest raced this run meanwhile: keep "skipped"
+        return
+    counts["raced"] -= loaded + len(earlier)
+    counts["loaded"] += loaded
+    quarantined[:0] = earlier
+
+
 @dg.asset(
     group_name="warehouse",
     kinds={"duckdb"},
@@ -297,11 +406,16 @@ def warehouse_tables(
     started = datetime.now(UTC).replace(tzinfo=None)
     run_id = context.run.run_id or str(uuid.uuid4())
     with warehouse.writer() as con:
-        counts, warnings, quarantined = load_items(con, parsed_dumps, context.log)
+        # An earlier run killed before its refresh: bring everything derived up to date (full),
+        # since what it left half done is not known. Otherwise the refresh is incremental.
+        stale = derived_is_stale(con)
+        counts, warnings, quarantined = load_items(con, resolve_deferred(parsed_dumps), context.log)
+        if context.retry_number:  # an earlier attempt of this step committed some: still this run's work
+            _credit_earlier_attempts(context, con, parsed_dumps, started, counts, quarantined)
         quarantined += record_refused(con, landed_dumps.refused, context.log)
         forget_resolved_refusals(con)
-        if counts["loaded"] or quarantined or derived_is_stale(con):
-            refresh_derived(con)
+        if stale or counts["loaded"] or quarantined:
+            refresh_derived(con, full=stale)
         summary: dict[str, Any] = {
             "dumps_new": counts["loaded"],
             "dumps_skipped": len(landed_dumps.skipped) + counts["raced"],

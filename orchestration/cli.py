@@ -123,9 +123,25 @@ def run_ingest(
             checks.append(f"check {ev.check_name} failed ({ev.severity.value}): {dict(ev.metadata)}")
     summary["failed_checks"] = checks
     if not result.success:
-        failures = [e.message or "" for e in result.all_events if e.is_failure]
-        summary["errors"] = [f for f in failures if f][:5]
+        summary["errors"] = _failure_reasons(result)[:5]
     return result.success, summary
+
+
+def _failure_reasons(result: Any) -> list[str]:
+    """Why the run failed, per failed step: the error the step's code raised, not only "step X failed"."""
+    reasons: list[str] = []
+    for event in result.all_events:
+        if not event.is_failure:
+            continue
+        if event.is_step_failure and event.step_failure_data is not None:
+            error = event.step_failure_data.error
+            cause = error.cause if error is not None and error.cause is not None else error
+            if cause is not None:
+                reasons.append(f"{event.step_key}: {cause.message.strip()}")
+                continue
+        if event.message:
+            reasons.append(event.message)
+    return list(dict.fromkeys(reasons))
 
 
 def format_summary(summary: dict[str, Any], seconds: float | None = None, out: TextIO | None = None) -> str:

@@ -25,19 +25,29 @@ ENV_EXECUTOR = "BYLINES_EXECUTOR"
 
 
 def executor_from_env() -> dg.ExecutorDefinition:
-    """``$BYLINES_EXECUTOR``: ``in_process`` (default) or ``multiprocess``.
+    """``$BYLINES_EXECUTOR``: ``in_process`` (default), ``multiprocess`` or ``k8s``.
 
     Why configurable: on one machine, in-process is right (parsing already fans out to a process
     pool, and one process writes DuckDB). When runs move to a cluster, steps can run in their own
-    processes (or pods, with dagster-k8s's executor configured the same way) without code changes:
-    the writer steps share the ``duckdb_write`` pool, which the instance limits to one.
+    processes, or in their own Kubernetes pods (``k8s``: ``dagster-k8s``'s ``k8s_job_executor``,
+    installed with ``pip install dagster-k8s`` and configured in the run config or
+    ``deploy/dagster.k8s.yaml``) without code changes: the writer steps share the
+    ``duckdb_write`` pool, which the instance limits to one.
     """
     name = os.environ.get(ENV_EXECUTOR, "in_process").strip().lower()
     if name in ("", "in_process", "in-process"):
         return dg.in_process_executor
     if name == "multiprocess":
         return dg.multiprocess_executor
-    raise ValueError(f"{ENV_EXECUTOR}={name!r}: use in_process or multiprocess")
+    if name in ("k8s", "kubernetes"):
+        try:
+            from dagster_k8s import k8s_job_executor  # type: ignore[import-not-found]
+        except ImportError as exc:
+            raise ValueError(
+                f"{ENV_EXECUTOR}={name!r} needs the dagster-k8s package (pip install dagster-k8s)"
+            ) from exc
+        return k8s_job_executor
+    raise ValueError(f"{ENV_EXECUTOR}={name!r}: use in_process, multiprocess or k8s")
 
 
 def build_defs(resources: Mapping[str, Any] | None = None) -> dg.Definitions:

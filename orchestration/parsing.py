@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -40,6 +41,11 @@ class ParsedItem(BaseModel):
     parsed_path: str | None = None
     posts: int = 0
     error: str | None = None
+    # Not parsed yet: a big batch is parsed by the writer step while it loads (see resolve_deferred).
+    deferred: bool = False
+    blog_author: str | None = None
+    max_workers: int = 0
+    stage_dir: str | None = None
 
     def load_parsed(self) -> ParsedDump | None:
         """The parse result, read back from the stage when it was staged."""
@@ -111,15 +117,50 @@ def parse_many(
 
     With ``stage_dir`` results are staged on disk (see :class:`ParsedItem`).
     """
+    return list(iter_parsed(metas, blog_author, max_workers, stage_dir))
+
+
+def iter_parsed(
+    metas: list[DumpMeta], blog_author: str | None = None, max_workers: int = 0, stage_dir: str | None = None
+) -> Iterator[ParsedItem]:
+    """Like :func:`parse_many`, but yields each dump (in input order) as soon as it is parsed.
+
+    Why: the single writer can load the first dumps while the pool parses the rest, so a
+    backfill costs about the larger of parsing and loading instead of their sum.
+    """
     workers = _worker_count(len(metas), max_workers)
     total = sum(m.size_bytes for m in metas)
     if workers < 2 or len(metas) < POOL_MIN_DUMPS or total < POOL_MIN_BYTES:
-        return [parse_one(m, blog_author, stage_dir) for m in metas]
+        for m in metas:
+            yield parse_one(m, blog_author, stage_dir)
+        return
     # spawn, not fork: the parent may hold Dagster threads and open DuckDB handles.
     ctx = multiprocessing.get_context("spawn")
     n = len(metas)
+    done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            return list(pool.map(parse_one, metas, [blog_author] * n, [stage_dir] * n, chunksize=1))
-    except Exception:  # a broken pool (worker killed, OOM) must not lose the batch: parse in-process
-        return [parse_one(m, blog_author, stage_dir) for m in metas]
+            for item in pool.map(parse_one, metas, [blog_author] * n, [stage_dir] * n, chunksize=1):
+                done += 1
+                yield item
+    except Exception:  # a broken pool (worker killed, OOM): parse what is left in-process
+        for m in metas[done:]:
+            yield parse_one(m, blog_author, stage_dir)
+
+
+def defer(
+    metas: list[DumpMeta], blog_author: str | None = None, max_workers: int = 0, stage_dir: str | None = None
+) -> list[ParsedItem]:
+    """Items that say how to parse ``metas`` later (in the writer step, streamed into the loads)."""
+    how = {"blog_author": blog_author, "max_workers": max_workers, "stage_dir": stage_dir}
+    return [ParsedItem(meta=m, deferred=True, **how) for m in metas]
+
+
+def resolve_deferred(items: list[ParsedItem]) -> Iterator[ParsedItem]:
+    """``items`` with every deferred one parsed (a process pool, results yielded as they finish)."""
+    ready = [i for i in items if not i.deferred]
+    yield from ready
+    todo = [i for i in items if i.deferred]
+    if todo:
+        first = todo[0]
+        yield from iter_parsed([i.meta for i in todo], first.blog_author, first.max_workers, first.stage_dir)

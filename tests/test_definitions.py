@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
+import pytest
 import yaml
 
 from orchestration.definitions import build_defs, defs
@@ -84,3 +85,31 @@ def test_executor_is_configuration(monkeypatch) -> None:
     monkeypatch.setenv("BYLINES_EXECUTOR", "kubernetes-someday")
     with pytest.raises(ValueError, match="BYLINES_EXECUTOR"):
         executor_from_env()
+
+
+def test_kubernetes_executor_is_configuration_too(monkeypatch) -> None:
+    """BYLINES_EXECUTOR=k8s selects dagster-k8s's executor, or says which package is missing."""
+    import importlib.util
+
+    from orchestration.definitions import executor_from_env
+
+    monkeypatch.setenv("BYLINES_EXECUTOR", "k8s")
+    if importlib.util.find_spec("dagster_k8s") is None:
+        with pytest.raises(ValueError, match="dagster-k8s"):
+            executor_from_env()
+    else:
+        assert executor_from_env().name == "k8s"
+
+
+@pytest.mark.parametrize(
+    "name", ["deploy/dagster.postgres.yaml", "deploy/dagster.k8s.yaml", ".dagster/dagster.yaml"]
+)
+def test_instance_examples_are_valid_dagster_config(name: str) -> None:
+    """The instance files the README points to for scaling out are valid dagster.yaml."""
+    from dagster._config import validate_config
+    from dagster._core.instance.config import dagster_instance_config_schema
+
+    cfg = yaml.safe_load((PROJECT / name).read_text())
+    result = validate_config(dagster_instance_config_schema(), cfg)
+    assert result.success, [e.message for e in result.errors or []]
+    assert cfg["concurrency"]["pools"]["default_limit"] == 1  # one DuckDB writer at a time

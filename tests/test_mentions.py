@@ -106,3 +106,25 @@ def test_unnamed_event_is_kept_without_outlet() -> None:
 def test_own_work_as_a_subject_does_not_end_the_list() -> None:
     text = "Spoke to the Guardian about the piece and to the BBC about my paper."
     assert outlets(text) == ["Guardian", "BBC"]
+
+
+def test_recurring_intro_gives_the_mentions_a_fresh_parse_gives() -> None:
+    """A post's intro recurs on every tag page that lists it: remembered mentions carry the new line
+    numbers (the mention's and its outlet's) and the piece's own outlet as passed in, nothing else."""
+    from transforms import mentions as mod
+
+    text = (
+        "Spoke to the Guardian about prison policy, and to the Kabul Daily about drones. "
+        "Am doing a webinar today about it with my colleagues."
+    )
+    piece_a = GAZ.resolve("RUSI", 3)
+    piece_b = GAZ.resolve("RUSI", 41)
+    first = extract_mentions([(3, text)], piece_a, GAZ)
+    again = extract_mentions([(40, text)], piece_b, GAZ)
+    mod._SENTENCE_CACHE.clear()
+    fresh = extract_mentions([(40, text)], piece_b, GAZ)
+    assert [m.model_dump() for m in again] == [m.model_dump() for m in fresh]
+    assert len(first) == len(fresh) >= 3
+    assert {m.line for m in first} == {3} and {m.line for m in again} == {40}
+    assert all(m.outlet is None or m.outlet.line in (40, 41) for m in again)
+    assert any(m.outlet is piece_b for m in again)  # the webinar about the piece: its outlet as given

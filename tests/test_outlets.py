@@ -138,3 +138,13 @@ def test_outlet_of_a_later_appearance_is_not_the_piece_home() -> None:
         "about the border talks."
     )
     assert piece_outlet(intro, 3, [], [], GAZ).name == "Foreign Policy"
+
+
+def test_recurring_intro_keeps_its_outlet_with_the_new_line() -> None:
+    """piece_outlet remembers an intro's verdict (it recurs on every tag page); the line is the new one."""
+    intro = "A new piece for the Financial Times on shipping.\n\nAlso spoke to the BBC about it."
+    first = piece_outlet(intro, 3, [], [], GAZ)
+    again = piece_outlet(intro, 30, [], [], GAZ)
+    assert first is not None and again is not None and first is not again
+    assert first.model_dump(exclude={"line"}) == again.model_dump(exclude={"line"})
+    assert (first.name, first.line, again.line) == ("Financial Times", 3, 30)

@@ -9,9 +9,9 @@ fingerprint: a simhash of body word shingles for near-duplicate matching in the 
 from __future__ import annotations
 
 import hashlib
-import heapq
 import zlib
 from collections.abc import Iterable
+from functools import lru_cache
 
 from transforms.text import normalise_key
 
@@ -32,6 +32,20 @@ def post_id(intro: str, title: str | None) -> str:
     return "p_" + _h(head + "|" + normalise_key(title or ""))
 
 
+class _CrcCache(dict[str, int]):
+    """crc32 of a word's UTF-8 bytes, remembered (prose reuses a small vocabulary)."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) > 500_000:
+            self.clear()
+        value = self[word] = zlib.crc32(word.encode("utf-8"))
+        return value
+
+
+_WORD_CRC = _CrcCache()
+
+
+@lru_cache(maxsize=4096)  # a post seen on several tag pages has the same body each time
 def fingerprint(text: str, shingle: int = 3) -> str:
     """64-bit simhash of word 3-shingles, hex; equal or close for near-identical texts.
 
@@ -41,16 +55,16 @@ def fingerprint(text: str, shingle: int = 3) -> str:
     words = normalise_key(text).split()
     # bottom-k sample of shingles by a cheap stable hash of per-word CRCs (no string per shingle):
     # the same text always keeps the same shingles
-    word_hash = [zlib.crc32(w.encode("utf-8")) for w in words]
+    word_hash = list(map(_WORD_CRC.__getitem__, words))
     # a tuple of ints hashes the same in every process (only str hashing is salted)
     if len(word_hash) < shingle:
         triples: Iterable[tuple[int, ...]] = [tuple(word_hash)]
     else:
         triples = zip(*(word_hash[k:] for k in range(shingle)), strict=False)
-    keys: dict[int, int] = {}
-    for i, triple in enumerate(triples):
-        keys.setdefault(hash(triple), i)
-    grams = [" ".join(words[keys[k] : keys[k] + shingle]) for k in heapq.nsmallest(SAMPLE, keys)]
+    # shingle hash -> offset of its first occurrence (built back to front, so the first one wins)
+    hashes = list(map(hash, triples))
+    keys = dict(zip(reversed(hashes), range(len(hashes) - 1, -1, -1), strict=True))
+    grams = [" ".join(words[keys[k] : keys[k] + shingle]) for k in sorted(keys)[:SAMPLE]]
     bits = "".join(
         format(int.from_bytes(hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest(), "big"), "064b")
         for g in grams

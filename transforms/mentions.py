@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -197,7 +198,47 @@ def extract_mentions(
     return mentions
 
 
+# per gazetteer: (sentence, the piece's outlet, cues) -> (line, mentions, outlet-is-the-piece flags)
+_Cached = tuple[int, list[Mention], list[bool]]
+_SENTENCE_CACHE: weakref.WeakKeyDictionary[Gazetteer, dict[tuple[object, ...], _Cached]] = (
+    weakref.WeakKeyDictionary()
+)
+_SENTENCE_CACHE_MAX = 50_000
+
+
 def _sentence_mentions(
+    sent: str, line: int, piece: OutletRef | None, gaz: Gazetteer, cues: Cues
+) -> list[Mention]:
+    """The mentions of one sentence, remembered: a post's intro recurs on every tag page listing it.
+
+    Only the line numbers differ between recurrences (the mention's, and that of an outlet found
+    in the sentence, which is the sentence's line); the piece's own outlet is passed through as given.
+    """
+    cache = _SENTENCE_CACHE.get(gaz)
+    if cache is None:
+        cache = _SENTENCE_CACHE[gaz] = {}
+    # Of the piece's outlet only its name (_same) and kind (_medium) are read; it is passed through
+    # as given. cues: load_cues() keeps one object for the process.
+    key = (sent, None if piece is None else (piece.name, piece.outlet_kind), id(cues))
+    hit = cache.get(key)
+    if hit is None:
+        found = _sentence_mentions_uncached(sent, line, piece, gaz, cues)
+        if len(cache) >= _SENTENCE_CACHE_MAX:
+            cache.clear()
+        hit = cache[key] = (line, found, [m.outlet is piece and piece is not None for m in found])
+    first_line, found, is_piece = hit
+    out: list[Mention] = []
+    for m, own in zip(found, is_piece, strict=True):
+        outlet = m.outlet
+        if own:
+            outlet = piece
+        elif outlet is not None:
+            outlet = outlet.model_copy(update={"line": line} if outlet.line == first_line else None)
+        out.append(m.model_copy(update={"line": line, "outlet": outlet}))
+    return out
+
+
+def _sentence_mentions_uncached(
     sent: str, line: int, piece: OutletRef | None, gaz: Gazetteer, cues: Cues
 ) -> list[Mention]:
     spans = gaz.find_all(sent, line)

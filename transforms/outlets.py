@@ -53,12 +53,23 @@ _GENERIC_FOLLOWERS = frozenset(
     "since during before until under than".split()
 )
 
+_FOLD_PAIRS = tuple((chr(k), v) for k, v in _FOLD.items())
+
 _WORD = re.compile(r"[A-Za-z0-9][\w'.&-]*")
+_NEXT_WORD = re.compile(r"\s+([A-Z][a-z]+)\b")
+_FOUND_CACHE = 50_000  # texts whose outlet spans are remembered
+_DOTTED = re.compile(r"[\w-]\.[\w-]")
 
 
 def fold(text: str) -> str:
     """Unify quotes, dashes and NBSPs without changing the length of the text."""
-    return text.translate(_FOLD)
+    # every folded character is non-ASCII, and translate() is slow on text that has one
+    if text.isascii():
+        return text
+    for ch, to in _FOLD_PAIRS:
+        if ch in text:
+            text = text.replace(ch, to)
+    return text
 
 
 def norm_key(name: str) -> str:
@@ -119,6 +130,11 @@ class Gazetteer:
         self._ci = self._compile([s for s in surfaces if not s.case_sensitive], re.IGNORECASE)
         self._by_text_cs = {s.text: s for s in surfaces if s.case_sensitive}
         self._by_text_ci = {s.text.casefold(): s for s in surfaces if not s.case_sensitive}
+        self._found: dict[str, list[tuple[int, int, str]]] = {}
+        # intro -> (offset, outlet) of piece_outlet's best intro candidate, or None
+        self._intro_best: dict[str, tuple[int, OutletRef] | None] = {}
+        # Where a case-sensitive match can start (see _matches).
+        self._cs_starts = self._starts([s.text for s in surfaces if s.case_sensitive])
 
     @staticmethod
     def _surface(text: str, e: OutletEntry) -> _Surface:
@@ -142,6 +158,60 @@ class Gazetteer:
         left = r"(?:(?<![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))"
         right = r"(?:(?![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))"
         return re.compile(f"{left}(?:(?:[Tt]he)\\s+)?({alt}){right}", flags)
+
+    @staticmethod
+    def _starts(texts: list[str]) -> tuple[re.Pattern[str], re.Pattern[str] | None] | None:
+        """Where a name can start: a class of first characters that are not lower case, and the
+        names that start in lower case ("dpa", "openDemocracy") as their own pattern, because
+        their first letters are everywhere in prose. None when a name starts with a space."""
+        firsts: set[str] = set()
+        lower: list[str] = []
+        for t in texts:
+            if not t or t[0].isspace():
+                return None
+            if t[0].islower():
+                lower.append(t)
+            else:
+                firsts.update(("'", "\u2019") if t[0] in "'\u2019" else (t[0],))
+        chars = re.compile("[" + "".join(re.escape(c) for c in sorted(firsts)) + "]" if firsts else "(?!)")
+        return chars, (re.compile(phrase_regex(lower, loose=True)) if lower else None)
+
+    def _matches(self, pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+        """``pattern.finditer(text)``, trying the pattern only where a match can start.
+
+        Why: the pattern opens with boundary look-behinds and an optional "the", so the regex
+        engine cannot skip ahead and tries all of it at every character of every sentence (most
+        of the parser's outlet time). A match starts either at a name's first character or at
+        the "the"/"The" before it (followed by white space only); trying exactly those offsets in
+        order, and resuming after each match, gives the very matches ``finditer`` gives.
+        """
+        if self._cs_starts is None:
+            return list(pattern.finditer(text))
+        chars, lower = self._cs_starts
+        firsts = [m.start() for m in chars.finditer(text)]
+        if lower is not None:
+            m = lower.search(text)
+            while m is not None:  # every start, overlapping ones too
+                firsts.append(m.start())
+                m = lower.search(text, m.start() + 1)
+        starts: list[int] = []
+        for q in firsts:
+            j = q
+            while j > 0 and text[j - 1].isspace():
+                j -= 1
+            if j < q and j >= 3 and text[j - 3 : j] in ("the", "The"):
+                starts.append(j - 3)
+            starts.append(q)
+        out: list[re.Match[str]] = []
+        pos = 0
+        for st in sorted(set(starts)):
+            if st < pos:
+                continue
+            found = pattern.match(text, st)
+            if found is not None:
+                out.append(found)
+                pos = found.end()
+        return out
 
     # -- canonicalisation -------------------------------------------------------------
     def lookup(self, name: str) -> OutletEntry | None:
@@ -175,19 +245,34 @@ class Gazetteer:
     # -- matching in text -------------------------------------------------------------
     def find_all(self, text: str, line: int | None = None) -> list[tuple[int, int, OutletRef]]:
         """All gazetteer outlets named in ``text`` as (start, end, ref); longest match wins."""
+        spans = self._found.get(text)
+        if spans is None:
+            if len(self._found) >= _FOUND_CACHE:
+                self._found.clear()
+            spans = self._found[text] = self._find_spans(text)
+        return [(s, e, self.ref(self.entries[canonical], text[s:e], line)) for s, e, canonical in spans]
+
+    def _find_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, canonical) of ``find_all``; remembered per text, since a post's intro
+        sentences come back on every tag page that lists the post."""
         folded = fold(text)
         cands: list[tuple[int, int, _Surface]] = []
         for pattern, table, ci in ((self._cs, self._by_text_cs, False), (self._ci, self._by_text_ci, True)):
             if pattern is None:
                 continue
-            for m in pattern.finditer(folded):
+            if ci:
+                # only domains match in any case, and every domain has a dot between name characters
+                found = pattern.finditer(folded) if _DOTTED.search(folded) else ()
+            else:
+                found = self._matches(pattern, folded)
+            for m in found:
                 key = re.sub(r"\s+", " ", m.group(1)).replace("\u2019", "'")
                 surface = table.get(key.casefold() if ci else key)
                 if surface is None:
                     continue
                 if surface.generic and not self._generic_ok(folded, m.start(), m.end()):
                     continue
-                nxt = re.match(r"\s+([A-Z][a-z]+)\b", folded[m.end() :])
+                nxt = _NEXT_WORD.match(folded, m.end())
                 if nxt and nxt.group(1) in _not_followed_by():
                     continue  # "the Foreign Affairs Committee" is not the journal
                 cands.append((m.start(), m.end(), surface))
@@ -197,7 +282,7 @@ class Gazetteer:
             if all(c[1] <= t[0] or c[0] >= t[1] for t in taken):
                 taken.append(c)
         taken.sort(key=lambda c: c[0])
-        return [(s, e, self.ref(self.entries[sf.canonical], text[s:e], line)) for s, e, sf in taken]
+        return [(s, e, sf.canonical) for s, e, sf in taken]
 
     @staticmethod
     def _generic_ok(text: str, start: int, end: int) -> bool:
@@ -412,10 +497,19 @@ def piece_outlet(
     tail (publisher disclaimers). A bio's affiliation ("... at the Royal United Services
     Institute") is the author's employer, not the publisher, so bios are never used.
     """
-    cands = _intro_candidates(intro, intro_line, gaz)
-    if cands:
+    cache = gaz._intro_best
+    best = cache.get(intro, False)
+    if best is False:
+        # the intro's verdict does not depend on its line (set below): remember it, since a post's
+        # intro recurs on every tag page that lists the post
+        cands = _intro_candidates(intro, intro_line, gaz)
         cands.sort(key=lambda c: (-c[0], c[1]))
-        _, pos, ref = cands[0]
+        best = (cands[0][1], cands[0][2]) if cands else None
+        if len(cache) >= _FOUND_CACHE:
+            cache.clear()
+        cache[intro] = best
+    if best is not None:
+        pos, ref = best
         # intro paragraphs arrive joined by blank lines, as in the file: count lines to the match
         return ref.model_copy(update={"line": intro_line + intro[:pos].count("\n")})
     signals = load_signals()

@@ -16,9 +16,19 @@ from typing import Any
 import duckdb
 
 from transforms.models import ParsedDump, ParseError, ParseSettings
-from warehouse.load import LoadStats, load_dump, quarantine_dump, refresh_derived
+from warehouse.load import (
+    LoadStats,
+    bulk_load_settings,
+    load_dump,
+    load_dumps,
+    quarantine_dump,
+    refresh_derived,
+)
 from warehouse.rawstore import DumpMeta, RawStore
 from warehouse.schema import apply_schema
+
+# Dumps per load transaction, by bytes (their parse results are in memory until loaded).
+BATCH_BYTES = 16 * 1024 * 1024
 
 
 def _meta(path: Path, data: bytes, raw_dir: Path | None) -> DumpMeta:
@@ -87,33 +97,63 @@ def build_warehouse(
         "warnings": [],
         "quarantined": [],
     }
+    batch: list[tuple[DumpMeta, ParsedDump]] = []
+    batch_bytes = 0
+
+    def loaded(meta: DumpMeta, stats: LoadStats) -> None:
+        summary["dumps_new"] += 1
+        for key in ("posts", "articles_new", "articles_updated", "mentions", "citations"):
+            summary[key] += getattr(stats, key)
+        summary["warnings"].extend(f"{meta.file_name}: {w}" for w in stats.warnings)
+
+    def quarantine(con: duckdb.DuckDBPyConnection, meta: DumpMeta, reason: str) -> None:
+        quarantine_dump(con, meta, reason)
+        summary["dumps_quarantined"] += 1
+        summary["quarantined"].append({"file_name": meta.file_name, "reason": reason})
+
+    def flush(con: duckdb.DuckDBPyConnection) -> None:
+        # several dumps per transaction; a failing batch is loaded again one by one
+        nonlocal batch, batch_bytes
+        todo, batch, batch_bytes = batch, [], 0
+        if len(todo) > 1:
+            try:
+                results = load_dumps(con, todo)
+            except duckdb.Error:
+                pass
+            else:
+                for (meta, _parsed), stats in zip(todo, results, strict=True):
+                    loaded(meta, stats)
+                return
+        for meta, parsed in todo:
+            try:
+                stats = load_dump(con, meta, parsed)
+            except duckdb.Error as exc:
+                quarantine(con, meta, f"loading failed ({type(exc).__name__}): {exc}")
+            else:
+                loaded(meta, stats)
+
     with writer_lock(db_path):
         con = duckdb.connect(str(db_path))
         try:
             apply_schema(con)
+            bulk_load_settings(con)
             for path in map(Path, paths):
                 data = path.read_bytes()
                 meta = _meta(path, data, raw_dir)
                 known = con.execute("SELECT status FROM dumps WHERE dump_id = ?", [meta.dump_id]).fetchone()
-                if known is not None:
+                if known is not None or any(m.dump_id == meta.dump_id for m, _p in batch):
                     summary["dumps_skipped"] += 1
                     continue
                 parsed, encoding, reason = parse_bytes(data, meta.file_name, settings)
                 meta = meta.model_copy(update={"encoding": encoding})
-                if parsed is not None:
-                    try:
-                        stats: LoadStats = load_dump(con, meta, parsed)
-                    except duckdb.Error as exc:
-                        reason = f"loading failed ({type(exc).__name__}): {exc}"
-                    else:
-                        summary["dumps_new"] += 1
-                        for key in ("posts", "articles_new", "articles_updated", "mentions", "citations"):
-                            summary[key] += getattr(stats, key)
-                        summary["warnings"].extend(f"{meta.file_name}: {w}" for w in stats.warnings)
-                        continue
-                quarantine_dump(con, meta, reason or "unknown error")
-                summary["dumps_quarantined"] += 1
-                summary["quarantined"].append({"file_name": meta.file_name, "reason": reason})
+                if parsed is None:
+                    quarantine(con, meta, reason or "unknown error")
+                    continue
+                batch.append((meta, parsed))
+                batch_bytes += len(data)
+                if batch_bytes >= BATCH_BYTES:
+                    flush(con)
+            flush(con)
             refresh_derived(con)
             con.execute("CHECKPOINT")
         finally:

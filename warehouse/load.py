@@ -358,6 +358,11 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     _derive_article_topics(con, "WHERE article_id IN (SELECT article_id FROM _aff_articles)")
+    # for the next refresh_derived: these rows were rewritten from their sightings
+    con.execute(
+        "INSERT INTO refresh_pending SELECT 'post', post_id FROM _aff_posts"
+        " UNION ALL SELECT 'article', article_id FROM _aff_articles"
+    )
 
 
 def _derive_article_topics(con: duckdb.DuckDBPyConnection, where: str) -> None:
@@ -389,6 +394,11 @@ def _merge_outlets(con: duckdb.DuckDBPyConnection) -> None:
             SELECT outlet_id, name, outlet_kind, country, domain, in_gazetteer FROM _in_outlets
         ) GROUP BY outlet_id
         """
+    )
+    # a renamed outlet changes the summary rows of every piece and mention it carries
+    con.execute(
+        "INSERT INTO refresh_pending SELECT 'outlet', m.outlet_id FROM _outlets_merged m"
+        " JOIN outlets o USING (outlet_id) WHERE o.name IS DISTINCT FROM m.name"
     )
     con.execute("DELETE FROM outlets WHERE outlet_id IN (SELECT outlet_id FROM _outlets_merged)")
     con.execute(
@@ -423,15 +433,50 @@ def _article_digest(con: duckdb.DuckDBPyConnection, table: str) -> None:
 # ------------------------------------------------------------------------------ public API
 
 
+# WAL size at which DuckDB checkpoints on its own during a long ingest (default 16 MB).
+BULK_CHECKPOINT_THRESHOLD = "1GB"
+
+
+def bulk_load_settings(con: duckdb.DuckDBPyConnection) -> None:
+    """Settings for a writer about to load many dumps.
+
+    Why: DuckDB checkpoints whenever the write-ahead log passes 16 MB, and a checkpoint rewrites
+    the partly filled last row group of every table it touches (bodies included), so a backfill
+    checkpointed after every other batch and spent most of its load time there. With a larger
+    threshold the log grows and one checkpoint (when the connection closes or the read copy is
+    published) does the work once; a crash still replays the log, so nothing is less durable.
+    """
+    con.execute(f"SET checkpoint_threshold = '{BULK_CHECKPOINT_THRESHOLD}'")
+
+
 def load_dump(con: duckdb.DuckDBPyConnection, meta: DumpMeta, parsed: ParsedDump) -> LoadStats:
     """Load one parsed dump in ONE transaction; re-loading the same dump changes nothing.
 
     Raises on a database error after rolling back, so the caller can quarantine the dump.
     """
-    frames = _frames(meta, parsed)
+    return load_dumps(con, [(meta, parsed)])[0]
+
+
+def load_dumps(con: duckdb.DuckDBPyConnection, items: list[tuple[DumpMeta, ParsedDump]]) -> list[LoadStats]:
+    """Load several parsed dumps in ONE transaction (the same tables as loading them one by one).
+
+    Why batches: a load is some thirty set-based statements, and several of them read columns
+    of the whole warehouse; one pass for many dumps costs about what one pass for one dump does.
+    The canonical rows are a function of the set of sightings, so a batch gives exactly the
+    tables that loading its dumps one at a time gives. Raises on a database error after
+    rolling back (the caller can then load the dumps one by one to find the bad one).
+    """
+    if not items:
+        return []
+    ids = [m.dump_id for m, _p in items]
+    if len(set(ids)) != len(ids):
+        raise ValueError("a batch holds the same dump twice")
+    parts = [_frames(m, p) for m, p in items]
+    frames = {name: pa.concat_tables([f[name] for f in parts]) for name in parts[0]}
+    frames["dumps"] = _dump_rows(items)
     con.execute("BEGIN TRANSACTION")
     try:
-        stats = _load(con, meta, parsed, frames)
+        stats = _load(con, items, parts, frames)
     except BaseException:
         con.execute("ROLLBACK")
         raise
@@ -445,54 +490,82 @@ def load_dump(con: duckdb.DuckDBPyConnection, meta: DumpMeta, parsed: ParsedDump
     return stats
 
 
+_DUMP_SCHEMA = pa.schema(
+    [
+        ("dump_id", pa.string()),
+        ("file_name", pa.string()),
+        ("size_bytes", pa.int64()),
+        ("encoding", pa.string()),
+        ("received_at", pa.timestamp("us")),
+        ("raw_path", pa.string()),
+        ("archive_label", pa.string()),
+        ("archive_kind", pa.string()),
+        ("line_count", pa.int32()),
+        ("post_count", pa.int32()),
+    ]
+)
+
+
+def _dump_rows(items: list[tuple[DumpMeta, ParsedDump]]) -> pa.Table:
+    rows = []
+    for meta, parsed in items:
+        received = meta.received_at
+        if received.tzinfo:
+            received = received.astimezone(UTC).replace(tzinfo=None)
+        rows.append(
+            {
+                "dump_id": meta.dump_id,
+                "file_name": meta.file_name,
+                "size_bytes": meta.size_bytes,
+                "encoding": meta.encoding,
+                "received_at": received,
+                "raw_path": meta.raw_path,
+                "archive_label": parsed.archive.label,
+                "archive_kind": parsed.archive.kind,
+                "line_count": parsed.line_count,
+                "post_count": len(parsed.posts),
+            }
+        )
+    return pa.Table.from_pylist(rows, schema=_DUMP_SCHEMA)
+
+
 def _load(
-    con: duckdb.DuckDBPyConnection, meta: DumpMeta, parsed: ParsedDump, frames: dict[str, pa.Table]
-) -> LoadStats:
+    con: duckdb.DuckDBPyConnection,
+    items: list[tuple[DumpMeta, ParsedDump]],
+    parts: list[dict[str, pa.Table]],
+    frames: dict[str, pa.Table],
+) -> list[LoadStats]:
     for name, table in frames.items():
         con.register(f"_in_{name}", table)
-    did = meta.dump_id
-    previous = con.execute("SELECT loaded_at FROM dumps WHERE dump_id = ?", [did]).fetchone()
-    loaded_at = (
-        previous[0] if previous and previous[0] is not None else datetime.now(UTC).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    # a re-load keeps the time the dump was first loaded
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _prev_loaded AS SELECT dump_id, loaded_at FROM dumps"
+        " WHERE dump_id IN (SELECT dump_id FROM _in_dumps)"
     )
-    received = (
-        meta.received_at.astimezone(UTC).replace(tzinfo=None) if meta.received_at.tzinfo else meta.received_at
-    )
-    con.execute("DELETE FROM dumps WHERE dump_id = ?", [did])
+    con.execute("DELETE FROM dumps WHERE dump_id IN (SELECT dump_id FROM _in_dumps)")
     con.execute(
         "INSERT INTO dumps (dump_id, file_name, size_bytes, encoding, received_at, raw_path, status, error,"
         " archive_label, archive_kind, line_count, post_count, parser_version, loaded_at, superseded_by)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, NULL)",
-        [
-            did,
-            meta.file_name,
-            meta.size_bytes,
-            meta.encoding,
-            received,
-            meta.raw_path,
-            STATUS_LOADED,
-            parsed.archive.label,
-            parsed.archive.kind,
-            parsed.line_count,
-            len(parsed.posts),
-            _parser_version(),
-            loaded_at,
-        ],
+        " SELECT i.dump_id, i.file_name, i.size_bytes, i.encoding, i.received_at, i.raw_path, ?, NULL,"
+        " i.archive_label, i.archive_kind, i.line_count, i.post_count, ?, COALESCE(p.loaded_at, ?), NULL"
+        " FROM _in_dumps i LEFT JOIN _prev_loaded p USING (dump_id)",
+        [STATUS_LOADED, _parser_version(), now],
     )
-    # The posts this dump touches: those it carries now and those it carried in an earlier load.
+    # The posts these dumps touch: those they carry now and those they carried in an earlier load.
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _aff_posts AS"
         " SELECT DISTINCT post_id FROM _in_sightings"
-        " UNION SELECT post_id FROM post_sightings WHERE dump_id = ?",
-        [did],
+        " UNION SELECT post_id FROM post_sightings WHERE dump_id IN (SELECT dump_id FROM _in_dumps)"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _dump_articles AS"
         " SELECT DISTINCT article_id FROM _in_sightings WHERE article_id IS NOT NULL"
     )
+    con.execute("INSERT INTO refresh_pending SELECT 'dump', dump_id FROM _in_dumps")
     _article_digest(con, "_before")
     for table in ("post_sightings", "sighting_mentions", "sighting_citations", "post_topics"):
-        con.execute(f"DELETE FROM {table} WHERE dump_id = ?", [did])
+        con.execute(f"DELETE FROM {table} WHERE dump_id IN (SELECT dump_id FROM _in_dumps)")
     con.execute("INSERT INTO post_sightings BY NAME SELECT * FROM _in_sightings")
     con.execute("INSERT INTO sighting_mentions BY NAME SELECT * FROM _in_mentions")
     con.execute("INSERT INTO sighting_citations BY NAME SELECT * FROM _in_citations")
@@ -506,6 +579,10 @@ def _load(
         ) GROUP BY topic_id
         """
     )
+    con.execute(
+        "INSERT INTO refresh_pending SELECT 'topic', m.topic_id FROM _topics_merged m"
+        " JOIN topics t USING (topic_id) WHERE t.name IS DISTINCT FROM m.name"
+    )
     con.execute("DELETE FROM topics WHERE topic_id IN (SELECT topic_id FROM _topics_merged)")
     con.execute("INSERT INTO topics SELECT topic_id, name FROM _topics_merged")
     con.execute(
@@ -515,21 +592,38 @@ def _load(
     _merge_outlets(con)
     _derive(con)
     _article_digest(con, "_after")
-    new, updated = con.execute(
+    changed = con.execute(
         """
-        SELECT count(*) FILTER (WHERE b.article_id IS NULL),
-               count(*) FILTER (WHERE b.article_id IS NOT NULL AND b.digest <> a.digest)
+        SELECT a.article_id, b.article_id IS NULL
         FROM _after a LEFT JOIN _before b USING (article_id)
+        WHERE b.article_id IS NULL OR b.digest <> a.digest
         """
-    ).fetchone()
-    return LoadStats(
-        posts=len(parsed.posts),
-        articles_new=int(new or 0),
-        articles_updated=int(updated or 0),
-        mentions=frames["mentions"].num_rows,
-        citations=frames["citations"].num_rows,
-        warnings=list(parsed.warnings),
-    )
+    ).fetchall()
+    # each new or updated article counts once, for the first dump of the batch that carries it
+    first: dict[str, int] = {}
+    for k, part in enumerate(parts):
+        for aid in part["sightings"].column("article_id").to_pylist():
+            if aid is not None:
+                first.setdefault(aid, k)
+    new = [0] * len(items)
+    updated = [0] * len(items)
+    for aid, is_new in changed:
+        k = first.get(aid, 0)
+        if is_new:
+            new[k] += 1
+        else:
+            updated[k] += 1
+    return [
+        LoadStats(
+            posts=len(parsed.posts),
+            articles_new=new[k],
+            articles_updated=updated[k],
+            mentions=parts[k]["mentions"].num_rows,
+            citations=parts[k]["citations"].num_rows,
+            warnings=list(parsed.warnings),
+        )
+        for k, (_meta, parsed) in enumerate(items)
+    ]
 
 
 def quarantine_dump(con: duckdb.DuckDBPyConnection, meta: DumpMeta, reason: str) -> None:
@@ -568,6 +662,67 @@ def quarantine_dump(con: duckdb.DuckDBPyConnection, meta: DumpMeta, reason: str)
     con.execute("COMMIT")
 
 
+_QUARANTINE_SCHEMA = pa.schema(
+    [
+        ("dump_id", pa.string()),
+        ("file_name", pa.string()),
+        ("size_bytes", pa.int64()),
+        ("encoding", pa.string()),
+        ("received_at", pa.timestamp("us")),
+        ("raw_path", pa.string()),
+        ("error", pa.string()),
+    ]
+)
+
+
+def quarantine_dumps(con: duckdb.DuckDBPyConnection, entries: list[tuple[DumpMeta, str]]) -> None:
+    """Like :func:`quarantine_dump` for many dumps, in ONE transaction (a flood of bad files, one commit).
+
+    A dump already loaded under the same id is left as it is; for an id given twice the first wins.
+    """
+    first: dict[str, tuple[DumpMeta, str]] = {}
+    for meta, reason in entries:
+        first.setdefault(meta.dump_id, (meta, reason))
+    if not first:
+        return
+    rows = [
+        {
+            "dump_id": meta.dump_id,
+            "file_name": meta.file_name,
+            "size_bytes": meta.size_bytes,
+            "encoding": meta.encoding,
+            "received_at": meta.received_at.astimezone(UTC).replace(tzinfo=None)
+            if meta.received_at.tzinfo
+            else meta.received_at,
+            "raw_path": meta.raw_path,
+            "error": reason,
+        }
+        for meta, reason in first.values()
+    ]
+    con.register("_in_quarantine", pa.Table.from_pylist(rows, schema=_QUARANTINE_SCHEMA))
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(
+                "DELETE FROM dumps WHERE status <> ? AND dump_id IN (SELECT dump_id FROM _in_quarantine)",
+                [STATUS_LOADED],
+            )
+            con.execute(
+                "INSERT INTO dumps (dump_id, file_name, size_bytes, encoding, received_at, raw_path, status,"
+                " error, parser_version, loaded_at)"
+                " SELECT q.dump_id, q.file_name, q.size_bytes, q.encoding, q.received_at, q.raw_path, ?,"
+                " q.error, ?, ? FROM _in_quarantine q"
+                " WHERE NOT EXISTS (SELECT 1 FROM dumps d WHERE d.dump_id = q.dump_id)",
+                [STATUS_QUARANTINED, _parser_version(), datetime.now(UTC).replace(tzinfo=None)],
+            )
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+    finally:
+        con.unregister("_in_quarantine")
+
+
 def _estimate(row: tuple[Any, ...]) -> DateEstimate:
     published, precision, text, year, basis, lo, hi, evidence = row
     return DateEstimate(
@@ -582,29 +737,48 @@ def _estimate(row: tuple[Any, ...]) -> DateEstimate:
     )
 
 
-def _infer_years(con: duckdb.DuckDBPyConnection) -> None:
-    """Cross-dump year inference (``transforms.chronology.infer_years``) onto ``articles``."""
+def _infer_years(con: duckdb.DuckDBPyConnection, full: bool) -> None:
+    """Cross-dump year inference (``transforms.chronology.infer_years``) onto ``posts`` and ``articles``.
+
+    Incremental unless ``full``: only the posts in temp table ``_yr_posts`` are inferred again.
+    A post's years depend only on the pages (current dumps) that list it, so reading just those
+    pages gives it exactly the estimate a pass over every sighting would.
+    """
     try:
         from transforms.chronology import infer_years
     except ImportError:  # no chronology yet: the per-article estimates stay as loaded
         return
+    scope = (
+        ""
+        if full
+        else "WHERE s.dump_id IN (SELECT DISTINCT dump_id FROM post_sightings"
+        " WHERE post_id IN (SELECT post_id FROM _yr_posts))"
+    )
     rows = con.execute(
         f"""
         SELECT s.dump_id, s.post_id, s.published_date, s.date_precision, s.date_text, s.year,
                s.date_basis, s.date_min, s.date_max, s.date_evidence
-        FROM ({_CURRENT_SIGHTINGS}) s ORDER BY s.dump_id, s.seq
+        FROM ({_CURRENT_SIGHTINGS}) s {scope} ORDER BY s.dump_id, s.seq
         """
     ).fetchall()
     sequences: list[list[tuple[str, DateEstimate]]] = []
     current: str | None = None
+    made: dict[tuple[Any, ...], DateEstimate] = {}  # one object per distinct estimate (read-only)
     for r in rows:
         if r[0] != current:
             sequences.append([])
             current = r[0]
-        sequences[-1].append((r[1], _estimate(r[2:])))
+        key = r[2:]
+        est = made.get(key)
+        if est is None:
+            est = made[key] = _estimate(key)
+        sequences[-1].append((r[1], est))
     if not sequences:
         return
     inferred = infer_years(sequences)
+    if not full:  # the other posts on those pages were not given all their pages
+        wanted = {r[0] for r in con.execute("SELECT post_id FROM _yr_posts").fetchall()}
+        inferred = {pid: est for pid, est in inferred.items() if pid in wanted}
     table = pa.table(
         {
             "post_id": pa.array(list(inferred), pa.string()),
@@ -642,6 +816,7 @@ def _infer_years(con: duckdb.DuckDBPyConnection) -> None:
 
 
 AGGREGATES_SQL = Path(__file__).with_name("sql") / "refresh" / "aggregates.sql"
+AGGREGATES_INCREMENTAL_SQL = Path(__file__).with_name("sql") / "refresh" / "aggregates_incremental.sql"
 
 
 def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
@@ -653,9 +828,12 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
 
     - ``dumps.superseded_by``: an older delivery under the same file name points at the newest;
       the posts of dumps whose status changed are re-derived from the remaining sightings;
-    - years inferred across all current sightings (pages run newest first);
+    - years inferred across dumps (pages run newest first) for the posts the loads listed in
+      ``refresh_pending``, reading only the pages that list them (every post when ``full``);
     - ``article_topics`` as the union of the current sightings' post topics;
-    - the ``agg_*`` summary tables behind the analyst views (``sql/refresh/aggregates.sql``).
+    - the ``agg_*`` summary tables behind the analyst views: only the rows of what changed
+      (``sql/refresh/aggregates_incremental.sql``), or all of them (``sql/refresh/aggregates.sql``)
+      when ``full``, when most articles changed (a backfill) or when they are out of step.
     """
     con.execute("BEGIN TRANSACTION")
     try:
@@ -680,6 +858,13 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
         )
         con.execute(
             """
+            INSERT INTO refresh_pending SELECT 'dump', x.dump_id
+            FROM _supersede x JOIN dumps d USING (dump_id)
+            WHERE d.superseded_by IS DISTINCT FROM x.superseded_by
+            """
+        )
+        con.execute(
+            """
             UPDATE dumps SET superseded_by = x.superseded_by FROM _supersede x
             WHERE x.dump_id = dumps.dump_id AND dumps.superseded_by IS DISTINCT FROM x.superseded_by
             """
@@ -698,12 +883,77 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
         if con.execute("SELECT count(*) FROM _aff_posts").fetchone()[0]:
             con.execute("CREATE OR REPLACE TEMP TABLE _aff_posts AS SELECT DISTINCT post_id FROM _aff_posts")
             _derive(con)
-        _infer_years(con)
-        con.execute(AGGREGATES_SQL.read_text(encoding="utf-8"))
+        full = full or _needs_full_refresh(con)
+        if not full:
+            # the posts to infer again: those re-derived, and the best posts of re-derived articles
+            con.execute(
+                """
+                CREATE OR REPLACE TEMP TABLE _yr_posts AS
+                SELECT key AS post_id FROM refresh_pending WHERE kind = 'post'
+                UNION
+                SELECT a.best_post_id FROM articles a
+                WHERE a.article_id IN (SELECT key FROM refresh_pending WHERE kind = 'article')
+                """
+            )
+        _infer_years(con, full)
+        if full:
+            con.execute(AGGREGATES_SQL.read_text(encoding="utf-8"))
+        else:
+            _dirty_sets(con)
+            con.execute(AGGREGATES_INCREMENTAL_SQL.read_text(encoding="utf-8"))
+        con.execute("DELETE FROM refresh_pending")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+# Above this share of the articles, recomputing every summary row beats tracking the changed ones.
+FULL_REFRESH_SHARE = 0.3
+
+
+def _needs_full_refresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """Recompute everything when most rows changed (a backfill, a rebuild) or when the summary
+    tables are out of step with the articles (a warehouse from before them)."""
+    pending, articles, facts = con.execute(
+        "SELECT (SELECT count(DISTINCT key) FROM refresh_pending WHERE kind = 'article'),"
+        " (SELECT count(*) FROM articles), (SELECT count(*) FROM agg_article_facts)"
+    ).fetchone()
+    return facts != articles and pending == 0 or pending > FULL_REFRESH_SHARE * max(articles, 1)
+
+
+def _dirty_sets(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp tables ``_dirty_articles``, ``_dirty_posts``, ``_dirty_dumps``: whose summary rows to rebuild.
+
+    Articles: re-derived ones, those whose best post got a new inferred year, those of a renamed
+    outlet or topic. Posts (mention and note rows): re-derived ones, those with a new inferred
+    year, those of a dirty article, those naming a renamed outlet.
+    """
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _dirty_articles AS
+        SELECT key AS article_id FROM refresh_pending WHERE kind = 'article'
+        UNION SELECT article_id FROM articles WHERE best_post_id IN (SELECT post_id FROM _yr_posts)
+        UNION SELECT article_id FROM articles
+              WHERE outlet_id IN (SELECT key FROM refresh_pending WHERE kind = 'outlet')
+        UNION SELECT article_id FROM article_topics
+              WHERE topic_id IN (SELECT key FROM refresh_pending WHERE kind = 'topic')
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _dirty_posts AS
+        SELECT post_id FROM _yr_posts
+        UNION SELECT post_id FROM posts WHERE article_id IN (SELECT article_id FROM _dirty_articles)
+        UNION SELECT post_id FROM citations WHERE article_id IN (SELECT article_id FROM _dirty_articles)
+        UNION SELECT post_id FROM mentions
+              WHERE outlet_id IN (SELECT key FROM refresh_pending WHERE kind = 'outlet')
+        """
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _dirty_dumps AS"
+        " SELECT DISTINCT key AS dump_id FROM refresh_pending WHERE kind = 'dump'"
+    )
 
 
 VOLATILE_COLUMNS: dict[str, set[str]] = {
@@ -712,6 +962,7 @@ VOLATILE_COLUMNS: dict[str, set[str]] = {
     "articles": {"first_seen_at", "last_seen_at"},
     "agg_article_facts": {"first_seen_at", "last_seen_at"},
     "ingest_runs": {"*"},
+    "refresh_pending": {"*"},  # bookkeeping between a load and its refresh, empty after it
 }
 
 

@@ -78,11 +78,46 @@ def _sweep_stale_copies(target: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def publish_read_copy(db_path: Path) -> Path:
-    """Write a consistent copy of ``db_path`` for readers and swap it in atomically; returns its path."""
+def state_path(target: Path) -> Path:
+    """Hidden note beside the read copy: the writer's state it was made from (see ``_published_state``)."""
+    return target.with_name(f".{target.name}.state")
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make renames in ``folder`` durable (a power cut must not undo a swap already reported)."""
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def publish_read_copy(db_path: Path, force: bool = False) -> Path:
+    """Write a consistent copy of ``db_path`` for readers and swap it in atomically; returns its path.
+
+    The copy is skipped when what readers can see has not changed since the last publish (see
+    ``_published_state``), unless ``force`` (``bylines rebuild``: a new parser may change values
+    and nothing else).
+    """
     db_path = Path(db_path)
     target = read_copy_path(db_path)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    note = state_path(target)
     with writer_lock(db_path):
         _sweep_stale_copies(target)
         # Fold the WAL into the file so the file alone is the whole state; a brand-new file
@@ -94,8 +129,9 @@ def publish_read_copy(db_path: Path) -> Path:
             state = _published_state(con)
         finally:
             con.close()
-        if _copy_state(target) == state:
+        if not force and _copy_state(target) == state:
             return target  # nothing readers can see has changed: skip copying the whole file
+        note.unlink(missing_ok=True)  # from here until the new note, the copy counts as unknown
         try:
             shutil.copyfile(db_path, tmp)
             with open(tmp, "rb+") as fh:
@@ -103,14 +139,8 @@ def publish_read_copy(db_path: Path) -> Path:
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
-    try:  # make the rename itself durable
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
+        _fsync_dir(target.parent)
+        _write_atomically(note, state)
     return target
 
 
@@ -119,11 +149,14 @@ def _published_state(con: duckdb.DuckDBPyConnection) -> str:
 
     Why: a nightly run with nothing new should not copy a multi-gigabyte file. Loads, quarantines,
     superseded deliveries and schema changes all change this; a run that only adds its own
-    ``ingest_runs`` row does not (the copy then shows the previous run as the last one).
+    ``ingest_runs`` row does not (the copy then shows the previous run as the last one). The
+    schema is the text of the schema files this code applies (the writer's file has just had
+    them applied): a view whose definition changed is published even when no data changed.
     """
     row = con.execute(
         "SELECT count(*), max(loaded_at), max(received_at),"
-        " sum(hash(dump_id || status || COALESCE(superseded_by, '') || COALESCE(error, ''))) FROM dumps"
+        " sum(hash((dump_id, status, superseded_by, error, encoding, archive_label, line_count, post_count)))"
+        " FROM dumps"
     ).fetchone()
     sizes = con.execute(
         "SELECT string_agg(table_name || ':' || estimated_size, ',' ORDER BY table_name) FROM duckdb_tables()"
@@ -134,19 +167,17 @@ def _published_state(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def _copy_state(target: Path) -> str | None:
-    """The state of the published copy, or None when there is none or it cannot be read."""
+    """The writer state the published copy was made from, or None when unknown (then it is made again).
+
+    Read from the note written after the copy was swapped in: the copy's own catalog cannot say
+    which schema files made it (DuckDB re-serialises view definitions when it reopens a file).
+    """
     if not target.is_file():
         return None
     try:
-        con = duckdb.connect(str(target), read_only=True)
-    except duckdb.Error:
+        return state_path(target).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
-    try:
-        return _published_state(con)
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
 
 
 def read_only_connection(path: Path) -> duckdb.DuckDBPyConnection:

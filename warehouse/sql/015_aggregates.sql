@@ -26,6 +26,35 @@ CREATE TABLE IF NOT EXISTS agg_article_facts (
     last_seen_at     TIMESTAMP NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS agg_output_year_outlet (
+    year             INTEGER,
+    outlet           VARCHAR NOT NULL,         -- canonical outlet name, '(unknown outlet)' without one
+    outlet_id        VARCHAR,                  -- -> outlets
+    pieces           BIGINT NOT NULL,
+    words            BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS agg_outlet_stats (
+    outlet_id        VARCHAR NOT NULL,         -- -> outlets (only outlets with pieces or mentions)
+    pieces           BIGINT NOT NULL,
+    first_year       INTEGER,
+    last_year        INTEGER,
+    first_date       DATE,
+    last_date        DATE,
+    pieces_by_kind   MAP(VARCHAR, BIGINT),     -- NULL without pieces
+    mentions         BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS agg_data_quality (
+    issue            VARCHAR NOT NULL,         -- low_confidence_post | piece_without_outlet | ..._year | ..._stated_date
+    dump_file        VARCHAR,
+    seq              INTEGER,
+    post_id          VARCHAR,
+    article_id       VARCHAR,
+    detail           VARCHAR,
+    dump_id          VARCHAR                   -- -> dumps (low-confidence posts), to refresh per dump
+);
+
 CREATE TABLE IF NOT EXISTS agg_topic_year (
     topic            VARCHAR NOT NULL,
     topic_id         VARCHAR NOT NULL,
@@ -73,4 +102,13 @@ CREATE TABLE IF NOT EXISTS agg_citation_facts (
     cited_date       DATE,
     is_comment       BOOLEAN NOT NULL,
     article_id       VARCHAR                   -- -> articles
+);
+
+-- What the next refresh_derived must bring up to date: written by every load in its own
+-- transaction (posts and articles it re-derived, outlets and topics it renamed), emptied by the
+-- refresh. Why: the refresh then costs what the new dumps touched, not the whole warehouse, and a
+-- run killed between a load and its refresh leaves the work listed here for the next run.
+CREATE TABLE IF NOT EXISTS refresh_pending (
+    kind             VARCHAR NOT NULL,         -- post | article | outlet | topic | dump
+    key              VARCHAR NOT NULL          -- post_id, article_id, outlet_id, topic_id or dump_id
 );

@@ -73,11 +73,9 @@ JOIN v_current_dumps d USING (dump_id);
 CREATE OR REPLACE VIEW v_articles AS
 SELECT * FROM agg_article_facts;
 
+-- (summary table, kept up to date by refresh_derived)
 CREATE OR REPLACE VIEW mart_output_by_year_outlet AS
-SELECT a.year, COALESCE(o.name, '(unknown outlet)') AS outlet, a.outlet_id,
-       count(*) AS pieces, CAST(sum(a.word_count) AS BIGINT) AS words
-FROM articles a LEFT JOIN outlets o USING (outlet_id)
-GROUP BY ALL;
+SELECT year, outlet, outlet_id, pieces, words FROM agg_output_year_outlet;
 
 CREATE OR REPLACE VIEW mart_output_by_topic_year AS
 SELECT topic, topic_id, year, pieces FROM agg_topic_year;
@@ -88,43 +86,19 @@ SELECT year, medium, mentions, outlets FROM agg_mentions_year_medium;
 CREATE OR REPLACE VIEW mart_citation_sources AS
 SELECT source, domain, citations, articles, first_year, last_year FROM agg_citation_sources;
 
+-- (piece and mention counts from a summary table kept up to date by refresh_derived)
 CREATE OR REPLACE VIEW mart_outlet_summary AS
-WITH by_kind AS (
-    SELECT outlet_id, kind, count(*) AS n FROM articles WHERE outlet_id IS NOT NULL GROUP BY ALL
-), kinds AS (
-    SELECT outlet_id, map(list(kind ORDER BY kind), list(n ORDER BY kind)) AS pieces_by_kind
-    FROM by_kind GROUP BY outlet_id
-), pieces AS (
-    SELECT outlet_id, count(*) AS pieces, min(year) AS first_year, max(year) AS last_year,
-           min(published_date) AS first_date, max(published_date) AS last_date
-    FROM articles WHERE outlet_id IS NOT NULL GROUP BY outlet_id
-), ment AS (
-    SELECT outlet_id, count(*) AS mentions FROM mentions WHERE outlet_id IS NOT NULL GROUP BY outlet_id
-)
 SELECT o.outlet_id, o.name AS outlet, o.outlet_kind, o.country, o.domain, o.in_gazetteer, o.needs_review,
-       COALESCE(pieces.pieces, 0) AS pieces, pieces.first_year, pieces.last_year,
-       pieces.first_date, pieces.last_date, kinds.pieces_by_kind,
-       COALESCE(ment.mentions, 0) AS mentions
+       COALESCE(s.pieces, 0) AS pieces, s.first_year, s.last_year,
+       s.first_date, s.last_date, s.pieces_by_kind,
+       COALESCE(s.mentions, 0) AS mentions
 FROM outlets o
-LEFT JOIN pieces USING (outlet_id)
-LEFT JOIN kinds USING (outlet_id)
-LEFT JOIN ment USING (outlet_id);
+LEFT JOIN agg_outlet_stats s USING (outlet_id);
 
 -- One row per problem an analyst should look at. Low confidence = segmenter confidence below 0.6.
+-- (posts and pieces from a summary table kept up to date by refresh_derived; outlets and dumps live)
 CREATE OR REPLACE VIEW v_data_quality AS
-SELECT 'low_confidence_post' AS issue, d.file_name AS dump_file, s.seq, s.post_id, s.article_id,
-       printf('confidence %.2f', s.confidence) AS detail
-FROM post_sightings s JOIN v_current_dumps d USING (dump_id)
-WHERE s.confidence < 0.6
-UNION ALL
-SELECT 'piece_without_outlet', NULL, NULL, a.best_post_id, a.article_id, a.title
-FROM articles a WHERE a.outlet_id IS NULL
-UNION ALL
-SELECT 'piece_without_year', NULL, NULL, a.best_post_id, a.article_id, a.title
-FROM articles a WHERE a.year IS NULL
-UNION ALL
-SELECT 'piece_without_stated_date', NULL, NULL, a.best_post_id, a.article_id, a.title
-FROM articles a WHERE a.published_date IS NULL
+SELECT issue, dump_file, seq, post_id, article_id, detail FROM agg_data_quality
 UNION ALL
 SELECT 'outlet_needs_review', NULL, NULL, NULL, NULL, o.name
 FROM outlets o WHERE o.needs_review

@@ -21,7 +21,15 @@ SELECT a.article_id, a.title, a.standfirst, a.outlet_id, o.name, a.kind, a.autho
 FROM articles a
 LEFT JOIN outlets o USING (outlet_id)
 LEFT JOIN tp USING (article_id)
-LEFT JOIN prov USING (article_id);
+LEFT JOIN prov USING (article_id)
+-- stored in the order the dashboard lists them: its top-N scans then skip most row groups
+ORDER BY a.year DESC NULLS LAST, a.published_date DESC NULLS LAST, a.title;
+
+DELETE FROM agg_output_year_outlet;
+INSERT INTO agg_output_year_outlet
+SELECT year, COALESCE(outlet, '(unknown outlet)'), outlet_id, count(*), CAST(sum(word_count) AS BIGINT)
+FROM agg_article_facts
+GROUP BY ALL;
 
 DELETE FROM agg_topic_year;
 INSERT INTO agg_topic_year
@@ -53,10 +61,52 @@ SELECT m.post_id, m.mention_no, p.year, COALESCE(o.name, m.outlet_text, '(unname
 FROM mentions m
 JOIN posts p USING (post_id)
 LEFT JOIN outlets o USING (outlet_id)
-LEFT JOIN articles a ON a.article_id = p.article_id;
+LEFT JOIN articles a ON a.article_id = p.article_id
+ORDER BY p.year DESC NULLS LAST, 4, m.mention_no;
 
 DELETE FROM agg_citation_facts;
 INSERT INTO agg_citation_facts
 SELECT c.post_id, c.citation_no, a.year, a.title, c.note_number, c.source, c.title, c.url, c.cited_date,
        c.is_comment, c.article_id
-FROM citations c LEFT JOIN articles a USING (article_id);
+FROM citations c LEFT JOIN articles a USING (article_id)
+ORDER BY a.year DESC NULLS LAST, a.title, c.citation_no;
+
+DELETE FROM agg_outlet_stats;
+INSERT INTO agg_outlet_stats
+WITH by_kind AS (
+    SELECT outlet_id, kind, count(*) AS n FROM agg_article_facts WHERE outlet_id IS NOT NULL GROUP BY ALL
+), kinds AS (
+    SELECT outlet_id, map(list(kind ORDER BY kind), list(n ORDER BY kind)) AS pieces_by_kind
+    FROM by_kind GROUP BY outlet_id
+), pieces AS (
+    SELECT outlet_id, count(*) AS pieces, min(year) AS first_year, max(year) AS last_year,
+           min(published_date) AS first_date, max(published_date) AS last_date
+    FROM agg_article_facts WHERE outlet_id IS NOT NULL GROUP BY outlet_id
+), ment AS (
+    SELECT outlet_id, count(*) AS mentions FROM mentions WHERE outlet_id IS NOT NULL GROUP BY outlet_id
+)
+SELECT outlet_id, COALESCE(pieces.pieces, 0), pieces.first_year, pieces.last_year, pieces.first_date,
+       pieces.last_date, kinds.pieces_by_kind, COALESCE(ment.mentions, 0)
+FROM pieces
+FULL JOIN ment USING (outlet_id)
+LEFT JOIN kinds USING (outlet_id);
+
+DELETE FROM agg_data_quality;
+INSERT INTO agg_data_quality
+SELECT * FROM (
+    SELECT 'low_confidence_post' AS issue, d.file_name AS dump_file, s.seq, s.post_id, s.article_id,
+           printf('confidence %.2f', s.confidence) AS detail, s.dump_id
+    FROM post_sightings s JOIN v_current_dumps d USING (dump_id)
+    WHERE s.confidence < 0.6
+    UNION ALL
+    SELECT 'piece_without_outlet', NULL, NULL, a.best_post_id, a.article_id, a.title, NULL
+    FROM articles a WHERE a.outlet_id IS NULL
+    UNION ALL
+    SELECT 'piece_without_year', NULL, NULL, a.best_post_id, a.article_id, a.title, NULL
+    FROM articles a WHERE a.year IS NULL
+    UNION ALL
+    SELECT 'piece_without_stated_date', NULL, NULL, a.best_post_id, a.article_id, a.title, NULL
+    FROM articles a WHERE a.published_date IS NULL
+)
+-- stored in the order the Data quality page lists them (its top-N then reads the first row groups)
+ORDER BY issue, dump_file NULLS LAST, seq;
