@@ -159,7 +159,7 @@ def test_sigkill_at_random_points_then_rerun_converges(
     rng = random.Random(SEED)
     states: list[tuple[str, float, str, str]] = []  # (aim, delay, killed?, what the kill left)
     killed = 0
-    scale = 1.0  # shrinks when a run beat its kill (a quieter machine than the timed run), so kills stay mid-run
+    scale = 1.0  # shrinks when a run beat its kill (a quieter machine than timed), so kills stay mid-run
     for trial in range(TRIALS):
         db = tmp_path / f"trial{trial}" / "w.duckdb"
         db.parent.mkdir()

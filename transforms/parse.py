@@ -18,7 +18,16 @@ from transforms.citations import extract_citations
 from transforms.dates import find_dates, latest_full_date, stated_date, year_mentions
 from transforms.identity import article_id, fingerprint, post_id
 from transforms.mentions import extract_mentions
-from transforms.models import Archive, DateEstimate, ParsedDump, ParseError, ParseSettings, Piece, Post
+from transforms.models import (
+    Archive,
+    DateEstimate,
+    OutletRef,
+    ParsedDump,
+    ParseError,
+    ParseSettings,
+    Piece,
+    Post,
+)
 from transforms.outlets import load_gazetteer, piece_outlet
 from transforms.segment import content_end, find_starts, is_english, is_footer, load_cues, title_like
 from transforms.text import clean, split_lines
@@ -76,14 +85,17 @@ def _present_sentences(text: str) -> str:
     return " ".join(kept) or text
 
 
-def piece_kind(intro: str, title: str, outlet_kind: str | None) -> str:
+def piece_kind(intro: str, title: str, outlet_kind: str | None, outlet_text: str | None = None) -> str:
     """Kind of piece from the words the intro uses for it, then the outlet's kind.
 
     The most specific word in the first intro paragraph wins ("a few pieces ... a short paper"
     is a report); a piece that "ran in the magazine" was printed, so it is an op-ed whatever
-    the outlet.
+    the outlet. The outlet's own name (``outlet_text``, as the intro wrote it) is not a word for
+    the piece: "a piece for China Brief" is not a brief, nor one for "Global Policy Report" a report.
     """
     first_para = _present_sentences(intro.split("\n\n")[0])
+    if outlet_text:
+        first_para = re.sub(re.escape(outlet_text), "Outlet", first_para, flags=re.IGNORECASE)
     found = [m.group(0).lower() for m in load_cues().own_piece.finditer(first_para)]
     own = found[0] if found else ""
     # A generic first noun ("a few pieces ... a short paper for the X Program") defers to a more
@@ -108,6 +120,20 @@ def piece_kind(intro: str, title: str, outlet_kind: str | None) -> str:
     if outlet_kind in ("think-tank", "magazine", "online", "wire"):
         return "commentary"
     return "op-ed"
+
+
+def _kind_paragraph(intro: str, intro_lines: list[tuple[int, str]], outlet: OutletRef | None) -> str:
+    """The intro paragraph that presents the piece: the one its outlet was read from, else the first.
+
+    Why: a post may open with a round-up of appearances ("Spoke to the BBC ... did an interview
+    with ...") before the paragraph about the piece ("this op-ed for the X"); the piece's kind is
+    in the words of the latter.
+    """
+    if outlet is not None and outlet.line is not None:
+        for line_no, text in intro_lines:
+            if line_no == outlet.line:
+                return text
+    return intro
 
 
 def _dating(
@@ -273,7 +299,12 @@ def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None)
                 title_line=anat.title[0],
                 standfirst=anat.standfirst[1] if anat.standfirst else None,
                 outlet=outlet,
-                kind=piece_kind(intro, anat.title[1], outlet.outlet_kind if outlet else None),  # type: ignore[arg-type]
+                kind=piece_kind(
+                    _kind_paragraph(intro, intro_lines, outlet),
+                    anat.title[1],
+                    outlet.outlet_kind if outlet else None,
+                    outlet.matched_text if outlet else None,
+                ),  # type: ignore[arg-type]
                 authors=authors,
                 dating=dating,
                 tags=anat.tags,
