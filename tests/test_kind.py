@@ -50,8 +50,9 @@ def test_piece_kind(intro: str, outlet_kind: str, expected: str) -> None:
 
 
 def test_the_outlets_own_name_is_not_a_word_for_the_piece() -> None:
-    intro = "A new piece for the Halvorsen Foundation's Steppe Brief, looking at border posts."
-    assert piece_kind(intro, "Some title", "journal") == "report"  # without the outlet: "brief" reads as a kind
+    intro = "A new piece for the Halvorsen Foundation's Steppe Brief, looking at how Beijing sees the border."
+    # without the outlet's name, "Brief, looking at how B..." reads as a policy brief
+    assert piece_kind(intro, "Some title", "journal") == "report"
     assert piece_kind(intro, "Some title", "journal", outlet_text="Steppe Brief") == "journal-article"
 
 
