@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from transforms.authors import NAME
 from transforms.citations import looks_like_note
 from transforms.dates import stated_date
+from transforms.folding import FoldedPattern
 from transforms.segment import has_caption_mark, is_bio, is_image_name
 from transforms.text import clean
 
@@ -34,6 +36,8 @@ _DISCLAIMER = re.compile(
     r"^(the views expressed|this article has been|this article was|an earlier version|disclaimer)", re.I
 )
 _TAGS_SPLIT = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_BYLINE_WORD = re.compile(r"^(from|by|author)\b", re.I)
+_AFFILIATION = re.compile(r"\b(Fellow|Institute|University)\b,")
 
 
 @dataclass
@@ -67,7 +71,7 @@ def is_tag_line(line: str) -> bool:
     text = clean(line)
     if not text or len(text) > 250 or text.endswith((".", "?", "!")):
         return False
-    if re.match(r"^(from|by|author)\b", text, re.I) or re.search(r"\b(Fellow|Institute|University)\b,", text):
+    if _BYLINE_WORD.match(text) or _AFFILIATION.search(text):
         return False  # a byline or signature with an affiliation, not a list of tags
     if "," in text:
         parts = [p.strip() for p in text.split(",")]
@@ -77,7 +81,20 @@ def is_tag_line(line: str) -> bool:
 
 def is_caption(line: str, seen: set[str]) -> bool:
     text = clean(line)
-    return text in seen or (len(text) < 400 and has_caption_mark(text) and not text.endswith(("?",)))
+    return text in seen or _caption_like(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _caption_like(text: str) -> bool:
+    """A caption's marks on a cleaned line (``is_caption`` without its ``seen`` lines)."""
+    return len(text) < 400 and has_caption_mark(text) and not text.endswith(("?",))
+
+
+@lru_cache(maxsize=1 << 16)
+def _image_or_caption(text: str) -> bool:
+    """``is_image_name(text) or _caption_like(text)`` of a cleaned line, remembered: it is asked
+    of every body paragraph, and a post's paragraphs recur on every tag page listing it."""
+    return is_image_name(text) or _caption_like(text)
 
 
 def _standfirst_shape(text: str, following: list[str]) -> bool:
@@ -134,7 +151,7 @@ def analyse(lines: list[str], title_idx: int, end_idx: int) -> Anatomy:
                 anat.head.append((ln, text))
                 continue
             body_started = True
-        if is_image_name(text) or is_caption(text, seen):
+        if text in seen or _image_or_caption(text):  # == is_image_name(text) or is_caption(text, seen)
             anat.captions.append((ln, text))
             seen.add(text)
             continue
@@ -173,7 +190,7 @@ def analyse(lines: list[str], title_idx: int, end_idx: int) -> Anatomy:
         # perhaps a paragraph or two of add-ons ("Also spoke to X about Y")
         n = len(anat.body)
         m = n
-        while m > 0 and n - m < 3 and _prose(anat.body[m - 1][1]) and _APPEARANCE.search(anat.body[m - 1][1]):
+        while m > 0 and n - m < 3 and _prose(anat.body[m - 1][1]) and _APPEARANCE.found(anat.body[m - 1][1]):
             m -= 1
         for k in range(max(0, m - 6), m):
             block = anat.body[k:m]
@@ -187,10 +204,9 @@ def analyse(lines: list[str], title_idx: int, end_idx: int) -> Anatomy:
     return anat
 
 
-_APPEARANCE = re.compile(
+_APPEARANCE = FoldedPattern.compile(  # folded (see transforms/folding.py): asked of long paragraphs
     r"\b(?:spoke|speaking|talked|talking|interview(?:ed|s)?|appeared|appearance|podcasts?|panels?|webinars?"
-    r"|quoted|picked up|on air|radio|tv|television|briefing|discussion)\b",
-    re.I,
+    r"|quoted|picked up|on air|radio|tv|television|briefing|discussion)\b"
 )
 
 

@@ -36,13 +36,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 HEADER_SEARCH_LINES = 40
+# The letters every pattern above can start with, in either case (and the long s, which IGNORECASE
+# reads as an "s"): a line starting otherwise is no header, without trying the seven patterns.
+_FIRST_LETTERS = frozenset("PpTtAaCcMmYySs\u017f")
 
 
 def find_archive(lines: list[str]) -> Archive:
     """The first header-like line among the first lines of the dump, else kind 'unknown'."""
     for idx, raw in enumerate(lines[:HEADER_SEARCH_LINES]):
         line = clean(raw)
-        if not line or len(line) > 120:
+        if not line or len(line) > 120 or line[0] not in _FIRST_LETTERS:
             continue
         for kind, pat in _PATTERNS:
             m = pat.match(line)

@@ -74,9 +74,17 @@ def _mk(year: str, mon: str, day: str | None) -> date | None:
         return None
 
 
+# Every date pattern above names a year, so text without these four digits holds no date. The
+# test is cheap (the engine scans for a "1" or "2"); the date patterns open with look-behinds and
+# are tried at every character, and most lines and paragraphs have no year in them.
+_YEAR_DIGITS = re.compile(r"(?:19|20)\d\d")
+
+
 def find_dates(text: str) -> list[tuple[int, int, date, str]]:
     """Every full date in the text: (start, end, date, precision)."""
     found: list[tuple[int, int, date, str]] = []
+    if not _YEAR_DIGITS.search(text):
+        return found
     taken: list[tuple[int, int]] = []
     for pat in (_DMY, _MDY, _ISO, _SLASH):
         for m in pat.finditer(text):
@@ -105,7 +113,8 @@ def stated_date(line: str) -> tuple[date, str] | None:
     text = clean(line)
     if not text or len(text) > DATE_LINE_MAX:
         return None
-    hits = [h for h in find_dates(text) if h[3] == "day"] or find_dates(text)
+    dates = find_dates(text)
+    hits = [h for h in dates if h[3] == "day"] or dates
     if not hits:
         return None
     start, end, d, precision = hits[0]
@@ -145,12 +154,16 @@ _FUTURE_SENTENCE = re.compile(
 def year_mentions(text: str) -> list[int]:
     """Years the text names as past or present (not horizons like "by 2030" or "forthcoming ... 2022")."""
     years: list[int] = []
-    if not _YEAR_WORD.search(text):
+    # _YEAR_WORD only from the first four year digits on: no match can start before them (its
+    # look-behind makes the engine try it at every character; the digits are found fast)
+    first = _YEAR_DIGITS.search(text)
+    if first is None or not _YEAR_WORD.search(text, first.start()):
         return years  # a year in a sentence is one in the whole text (most bodies name none)
     for sent in re.split(r"(?<=[.!?])\s+", text):
-        if _FUTURE_SENTENCE.search(sent):
+        first = _YEAR_DIGITS.search(sent)
+        if first is None or _FUTURE_SENTENCE.search(sent):
             continue
-        for m in _YEAR_WORD.finditer(sent):
+        for m in _YEAR_WORD.finditer(sent, first.start()):
             before = sent[max(0, m.start() - 30) : m.start()]
             after = sent[m.end() : m.end() + 25]
             if _FORWARD.search(before) or _AHEAD.match(after):

@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 
-from transforms.text import normalise_key
+from transforms.text import normalise_key, normalise_words
 
 INTRO_WORDS = 12
 SAMPLE = 64  # shingles per fingerprint: enough for near-duplicates, 4x cheaper than 256
@@ -28,7 +28,7 @@ def article_id(title: str) -> str:
 
 
 def post_id(intro: str, title: str | None) -> str:
-    head = " ".join(normalise_key(intro).split()[:INTRO_WORDS])
+    head = " ".join(normalise_words(intro)[:INTRO_WORDS])
     return "p_" + _h(head + "|" + normalise_key(title or ""))
 
 
@@ -49,10 +49,11 @@ _WORD_CRC = _CrcCache()
 def fingerprint(text: str, shingle: int = 3) -> str:
     """64-bit simhash of word 3-shingles, hex; equal or close for near-identical texts.
 
-    The bit columns are counted on one concatenated bit string (C-speed slicing), because a
-    per-bit Python loop over every shingle dominated the parse time of large dumps.
+    The bit columns are counted on one bit string of all the sampled shingles' hashes (C-speed
+    slicing), because a per-bit Python loop over every shingle dominated the parse time of large
+    dumps; the string comes from one ``format`` of their concatenated digests, not one per shingle.
     """
-    words = normalise_key(text).split()
+    words = normalise_words(text)
     # bottom-k sample of shingles by a cheap stable hash of per-word CRCs (no string per shingle):
     # the same text always keeps the same shingles
     word_hash = list(map(_WORD_CRC.__getitem__, words))
@@ -65,10 +66,10 @@ def fingerprint(text: str, shingle: int = 3) -> str:
     hashes = list(map(hash, triples))
     keys = dict(zip(reversed(hashes), range(len(hashes) - 1, -1, -1), strict=True))
     grams = [" ".join(words[keys[k] : keys[k] + shingle]) for k in sorted(keys)[:SAMPLE]]
-    bits = "".join(
-        format(int.from_bytes(hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest(), "big"), "064b")
-        for g in grams
-    )
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(g.encode("utf-8"), digest_size=8).digest() for g in grams])
+    # == "".join(format(int.from_bytes(d, "big"), "064b") for d in the digests), 64 bits a shingle
+    bits = format(int.from_bytes(digests, "big"), f"0{8 * len(digests)}b")
     half = len(grams) / 2
     value = 0
     for col in range(64):

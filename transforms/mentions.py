@@ -17,8 +17,9 @@ import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
+from transforms.folding import FoldedPattern
 from transforms.models import Medium, Mention, OutletRef
-from transforms.outlets import DATA_DIR, Gazetteer, fold
+from transforms.outlets import DATA_DIR, POSSESSIVE_GAP, Gazetteer, fold
 from transforms.phrases import phrase_regex
 
 # Clause separators inside one sentence: a list item starts after one of these.
@@ -103,13 +104,12 @@ def _segment_start(sentence: str, upto: int) -> int:
 
 
 # Unknown outlets after strong cues: "spoke to the Kabul Daily about", "picked up by Foo News".
-_UNKNOWN_AFTER_CUE = re.compile(
+_UNKNOWN_AFTER_CUE = FoldedPattern.compile(
     r"\b(?:spoke|speaking|talked|talking)\s+(?:to|with)\s+(the\s+)?"
     r"|\b(?:picked\s+up|reproduced|republished|quoted|featured|used)\s+(?:by|in|on)\s+(the\s+)?"
     r"|\b(?:appeared|interview(?:ed)?|podcast|panel)\s+(?:on|with|for|by)\s+(the\s+)?"
-    r"|(?P<cont>[,;]\s*(?:and\s+)?|\band\s+)to\s+(the\s+)?",
-    re.IGNORECASE,
-)
+    r"|(?P<cont>[,;]\s*(?:and\s+)?|\band\s+)to\s+(the\s+)?"
+)  # folded (see transforms/folding.py): searched in every intro sentence
 _UNNAMED_EVENT = re.compile(
     r"\b(?:an?|the)\s+(?:\w+\s+)?(?:event|conference|panel|seminar|lecture|workshop|round-?table)\s+"
     r"(?:that\s+)?I\s+(?:spoke|participated|took\s+part|talked|presented)\b[^.;]{0,80}"
@@ -248,7 +248,7 @@ def _sentence_mentions_uncached(
     prev_end = 0
     last_end = 0
     for k, (s, e, ref) in enumerate(spans):
-        if k + 1 < len(spans) and re.fullmatch(r"'s\s+(?:[\w-]+\s+){0,2}", sent[e : spans[k + 1][0]]):
+        if k + 1 < len(spans) and POSSESSIVE_GAP.fullmatch(sent[e : spans[k + 1][0]]):
             continue  # "Jamestown's China Brief": the appearance is in the possessed outlet
         seg = _segment_start(sent, s)
         local = sent[max(seg, 0) : s]

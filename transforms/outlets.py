@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from transforms.folding import FoldedPattern, GatedPattern
 from transforms.models import OutletRef
 from transforms.phrases import phrase_regex
 
@@ -59,6 +60,14 @@ _WORD = re.compile(r"[A-Za-z0-9][\w'.&-]*")
 _NEXT_WORD = re.compile(r"\s+([A-Z][a-z]+)\b")
 _FOUND_CACHE = 50_000  # texts whose outlet spans are remembered
 _DOTTED = re.compile(r"[\w-]\.[\w-]")
+# Compiled once: the intro and mention code below uses them for every sentence and outlet span.
+_SPACES = re.compile(r"\s+")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u2018\u201c'\"(])")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_CLAUSE_BREAK = re.compile(r"[;,:()]|\band\b|\bwhile\b|\bwhich\b")
+_FIRST_WORD = re.compile(r"\S*")
+POSSESSIVE_GAP = re.compile(r"'s\s+(?:[\w-]+\s+){0,2}")
+"""Between two outlet names: "Jamestown's China Brief" (the publication is the possessed name)."""
 
 
 def fold(text: str) -> str:
@@ -266,7 +275,7 @@ class Gazetteer:
             else:
                 found = self._matches(pattern, folded)
             for m in found:
-                key = re.sub(r"\s+", " ", m.group(1)).replace("\u2019", "'")
+                key = _SPACES.sub(" ", m.group(1)).replace("\u2019", "'")
                 surface = table.get(key.casefold() if ci else key)
                 if surface is None:
                     continue
@@ -363,44 +372,46 @@ _PIECE_WORDS = (
     r"piece|pieces|article|op-?ed|letter|commentary|paper|post|posting|column|essay|contribution|latest|"
     r"interview|analysis|report|chapter|blog|brief|note|review|q&a"
 )
+# The case-insensitive patterns of the intro's words around an outlet are folded (see
+# transforms/folding.py): they are searched around every outlet an intro names.
 # Words before an outlet that make it the blogger's own piece: "a piece for", "this time for",
 # "a short letter in", "Re-posting a piece from", "An interview ... with".
-_OWN_PIECE_BEFORE = re.compile(
+_OWN_PIECE_BEFORE = FoldedPattern.compile(
     rf"(?:\b(?:{_PIECE_WORDS})\b[^.;]{{0,160}}?\b(?:for|in|from|with|on|at|to)\b[^.;]{{0,60}}?"
     rf"|\b(?:wrote|written|writing|published|ran|run)\b[^.;]{{0,80}}?\b(?:for|in|on|by)\b[^.;]{{0,40}}?"
     rf"|\bthis\s+time\b[^.;]{{0,40}}?\b(?:for|in|with|at)\b[^.;]{{0,40}}?"
     rf"|\bagain\s+(?:for|in)\b[^.;]{{0,20}}?"
-    rf"|\b(?:for|in)\s+(?:my|our)\b[^.;]{{0,60}}?)$",
-    re.IGNORECASE,
+    rf"|\b(?:for|in)\s+(?:my|our)\b[^.;]{{0,60}}?)$"
 )
 # ... and words that make it something else: an earlier piece, an interview given to it.
-_NOT_OWN_BEFORE = re.compile(
+_NOT_OWN_BEFORE = FoldedPattern.compile(
     r"\b(?:(?:my|an?|the|his|her|our)\s+(?:\w+\s+)?(?:earlier|previous|prior|last|older)|made\s+in|restat\w*|"
     r"spoke|speaking|spoken|talk\w*|"
     r"quoted|picked\s+up|appearance|featur\w*|used\s+(?:in|by)|carried|translated|written\s+up|"
     r"mention\w*|reproduced|translated|interviewed\s+by|"
-    r"comment\s+from|reporters?|correspondent|courtesy|hosted|found\s+on|from\s+the\s+\w+\s+about)\b",
-    re.IGNORECASE,
+    r"comment\s+from|reporters?|correspondent|courtesy|hosted|found\s+on|from\s+the\s+\w+\s+about)\b"
 )
 _PIECE_AFTER = re.compile(
     r"\s*(?:'s\s+)?(?:[\w-]+\s+)?(?:pieces?|articles?|paper|column|op-?ed|commentary|essay|letter)\b",
     re.IGNORECASE,
 )
 # Words that put an outlet in a media round-up rather than on the piece.
-_APPEARANCE_BEFORE = re.compile(
+_APPEARANCE_BEFORE = FoldedPattern.compile(
     r"\b(?:interview\w*|podcast|panel|webinar|radio|tv|television|conversation|discussion|event|"
-    r"spoke|speaking|talk\w*|quoted|picked\s+up|appear\w*|featur\w*)\b",
-    re.IGNORECASE,
+    r"spoke|speaking|talk\w*|quoted|picked\s+up|appear\w*|featur\w*)\b"
 )
 # "a piece for X" outranks "an interview panel for Y" when an intro names both.
-_STRONG_PIECE = re.compile(
-    r"\b(?:piece|article|op-?ed|letter|commentary|paper|column|essay|contribution|latest|wrote|written)\b",
-    re.IGNORECASE,
+_STRONG_PIECE = FoldedPattern.compile(
+    r"\b(?:piece|article|op-?ed|letter|commentary|paper|column|essay|contribution|latest|wrote|written)\b"
 )
-_UNKNOWN_OUTLET = re.compile(
-    rf"\b(?:(?:{_PIECE_WORDS})|(?i:wrote|written)\s+(?:this|it))\s+(?:for|in)\s+(?:the\s+)?(?:(?:excellent|wonderful|new|online|British|"
-    rf"American|Indian|Chinese|magazine|journal|newspaper|website|site)\s+)*"
-    r"((?:[A-Z][\w'\u2019.&-]*)(?:\s+(?:of|for|and|on|&|de|du|la|el)?\s*[A-Z][\w'\u2019.&-]*){0,5})"
+_UNKNOWN_OUTLET = GatedPattern(
+    re.compile(
+        rf"\b(?:(?:{_PIECE_WORDS})|(?i:wrote|written)\s+(?:this|it))\s+(?:for|in)\s+(?:the\s+)?(?:(?:excellent|wonderful|new|online|British|"
+        rf"American|Indian|Chinese|magazine|journal|newspaper|website|site)\s+)*"
+        r"((?:[A-Z][\w'\u2019.&-]*)(?:\s+(?:of|for|and|on|&|de|du|la|el)?\s*[A-Z][\w'\u2019.&-]*){0,5})"
+    ),
+    # every match opens with a piece word or "wrote"/"written" (found fast, folded, in every sentence)
+    FoldedPattern.compile(rf"\b(?:{_PIECE_WORDS}|wrote|written)"),
 )
 
 
@@ -415,9 +426,9 @@ _NOT_A_NAME = re.compile(
 
 def _unknown_name(text: str, gaz: Gazetteer, line: int) -> tuple[int, OutletRef] | None:
     """The first unknown outlet named as a piece's home in ``text`` ("an article for the Foo Review")."""
-    for m in _UNKNOWN_OUTLET.finditer(text):
+    for m in _UNKNOWN_OUTLET.finditer(text):  # no lowered text at hand: the gate lowers it
         ref = gaz.resolve(m.group(1), line)
-        if ref.in_gazetteer or _NOT_OWN_BEFORE.search(text[: m.start(1)]) or _NOT_A_NAME.match(ref.name):
+        if ref.in_gazetteer or _NOT_OWN_BEFORE.found(text[: m.start(1)]) or _NOT_A_NAME.match(ref.name):
             continue
         return m.start(1), ref
     return None
@@ -427,7 +438,7 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     """(offset, sentence) pairs; good enough for the blogger's prose."""
     out: list[tuple[int, str]] = []
     start = 0
-    for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z\u2018\u201c'\"(])", text):
+    for m in _SENTENCE_BREAK.finditer(text):
         out.append((start, text[start : m.start()]))
         start = m.end()
     out.append((start, text[start:]))
@@ -438,41 +449,41 @@ def _intro_candidates(intro: str, intro_line: int, gaz: Gazetteer) -> list[tuple
     """Outlets the intro names as the home of the piece, scored (higher = surer)."""
     cands: list[tuple[float, int, OutletRef]] = []
     folded = fold(intro)
-    para_starts = [0] + [m.end() for m in re.finditer(r"\n\s*\n", folded)]
+    para_starts = [0] + [m.end() for m in _PARAGRAPH_BREAK.finditer(folded)]
     for off, sent in _sentences(folded):
         # the first intro paragraph introduces the piece; later ones are usually media round-ups
         later = 0.25 * (sum(1 for p in para_starts if p <= off) - 1)
         spans = gaz.find_all(sent, intro_line)
         for k, (s, e, ref) in enumerate(spans):
-            if k + 1 < len(spans) and re.fullmatch(r"'s\s+(?:[\w-]+\s+){0,2}", sent[e : spans[k + 1][0]]):
+            if k + 1 < len(spans) and POSSESSIVE_GAP.fullmatch(sent[e : spans[k + 1][0]]):
                 continue  # "Jamestown's China Brief": the publication is the possessed name
             before = sent[max(0, s - 300) : s]
-            clause = re.split(r"[;,:()]|\band\b|\bwhile\b|\bwhich\b", before)[-1]
+            clause = _CLAUSE_BREAK.split(before)[-1]
             after = sent[e : e + 40]
             piece_after = _PIECE_AFTER.match(after)
-            if piece_after and _NOT_OWN_BEFORE.search(before[-60:]):
+            if piece_after and _NOT_OWN_BEFORE.found(before[-60:]):
                 continue  # "my earlier RUSI piece"
             own = _OWN_PIECE_BEFORE.search(before)
             if not own:
                 if piece_after:  # "New Foreign Policy piece", "My latest Straits Times column"
                     cands.append((2.0 - later, off + s, ref))
-                elif not _NOT_OWN_BEFORE.search(before) and not _APPEARANCE_BEFORE.search(before):
+                elif not _NOT_OWN_BEFORE.found(before) and not _APPEARANCE_BEFORE.found(before):
                     # named with no verb tying it to the piece ("Over at the Lowy Interpreter, ..."):
                     # the publisher only if nothing better turns up
                     cands.append((0.3 - later, off + s, ref))
                 continue
             window = before[own.start() :]
             lead_in = before[max(0, own.start() - 30) : own.start()]  # "my earlier piece ..."
-            first_word = re.match(r"\S*", window)
+            first_word = _FIRST_WORD.match(window)
             if (
-                _NOT_OWN_BEFORE.search(window)
-                or _NOT_OWN_BEFORE.search(clause)
-                or _NOT_OWN_BEFORE.search(lead_in)
+                _NOT_OWN_BEFORE.found(window)
+                or _NOT_OWN_BEFORE.found(clause)
+                or _NOT_OWN_BEFORE.found(lead_in)
                 # "the latest sanctions package, appeared on Sky News": the appearance owns the outlet
-                or _APPEARANCE_BEFORE.search(window, first_word.end() if first_word else 0)
+                or _APPEARANCE_BEFORE.found(window, pos=first_word.end() if first_word else 0)
             ):
                 continue
-            score = 2.0 if _STRONG_PIECE.search(window) else 1.0
+            score = 2.0 if _STRONG_PIECE.found(window) else 1.0
             if _unknown_name(window, gaz, intro_line) is not None:
                 score = 0.5  # "a piece for the Kestrel Review on the Straits Times": the home comes first
             cands.append((score - later, off + s, ref))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from transforms.anatomy import analyse
 from transforms.archive import find_archive
@@ -16,6 +17,7 @@ from transforms.authors import byline_names, complete_name, detect_blog_author, 
 from transforms.chronology import infer_years
 from transforms.citations import extract_citations
 from transforms.dates import find_dates, latest_full_date, stated_date, year_mentions
+from transforms.folding import FoldedPattern, lowered
 from transforms.identity import article_id, fingerprint, post_id
 from transforms.mentions import extract_mentions
 from transforms.models import (
@@ -34,12 +36,13 @@ from transforms.text import clean, split_lines
 from transforms.topics import topics_for
 
 LOW_CONFIDENCE = 0.6
-_YEAR_END = re.compile(
-    r"\b(?:year\s+(?:has\s+)?(?:drawn to a close|closed|closes|came to an end|ended))\b", re.I
+# folded (see transforms/folding.py): searched in every piece's whole body
+_YEAR_END = FoldedPattern.compile(
+    r"\b(?:year\s+(?:has\s+)?(?:drawn to a close|closed|closes|came to an end|ended))\b", needs="year"
 )
 
 
-_LAST_YEAR = re.compile(r"\blast year\b", re.I)
+_LAST_YEAR = FoldedPattern.compile(r"\blast year\b", needs="last year")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
@@ -85,6 +88,7 @@ def _present_sentences(text: str) -> str:
     return " ".join(kept) or text
 
 
+@lru_cache(maxsize=1 << 14)  # a pure function of its arguments, and a post recurs on several tag pages
 def piece_kind(intro: str, title: str, outlet_kind: str | None, outlet_text: str | None = None) -> str:
     """Kind of piece from the words the intro uses for it, then the outlet's kind.
 
@@ -156,12 +160,13 @@ def _dating(
     years: list[int] = []
     for t in texts:
         years.extend(y for y in year_mentions(t) if 1990 <= y <= date.today().year)
-    for t in texts:
-        if not _LAST_YEAR.search(t):
+    texts_lower = [lowered(t) for t in texts]
+    for t, t_lower in zip(texts, texts_lower, strict=True):
+        if not _LAST_YEAR.found(t, t_lower):
             continue  # "last year" never spans two sentences: skip the split
         for sent in re.split(r"(?<=[.!?])\s+", t):
             # "Sitting in Beijing last year, I watched ... September 2015" -> written the year after
-            if _LAST_YEAR.search(sent):
+            if _LAST_YEAR.found(sent):
                 named = [y for y in year_mentions(sent) if 1990 <= y < date.today().year]
                 if len(set(named)) == 1:
                     years.append(named[0] + 1)
@@ -173,7 +178,9 @@ def _dating(
     evidence = []
     if low is not None:
         evidence.append(f"names {low.isoformat() if dated == low else low.year}")
-    if any(_YEAR_END.search(t) for t in texts + [intro]):
+    if any(
+        _YEAR_END.found(t, t_lower) for t, t_lower in zip(texts + [intro], [*texts_lower, None], strict=True)
+    ):
         evidence.append("year-end")
     return DateEstimate(
         year=low.year if low else None,
@@ -311,7 +318,8 @@ def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None)
                 body=body_text,
                 body_start_line=anat.body[0][0] if anat.body else None,
                 body_end_line=anat.body[-1][0] if anat.body else None,
-                word_count=len(body_text.split()),
+                # == len(body_text.split()): cleaned paragraphs hold single spaces between words
+                word_count=body_text.count(" ") + len(anat.body),
                 bio=anat.bio[1] if anat.bio else None,
             )
             # round-up paragraphs after the piece ("And now for some links...") report appearances too

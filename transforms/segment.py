@@ -17,6 +17,7 @@ from pathlib import Path
 
 from transforms.citations import looks_like_note
 from transforms.dates import stated_date
+from transforms.folding import FoldedPattern, GatedPattern, lowered
 from transforms.phrases import phrase_regex
 from transforms.text import clean, sentences
 
@@ -55,37 +56,42 @@ class _OwnPiece:
     """'a/another/new ... piece': find the noun first, then look back for the determiner.
 
     Same matches as one regex with a lazy word gap, without its backtracking on long lines.
+    ``low``: ``lowered(text)`` when the caller has it (see transforms/folding.py).
     """
 
-    noun: re.Pattern[str]
-    det_before: re.Pattern[str]
+    noun: FoldedPattern
+    det_before: FoldedPattern
 
-    def finditer(self, text: str) -> list[_PieceMatch]:
+    def finditer(self, text: str, low: str | None = None) -> list[_PieceMatch]:
+        low = low if low is not None else lowered(text)
         out: list[_PieceMatch] = []
-        for m in self.noun.finditer(text):
-            window = text[max(0, m.start() - 60) : m.start()]
-            d = self.det_before.search(window)
+        for start, end in self.noun.spans(text, low):
+            lo = max(0, start - 60)
+            d = self.det_before.search(text[lo:start], None if low is None else low[lo:start])
             if d:
-                out.append(_PieceMatch(text, m.start() - len(window) + d.start(), m.end()))
-            elif m.start() < 40 and _OPENING_WORDS.match(text[: m.start()]):
-                if _FOR_OUTLET.match(text[m.end() :]):
-                    out.append(_PieceMatch(text, 0, m.end()))  # "Short piece for the FT ..."
+                out.append(_PieceMatch(text, lo + d.start(), end))
+            elif start < 40 and _OPENING_WORDS.match(text[:start]):
+                if _FOR_OUTLET.match(text[end:]):
+                    out.append(_PieceMatch(text, 0, end))  # "Short piece for the FT ..."
         return out
 
-    def search(self, text: str) -> _PieceMatch | None:
-        found = self.finditer(text)
+    def search(self, text: str, low: str | None = None) -> _PieceMatch | None:
+        found = self.finditer(text, low)
         return found[0] if found else None
 
 
 @dataclass(frozen=True)
 class Cues:
+    """The segmenter's cue patterns. The case-insensitive ones are folded (searched on lower-cased
+    text, see transforms/folding.py): they run over every paragraph a title could follow."""
+
     own_piece: _OwnPiece
-    first_person: re.Pattern[str]
-    informal: re.Pattern[str]
-    appearance: re.Pattern[str]
+    first_person: FoldedPattern
+    informal: FoldedPattern
+    appearance: FoldedPattern
     continuation: re.Pattern[str]
     footer: re.Pattern[str]
-    piece_for: re.Pattern[str]
+    piece_for: GatedPattern
 
 
 def _alt(words: list[str]) -> str:
@@ -96,21 +102,26 @@ def _alt(words: list[str]) -> str:
 def load_cues() -> Cues:
     raw = json.loads((DATA_DIR / "segment_cues.json").read_text(encoding="utf-8"))
     dets, nouns = _alt(raw["piece_determiners"]), _alt(raw["piece_nouns"])
+    piece_for_words = _alt(raw["piece_for_words"])
     return Cues(
         own_piece=_OwnPiece(
-            re.compile(rf"\b(?:{nouns})\b(?!-)", re.I),
-            re.compile(rf"\b(?:{dets})\s+(?:[\w'-]+\s+){{0,3}}$", re.I),
+            FoldedPattern.compile(rf"\b(?:{nouns})\b(?!-)"),
+            FoldedPattern.compile(rf"\b(?:{dets})\s+(?:[\w'-]+\s+){{0,3}}$"),
         ),
-        first_person=re.compile(
-            rf"\b(?:{_alt(raw['first_person'])})\b|(?:^|[.!?]\s+)(?:{_alt(raw['elided_subject'])})\b", re.I
+        first_person=FoldedPattern.compile(
+            rf"\b(?:{_alt(raw['first_person'])})\b|(?:^|[.!?]\s+)(?:{_alt(raw['elided_subject'])})\b"
         ),
-        informal=re.compile(rf"\b(?:{_alt(raw['informal'])})\b", re.I),
-        appearance=re.compile(rf"\b(?:{_alt(raw['appearance'])})\b", re.I),
+        informal=FoldedPattern.compile(rf"\b(?:{_alt(raw['informal'])})\b"),
+        appearance=FoldedPattern.compile(rf"\b(?:{_alt(raw['appearance'])})\b"),
         continuation=re.compile(rf"^(?:{_alt(raw['continuation'])})\b", re.I),
         footer=re.compile(rf"(?:{_alt(raw['footer'])})", re.I),
-        piece_for=re.compile(
-            rf"\b(?i:{nouns}|{_alt(raw['piece_for_words'])})[\s,]+(?:[\w'-]+\s+){{0,2}}?(?:for|in|with|on|at)\s+"
-            r"(?:[a-z']{1,5}\s+(?:[a-z]+\s+)?)?[A-Z]"
+        piece_for=GatedPattern(
+            re.compile(
+                rf"\b(?i:{nouns}|{piece_for_words})[\s,]+(?:[\w'-]+\s+){{0,2}}?(?:for|in|with|on|at)\s+"
+                r"(?:[a-z']{1,5}\s+(?:[a-z]+\s+)?)?[A-Z]"
+            ),
+            # the case-insensitive opening of every match
+            FoldedPattern.compile(rf"\b(?:{nouns}|{piece_for_words})"),
         ),
     )
 
@@ -132,9 +143,9 @@ CAPTION = re.compile(
 )
 
 
-# Every alternative of CAPTION needs a non-ASCII character ("©") or one of these strings in lower
-# case, so ASCII text without any of them cannot match. The shortcut is derived from the pattern
-# above and switches itself off if the pattern changes.
+# Every alternative of CAPTION needs a "©" or one of these strings in lower case, so text without
+# any of them cannot match. The shortcut is derived from the pattern above and switches itself
+# off if the pattern changes.
 _CAPTION_NEEDS = ("/", "photo", "illustration", "getty", "afp", "courtesy", "image")
 _CAPTION_SHORTCUT = CAPTION.pattern == (
     r"(©|\bphoto\b|\bphotograph\b|illustration|getty|reuters/|afp\b|\bcourtesy\b|\bimage\b|banner image"
@@ -146,21 +157,29 @@ _CAPTION_SHORTCUT = CAPTION.pattern == (
 def has_caption_mark(text: str) -> bool:
     """``CAPTION.search(text)``, faster: the anatomy asks it of every body paragraph, and the
     pattern (case-insensitive, a trailing "(.../...)") cannot skip ahead through prose."""
-    if _CAPTION_SHORTCUT and text.isascii():
-        low = text.lower()
-        if not any(w in low for w in _CAPTION_NEEDS):
+    if _CAPTION_SHORTCUT and "©" not in text:
+        low = lowered(text)  # None for the rare text where lower case is not what IGNORECASE compares
+        if low is not None and not any(w in low for w in _CAPTION_NEEDS):
             return False
     return bool(CAPTION.search(text))
+
+
+_SCREEN_SHOT = re.compile(r"^screen\s*shot\s+\d{4}-\d\d-\d\d", re.I)
 
 
 def is_image_name(line: str) -> bool:
     """Image file names and ids left by the page dump ("img_0356", "Screen Shot 2020-...")."""
     text = clean(line)
+    if " " in text and "Screen Shot" not in text:
+        # the fast answer for prose (asked of every body paragraph): with a space left, only the
+        # "Screen shot 2020-..." test below can hold, and it needs an "s" (or "S", or a long s
+        # that IGNORECASE equates with it) first
+        return text[:1] in ("s", "S", "\u017f") and bool(_SCREEN_SHOT.match(text))
     return (
         bool(text)
         and " " not in text.replace("Screen Shot", "ScreenShot")
         and bool(_IMAGE.match(text))
-        or bool(re.match(r"^screen\s*shot\s+\d{4}-\d\d-\d\d", text, re.I))
+        or bool(_SCREEN_SHOT.match(text))
     )
 
 
@@ -241,6 +260,9 @@ def is_widget_heading(text: str) -> bool:
     return len(text) < 30 and text.lower().rstrip(" :") in _WIDGET_HEADINGS
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
 @lru_cache(maxsize=1 << 16)  # asked twice per line, and a post recurs on several tag pages
 def title_like(line: str) -> bool:
     """Short, no closing full stop, not a date, image name or bio: a headline."""
@@ -251,13 +273,13 @@ def title_like(line: str) -> bool:
         return False
     if is_feed_item(text) or is_widget_heading(text):
         return False
-    if stated_date(text) or is_image_name(text) or is_bio(text) or CAPTION.search(text):
+    if stated_date(text) or is_image_name(text) or is_bio(text) or has_caption_mark(text):
         return False
-    return len(re.findall(r"[A-Za-z]{2,}", text)) >= 2
+    return len(_LATIN_WORD.findall(text)) >= 2
 
 
-_REPORTED = re.compile(
-    r"\b(?:told|tells|tell|asked|said to|reminded|showed|according to)\s+(?:me|us)\b", re.I
+_REPORTED = FoldedPattern.compile(
+    r"\b(?:told|tells|tell|asked|said to|reminded|showed|according to)\s+(?:me|us)\b"
 )
 
 
@@ -274,19 +296,25 @@ def intro_score(line: str) -> float:
     if is_feed_item(text):
         return 0.0
     cues = load_cues()
-    head = " ".join(sentences(text)[:3])
+    head = " ".join(sentences(text, 3))
+    # each cue is searched once (these searches are most of the segmenter's time), folded: on the
+    # lower-cased text, which is lowered once for all of them
+    low, head_low = lowered(text), lowered(head)
     # "one official told me" is a reporter's voice inside a body, not the blogger's
-    voice = _REPORTED.sub(" ", text)
+    if _REPORTED.found(text, low):
+        voice = _REPORTED.ignorecase.sub(" ", text)
+        voice_low = lowered(voice)
+    else:
+        voice, voice_low = text, low
     score = 0.0
-    # each cue is searched once (these searches are most of the segmenter's time)
-    own_piece = cues.own_piece.search(head)
-    first_person = cues.first_person.search(voice)
+    own_piece = cues.own_piece.search(head, head_low)
+    first_person = cues.first_person.search(voice, voice_low)
     if first_person and not is_english(_sentence_at(voice, first_person.start())):
         # a passage in another language has no voice: "I numeri", "me", "am Ende" (rarely asked)
         first_person = cues.first_person.search(english_part(voice))
-    informal = cues.informal.search(text)
-    appearance = cues.appearance.search(text)
-    piece_for = cues.piece_for.search(head)
+    informal = cues.informal.found(text, low)
+    appearance = cues.appearance.found(text, low)
+    piece_for = cues.piece_for.search(head, head_low)
     if not (own_piece or first_person or informal or appearance or piece_for):
         return 0.0
     if own_piece:
@@ -312,24 +340,30 @@ _WROTE_FOR = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 14)  # asked again by _opener, and a post recurs on several tag pages
 def starts_post(line: str) -> bool:
     """Inside a run of intro paragraphs: does this one open a post (not a 'beyond this...' add-on)?"""
     cues = load_cues()
     text = clean(line)
-    head = " ".join(sentences(text)[:2])
+    head = " ".join(sentences(text, 2))
     if cues.continuation.match(text):
         return False
-    if cues.own_piece.search(head) or _WROTE_FOR.search(head):
+    head_low = lowered(head)
+    if cues.own_piece.search(head, head_low) or _WROTE_FOR.search(head):
         return True
     # "Teamed up with X for this one in RUSI", not "The report in the Guardian said"
-    return any(not _DEMONSTRATIVE_END.search(head[: m.start()]) for m in cues.piece_for.finditer(head))
+    return any(
+        not _DEMONSTRATIVE_END.search(head[: m.start()]) for m in cues.piece_for.finditer(head, head_low)
+    )
 
 
+@lru_cache(maxsize=1 << 14)
 def is_roundup(line: str) -> bool:
     """A paragraph about media appearances, with no piece of the blogger's own."""
     cues = load_cues()
     text = clean(line)
-    return bool(cues.appearance.search(text)) and not cues.own_piece.search(text)
+    low = lowered(text)
+    return cues.appearance.found(text, low) and not cues.own_piece.search(text, low)
 
 
 def is_continuation(line: str) -> bool:

@@ -232,16 +232,36 @@ _ASCII_WORD_TABLE = bytes(c if c < 128 and re.fullmatch(r"\w", chr(c)) else 32 f
 
 def normalise_key(text: str) -> str:
     """Aggressive normal form for identity: NFKC, case-folded, letters and digits only."""
+    return " ".join(normalise_words(text))
+
+
+def normalise_words(text: str) -> list[str]:
+    """The words of ``normalise_key(text)``, without joining them only to split them again.
+
+    Why: a body's fingerprint needs its words, and the join and split of a long body cost as
+    much as the normalisation. (No character is both ``\\w`` and white space, so splitting the
+    text between its non-word runs gives exactly the words of the key.)
+    """
     text = unicodedata.normalize("NFKC", fold_quotes(text)).casefold()
     text = _LEADING_THE.sub("", text.strip())
     if text.isascii():
-        return " ".join(text.encode("ascii").translate(_ASCII_WORD_TABLE).decode("ascii").split())
-    return _NON_WORD.sub(" ", text).strip()
+        return text.encode("ascii").translate(_ASCII_WORD_TABLE).decode("ascii").split()
+    return _NON_WORD.sub(" ", text).split()
 
 
-def sentences(text: str) -> list[str]:
-    """Rough sentence split (enough for cue scoring, not for linguistics)."""
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z\u201c\"'(])", text.strip())
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u201c\"'(])")
+
+
+def sentences(text: str, limit: int = 0) -> list[str]:
+    """Rough sentence split (enough for cue scoring, not for linguistics).
+
+    ``limit``: only the first that many sentences (all when 0); the segmenter reads a paragraph's
+    first few and need not split the rest. (No part is empty, since a break needs the punctuation
+    before it, so the first parts of a limited split are the first sentences.)
+    """
+    parts = _SENTENCE_BREAK.split(text.strip(), limit)
+    if limit and len(parts) > limit:
+        parts.pop()  # the unsplit rest
     return [p for p in parts if p]
 
 

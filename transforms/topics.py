@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 
+_SPACES = re.compile(r"\s+")
+_COVID = re.compile(r"covid[- ]?19", re.I)
+
 
 def normalise_topic(label: str) -> str:
     """'covid-19' -> 'COVID-19', 'PRESS' stays, ' china ' -> 'China'; whitespace collapsed."""
-    text = re.sub(r"\s+", " ", label).strip(" \u2018\u2019'\"")
+    text = _SPACES.sub(" ", label).strip(" \u2018\u2019'\"")
     if not text:
         return text
-    if re.fullmatch(r"covid[- ]?19", text, re.I):
+    if _COVID.fullmatch(text):
         return "COVID-19"
     if text.islower():
         return text[:1].upper() + text[1:]
