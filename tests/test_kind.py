@@ -38,6 +38,7 @@ from transforms.parse import piece_kind
             "commentary",
         ),
         ("A short commentary piece for the Wire Service on the talks.", "wire", "commentary"),
+        ("A new podcast for the Halvorsen Institute, talking with a colleague.", "think-tank", "podcast"),
         (
             "Slightly belated posting of a piece for the Journal of Steppe Studies.",
             "journal",

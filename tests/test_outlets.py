@@ -148,3 +148,23 @@ def test_recurring_intro_keeps_its_outlet_with_the_new_line() -> None:
     assert first is not None and again is not None and first is not again
     assert first.model_dump(exclude={"line"}) == again.model_dump(exclude={"line"})
     assert (first.name, first.line, again.line) == ("Financial Times", 3, 30)
+
+
+def test_a_roundup_paragraph_before_the_intro_does_not_give_the_piece_its_outlet() -> None:
+    intro = (
+        "Busy weeks. Spoke to the Financial Times about the port deal, and was quoted in the Economist "
+        "on the region. A longer interview with the South China Morning Post is up too.\n\n"
+        "A new report for RUSI, written with two colleagues, looking at private security firms."
+    )
+    ref = piece_outlet(intro, 3, [], [], GAZ)
+    assert (ref.name, ref.line) == ("RUSI", 5)
+    # the same round-up as the only paragraph: its outlets are all there is
+    assert piece_outlet(intro.split("\n\n")[0], 3, [], [], GAZ).name == "South China Morning Post"
+
+
+def test_a_podcast_post_has_its_host_as_outlet() -> None:
+    intro = "A new podcast for the International Institute for Strategic Studies, with a colleague."
+    assert piece_outlet(intro, 3, [], [], GAZ).name == "International Institute for Strategic Studies"
+    # a podcast among the appearances of a post about a piece is not the piece
+    intro = "Another piece for the Straits Times on ports. Also did a podcast for the Lowy Institute on it."
+    assert piece_outlet(intro, 3, [], [], GAZ).name == "Straits Times"

@@ -120,7 +120,8 @@ def test_monthly_archive_with_feed_furniture_and_old_date_lines() -> None:
     assert first.dating.published_date == date(2008, 6, 10) and first.authors == ["Mara Kellerman"]
     assert second.dating.published_date == date(2008, 6, 2) and second.outlet.name == "Guardian"
     assert [m.medium for m in dump.posts[1].mentions] == ["radio"]
-    assert all(p.topics == [] for p in dump.posts)  # a date archive says when, not what
+    # a date archive says when, not what: the only topic is the post's own category line
+    assert [p.topics for p in dump.posts] == [[], ["Commentary"]]
     assert any("before the first post" in w for w in dump.warnings)  # the feed is reported, not parsed
     assert "investigación" in second.body  # non-English passages stay in the body
 
@@ -478,3 +479,61 @@ def test_a_page_in_another_language_is_refused_with_that_reason() -> None:
     )
     with pytest.raises(ParseError, match="not in English"):
         parse_dump(text, "es.txt")
+
+
+FOOTER_META = """Posts Tagged ‘Ports’
+
+A new piece for the Jamestown Foundation's China Brief, looking at how port deals are changing hands \
+along the coast. A longer read than usual, with notes at the end.
+
+Harbours Changing Hands
+Date: 10th March 2011 | Author: Mara Kellerman
+
+Over the past year, three ports along the coast have changed hands in deals that drew little notice.[1]
+
+The pattern is consistent: small stakes first, then management contracts, then the rest.[2]
+
+Notes
+[1] “Port stake sold,” Coastal Daily, 12 February 2011, http://coastal.example/2011/02/12/port.htm
+[2] Interview with a harbour official, March 2011.
+Posted in Articles, Shipping & Ports | 2 Comments »
+
+A short note to flag a piece for the Diplomat on the same subject, written on the train.
+
+The Quiet Port Race
+
+The race for ports is quiet because nobody wants to be seen to be racing, least of all the winners.
+
+It will not stay quiet for long, and the losers will be the first to say so.
+Age: 3 days
+This entry was posted on Friday, March 4th, 2011 at 9:15 am and is filed under China, Shipping & Ports. \
+You can follow any responses to this entry through the RSS 2.0 feed.
+"""
+
+
+def test_post_meta_lines_give_topics_and_are_neither_body_nor_notes() -> None:
+    notes_post, short_post = parse_dump(FOOTER_META, "ports.txt").posts
+    assert [c.note_number for c in notes_post.citations] == [1, 2]  # the meta line under them is not a note
+    assert notes_post.citations[0].url == "http://coastal.example/2011/02/12/port.htm"
+    assert notes_post.topics == ["Ports", "Articles", "Shipping & Ports"]
+    assert notes_post.piece.kind == "journal-article"  # "China Brief" names the outlet, not a policy brief
+    assert short_post.topics == ["Ports", "China", "Shipping & Ports"]
+    assert short_post.piece.body.endswith("the first to say so.")  # no "Age: 3 days", no meta line
+
+
+@pytest.mark.parametrize(
+    ("line", "labels"),
+    [
+        ("Posted: March 4th, 2011 in Articles, China", ["Articles", "China"]),
+        ("Posted in China, Russia | Leave a comment", ["China", "Russia"]),
+        ("Filed under: Central Asia", ["Central Asia"]),
+        ("Tags: china, ports", ["china", "ports"]),
+        ("Posted in the Guardian last week, a piece about ports that drew a lot of comment.", None),
+        ("Tags are a poor guide to what the blog is about, as anyone who reads it knows.", None),
+        ("The report was posted in full on the ministry's website.", None),
+    ],
+)
+def test_post_meta_labels(line: str, labels: list[str] | None) -> None:
+    from transforms.anatomy import post_meta_labels
+
+    assert post_meta_labels(line) == labels

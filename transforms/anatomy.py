@@ -38,6 +38,43 @@ _DISCLAIMER = re.compile(
 _TAGS_SPLIT = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _BYLINE_WORD = re.compile(r"^(from|by|author)\b", re.I)
 _AFFILIATION = re.compile(r"\b(Fellow|Institute|University)\b,")
+# A blog engine's meta line above or under a post, naming its categories or tags:
+# "Posted: March 4th, 2011 in Articles, China", "Posted in China, Russia | Leave a comment",
+# "This entry was posted on ... and is filed under China, Russia. You can follow ...",
+# "Filed under: China", "Categories: China, Russia", "Tags: china, ports".
+_POST_META = re.compile(
+    r"^(?:posted(?::|\s+on)?\s+(?:.+?\s+)?in\s+(?P<a>[^|]+?)"
+    r"|this entry was posted\b.*?\bfiled under\s+(?P<b>.+?)(?:\.\s.*)?"
+    r"|(?:filed\s+under|categories|category|tags|tagged(?:\s+with)?)\s*:?\s+(?P<c>[^|]+?))"
+    r"\s*\.?\s*(?:\|.*)?$",
+    re.I,
+)
+# A blog engine's short line under a post that is neither body nor note: its age, comment count, permalink.
+_META_FURNITURE = re.compile(
+    r"^(?:age:\s*\d+\s+\w+|(?:no|one|\d+)\s+comments?|comments?\s*(?:\(\d+\)|off|closed)"
+    r"|leave a (?:comment|reply)|permalink|edit)\s*[»\u00bb.]?\s*(?:\|.*)?$",
+    re.I,
+)
+_META_LABEL = re.compile(r"[\w][\w'\u2019&/ .-]{0,40}")
+
+
+def post_meta_labels(line: str) -> list[str] | None:
+    """The categories or tags a post meta line lists; None when the line is not one.
+
+    Why: older pages put the post's categories in such a line (above the body or under it); they
+    are labels the author gave the post, so they become topics, and the line is never body text,
+    a note or the end of a notes block.
+    """
+    text = clean(line)
+    if len(text) > 300 or text[:1] not in "PpTtFfCc":
+        return None
+    m = _POST_META.match(text)
+    if m is None:
+        return None
+    labels = [p.strip() for p in (m.group("a") or m.group("b") or m.group("c")).split(",")]
+    if not labels or not all(_META_LABEL.fullmatch(p) and len(p.split()) <= 5 for p in labels):
+        return None
+    return labels
 
 
 @dataclass
@@ -129,6 +166,13 @@ def analyse(lines: list[str], title_idx: int, end_idx: int) -> Anatomy:
     for n, (ln, raw) in enumerate(units):
         text = clean(raw)
         if not body_started and n < HEAD_SCAN:
+            labels = post_meta_labels(text)
+            if labels is not None:
+                anat.tags += [t for t in labels if t not in anat.tags]
+                if anat.date_line is None and stated_date(text):
+                    anat.date_line = (ln, raw)
+                anat.head.append((ln, text))
+                continue
             if stated_date(text) and anat.date_line is None:
                 anat.date_line = (ln, raw)
                 anat.head.append((ln, text))
@@ -157,7 +201,14 @@ def analyse(lines: list[str], title_idx: int, end_idx: int) -> Anatomy:
             continue
         seen.add(text)
         anat.body.append((ln, text))
-    # tail: notes block, bio, disclaimers, signature
+    # tail: the engine's meta lines, notes block, bio, disclaimers, signature
+    while anat.body:
+        last = anat.body[-1][1]
+        labels = post_meta_labels(last)
+        if labels is None and not _META_FURNITURE.match(last):
+            break
+        anat.tags += [t for t in labels or [] if t not in anat.tags]
+        anat.tail.insert(0, anat.body.pop())
     k = len(anat.body)
     while k > 0 and looks_like_note(anat.body[k - 1][1]) and not is_bio(anat.body[k - 1][1]):
         k -= 1

@@ -370,7 +370,7 @@ def load_signals() -> tuple[Signal, ...]:
 
 _PIECE_WORDS = (
     r"piece|pieces|article|op-?ed|letter|commentary|paper|post|posting|column|essay|contribution|latest|"
-    r"interview|analysis|report|chapter|blog|brief|note|review|q&a"
+    r"interview|podcast|analysis|report|chapter|blog|brief|note|review|q&a"
 )
 # The case-insensitive patterns of the intro's words around an outlet are folded (see
 # transforms/folding.py): they are searched around every outlet an intro names.
@@ -445,14 +445,32 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     return out
 
 
+# Verbs of a media appearance, counted to tell a round-up paragraph from one about a piece.
+_ROUNDUP_VERB = re.compile(
+    r"\b(?:spoke|speaking|talked|talking|quoted|picked\s+up|appeared|interviewed|podcasts?|panels?|webinars?"
+    r"|on\s+the\s+\w+\s+programme)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_roundup(paragraph: str) -> bool:
+    """A paragraph reporting two or more appearances and presenting no piece of the author's own."""
+    return len(_ROUNDUP_VERB.findall(paragraph)) >= 2 and not _STRONG_PIECE.search(paragraph)
+
+
 def _intro_candidates(intro: str, intro_line: int, gaz: Gazetteer) -> list[tuple[float, int, OutletRef]]:
     """Outlets the intro names as the home of the piece, scored (higher = surer)."""
     cands: list[tuple[float, int, OutletRef]] = []
     folded = fold(intro)
     para_starts = [0] + [m.end() for m in _PARAGRAPH_BREAK.finditer(folded)]
+    para_ends = [*para_starts[1:], len(folded)]
+    roundup = [_is_roundup(folded[a:b]) for a, b in zip(para_starts, para_ends, strict=True)]
     for off, sent in _sentences(folded):
-        # the first intro paragraph introduces the piece; later ones are usually media round-ups
-        later = 0.25 * (sum(1 for p in para_starts if p <= off) - 1)
+        # The first intro paragraph introduces the piece; later ones are usually media round-ups.
+        # A paragraph that is itself a round-up ("Spoke to X about Y, and to Z about W") comes
+        # after all of them, wherever it stands.
+        para = sum(1 for p in para_starts if p <= off) - 1
+        later = 1.0 if roundup[para] else 0.25 * sum(1 for r in roundup[:para] if not r)
         spans = gaz.find_all(sent, intro_line)
         for k, (s, e, ref) in enumerate(spans):
             if k + 1 < len(spans) and POSSESSIVE_GAP.fullmatch(sent[e : spans[k + 1][0]]):

@@ -112,6 +112,8 @@ def piece_kind(intro: str, title: str, outlet_kind: str | None, outlet_text: str
         return "letter"
     if re.search(r"\binterview\b", own):
         return "interview"
+    if re.search(r"\bpodcast\b", own):
+        return "podcast"
     # "a policy brief for RUSI" is a report; "a brief item/piece" is just short
     if _REPORT_WORD.search(specific) and outlet_kind != "newspaper":
         return "report"
