@@ -817,6 +817,7 @@ def _infer_years(con: duckdb.DuckDBPyConnection, full: bool) -> None:
 
 AGGREGATES_SQL = Path(__file__).with_name("sql") / "refresh" / "aggregates.sql"
 AGGREGATES_INCREMENTAL_SQL = Path(__file__).with_name("sql") / "refresh" / "aggregates_incremental.sql"
+AGGREGATES_SHARED_SQL = Path(__file__).with_name("sql") / "refresh" / "aggregates_shared.sql"
 
 
 def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
@@ -833,7 +834,8 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
     - ``article_topics`` as the union of the current sightings' post topics;
     - the ``agg_*`` summary tables behind the analyst views: only the rows of what changed
       (``sql/refresh/aggregates_incremental.sql``), or all of them (``sql/refresh/aggregates.sql``)
-      when ``full``, when most articles changed (a backfill) or when they are out of step.
+      when ``full``, when most articles changed (a backfill) or when they are out of step; then
+      the small tables both recompute whole (``sql/refresh/aggregates_shared.sql``).
     """
     con.execute("BEGIN TRANSACTION")
     try:
@@ -901,6 +903,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
         else:
             _dirty_sets(con)
             con.execute(AGGREGATES_INCREMENTAL_SQL.read_text(encoding="utf-8"))
+        con.execute(AGGREGATES_SHARED_SQL.read_text(encoding="utf-8"))
         con.execute("DELETE FROM refresh_pending")
     except BaseException:
         con.execute("ROLLBACK")
