@@ -55,6 +55,7 @@ class CorpusResult:
     ingest_mb_s: float = 0.0
     ingest_peak_rss_mb: float = 0.0
     ingest_peak_tree_rss_mb: float = 0.0
+    ingest_peak_tree_pss_mb: float = 0.0
     nothing_new_s: float = 0.0
     one_new_s: float = 0.0
     one_new_bytes: int = 0
@@ -124,8 +125,33 @@ def _bylines() -> str:
     return str(exe) if exe.exists() else "bylines"
 
 
-def _tree_rss(root: int) -> tuple[int, int]:
-    """(sum, largest) resident set size in bytes of process ``root`` and all its descendants."""
+@dataclass
+class TreeMemory:
+    """Memory of a process tree at one instant, in bytes."""
+
+    rss_sum: int = 0  # resident set sizes added up: shared pages (libraries) count once per process
+    pss_sum: int = 0  # proportional set sizes added up: each shared page split among its users
+    rss_largest: int = 0
+
+
+def _pss(pid: int) -> int | None:
+    """Proportional set size of ``pid`` (``/proc/<pid>/smaps_rollup``, Linux 4.14+), None if unreadable."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _tree_memory(root: int) -> TreeMemory:
+    """Memory of process ``root`` and all its descendants alive now (one instant, not per-process peaks).
+
+    Why PSS besides RSS: the writer and its parse workers each map the same interpreter and
+    libraries; RSS counts those pages in every process, PSS splits them, so the PSS sum is what
+    the whole run occupies in RAM. Where PSS cannot be read, the process's RSS stands in.
+    """
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -145,15 +171,22 @@ def _tree_rss(root: int) -> tuple[int, int]:
         pid = todo.pop()
         seen.append(pid)
         todo.extend(children.get(pid, []))
-    sizes = [rss.get(pid, 0) for pid in seen]
-    return sum(sizes), max(sizes, default=0)
+    out = TreeMemory()
+    for pid in seen:
+        size = rss.get(pid, 0)
+        pss = _pss(pid) if size else None
+        out.rss_sum += size
+        out.pss_sum += pss if pss is not None else size
+        out.rss_largest = max(out.rss_largest, size)
+    return out
 
 
 @dataclass
 class IngestRun:
     seconds: float
     peak_rss_mb: float  # largest single process (the writer, or one parser)
-    peak_tree_rss_mb: float  # all processes of the run at once (writer + parser pool)
+    peak_tree_rss_mb: float  # all processes of the run at once (writer + parser pool), RSS added up
+    peak_tree_pss_mb: float = 0.0  # the same instant-by-instant sum with PSS (shared pages counted once)
 
 
 def _run_ingest(args: list[str], env: dict[str, str], sample_every: float = 0.2) -> IngestRun:
@@ -162,14 +195,15 @@ def _run_ingest(args: list[str], env: dict[str, str], sample_every: float = 0.2)
     proc = subprocess.Popen(
         [_bylines(), "ingest", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    peak_sum = peak_one = 0
+    peak_sum = peak_pss = peak_one = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak_sum, peak_one
+        nonlocal peak_sum, peak_pss, peak_one
         while not stop.is_set():
-            total, largest = _tree_rss(proc.pid)
-            peak_sum, peak_one = max(peak_sum, total), max(peak_one, largest)
+            now = _tree_memory(proc.pid)
+            peak_sum, peak_one = max(peak_sum, now.rss_sum), max(peak_one, now.rss_largest)
+            peak_pss = max(peak_pss, now.pss_sum)
             stop.wait(sample_every)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -185,7 +219,7 @@ def _run_ingest(args: list[str], env: dict[str, str], sample_every: float = 0.2)
     # ru_maxrss of children: the largest single descendant waited for so far (KiB); catches a peak
     # between two samples.
     peak_one = max(peak_one, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
-    return IngestRun(seconds, peak_one / 1e6, max(peak_sum, peak_one) / 1e6)
+    return IngestRun(seconds, peak_one / 1e6, max(peak_sum, peak_one) / 1e6, peak_pss / 1e6)
 
 
 def run_corpus(
@@ -212,6 +246,7 @@ def run_corpus(
         run.peak_rss_mb,
         run.peak_tree_rss_mb,
     )
+    result.ingest_peak_tree_pss_mb = run.peak_tree_pss_mb
     result.ingest_mb_s = _mb(size) / result.ingest_s
     result.nothing_new_s = _run_ingest([str(corpus), *common], env).seconds
     extra = root / f"extra_{label}"
@@ -249,7 +284,7 @@ def dashboard_queries(articles_id: str, outlet_id: str) -> list[tuple[str, Calla
         ("articles_filtered", lambda: q.articles(narrowed)),
         ("articles_count", lambda: q.articles_count(narrowed)),
         ("articles_topic", lambda: q.articles(ArticleFilter(topics=["Topic 3"]))),
-        ("articles_text_search", lambda: q.articles(ArticleFilter(text="number 4242"))),
+        ("articles_text_search", lambda: q.articles(ArticleFilter(text="number 2424"))),
         ("articles_chart", lambda: q.articles_by_year_outlet(narrowed)),
         ("article", lambda: q.article(articles_id)),
         ("article_provenance", lambda: q.article_provenance(articles_id)),
@@ -336,8 +371,8 @@ def report(corpora: list[CorpusResult], queries: list[QueryTiming], articles: in
         "## Ingest",
         "",
         "| corpus | files | parse sample | baseline scan MB/s | parse MB/s (1 core) | parse/baseline "
-        "| ingest s | ingest MB/s | peak RSS MB (largest process / all) | nothing new s | one new dump s "
-        "| warehouse MB | articles |",
+        "| ingest s | ingest MB/s | peak RSS MB (largest process / all; all as PSS) | nothing new s "
+        "| one new dump s | warehouse MB | articles |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in corpora:
@@ -345,7 +380,8 @@ def report(corpora: list[CorpusResult], queries: list[QueryTiming], articles: in
         lines.append(
             f"| {c.label} ({_mb(c.bytes):.0f} MB) | {c.files} | {_mb(c.parse_sample_bytes):.0f} MB "
             f"| {c.baseline_mb_s:.1f} | {c.parse_mb_s:.2f} | {ratio:.1f}x slower | {c.ingest_s:.1f} "
-            f"| {c.ingest_mb_s:.2f} | {c.ingest_peak_rss_mb:.0f} / {c.ingest_peak_tree_rss_mb:.0f} "
+            f"| {c.ingest_mb_s:.2f} | {c.ingest_peak_rss_mb:.0f} / {c.ingest_peak_tree_rss_mb:.0f}; "
+            f"{c.ingest_peak_tree_pss_mb:.0f} "
             f"| {c.nothing_new_s:.1f} | {c.one_new_s:.1f} ({c.one_new_bytes / 1000:.0f} KB) "
             f"| {c.warehouse_mb:.0f} | {c.articles} |"
         )
@@ -388,7 +424,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"[bench] {label}: parse {c.parse_mb_s:.2f} MB/s (baseline {c.baseline_mb_s:.1f}), "
                 f"ingest {c.ingest_mb_s:.2f} MB/s, peak RSS {c.ingest_peak_rss_mb:.0f} MB "
-                f"(all processes {c.ingest_peak_tree_rss_mb:.0f} MB), nothing new {c.nothing_new_s:.1f} s, "
+                f"(all processes {c.ingest_peak_tree_rss_mb:.0f} MB, "
+                f"as PSS {c.ingest_peak_tree_pss_mb:.0f} MB), "
+                f"nothing new {c.nothing_new_s:.1f} s, "
                 f"one new dump {c.one_new_s:.1f} s",
                 flush=True,
             )

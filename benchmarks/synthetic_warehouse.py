@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.load import AGGREGATES_SQL
+from warehouse.load import recompute_aggregates
 from warehouse.schema import apply_schema
 
 OUTLETS = 120
@@ -101,7 +101,7 @@ def build(db_path: Path, articles: int, seed: float = 0.42) -> None:
             FROM range(30) t(i);
             """
         )
-        con.execute(AGGREGATES_SQL.read_text(encoding="utf-8"))  # what refresh_derived does after loads
+        recompute_aggregates(con)  # what a full refresh_derived ends with
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -18,6 +18,7 @@ import dagster as dg
 import duckdb
 
 from warehouse.landing import LandedFile, default_landing_dir, default_settle_seconds, scan_landing
+from warehouse.publish import WRITER_MEMORY_LIMIT
 from warehouse.rawstore import ENV_RAW, RawStore
 
 ENV_WAREHOUSE = "BYLINES_WAREHOUSE"
@@ -48,7 +49,8 @@ class WarehouseResource(dg.ConfigurableResource):
     """
 
     path: str = ""
-    memory_limit: str = "1GB"  # DuckDB's buffer pool; the writer's peak RSS stays near it plus Python
+    # DuckDB's buffer pool; the writer's peak RSS is about this plus Python (see WRITER_MEMORY_LIMIT)
+    memory_limit: str = WRITER_MEMORY_LIMIT
     threads: int = 2
 
     def db_path(self) -> Path:

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 from filelock import FileLock, Timeout
 
-from warehouse.publish import lock_path, publish_read_copy, read_copy_path, read_only_connection, writer_lock
+from warehouse.publish import (
+    clone_or_copy,
+    lock_path,
+    publish_read_copy,
+    read_copy_path,
+    read_only_connection,
+    writer_lock,
+)
 from warehouse.schema import apply_schema
 
 
@@ -104,3 +114,62 @@ def test_publish_skips_the_copy_when_nothing_readers_see_changed(tmp_path: Path)
     _writer_db(db, 5)
     changed = publish_read_copy(db).stat()
     assert changed.st_ino != first.st_ino
+
+
+# A folder on a filesystem with reflinks (btrfs, XFS with reflink=1), e.g. a loop-mounted image:
+# the clone path of publishing is exercised there as well as in the test's own tmp_path.
+ENV_REFLINK_DIR = "BYLINES_TEST_REFLINK_DIR"
+
+
+@pytest.fixture
+def publish_dirs(tmp_path: Path) -> Iterator[list[tuple[Path, bool]]]:
+    """(folder, must the copy be a clone there): the test's tmp_path, and the reflink folder if given."""
+    dirs = [(tmp_path, False)]
+    reflink = os.environ.get(ENV_REFLINK_DIR)
+    here = Path(reflink) / f"bylines-test-{os.getpid()}-{tmp_path.name}" if reflink else None
+    if here is not None:
+        here.mkdir(parents=True, exist_ok=True)
+        dirs.append((here, True))
+    yield dirs
+    if here is not None:
+        shutil.rmtree(here, ignore_errors=True)
+
+
+def test_clone_or_copy_makes_an_identical_file_that_later_writes_do_not_touch(
+    publish_dirs: list[tuple[Path, bool]],
+) -> None:
+    for folder, must_clone in publish_dirs:
+        db = folder / "w.duckdb"
+        _writer_db(db, 3)
+        with duckdb.connect(str(db)) as con:
+            con.execute("CHECKPOINT")
+        copy = folder / "copy.duckdb"
+        copy.write_bytes(b"left over from an earlier attempt, longer than nothing")
+        how = clone_or_copy(db, copy)
+        assert how in ("clone", "copy")
+        if must_clone:
+            assert how == "clone"
+        assert copy.read_bytes() == db.read_bytes()
+        _writer_db(db, 9)  # the writer goes on writing its file
+        with duckdb.connect(str(db)) as con:
+            con.execute("CHECKPOINT")
+        with read_only_connection(copy) as con:
+            assert con.execute("SELECT count(*) FROM probe").fetchone()[0] == 3
+
+
+def test_publish_by_clone_or_copy_keeps_readers_on_their_snapshot(
+    publish_dirs: list[tuple[Path, bool]],
+) -> None:
+    for folder, _must_clone in publish_dirs:
+        db = folder / "w.duckdb"
+        _writer_db(db, 4)
+        reader = read_only_connection(publish_read_copy(db, force=True))
+        try:
+            _writer_db(db, 8)
+            copy = publish_read_copy(db, force=True)
+            assert reader.execute("SELECT count(*) FROM probe").fetchone()[0] == 4  # its old snapshot
+        finally:
+            reader.close()  # (one process shares one DuckDB instance per path: close before reopening)
+        with read_only_connection(copy) as con:
+            assert con.execute("SELECT count(*) FROM probe").fetchone()[0] == 8
+        assert not list(folder.glob(".*.tmp"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from datetime import date, datetime
@@ -280,3 +281,69 @@ def test_full_refresh_changes_nothing(tmp_path: Path) -> None:
     before = content_digest(con)
     refresh_derived(con, full=True)
     assert content_digest(con) == before
+
+
+def _random_pages(con: duckdb.DuckDBPyConnection, rnd: random.Random) -> None:
+    """Pages (dumps) of posts drawn from one pool, each with a random mix of what dates a post can carry."""
+    day = date(2005, 1, 1).toordinal()
+    for page in range(40):
+        status = "quarantined" if page % 17 == 16 else "loaded"
+        superseded = f"d{page - 1:03d}" if page % 13 == 12 else None
+        con.execute(
+            "INSERT INTO dumps (dump_id, file_name, size_bytes, received_at, raw_path, status, superseded_by)"
+            " VALUES (?, ?, 1, TIMESTAMP '2024-01-01', '-', ?, ?)",
+            [f"d{page:03d}", f"p{page}.txt", status, superseded],
+        )
+        # three groups of pages, each with its own posts; in one no page states a date (text dates decide)
+        group = page % 3
+        stated = (0.0, 0.05, 0.3)[group]
+        for seq in range(1, rnd.randint(2, 40)):
+            kind = rnd.random()
+            when = date.fromordinal(day + 3000 - 60 * seq + rnd.randint(-400, 400))  # pages run newest first
+            published = when if kind < stated else None
+            lo = when if stated <= kind < stated + 0.3 else None
+            hi = date.fromordinal(when.toordinal() + rnd.randint(0, 900)) if rnd.random() < 0.2 else None
+            evidence = rnd.choice([None, None, "year-end", "a note"])
+            con.execute(
+                "INSERT INTO post_sightings (dump_id, seq, post_id, start_line, end_line, confidence,"
+                " warnings, intro, fingerprint, published_date, date_precision, year, date_basis, date_min,"
+                " date_max, date_evidence) VALUES (?, ?, ?, 1, 2, 0.9, [], '', '', ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    f"d{page:03d}",
+                    seq,
+                    f"post{group}-{rnd.randint(0, 50)}",
+                    published,
+                    "day" if published else None,
+                    published.year if published else (lo.year if lo else None),
+                    "stated" if published else ("text" if lo else None),
+                    lo,
+                    hi,
+                    evidence,
+                ],
+            )
+
+
+def test_incremental_year_inference_reads_reduced_pages_with_the_same_result(tmp_path: Path) -> None:
+    """The reduced pages (each run of other posts as at most three rows) give every wanted post the
+    estimate a pass over every page gives it."""
+    from transforms.chronology import infer_years
+    from warehouse.load import _year_rows, _year_sequences
+
+    rnd = random.Random(7)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    apply_schema(con)
+    _random_pages(con, rnd)
+    everything = infer_years(_year_sequences(_year_rows(con, full=True)))
+    posts = sorted(everything)
+    for size in (1, 2, 5, 20, 60, len(posts)):
+        wanted = set(rnd.sample(posts, size))
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _yr_posts AS SELECT unnest(?::VARCHAR[]) AS post_id",
+            [sorted(wanted)],
+        )
+        rows = _year_rows(con, full=False)
+        got = {p: e for p, e in infer_years(_year_sequences(rows)).items() if p in wanted}
+        assert got == {p: everything[p] for p in wanted}
+        if size <= 5:
+            assert len(rows) < con.execute("SELECT count(*) FROM post_sightings").fetchone()[0] / 2
+    con.close()

@@ -203,7 +203,7 @@ _Cached = tuple[int, list[Mention], list[bool]]
 _SENTENCE_CACHE: weakref.WeakKeyDictionary[Gazetteer, dict[tuple[object, ...], _Cached]] = (
     weakref.WeakKeyDictionary()
 )
-_SENTENCE_CACHE_MAX = 50_000
+_SENTENCE_CACHE_MAX = 20_000
 
 
 def _sentence_mentions(

@@ -58,7 +58,7 @@ _FOLD_PAIRS = tuple((chr(k), v) for k, v in _FOLD.items())
 
 _WORD = re.compile(r"[A-Za-z0-9][\w'.&-]*")
 _NEXT_WORD = re.compile(r"\s+([A-Z][a-z]+)\b")
-_FOUND_CACHE = 50_000  # texts whose outlet spans are remembered
+_FOUND_CACHE = 20_000  # texts whose outlet spans are remembered
 _DOTTED = re.compile(r"[\w-]\.[\w-]")
 # Compiled once: the intro and mention code below uses them for every sentence and outlet span.
 _SPACES = re.compile(r"\s+")

@@ -7,10 +7,17 @@ open the writer's file: they open ``<stem>.read.duckdb``, a consistent copy made
 writer lock (checkpoint, copy to a temp name, fsync, atomic ``os.replace``). A reader that
 holds the old copy open keeps reading the old inode; the next open sees the new one. It
 never sees a half-written file.
+
+The copy is a copy-on-write clone (``FICLONE``, a reflink) where the filesystem can make one
+(btrfs, XFS, bcachefs, ...): O(1) in the file's size, where a byte copy of a multi-gigabyte
+warehouse took seconds for every publish, however small the change. Elsewhere (ext4, tmpfs,
+across filesystems) it falls back to a byte copy; either way the reader gets a file of its own.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import os
 import shutil
@@ -30,6 +37,20 @@ ENV_LOCK_TIMEOUT = "BYLINES_LOCK_TIMEOUT_SECONDS"
 # A second writer waits this long for the first (a big backfill can take a while) before failing
 # with a Timeout that names the lock file. A killed writer releases the lock at once (flock).
 DEFAULT_LOCK_TIMEOUT_S = 4 * 3600.0
+
+# DuckDB's buffer pool in the writer process (the resource's default) and in publishing (DuckDB's own
+# default is 80 % of RAM). Why this small: the writer's peak RSS is about this plus the Python side
+# of a load batch, and a 1 GB ingest (writer and parser pool together) should stay under 1.5 GB; at
+# 1 GB the writer alone peaked at 1.8 GB. DuckDB spills what does not fit (sorts, un-checkpointed
+# rows) to its temp directory; the 1 GB benchmark ingest took no longer for it (BENCHMARKS.md).
+WRITER_MEMORY_LIMIT = "384MB"
+
+# ioctl(dest_fd, FICLONE, src_fd) from <linux/fs.h>: share the source's extents copy-on-write.
+FICLONE = 0x40049409
+# What a filesystem (or kernel, or OS) without reflinks answers; anything else is a real error.
+_NO_CLONE_ERRNOS = frozenset(
+    {errno.EOPNOTSUPP, errno.ENOTTY, errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EPERM}
+)
 
 _locks: dict[str, FileLock] = {}
 _locks_guard = threading.Lock()
@@ -107,7 +128,25 @@ def _write_atomically(path: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def publish_read_copy(db_path: Path, force: bool = False) -> Path:
+def clone_or_copy(src: Path, dst: Path) -> str:
+    """Make ``dst`` a copy of ``src``: a reflink clone when the filesystem offers one, else bytes.
+
+    Returns ``"clone"`` or ``"copy"`` (which one happened, for the caller's metadata and tests).
+    A clone shares the source's blocks until either file is written; DuckDB's later writes to
+    the writer's file then get blocks of their own, so the clone never changes under a reader.
+    """
+    try:
+        with open(src, "rb") as fsrc, open(dst, "wb") as fdst:
+            fcntl.ioctl(fdst.fileno(), FICLONE, fsrc.fileno())
+        return "clone"
+    except OSError as exc:
+        if exc.errno not in _NO_CLONE_ERRNOS:
+            raise
+    shutil.copyfile(src, dst)  # truncates what the failed clone left behind
+    return "copy"
+
+
+def publish_read_copy(db_path: Path, force: bool = False, memory_limit: str = WRITER_MEMORY_LIMIT) -> Path:
     """Write a consistent copy of ``db_path`` for readers and swap it in atomically; returns its path.
 
     The copy is skipped when what readers can see has not changed since the last publish (see
@@ -122,7 +161,7 @@ def publish_read_copy(db_path: Path, force: bool = False) -> Path:
         _sweep_stale_copies(target)
         # Fold the WAL into the file so the file alone is the whole state; a brand-new file
         # gets the schema, so readers always find the views.
-        con = duckdb.connect(str(db_path))
+        con = duckdb.connect(str(db_path), config={"memory_limit": memory_limit})
         try:
             apply_schema(con)
             con.execute("CHECKPOINT")
@@ -133,7 +172,7 @@ def publish_read_copy(db_path: Path, force: bool = False) -> Path:
             return target  # nothing readers can see has changed: skip copying the whole file
         note.unlink(missing_ok=True)  # from here until the new note, the copy counts as unknown
         try:
-            shutil.copyfile(db_path, tmp)
+            clone_or_copy(db_path, tmp)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
