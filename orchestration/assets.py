@@ -206,13 +206,8 @@ def _trigger(context: dg.AssetExecutionContext) -> str:
     return "manual"
 
 
-# A load batch: dumps loaded in one transaction (one pass of the set-based statements). Bounded
-# by bytes too, because the batch's parse results and Arrow tables are in memory while it loads:
-# building them for 16 MB of dumps raised the writer's Python heap by ~200 MB, which it keeps.
-LOAD_BATCH_DUMPS = 64
 # Each log line is an event in the Dagster instance: a flood of bad files logs this many, then a count.
 MAX_LOGGED_QUARANTINES = 20
-LOAD_BATCH_BYTES = 8 * 1024 * 1024
 
 
 def load_items(
@@ -228,7 +223,15 @@ def load_items(
     that raced the first one finds nothing left to do. A batch that fails is loaded again dump
     by dump, so only the bad dump is quarantined.
     """
-    from warehouse.load import bulk_load_settings, load_dump, load_dumps, quarantine_dump, quarantine_dumps
+    from warehouse.load import (
+        LOAD_BATCH_BYTES,
+        LOAD_BATCH_DUMPS,
+        bulk_load_settings,
+        load_dump,
+        load_dumps,
+        quarantine_dump,
+        quarantine_dumps,
+    )
 
     bulk_load_settings(con)
     counts = {"loaded": 0, "raced": 0, "posts": 0, "articles_new": 0, "articles_updated": 0}

@@ -71,7 +71,7 @@ def test_streamed_batches_and_incremental_refresh_match_plain_loads(
 
     # streamed: parsed by a pool while batches of three are loaded; an incremental refresh after
     # every batch (the share threshold raised so it never falls back to a full one)
-    monkeypatch.setattr(assets, "LOAD_BATCH_DUMPS", 3)
+    monkeypatch.setattr(load, "LOAD_BATCH_DUMPS", 3)
     monkeypatch.setattr(load, "FULL_REFRESH_SHARE", 10.0)
     fast = _connect(tmp_path / "fast.duckdb")
     half = len(metas) // 2

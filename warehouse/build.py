@@ -17,6 +17,8 @@ import duckdb
 
 from transforms.models import ParsedDump, ParseError, ParseSettings
 from warehouse.load import (
+    LOAD_BATCH_BYTES,
+    LOAD_BATCH_DUMPS,
     LoadStats,
     bulk_load_settings,
     load_dump,
@@ -26,9 +28,6 @@ from warehouse.load import (
 )
 from warehouse.rawstore import DumpMeta, RawStore
 from warehouse.schema import apply_schema
-
-# Dumps per load transaction, by bytes (their parse results are in memory until loaded).
-BATCH_BYTES = 16 * 1024 * 1024
 
 
 def _meta(path: Path, data: bytes, raw_dir: Path | None) -> DumpMeta:
@@ -151,7 +150,7 @@ def build_warehouse(
                     continue
                 batch.append((meta, parsed))
                 batch_bytes += len(data)
-                if batch_bytes >= BATCH_BYTES:
+                if len(batch) >= LOAD_BATCH_DUMPS or batch_bytes >= LOAD_BATCH_BYTES:
                     flush(con)
             flush(con)
             refresh_derived(con)

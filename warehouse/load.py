@@ -39,6 +39,14 @@ ALIAS_SOURCE_TEXT = "text"
 BEST_SIGHTING_ORDER = "s.confidence DESC, (s.end_line - s.start_line) DESC, s.dump_id ASC, s.seq ASC"
 
 
+# A load batch: dumps loaded in one transaction by ``load_dumps`` (one pass of the set-based
+# statements). Bounded by bytes too, because the batch's parse results and Arrow tables are in
+# memory while it loads: building them for 16 MB of dumps raised the writer's Python heap by
+# ~200 MB, which it keeps. The Dagster job and ``warehouse.build`` both batch by these.
+LOAD_BATCH_DUMPS = 64
+LOAD_BATCH_BYTES = 8 * 1024 * 1024
+
+
 class LoadStats(BaseModel):
     """What one ``load_dump`` call did (the CLI summary and the Dagster metadata show it)."""
 
