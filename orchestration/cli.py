@@ -115,8 +115,9 @@ def run_ingest(
     )
     summary: dict[str, Any] = {}
     for mat in result.asset_materializations_for_node("warehouse_tables"):
-        value = mat.metadata.get("summary")
-        summary = dict(getattr(value, "data", None) or {})
+        value = mat.metadata.get("summary")  # on the ingest_runs table: the run's own record
+        if value is not None:
+            summary = dict(getattr(value, "data", None) or {})
     checks = []
     for ev in result.get_asset_check_evaluations():
         if not ev.passed:
@@ -137,7 +138,10 @@ def _failure_reasons(result: Any) -> list[str]:
             error = event.step_failure_data.error
             cause = error.cause if error is not None and error.cause is not None else error
             if cause is not None:
-                reasons.append(f"{event.step_key}: {cause.message.strip()}")
+                message = cause.message.strip()  # "package.module.Class: text": name the class only
+                if cause.cls_name and ": " in message:
+                    message = f"{cause.cls_name}: {message.split(': ', 1)[1]}"
+                reasons.append(f"{event.step_key}: {message}")
                 continue
         if event.message:
             reasons.append(event.message)
@@ -318,17 +322,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from orchestration.rebuild import rebuild_warehouse
+    from warehouse.ingest import IngestSettings
     from warehouse.rawstore import RawStore
+    from warehouse.rebuild import rebuild_warehouse
 
     raw = RawStore(_raw_path(args))
     if not any(True for _ in raw.iter_ids()):
         print(f"raw store {raw.root} is empty: nothing to rebuild from", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    summary = rebuild_warehouse(_warehouse_path(args), raw, max_workers=args.workers)
+    settings = IngestSettings.from_env(max_workers=args.workers)
+    summary = rebuild_warehouse(_warehouse_path(args), raw, settings)
     print(f"rebuilt {_warehouse_path(args)} from {raw.root}")
-    print(format_summary(summary, time.perf_counter() - start))
+    print(format_summary(summary.model_dump(), time.perf_counter() - start))
     return 0
 
 

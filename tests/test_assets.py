@@ -14,9 +14,9 @@ import pytest
 from orchestration.assets import ALL_ASSETS
 from orchestration.checks import ALL_CHECKS
 from orchestration.definitions import build_defs
-from orchestration.rebuild import rebuild_warehouse
 from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
 from warehouse.rawstore import RawStore
+from warehouse.rebuild import rebuild_warehouse
 
 pytestmark = pytest.mark.seeds
 
@@ -176,7 +176,7 @@ def test_rebuild_from_raw_store_reproduces_the_warehouse(tmp_path: Path, seeds: 
     before = content_hash(db)
     db.unlink()
     summary = rebuild_warehouse(db, RawStore(tmp_path / "raw"))
-    assert summary["dumps_new"] == len(seeds)
+    assert summary.dumps_new == len(seeds)
     assert content_hash(db) == before
 
 
@@ -184,7 +184,7 @@ def test_parse_pool_keeps_order_and_turns_failures_into_reasons(
     tmp_path: Path, seeds: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The process-pool path (forced on for a small batch) returns one item per dump, in order."""
-    import orchestration.parsing as parsing
+    import warehouse.parsing as parsing
 
     monkeypatch.setattr(parsing, "POOL_MIN_BYTES", 0)
     monkeypatch.setattr(parsing, "POOL_MIN_DUMPS", 2)

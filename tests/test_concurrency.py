@@ -21,8 +21,7 @@ import pytest
 
 from dashboard.data import reader_connection
 from orchestration.cli import main
-from warehouse.integrity import duplicate_counts, orphan_counts
-from warehouse.load import content_digest
+from warehouse.integrity import content_digest, duplicate_counts, orphan_counts
 from warehouse.publish import lock_path, publish_read_copy, read_copy_path, read_only_connection
 
 BYLINES = Path(sys.executable).parent / "bylines"
@@ -264,18 +263,15 @@ def test_a_schema_change_is_published_even_when_no_data_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Publishing skips the copy when nothing readers see changed; a view added by upgraded code counts."""
-    import warehouse.publish as publish
     import warehouse.schema as schema
 
     db = tmp_path / "w.duckdb"
     first = publish_read_copy(db).stat()
     assert publish_read_copy(db).stat().st_ino == first.st_ino  # nothing changed: not copied again
-    extra = tmp_path / "sql" / "099_extra.sql"
-    extra.parent.mkdir()
-    extra.write_text("CREATE OR REPLACE VIEW v_upgrade_probe AS SELECT 42 AS answer;\n", encoding="utf-8")
-    files = [*schema.schema_files(), extra]
-    monkeypatch.setattr(schema, "schema_files", lambda: files)
-    monkeypatch.setattr(publish, "schema_files", lambda: files)
+    views = tmp_path / "views.sql"  # upgraded code whose views.sql has one view more
+    probe = "CREATE OR REPLACE VIEW v_upgrade_probe AS SELECT 42 AS answer;\n"
+    views.write_text(schema.VIEWS_SQL.read_text(encoding="utf-8") + probe, encoding="utf-8")
+    monkeypatch.setattr(schema, "VIEWS_SQL", views)
     copy = publish_read_copy(db)
     with read_only_connection(copy) as con:
         assert con.execute("SELECT answer FROM v_upgrade_probe").fetchone() == (42,)
@@ -294,7 +290,7 @@ def test_a_retried_load_step_still_reports_what_its_first_attempt_did(
     import dagster as dg
     import duckdb as ddb
 
-    import warehouse.load as load
+    import warehouse.refresh as refresh
     from orchestration.assets import ALL_ASSETS
     from orchestration.checks import ALL_CHECKS
     from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
@@ -304,7 +300,7 @@ def test_a_retried_load_step_still_reports_what_its_first_attempt_did(
     for p in batches[1]:
         (landing / p.name).write_bytes(p.read_bytes())
     (landing / "broken.txt").write_bytes(b"\x00\x01\x02 binary \x00" * 100)
-    real = load.refresh_derived
+    real = refresh.refresh_derived
     calls: list[int] = []
 
     def flaky_refresh(con: object, *args: object, **kwargs: object) -> None:
@@ -313,7 +309,7 @@ def test_a_retried_load_step_still_reports_what_its_first_attempt_did(
             raise ddb.IOException("IO Error: injected transient failure (disk briefly unavailable)")
         real(con, *args, **kwargs)
 
-    monkeypatch.setattr(load, "refresh_derived", flaky_refresh)
+    monkeypatch.setattr(refresh, "refresh_derived", flaky_refresh)
     result = dg.materialize(
         [*ALL_ASSETS, *ALL_CHECKS],
         resources={

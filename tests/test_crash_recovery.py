@@ -22,9 +22,8 @@ import duckdb
 import pytest
 
 from orchestration.cli import main
-from warehouse.integrity import duplicate_counts, orphan_counts
+from warehouse.integrity import content_digest, duplicate_counts, orphan_counts
 from warehouse.landing import REFUSED_PREFIX
-from warehouse.load import content_digest
 from warehouse.publish import read_copy_path
 
 BYLINES = Path(sys.executable).parent / "bylines"
@@ -272,10 +271,10 @@ def test_derived_data_catches_up_after_a_kill_between_load_and_refresh(
     The kill is reproduced exactly: an earlier run finished, then a second run's loads commit (each in
     its own transaction, as the job does) and nothing after them happens (no refresh, no run record).
     """
-    from orchestration.assets import load_items
-    from orchestration.parsing import parse_many
+    from warehouse.bookkeeping import derived_is_stale
+    from warehouse.load import load_or_quarantine
+    from warehouse.parsing import parse_many
     from warehouse.rawstore import RawStore
-    from warehouse.recovery import derived_is_stale
     from warehouse.schema import apply_schema
 
     db = tmp_path / "w.duckdb"
@@ -285,8 +284,7 @@ def test_derived_data_catches_up_after_a_kill_between_load_and_refresh(
     metas = [store.put_file(p) for p in files[3:]]
     with duckdb.connect(str(db)) as con:
         apply_schema(con)
-        counts, _warnings, _quarantined = load_items(con, parse_many(metas, max_workers=1))
-        assert counts["loaded"] >= 2
+        assert load_or_quarantine(con, parse_many(metas, max_workers=1)).loaded >= 2
         assert derived_is_stale(con)
     _ingest_in_process(db, corpus)  # finds nothing new, but brings the derived data up to date
     assert _digest(db) == reference[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -11,6 +12,7 @@ import yaml
 from orchestration.definitions import build_defs, defs
 
 PROJECT = Path(__file__).resolve().parents[1]
+BLOCKING = {"no_orphan_rows", "no_duplicate_ids", "summaries_in_step", "bookkeeping_sound"}
 
 
 def test_job_covers_every_stage_and_check() -> None:
@@ -18,7 +20,7 @@ def test_job_covers_every_stage_and_check() -> None:
     keys = {k.to_user_string() for k in job.asset_layer.asset_graph.get_all_asset_keys()}
     assert {"landed_dumps", "parsed_dumps", "warehouse_tables", "published_warehouse"} <= keys
     checks = {k.name for k in job.asset_layer.asset_graph.asset_check_keys}
-    assert checks == {"no_orphan_rows", "no_duplicate_ids", "pieces_missing_outlet_or_year"}
+    assert checks == {*BLOCKING, "pieces_missing_outlet_or_year"}
     graph = defs.resolve_asset_graph()
     assert graph.get(dg.AssetKey("warehouse_tables")).group_name == "warehouse"
     assert "duckdb" in graph.get(dg.AssetKey("warehouse_tables")).kinds
@@ -29,11 +31,37 @@ def test_job_covers_every_stage_and_check() -> None:
 def test_blocking_checks() -> None:
     graph = defs.resolve_asset_graph()
     blocking = {key.name: graph.get_check_spec(key).blocking for key in graph.asset_check_keys}
-    assert blocking == {
-        "no_orphan_rows": True,
-        "no_duplicate_ids": True,
-        "pieces_missing_outlet_or_year": False,
-    }
+    assert blocking == {**dict.fromkeys(BLOCKING, True), "pieces_missing_outlet_or_year": False}
+
+
+def _relations(sql: str) -> set[str]:
+    return {m.lower() for m in re.findall(r"\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)", sql, flags=re.I)}
+
+
+def test_every_table_the_dashboard_reads_is_checked(tmp_path: Path) -> None:
+    """Each table behind the dashboard's queries (through the views) is guarded by a blocking check's rule."""
+    import duckdb
+
+    from dashboard import queries
+    from orchestration.assets import warehouse_table_names
+    from warehouse.integrity import RULES
+    from warehouse.schema import apply_schema
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    apply_schema(con)
+    views = dict(con.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal").fetchall())
+    tables = set(warehouse_table_names())
+    read: set[str] = set()
+    todo = _relations((Path(queries.__file__)).read_text(encoding="utf-8"))
+    while todo:
+        name = todo.pop()
+        if name in views and name not in read:
+            todo |= _relations(views[name])
+        read.add(name)
+    read &= tables
+    assert {"articles", "dumps", "agg_article_facts", "agg_outlet_stats", "mentions"} <= read
+    assert read <= {r.table for r in RULES}, read - {r.table for r in RULES}
+    assert tables <= {r.table for r in RULES}  # and so is every other table
 
 
 def test_nightly_schedule_and_sensor_are_on_by_default() -> None:
