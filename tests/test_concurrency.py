@@ -13,7 +13,8 @@ import re
 import subprocess
 import sys
 import threading
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -50,19 +51,18 @@ def _counts(copy: Path) -> tuple[int, int]:
 
 
 # A reader process on the plain read-only path (warehouse.publish.read_only_connection): short queries in a
-# loop until told to stop, one JSON line per answer (or an ERROR line).
+# loop, one JSON line per answer (or an ERROR line), until its stdin is closed (which also paces the loop).
 READER_PROCESS = """
-import json, sys, time
+import json, select, sys
 from pathlib import Path
 from warehouse.publish import read_only_connection
-copy, stop, sql = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
-while not stop.exists():
+copy, sql = Path(sys.argv[1]), sys.argv[2]
+while not select.select([sys.stdin], [], [], 0.01)[0]:
     try:
         with read_only_connection(copy) as con:
             print(json.dumps(con.execute(sql).fetchone()), flush=True)
     except Exception as exc:
         print("ERROR " + type(exc).__name__ + ": " + str(exc).replace(chr(10), " "), flush=True)
-    time.sleep(0.01)
 """
 
 
@@ -75,26 +75,32 @@ def batches(tmp_path_factory: pytest.TempPathFactory) -> list[list[Path]]:
 
 
 def test_readers_during_ingest_see_whole_published_states(tmp_path: Path, batches: list[list[Path]]) -> None:
+    """Readers query continuously while two ingests run; after each ingest the test waits (on what the
+    readers report, not on time) until every reader has seen the new copy."""
     db = tmp_path / "w.duckdb"
     copy = read_copy_path(db)
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "dh")}
     Path(env["DAGSTER_HOME"]).mkdir()
     assert main(["ingest", *map(str, batches[0]), "--warehouse", str(db), "--workers", "1"]) == 0
-    published = {_state(copy)}
-    published_counts = {_counts(copy)}
+    published = [_state(copy)]
+    published_counts = [_counts(copy)]
     observed: list[str] = []
     counts: list[tuple[int, int]] = []
     errors: list[str] = []
     sql_runs: list[int] = []
     stop = threading.Event()
+    seen = threading.Condition()
 
     def dashboard_reader() -> None:
-        while not stop.is_set():
+        while not stop.wait(0.01):  # pacing only: leaves the ingest some CPU on a small machine
             try:
-                observed.append(_state(copy))
+                state = _state(copy)
             except Exception as exc:  # noqa: BLE001 - every failure is counted below
                 errors.append(f"{type(exc).__name__}: {exc}")
-            time.sleep(0.01)  # leave the ingest some CPU on a small machine
+                continue
+            with seen:
+                observed.append(state)
+                seen.notify_all()
 
     def sql_reader() -> None:
         while not stop.is_set():
@@ -108,18 +114,30 @@ def test_readers_during_ingest_see_whole_published_states(tmp_path: Path, batche
             sql_runs.append(out.returncode)
             if out.returncode != 0:
                 errors.append(f"bylines sql: {out.stdout[-300:]} {out.stderr[-300:]}")
-            stop.wait(0.3)
+            stop.wait(0.3)  # pacing only: each run starts a Python process
+
+    def process_reads_until(expected: tuple[int, int]) -> None:
+        """Lines of the reader process up to its first answer from the copy just published."""
+        assert reader_process.stdout is not None
+        for line in reader_process.stdout:
+            if line.startswith("ERROR"):
+                errors.append(f"reader process: {line.strip()}")
+                continue
+            counts.append(tuple(json.loads(line)))
+            if counts[-1] == expected:
+                return
+        raise AssertionError("the reader process ended before it saw the new copy")
 
     readers = [threading.Thread(target=f) for f in (dashboard_reader, sql_reader)]
-    for t in readers:
-        t.start()
-    stop_file = tmp_path / "stop-readers"
     reader_process = subprocess.Popen(
-        [sys.executable, "-c", READER_PROCESS, str(copy), str(stop_file), COUNTS_SQL],
+        [sys.executable, "-c", READER_PROCESS, str(copy), COUNTS_SQL],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    for t in readers:
+        t.start()
     try:
         for batch in batches[1:]:
             run = subprocess.run(
@@ -130,15 +148,17 @@ def test_readers_during_ingest_see_whole_published_states(tmp_path: Path, batche
                 timeout=120,
             )
             assert run.returncode == 0, run.stderr[-2000:]
-            published.add(_state(copy))
-            published_counts.add(_counts(copy))
+            published.append(_state(copy))
+            published_counts.append(_counts(copy))
+            with seen:
+                assert seen.wait_for(lambda: published[-1] in observed, timeout=60), "the reader never saw it"
+            process_reads_until(published_counts[-1])
     finally:
         stop.set()
-        stop_file.touch()
         for t in readers:
             t.join(timeout=60)
-        lines, stderr = reader_process.communicate(timeout=60)
-    for line in lines.splitlines():
+        rest, stderr = reader_process.communicate("", timeout=60)
+    for line in rest.splitlines():
         if line.startswith("ERROR"):
             errors.append(f"reader process: {line}")
         else:
@@ -150,10 +170,12 @@ def test_readers_during_ingest_see_whole_published_states(tmp_path: Path, batche
         f" {len(sql_runs)} `bylines sql` runs; {len(lock_errors)} lock errors, {len(errors)} errors"
     )
     assert lock_errors == [] and errors == [], errors[:5]
-    assert len(observed) >= 10 and len(counts) >= 10 and len(sql_runs) >= 1
-    assert set(observed) <= published, "a reader saw a state that was never published"
-    assert set(counts) <= published_counts, "a reader saw counts from a mix of states"
-    assert len(published) == 3 and len(set(observed) | {str(c) for c in counts}) >= 3  # they saw it change
+    assert len(set(published)) == 3 and len(set(published_counts)) == 3 and sql_runs
+    assert set(observed) <= set(published), "a reader saw a state that was never published"
+    assert set(counts) <= set(published_counts), "a reader saw counts from a mix of states"
+    assert set(published[1:]) <= set(observed) and set(published_counts[1:]) <= set(
+        counts
+    )  # they saw it change
 
 
 def test_two_ingests_at_once_serialise(tmp_path: Path, batches: list[list[Path]]) -> None:
@@ -201,8 +223,9 @@ def test_transient_lock_contention_is_retried_and_bad_dumps_do_not_fail_the_run(
     RetryPolicy runs it again, and the run succeeds; the bad dump beside the good ones is quarantined and
     the run's materialization metadata says so."""
     import dagster as dg
-    from filelock import FileLock
+    from filelock import FileLock, Timeout
 
+    import warehouse.connections as connections
     from orchestration.assets import ALL_ASSETS
     from orchestration.checks import ALL_CHECKS
     from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
@@ -214,17 +237,26 @@ def test_transient_lock_contention_is_retried_and_bad_dumps_do_not_fail_the_run(
     (landing / "broken.txt").write_bytes(b"\x00\x01\x02 binary \x00" * 100)
     db = tmp_path / "w.duckdb"
     monkeypatch.setenv("BYLINES_LOCK_TIMEOUT_SECONDS", "0.5")
-    # Another writer (a separate lock object: excluded like another process) holds the lock until a few
-    # seconds after parsing has staged its results, i.e. while the load step makes its first attempts.
+    # Another writer (a separate lock object: excluded like another process) holds the lock until the load
+    # step's first attempt has given up waiting for it.
     holder = FileLock(str(lock_path(db)), thread_local=False, is_singleton=False)
     holder.acquire()
-    stage = tmp_path / "parsed"
+    gave_up = threading.Event()
+    real_lock = connections.writer_lock
+
+    @contextmanager
+    def observed_lock(path: Path, timeout: float | None = None) -> Iterator[None]:
+        try:
+            with real_lock(path, timeout) as held:
+                yield held
+        except Timeout:
+            gave_up.set()
+            raise
+
+    monkeypatch.setattr(connections, "writer_lock", observed_lock)
 
     def release_later() -> None:
-        end = time.monotonic() + 120
-        while time.monotonic() < end and not any(stage.glob("*.json")):
-            time.sleep(0.01)
-        time.sleep(3.0)
+        gave_up.wait(timeout=120)
         holder.release()
 
     releaser = threading.Thread(target=release_later)
