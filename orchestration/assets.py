@@ -20,12 +20,13 @@ import json
 from datetime import UTC, datetime
 
 import dagster as dg
+import duckdb
 from pydantic import Field
 
 from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
 from warehouse.ingest import IngestSettings, LandedBatch, RunInfo, land, load, parse
 from warehouse.parsing import ParsedItem
-from warehouse.schema import catalog
+from warehouse.schema import table_shapes
 
 TRIGGER_TAG = "bylines/trigger"
 WRITER_POOL = "duckdb_write"
@@ -131,15 +132,19 @@ def _run_started(context: dg.AssetExecutionContext) -> datetime | None:
 
 
 def warehouse_table_names() -> list[str]:
-    """Every table the writer step keeps (what the dashboard and analysts read), from the schema."""
-    return [name for name in catalog() if name not in BOOKKEEPING_TABLES]
+    """Every table the writer step keeps (what the dashboard and analysts read), from the migrations."""
+    return [name for name in table_shapes() if name not in BOOKKEEPING_TABLES]
 
 
-def _tables_metadata(rows: dict[str, int]) -> dg.MetadataValue:
-    """Each table with its rows and what it holds (the schema's own comment), for the asset's page."""
+def _tables(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dg.MetadataValue]:
+    """Rows per table, and a listing of each with what it holds (its comment in the warehouse itself)."""
+    comments = dict(
+        con.execute("SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()
+    )
+    rows = {t: int(con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in warehouse_table_names()}
     lines = ["| table | rows | holds |", "|---|---|---|"]
-    lines += [f"| `{name}` | {rows[name]} | {catalog()[name].comment} |" for name in rows]
-    return dg.MetadataValue.md("\n".join(lines))
+    lines += [f"| `{name}` | {n} | {comments.get(name) or ''} |" for name, n in rows.items()]
+    return rows, dg.MetadataValue.md("\n".join(lines))
 
 
 @dg.asset(
@@ -160,9 +165,7 @@ def warehouse_tables(
     retried_since = _run_started(context) if context.retry_number else None
     with warehouse.writer() as con:
         summary = load(con, landed_dumps, parsed_dumps, run, context.log, retried_since=retried_since)
-        rows = {
-            t: int(con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in warehouse_table_names()
-        }
+        rows, listing = _tables(con)
     return dg.MaterializeResult(
         metadata={
             **summary.model_dump(exclude={"warnings", "quarantined", "skipped"}),
@@ -170,7 +173,7 @@ def warehouse_tables(
             "total_dumps": rows["dumps"],
             "total_posts": rows["posts"],
             "total_articles": rows["articles"],
-            "tables": _tables_metadata(rows),
+            "tables": listing,
             "summary": dg.MetadataValue.json(json.loads(summary.model_dump_json())),
         }
     )

@@ -11,11 +11,10 @@ upgrades in place (all pending migrations or none), and a re-run finds nothing t
 Why views and comments apart: they hold no data, so they are simply re-created after the
 migrations on every writer connection; changing a view or a comment needs no migration.
 
-Why the catalog comes from here: the DDL is the one statement of every column's type, and
-comments.sql of its meaning. :func:`catalog` reads both back from an in-memory database with the
-schema applied (once per process): the loader stages rows in those Arrow shapes
-(:func:`arrow_fields`) and Dagster shows those columns and comments, instead of either writing
-them out a second time.
+Why Arrow shapes come from here: the migrations are the one statement of every column's type.
+:func:`table_shapes` reads them back from an in-memory database with the migrations applied (once
+per process), and the loader stages its rows in those shapes (:func:`arrow_fields`) instead of
+writing the columns out a second time.
 
 Adding a migration: see docs/architecture.md ("Changing the schema").
 """
@@ -131,55 +130,29 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> list[int]:
     return [m.version for m in pending]
 
 
-# ------------------------------------------------------------------------------ the catalog
-
-
-class Column(NamedTuple):
-    name: str
-    data_type: str
-    comment: str
-
-
-class TableInfo(NamedTuple):
-    """A table as the schema declares it: its comment, its columns (type, comment), its Arrow shape."""
-
-    name: str
-    comment: str
-    columns: list[Column]
-    arrow: pa.Schema
+# ------------------------------------------------------------------------------ Arrow shapes
 
 
 @lru_cache(maxsize=1)
-def catalog() -> dict[str, TableInfo]:
-    """Every table of the schema, read from an in-memory database with it applied (once per process)."""
+def table_shapes() -> dict[str, pa.Schema]:
+    """Every table's Arrow schema, as DuckDB exports the migrations' types (computed once per process)."""
     con = duckdb.connect(":memory:")
     try:
-        apply_schema(con)
-        comments = dict(
-            con.execute(
-                "SELECT table_name, COALESCE(comment, '') FROM duckdb_tables() WHERE schema_name = 'main'"
-            ).fetchall()
-        )
-        tables: dict[str, TableInfo] = {}
-        for name in sorted(comments):
-            columns = [
-                Column(*row)
-                for row in con.execute(
-                    "SELECT column_name, data_type, COALESCE(comment, '') FROM duckdb_columns()"
-                    " WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index",
-                    [name],
-                ).fetchall()
-            ]
-            arrow = con.execute(f'SELECT * FROM "{name}" LIMIT 0').to_arrow_table().schema
-            tables[name] = TableInfo(name, comments[name], columns, arrow)
-        return tables
+        con.execute("BEGIN TRANSACTION")
+        for migration in migrations():
+            con.execute(migration.path.read_text(encoding="utf-8"))
+        con.execute("COMMIT")
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        return {
+            t: con.execute(f'SELECT * FROM "{t}" LIMIT 0').to_arrow_table().schema for t in sorted(tables)
+        }
     finally:
         con.close()
 
 
 def arrow_fields(table: str, columns: Sequence[str] | None = None) -> list[pa.Field]:
     """The Arrow fields of ``table``'s columns (all, or ``columns`` in that order), typed by the DDL."""
-    shape = catalog()[table].arrow
+    shape = table_shapes()[table]
     names = shape.names if columns is None else list(columns)
     missing = [c for c in names if c not in shape.names]
     if missing:
