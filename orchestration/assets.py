@@ -17,6 +17,8 @@ doubled the time of a nightly run with nothing new.
 """
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -24,12 +26,14 @@ import duckdb
 from pydantic import Field
 
 from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
+from orchestration.runs import WRITER_POOL, RunGuard
 from warehouse.ingest import IngestSettings, LandedBatch, RunInfo, land, load, parse
 from warehouse.parsing import ParsedItem
+from warehouse.publish import WriterBusy
 from warehouse.schema import table_shapes
+from warehouse.stops import IngestInterrupted
 
 TRIGGER_TAG = "bylines/trigger"
-WRITER_POOL = "duckdb_write"
 TRANSIENT_RETRY = dg.RetryPolicy(max_retries=2, delay=1.0, backoff=dg.Backoff.EXPONENTIAL)
 
 # The tables the writer step keeps (bookkeeping ones, refresh_pending and schema_version, aside).
@@ -68,15 +72,11 @@ def landed_dumps(
     landing: LandingFolder,
     raw_store: RawStoreResource,
     warehouse: WarehouseResource,
+    run_guard: RunGuard,  # held for the whole run: its process is known alive, dead runs reaped first
 ) -> dg.Output[LandedBatch]:
-    batch = land(
-        config.paths,
-        landing.folder(),
-        landing.settle(),
-        raw_store.store(),
-        warehouse.warehouse(),
-        context.log,
-    )
+    with not_retried():
+        store, folder = raw_store.store(), landing.folder()
+        batch = land(config.paths, folder, landing.settle(), store, warehouse.warehouse(), context.log)
     return dg.Output(
         batch,
         metadata={
@@ -100,7 +100,8 @@ def parsed_dumps(
     landed_dumps: LandedBatch,
     raw_store: RawStoreResource,
 ) -> dg.Output[list[ParsedItem]]:
-    items = parse(landed_dumps, config.settings(), raw_store.stage_dir(), context.log)
+    with not_retried():
+        items = parse(landed_dumps, config.settings(), raw_store.stage_dir(), context.log)
     return dg.Output(
         items,
         metadata={
@@ -110,6 +111,17 @@ def parsed_dumps(
             "posts": sum(i.posts for i in items),
         },
     )
+
+
+@contextmanager
+def not_retried() -> Iterator[None]:
+    """Two ends of a step that a retry must not start over: giving up on the writer lock (the wait has its
+    own limit, ``BYLINES_LOCK_TIMEOUT_SECONDS``) and a stop request (SIGTERM, SIGINT). Dagster's retry
+    policy would retry both (it retries interrupts too); these fail the run at once, with the reason."""
+    try:
+        yield
+    except (WriterBusy, IngestInterrupted) as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from exc
 
 
 def _trigger(context: dg.AssetExecutionContext) -> str:
@@ -163,7 +175,7 @@ def warehouse_tables(
 ) -> dg.MaterializeResult:
     run = RunInfo(run_id=context.run.run_id, trigger=_trigger(context))
     retried_since = _run_started(context) if context.retry_number else None
-    with warehouse.writer() as con:
+    with not_retried(), warehouse.writer() as con:
         summary = load(con, landed_dumps, parsed_dumps, run, context.log, retried_since=retried_since)
         rows, listing = _tables(con)
     return dg.MaterializeResult(
@@ -188,7 +200,8 @@ def warehouse_tables(
     description="Read-only copy of the warehouse, swapped in atomically, for the dashboard and SQL.",
 )
 def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    copy = warehouse.warehouse().publish()
+    with not_retried():
+        copy = warehouse.warehouse().publish()
     return dg.MaterializeResult(
         metadata={"read_copy": dg.MetadataValue.path(str(copy)), "bytes": copy.stat().st_size}
     )

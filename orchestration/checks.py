@@ -13,9 +13,10 @@ are grouped by kind rather than run as forty checks.
 
 import dagster as dg
 
-from orchestration.assets import WRITER_POOL, warehouse_tables
+from orchestration.assets import WRITER_POOL, not_retried, warehouse_tables
 from orchestration.resources import WarehouseResource
 from warehouse.integrity import BOOKKEEPING_RULES, DUPLICATE_RULES, ORPHAN_RULES, SUMMARY_RULES, Rule, count
+from warehouse.stops import checkpoint
 
 # check name -> (rules, what it guards)
 RULE_CHECKS: dict[str, tuple[list[Rule], str]] = {
@@ -54,7 +55,8 @@ CHECK_SPECS = [
 
 @dg.multi_asset_check(specs=CHECK_SPECS, pool=WRITER_POOL, name="warehouse_checks")
 def warehouse_checks(warehouse: WarehouseResource):
-    with warehouse.reader() as con:
+    with not_retried(), warehouse.reader() as con:
+        checkpoint("warehouse_checks:reading")
         found = {
             name: {r.name: count(con, r.sql) for r in rules} for name, (rules, _what) in RULE_CHECKS.items()
         }

@@ -15,6 +15,7 @@ from orchestration.assets import ALL_ASSETS
 from orchestration.checks import ALL_CHECKS
 from orchestration.definitions import build_defs
 from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
+from orchestration.runs import RunGuard
 from warehouse.rawstore import RawStore
 from warehouse.rebuild import rebuild_warehouse
 
@@ -26,6 +27,7 @@ def _resources(root: Path) -> dict[str, Any]:
         "warehouse": WarehouseResource(path=str(root / "w.duckdb")),
         "landing": LandingFolder(path=str(root / "landing"), settle_seconds=0),
         "raw_store": RawStoreResource(path=str(root / "raw")),
+        "run_guard": RunGuard(),
     }
 
 

@@ -8,14 +8,15 @@ on the writer lock; the second finds nothing left to do.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -216,70 +217,91 @@ def test_sql_reads_only_the_published_copy(tmp_path: Path, capsys: pytest.Captur
         holder.close()
 
 
-def test_transient_lock_contention_is_retried_and_bad_dumps_do_not_fail_the_run(
-    tmp_path: Path, batches: list[list[Path]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Another writer holds the warehouse longer than the lock timeout: the load step fails, Dagster's
-    RetryPolicy runs it again, and the run succeeds; the bad dump beside the good ones is quarantined and
-    the run's materialization metadata says so."""
+def _materialize_landing(landing: Path, tmp_path: Path) -> Any:
     import dagster as dg
-    from filelock import FileLock, Timeout
 
-    import warehouse.connections as connections
     from orchestration.assets import ALL_ASSETS
     from orchestration.checks import ALL_CHECKS
     from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
+    from orchestration.runs import RunGuard
 
+    return dg.materialize(
+        [*ALL_ASSETS, *ALL_CHECKS],
+        resources={
+            "warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb")),
+            "landing": LandingFolder(path=str(landing), settle_seconds=0),
+            "raw_store": RawStoreResource(path=str(tmp_path / "raw")),
+            "run_guard": RunGuard(),
+        },
+        run_config={"ops": {"landed_dumps": {"config": {"paths": []}}}},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
+class _Said(logging.Handler):
+    """Collects what the warehouse layer says, and tells a test when it said something."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self.waiting = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+        if "waiting for the writer lock" in record.getMessage():
+            self.waiting.set()
+
+
+@pytest.fixture
+def said() -> Iterator[_Said]:
+    handler = _Said()
+    logger = logging.getLogger("bylines.lock")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+def _other_writer(db: Path, what: str) -> Any:
+    """Another writer holding the lock (another lock object: excluded like another process), and its note."""
+    from filelock import FileLock
+
+    from warehouse.publish import owner_note_path
+
+    holder = FileLock(str(lock_path(db)), thread_local=False, is_singleton=False)
+    holder.acquire()
+    note = {"what": what, "pid": 4242, "host": "elsewhere", "since": "2026-01-01 00:00:00 UTC"}
+    owner_note_path(db).write_text(json.dumps(note), encoding="utf-8")
+    return holder
+
+
+def test_a_writer_waits_for_the_lock_saying_for_whom_and_goes_on_when_it_is_free(
+    tmp_path: Path, batches: list[list[Path]], said: _Said
+) -> None:
+    """Another writer holds the warehouse: the load step waits, says whom it waits for, and loads once the
+    lock is released (when the wait was announced: an event, not a delay); the bad dump beside the good ones
+    is quarantined and the run's metadata says so."""
     landing = tmp_path / "landing"
     landing.mkdir()
     for p in batches[0]:
         (landing / p.name).write_bytes(p.read_bytes())
     (landing / "broken.txt").write_bytes(b"\x00\x01\x02 binary \x00" * 100)
-    db = tmp_path / "w.duckdb"
-    monkeypatch.setenv("BYLINES_LOCK_TIMEOUT_SECONDS", "0.5")
-    # Another writer (a separate lock object: excluded like another process) holds the lock until the load
-    # step's first attempt has given up waiting for it.
-    holder = FileLock(str(lock_path(db)), thread_local=False, is_singleton=False)
-    holder.acquire()
-    gave_up = threading.Event()
-    real_lock = connections.writer_lock
-
-    @contextmanager
-    def observed_lock(path: Path, timeout: float | None = None) -> Iterator[None]:
-        try:
-            with real_lock(path, timeout) as held:
-                yield held
-        except Timeout:
-            gave_up.set()
-            raise
-
-    monkeypatch.setattr(connections, "writer_lock", observed_lock)
-
-    def release_later() -> None:
-        gave_up.wait(timeout=120)
-        holder.release()
-
-    releaser = threading.Thread(target=release_later)
+    holder = _other_writer(tmp_path / "w.duckdb", "bylines rebuild")
+    releaser = threading.Thread(target=lambda: said.waiting.wait(120) and holder.release())
     releaser.start()
     try:
-        result = dg.materialize(
-            [*ALL_ASSETS, *ALL_CHECKS],
-            resources={
-                "warehouse": WarehouseResource(path=str(db)),
-                "landing": LandingFolder(path=str(landing), settle_seconds=0),
-                "raw_store": RawStoreResource(path=str(tmp_path / "raw")),
-            },
-            run_config={"ops": {"landed_dumps": {"config": {"paths": []}}}},
-            instance=dg.DagsterInstance.ephemeral(),
-            raise_on_error=False,
-        )
+        result = _materialize_landing(landing, tmp_path)
     finally:
         releaser.join()
         if holder.is_locked:
             holder.release()
-    retried = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
-    assert retried and {e.step_key for e in retried} == {"warehouse_tables"}
+    assert any(
+        "held by bylines rebuild (pid 4242 on elsewhere) since 2026-01-01" in line for line in said.lines
+    )
     assert result.success, [e.message for e in result.all_events if e.is_failure]
+    assert not [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
     (mat,) = result.asset_materializations_for_node("warehouse_tables")
     summary = mat.metadata["summary"].data
     assert mat.metadata["dumps_new"].value == len(batches[0])
@@ -289,6 +311,39 @@ def test_transient_lock_contention_is_retried_and_bad_dumps_do_not_fail_the_run(
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks["no_orphan_rows"] and checks["no_duplicate_ids"]
     assert result.asset_materializations_for_node("published_warehouse")
+
+
+def test_a_writer_gives_up_on_the_lock_after_the_timeout_with_a_clear_error(
+    tmp_path: Path, batches: list[list[Path]], monkeypatch: pytest.MonkeyPatch, said: _Said
+) -> None:
+    """Held past BYLINES_LOCK_TIMEOUT_SECONDS: the run fails at once (no retry starts the wait over), saying
+    who holds the lock; ``bylines ingest`` exits non-zero with that reason."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / batches[0][0].name).write_bytes(batches[0][0].read_bytes())
+    monkeypatch.setenv("BYLINES_LOCK_TIMEOUT_SECONDS", "1")
+    holder = _other_writer(tmp_path / "w.duckdb", "bylines rebuild")
+    try:
+        result = _materialize_landing(landing, tmp_path)
+        assert not result.success
+        assert not [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+        failure = result.failure_data_for_node("landed_dumps") or result.failure_data_for_node(
+            "warehouse_tables"
+        )
+        assert (
+            failure is not None
+            and "gave up after 1 s waiting for the writer lock" in failure.error.to_string()
+        )
+        env = {**os.environ, "BYLINES_LOCK_TIMEOUT_SECONDS": "1", "DAGSTER_HOME": str(tmp_path / "dh")}
+        cmd = [*_command(), "ingest", "--warehouse", str(tmp_path / "w.duckdb"), "--landing", str(landing)]
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 1
+        assert (
+            "waiting for the writer lock" in out.stderr and "held by bylines rebuild (pid 4242" in out.stderr
+        )
+        assert "gave up after 1 s waiting for the writer lock" in out.stdout
+    finally:
+        holder.release()
 
 
 def test_a_schema_change_is_published_even_when_no_data_changed(
@@ -326,6 +381,7 @@ def test_a_retried_load_step_still_reports_what_its_first_attempt_did(
     from orchestration.assets import ALL_ASSETS
     from orchestration.checks import ALL_CHECKS
     from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
+    from orchestration.runs import RunGuard
 
     landing = tmp_path / "landing"
     landing.mkdir()
@@ -348,6 +404,7 @@ def test_a_retried_load_step_still_reports_what_its_first_attempt_did(
             "warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb")),
             "landing": LandingFolder(path=str(landing), settle_seconds=0),
             "raw_store": RawStoreResource(path=str(tmp_path / "raw")),
+            "run_guard": RunGuard(),
         },
         run_config={"ops": {"landed_dumps": {"config": {"paths": []}}}},
         instance=dg.DagsterInstance.ephemeral(),

@@ -82,10 +82,15 @@ def test_resources_can_be_swapped(tmp_path: Path) -> None:
     assert custom.resolve_job_def("ingest_job").name == "ingest_job"
 
 
-def test_instance_config_serialises_writers() -> None:
+def test_instance_config_serialises_writers_and_reaps_dead_runs() -> None:
     config = yaml.safe_load((PROJECT / ".dagster" / "dagster.yaml").read_text(encoding="utf-8"))
     assert config["concurrency"]["runs"]["max_concurrent_runs"] == 1
     assert config["concurrency"]["pools"]["default_limit"] == 1
+    # under `dagster dev` the daemon's run monitoring asks bylines' launcher which runs are dead
+    assert config["run_launcher"] == {"module": "orchestration.runs", "class": "BylinesRunLauncher"}
+    monitoring = config["run_monitoring"]
+    assert monitoring["enabled"] and monitoring["free_slots_after_run_end_seconds"] > 0
+    assert monitoring["max_resume_run_attempts"] == 0  # the default launcher cannot resume a run
     workspace = yaml.safe_load((PROJECT / "workspace.yaml").read_text(encoding="utf-8"))
     assert workspace["load_from"][0]["python_module"]["module_name"] == "orchestration.definitions"
 
@@ -98,6 +103,7 @@ def test_instance_config_is_accepted_by_dagster(tmp_path: Path) -> None:
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
         assert instance.run_coordinator is not None
+        assert instance.run_monitoring_enabled and instance.run_launcher.supports_check_run_worker_health
 
 
 def test_executor_is_configuration(monkeypatch) -> None:

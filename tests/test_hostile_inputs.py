@@ -20,6 +20,7 @@ from orchestration.assets import ALL_ASSETS
 from orchestration.checks import ALL_CHECKS
 from orchestration.cli import format_summary
 from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
+from orchestration.runs import RunGuard
 from warehouse.integrity import duplicate_counts, orphan_counts
 from warehouse.landing import REFUSED_PREFIX
 from warehouse.publish import read_copy_path
@@ -41,6 +42,7 @@ def _materialize(root: Path, landing: Path) -> dg.ExecuteInProcessResult:
             "warehouse": WarehouseResource(path=str(root / "w.duckdb")),
             "landing": LandingFolder(path=str(landing), settle_seconds=SETTLE),
             "raw_store": RawStoreResource(path=str(root / "raw")),
+            "run_guard": RunGuard(),
         },
         run_config={"ops": {"landed_dumps": {"config": {"paths": []}}}},
         instance=dg.DagsterInstance.ephemeral(),

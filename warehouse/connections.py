@@ -17,6 +17,7 @@ import duckdb
 
 from warehouse.publish import WRITER_MEMORY_LIMIT, publish_read_copy, writer_lock
 from warehouse.schema import apply_schema
+from warehouse.stops import registered
 
 DONE_STATUSES = ("loaded", "quarantined")
 
@@ -42,8 +43,9 @@ class Warehouse:
         with writer_lock(path):
             con = duckdb.connect(str(path), config=self._config())
             try:
-                apply_schema(con)
-                yield con
+                with registered(con):  # a stop request interrupts its running statement
+                    apply_schema(con)
+                    yield con
             finally:
                 con.close()
 
@@ -53,7 +55,8 @@ class Warehouse:
         with writer_lock(Path(self.path)):
             con = duckdb.connect(str(self.path), read_only=True, config=self._config())
             try:
-                yield con
+                with registered(con):
+                    yield con
             finally:
                 con.close()
 

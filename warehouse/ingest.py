@@ -37,9 +37,10 @@ from warehouse.connections import Warehouse
 from warehouse.integrity import duplicate_counts, orphan_counts
 from warehouse.landing import RefusedFile, inspect_paths_report, scan_landing_report
 from warehouse.load import MAX_LOGGED, load_or_quarantine
-from warehouse.parsing import ParsedItem, defer, parse_many, resolve_deferred
+from warehouse.parsing import ParsedItem, defer, iter_parsed, resolve_deferred
 from warehouse.rawstore import DumpMeta, RawStore
 from warehouse.refusals import forget_resolved_refusals, record_refused
+from warehouse.stops import check_stop, checkpoint
 
 ENV_AUTHOR = "BYLINES_AUTHOR"
 # From this many bytes of new dumps, parsing is streamed into the loads (the writer parses with a
@@ -124,6 +125,7 @@ def land(
     log: Any = LOG,
 ) -> LandedBatch:
     """Ready dumps (``paths``, or the landing folder when there are none) copied once into the raw store."""
+    check_stop()
     scan = (
         inspect_paths_report(list(paths), settle_seconds)
         if paths
@@ -155,6 +157,7 @@ def land(
             continue
         seen[meta.dump_id] = f.file_name
         batch.new.append(meta)
+        checkpoint("landed_dumps:copied")
     log.info(f"{len(batch.new)} new dump(s), {len(batch.skipped)} skipped, {len(batch.refused)} refused")
     return batch
 
@@ -170,7 +173,10 @@ def parse(batch: LandedBatch, settings: IngestSettings, stage: Path, log: Any = 
     if 0 <= settings.stream_min_bytes <= total and len(batch.new) > 1:
         log.info(f"{len(batch.new)} dumps ({total / 1e6:.0f} MB): parsed by the writer while it loads")
         return defer(batch.new, settings.parse, settings.max_workers, str(stage))
-    items = parse_many(batch.new, settings.parse, settings.max_workers, str(stage))
+    items: list[ParsedItem] = []
+    for item in iter_parsed(batch.new, settings.parse, settings.max_workers, str(stage)):
+        items.append(item)
+        checkpoint("parsed_dumps:parsed")
     bad = [i for i in items if i.error]
     for item in bad[:MAX_LOGGED]:
         log.warning(f"quarantine {item.meta.file_name}: {item.error}")
@@ -204,6 +210,7 @@ def load(
         result.credit(*done_between(con, [i.meta.dump_id for i in items], retried_since, attempt_started))
     quarantined = result.quarantined + record_refused(con, batch.refused, log)
     forget_resolved_refusals(con)
+    checkpoint("warehouse_tables:loaded")
     if full_refresh or stale or result.loaded or quarantined:
         refresh.refresh_derived(con, full=full_refresh or stale)
     summary = IngestSummary(
@@ -218,6 +225,7 @@ def load(
         skipped=[s.model_dump() for s in batch.skipped],
     )
     record_ingest_run(con, run.run_id, run.started_at, run.trigger, summary.model_dump())
+    checkpoint("warehouse_tables:recorded")
     return summary
 
 

@@ -28,6 +28,7 @@ from warehouse.identity import article_digest, derive, merge_outlets, merge_topi
 from warehouse.parsing import ParsedItem
 from warehouse.rawstore import DumpMeta
 from warehouse.staging import dump_rows, quarantine_rows, stage_dump
+from warehouse.stops import check_stop, checkpoint, raise_if_stopping
 
 STATUS_LOADED = "loaded"
 STATUS_QUARANTINED = "quarantined"
@@ -110,6 +111,7 @@ def load_dumps(con: duckdb.DuckDBPyConnection, items: list[tuple[DumpMeta, Parse
         for name, table in frames.items():
             con.register(f"_in_{name}", table)
         _replace_sightings(con)
+        checkpoint("warehouse_tables:mid_load")
         changed = _rederive(con)
     except BaseException:
         con.execute("ROLLBACK")
@@ -307,8 +309,8 @@ def load_or_quarantine(
         if len(todo) > 1:
             try:
                 stats = load_dumps(con, [(i.meta, p) for i, p in todo])
-            except Exception:  # noqa: BLE001 - find the bad dump (or the environment's error) one by one
-                pass
+            except Exception as exc:  # noqa: BLE001 - find the bad dump (or the environment's error) one by one
+                raise_if_stopping(exc)
             else:
                 for (item, parsed), one in zip(todo, stats, strict=True):
                     loaded(item, parsed, one)
@@ -319,6 +321,7 @@ def load_or_quarantine(
             except ENVIRONMENT_ERRORS:
                 raise
             except Exception as exc:  # noqa: BLE001 - a dump the database refuses: keep it, with the reason
+                raise_if_stopping(exc)
                 quarantine([(item, f"loading failed ({type(exc).__name__}): {exc}")])
             else:
                 loaded(item, parsed, one)
@@ -347,6 +350,7 @@ def load_or_quarantine(
 
     pending: list[ParsedItem] = []
     for item in items:
+        check_stop()
         pending.append(item)
         if len(pending) >= DONE_CHECK_CHUNK:
             take(pending)

@@ -149,14 +149,20 @@ def iter_parsed(
     ctx = multiprocessing.get_context("spawn")
     n = len(metas)
     done = 0
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    finished = False
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            for item in pool.map(parse_one, metas, [settings] * n, [stage_dir] * n, chunksize=1):
-                done += 1
-                yield item
+        for item in pool.map(parse_one, metas, [settings] * n, [stage_dir] * n, chunksize=1):
+            done += 1
+            yield item
+        finished = True
     except Exception:  # a broken pool (worker killed, OOM): parse what is left in-process
         for m in metas[done:]:
             yield parse_one(m, settings, stage_dir)
+        finished = True
+    finally:
+        # Stopped early (a stop request, the consumer gave up): do not wait for the dumps in progress.
+        pool.shutdown(wait=finished, cancel_futures=not finished)
 
 
 def defer(

@@ -20,6 +20,7 @@ from warehouse.parsing import ParsedItem, defer
 from warehouse.publish import publish_read_copy, writer_lock
 from warehouse.rawstore import RawStore
 from warehouse.schema import apply_schema
+from warehouse.stops import REBUILD_POINT, checkpoint, registered
 
 DAMAGED_REASON = (
     "the raw store's copy of this dump is damaged (its bytes no longer match their SHA-256): "
@@ -49,13 +50,13 @@ def rebuild_warehouse(
         sound = [m for m in metas if m.dump_id not in damaged_ids]
         # streamed: the writer parses with a pool and loads each batch as soon as it is parsed
         items = [*damaged, *defer(sound, settings.parse, settings.max_workers, str(stage_dir(raw)))]
+        run = RunInfo(trigger="rebuild")
         con = duckdb.connect(str(tmp))
         try:
-            apply_schema(con)
-            summary = load(
-                con, LandedBatch(new=sound), items, RunInfo(trigger="rebuild"), log, full_refresh=True
-            )
-            con.execute("CHECKPOINT")
+            with registered(con):  # a stop request interrupts its running statement
+                apply_schema(con)
+                summary = load(con, LandedBatch(new=sound), items, run, log, full_refresh=True)
+                con.execute("CHECKPOINT")
         finally:
             con.close()
         # The old file's WAL belongs to the old file: drop it first, or DuckDB replays it onto the new one.
@@ -68,6 +69,7 @@ def rebuild_warehouse(
             except duckdb.Error:
                 pass  # a damaged old file is what the rebuild replaces anyway
         old_wal.unlink(missing_ok=True)
+        checkpoint(REBUILD_POINT)
         os.replace(tmp, db_path)
     publish_read_copy(db_path, force=True)  # a new parser may change values and no count
     return summary

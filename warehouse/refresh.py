@@ -14,6 +14,7 @@ import duckdb
 
 from warehouse.aggregates import needs_full_refresh, refresh_aggregates
 from warehouse.identity import CURRENT_SIGHTINGS, derive
+from warehouse.stops import checkpoint
 from warehouse.years import infer_years_into
 
 
@@ -81,6 +82,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
         if con.execute("SELECT count(*) FROM _aff_posts").fetchone()[0]:
             con.execute("CREATE OR REPLACE TEMP TABLE _aff_posts AS SELECT DISTINCT post_id FROM _aff_posts")
             derive(con)
+        checkpoint("warehouse_tables:mid_refresh")
         full = full or needs_full_refresh(con)
         if not full:
             # the posts to infer again: those re-derived, and the best posts of re-derived articles
