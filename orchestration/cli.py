@@ -85,7 +85,7 @@ def _lines_to_stderr() -> None:
         handler.bylines_cli = True  # type: ignore[attr-defined]
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+        logger.setLevel(logging.WARNING)
 
 
 def run_ingest(

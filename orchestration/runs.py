@@ -197,7 +197,17 @@ def reap_dead_runs(instance: dg.DagsterInstance, log: Callable[[str], Any], by: 
         Path(run.tags.get(LOCK_TAG) or run_lock_path(instance, run_id)).unlink(missing_ok=True)
         log(f"reaped run {_short(run_id)}: {why}; marked failed, its {WRITER_POOL} slots and steps freed")
         reaped.append(run_id)
+    _sweep_run_locks(instance)
     return reaped
+
+
+def _sweep_run_locks(instance: dg.DagsterInstance) -> None:
+    """Remove lock files nobody holds, of runs that ended or never began (killed before their run started)."""
+    folder = run_lock_path(instance, "-").parent
+    for path in folder.glob("*.lock") if folder.is_dir() else []:
+        run = instance.get_run_by_id(path.stem)
+        if (run is None or run.is_finished) and path.stem not in _held and _lock_is_free(path):
+            path.unlink(missing_ok=True)
 
 
 class WriterPoolBusy(RuntimeError):

@@ -374,14 +374,9 @@ def test_a_retried_load_step_still_reports_what_its_first_attempt_did(
     """A transient failure after the loads committed (injected once, in the refresh): the retry finds the
     dumps done, yet the run's metadata still counts them as new and lists the quarantined one with its
     reason, instead of calling them "skipped"."""
-    import dagster as dg
     import duckdb as ddb
 
     import warehouse.refresh as refresh
-    from orchestration.assets import ALL_ASSETS
-    from orchestration.checks import ALL_CHECKS
-    from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
-    from orchestration.runs import RunGuard
 
     landing = tmp_path / "landing"
     landing.mkdir()
@@ -398,18 +393,7 @@ def test_a_retried_load_step_still_reports_what_its_first_attempt_did(
         real(con, *args, **kwargs)
 
     monkeypatch.setattr(refresh, "refresh_derived", flaky_refresh)
-    result = dg.materialize(
-        [*ALL_ASSETS, *ALL_CHECKS],
-        resources={
-            "warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb")),
-            "landing": LandingFolder(path=str(landing), settle_seconds=0),
-            "raw_store": RawStoreResource(path=str(tmp_path / "raw")),
-            "run_guard": RunGuard(),
-        },
-        run_config={"ops": {"landed_dumps": {"config": {"paths": []}}}},
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    result = _materialize_landing(landing, tmp_path)
     assert result.success and len(calls) == 2
     assert [e.step_key for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"] == [
         "warehouse_tables"

@@ -34,7 +34,7 @@ from transforms.models import ParseSettings
 from warehouse import refresh
 from warehouse.bookkeeping import derived_is_stale, done_between, record_ingest_run
 from warehouse.connections import Warehouse
-from warehouse.integrity import duplicate_counts, orphan_counts
+from warehouse.integrity import RULES, count
 from warehouse.landing import RefusedFile, inspect_paths_report, scan_landing_report
 from warehouse.load import MAX_LOGGED, load_or_quarantine
 from warehouse.parsing import ParsedItem, defer, iter_parsed, resolve_deferred
@@ -248,7 +248,7 @@ def ingest(
     items = parse(batch, settings, stage_dir(store), log)
     with warehouse.writer() as con:
         summary = load(con, batch, items, run or RunInfo(trigger="library"), log)
-        problems = {k: v for k, v in {**orphan_counts(con), **duplicate_counts(con)}.items() if v}
+        problems = {r.name: n for r in RULES if (n := count(con, r.sql))}  # the job's blocking checks
     if problems:
         raise RuntimeError(f"integrity checks failed, read copy not published: {problems}")
     warehouse.publish()
