@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.cli import main
@@ -89,21 +88,6 @@ def test_ingest_seeds_twice_then_query(
     assert main(["sql", "--warehouse", str(db)]) == 0
     interactive = capsys.readouterr().out
     assert "42" in interactive and interactive.count("(1 row)") == 2
-
-
-@pytest.mark.seeds
-def test_two_ingests_at_once_serialise(tmp_path: Path, seeds: list[Path]) -> None:
-    db = tmp_path / "w.duckdb"
-    cmd = [*_command(), "ingest", *map(str, seeds), "--warehouse", str(db)]
-    procs = [
-        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
-    ]
-    outs = [p.communicate(timeout=300) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
-    news = sorted(int(re.search(r"dumps:\s+(\d+) new", o[0]).group(1)) for o in outs)  # type: ignore[union-attr]
-    assert news == [0, len(seeds)]  # one did the work, the other found nothing left to do
-    with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM dumps WHERE status = 'loaded'").fetchone() == (len(seeds),)
 
 
 def test_ingest_landing_folder_with_main(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

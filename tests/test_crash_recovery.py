@@ -52,11 +52,11 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Three short generated pages that share posts, plus two bad inputs (quarantine rows are content too)."""
+    """Two short generated pages that share posts, plus two bad inputs (quarantine rows are content too)."""
     from samples.generator import generate_corpus
 
     landing = tmp_path_factory.mktemp("crash_corpus")
-    for page in generate_corpus(tmp_path_factory.mktemp("crash_pages"), n_dumps=3, seed=29):
+    for page in generate_corpus(tmp_path_factory.mktemp("crash_pages"), n_dumps=2, seed=29):
         text = page.read_text(encoding="utf-8")
         cut = text.find("\n\n", 9000)
         (landing / page.name).write_text(text[: cut + 1] if cut > 0 else text, encoding="utf-8")
@@ -89,7 +89,7 @@ def reference(
     with pytest.MonkeyPatch.context() as mp:
         assert _ingest_in_process(folder / "w.duckdb", corpus, home, mp) == 0
     digest = _digest(folder / "w.duckdb")
-    assert digest["dumps"].startswith("5:") and not digest["articles"].startswith("0:")
+    assert digest["dumps"].startswith("4:") and not digest["articles"].startswith("0:")
     return folder, digest
 
 
@@ -177,7 +177,11 @@ def other_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-@pytest.mark.parametrize("point", POINTS)
+# Every named point but the end of the writer step, which leaves the very state the checks' point does.
+TRIAL_POINTS = [p for p in POINTS if p != "warehouse_tables:recorded"]
+
+
+@pytest.mark.parametrize("point", TRIAL_POINTS)
 def test_kill_at_every_point_then_rerun_in_the_same_instance_converges(
     point: str,
     tmp_path: Path,
@@ -241,14 +245,13 @@ def test_rebuild_from_raw_store_gives_the_same_content(
     assert _digest(db) == reference[1]
 
 
-@pytest.mark.parametrize("point", ["warehouse_tables:mid_load", REBUILD_POINT])
 def test_sigkill_during_rebuild_leaves_the_old_warehouse(
-    point: str, tmp_path: Path, home: Path, reference: tuple[Path, dict[str, str]]
+    tmp_path: Path, home: Path, reference: tuple[Path, dict[str, str]]
 ) -> None:
-    """A rebuild killed in its load or just before its swap leaves the old warehouse whole; the next rebuild
-    clears what the kill left."""
+    """A rebuild killed with its new file complete, just before the swap, leaves the old warehouse whole; the
+    next rebuild clears what the kill left. (Killed earlier, in its load, only the new file is touched.)"""
     db = _copy_of(reference, tmp_path)
-    rebuild = Parked([*_command(), "rebuild", "--warehouse", str(db), "--workers", "1"], point, home)
+    rebuild = Parked([*_command(), "rebuild", "--warehouse", str(db), "--workers", "1"], REBUILD_POINT, home)
     rebuild.wait_parked()
     rebuild.signal(signal.SIGKILL)
     assert _state(db) == reference[1] and _digest(read_copy_path(db)) == reference[1]
