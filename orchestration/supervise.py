@@ -11,9 +11,9 @@ job runs in a worker thread and the main thread keeps the signals:
   with the reason;
 - on SIGTERM or SIGINT: the run is marked canceling, the ingest is asked to stop (the running DuckDB
   statement is interrupted and rolls back; the next checkpoint raises), and the run ends canceled.
-  Whatever has not ended after ``STOP_GRACE_S`` (a step waiting for the pool, a parser busy with
-  one huge page) is ended for it: the run is marked canceled and its slots freed, and the process
-  exits. Either way nothing is half-written (every write is a transaction) and the exit code is
+  A step waiting for the pool (in Dagster's loop, which never looks at a stop) is ended at once, and
+  anything else that has not ended after ``STOP_GRACE_S`` (a parser busy with one huge page) is
+  ended for it: the run is marked canceled and its slots freed, and the process exits. Either way nothing is half-written (every write is a transaction) and the exit code is
   128 + the signal number.
 """
 
@@ -167,7 +167,9 @@ def _supervise(
             name = signal.Signals(signals.received).name
             _mark(instance, outcome.run_id, canceling=f"bylines: {name} received, stopping the ingest")
             request_stop(name)
-            stop_deadline = now + STOP_GRACE_S
+            # A step waiting for the pool is in Dagster's own loop, which never looks at a stop: end it now.
+            waiting = bool(own_pending_steps(instance, outcome.run_id))
+            stop_deadline = now if waiting else now + STOP_GRACE_S
         if stop_deadline is not None:
             if now >= stop_deadline:
                 name = signal.Signals(signals.received or signal.SIGTERM).name

@@ -274,6 +274,7 @@ def test_a_step_waiting_for_the_pool_inside_the_run_gives_up_or_stops(
             assert child.returncode == 1 and "gave up after 1 s waiting for the writer pool" in err, err
             assert run.status == dg.DagsterRunStatus.FAILURE
         else:
+            print(f"\nSIGTERM while a step waits for the pool: exit {child.returncode} after {seconds:.2f} s")
             assert child.returncode == 128 + signal.SIGTERM and seconds < 5, (child.returncode, seconds)
             assert run.status == dg.DagsterRunStatus.CANCELED
         info = instance.event_log_storage.get_concurrency_info(WRITER_POOL)
