@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.load import recompute_aggregates
+from warehouse.aggregates import recompute_aggregates
 from warehouse.schema import apply_schema
 
 OUTLETS = 120

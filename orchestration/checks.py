@@ -1,67 +1,82 @@
-"""Asset checks on the loaded warehouse.
+"""Asset checks on the warehouse tables: every table the dashboard reads is covered by a rule.
 
-Why checks and not foreign keys: DuckDB cannot update rows that others reference, so the
-schema documents its references and these checks enforce them after every load. The two
-integrity checks are blocking: a warehouse with orphan rows or duplicate ids is never
-published to readers. Pieces without an outlet or a year are a data-quality signal for
-people (review work), not a reason to stop, so that check only warns, with counts.
+The rules of ``warehouse.integrity`` come in four kinds, one blocking check each: references
+resolve, ids are unique, the summary tables agree with the base tables, bookkeeping is sound. A
+warehouse that fails one is never published to readers; each check's metadata gives the offending
+rows per table and rule. Pieces without an outlet or a year are a data-quality signal for people
+(review work), not a reason to stop, so that check only warns.
+
+Why one multi-asset check: the rules read one consistent state of the writer's file, opened once
+under the writer lock; and each check result is an event in the Dagster instance, so the rules
+are grouped by kind rather than run as forty checks.
 """
 
 import dagster as dg
 
-from orchestration.assets import WRITER_POOL, warehouse_tables
+from orchestration.assets import WRITER_POOL, not_retried, warehouse_tables
 from orchestration.resources import WarehouseResource
-from warehouse.integrity import duplicate_counts, orphan_counts
+from warehouse.integrity import BOOKKEEPING_RULES, DUPLICATE_RULES, ORPHAN_RULES, SUMMARY_RULES, Rule, count
+from warehouse.stops import checkpoint
+
+# check name -> (rules, what it guards)
+RULE_CHECKS: dict[str, tuple[list[Rule], str]] = {
+    "no_orphan_rows": (ORPHAN_RULES, "Every row's references resolve"),
+    "no_duplicate_ids": (
+        DUPLICATE_RULES,
+        "Ids that must be unique are (the de-duplication across dumps held)",
+    ),
+    "summaries_in_step": (
+        SUMMARY_RULES,
+        "The summary tables behind the dashboard agree with the base tables",
+    ),
+    "bookkeeping_sound": (BOOKKEEPING_RULES, "Dump statuses, outlet review flags and run records are sound"),
+}
+REVIEW_CHECK = "pieces_missing_outlet_or_year"
 
 
-@dg.asset_check(
-    asset=warehouse_tables,
-    blocking=True,
-    pool=WRITER_POOL,
-    description="Every row's references resolve (sightings, posts, articles, mentions, citations, topics).",
-)
-def no_orphan_rows(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.reader() as con:
-        counts = orphan_counts(con)
-    total = sum(counts.values())
-    return dg.AssetCheckResult(
-        passed=total == 0,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"orphan_rows": total, **{k: v for k, v in counts.items()}},
-    )
+def _description(rules: list[Rule], what: str) -> str:
+    tables = sorted({r.table for r in rules})
+    return f"{what}. Tables: {', '.join(tables)}."
 
 
-@dg.asset_check(
-    asset=warehouse_tables,
-    blocking=True,
-    pool=WRITER_POOL,
-    description="Article and post ids are unique (the de-duplication across dumps held).",
-)
-def no_duplicate_ids(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.reader() as con:
-        counts = duplicate_counts(con)
-    return dg.AssetCheckResult(
-        passed=not any(counts.values()), severity=dg.AssetCheckSeverity.ERROR, metadata=dict(counts)
-    )
+CHECK_SPECS = [
+    *(
+        dg.AssetCheckSpec(name, asset=warehouse_tables, blocking=True, description=_description(*spec))
+        for name, spec in RULE_CHECKS.items()
+    ),
+    dg.AssetCheckSpec(
+        REVIEW_CHECK,
+        asset=warehouse_tables,
+        blocking=False,
+        description="Pieces with no outlet or no publication year, flagged for review (warning only).",
+    ),
+]
 
 
-@dg.asset_check(
-    asset=warehouse_tables,
-    blocking=False,
-    pool=WRITER_POOL,
-    description="Pieces with no outlet or no publication year, flagged for review (warning only).",
-)
-def pieces_missing_outlet_or_year(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.reader() as con:
+@dg.multi_asset_check(specs=CHECK_SPECS, pool=WRITER_POOL, name="warehouse_checks")
+def warehouse_checks(warehouse: WarehouseResource):
+    with not_retried(), warehouse.reader() as con:
+        checkpoint("warehouse_checks:reading")
+        found = {
+            name: {r.name: count(con, r.sql) for r in rules} for name, (rules, _what) in RULE_CHECKS.items()
+        }
         total, no_outlet, no_year = con.execute(
             "SELECT count(*), count(*) FILTER (outlet_id IS NULL), count(*) FILTER (year IS NULL)"
             " FROM articles"
         ).fetchone()
-    return dg.AssetCheckResult(
+    for name, counts in found.items():
+        yield dg.AssetCheckResult(
+            check_name=name,
+            passed=not any(counts.values()),
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"offending_rows": sum(counts.values()), **counts},
+        )
+    yield dg.AssetCheckResult(
+        check_name=REVIEW_CHECK,
         passed=no_outlet == 0 and no_year == 0,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={"articles": total, "without_outlet": no_outlet, "without_year": no_year},
     )
 
 
-ALL_CHECKS = [no_orphan_rows, no_duplicate_ids, pieces_missing_outlet_or_year]
+ALL_CHECKS = [warehouse_checks]

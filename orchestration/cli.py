@@ -9,6 +9,7 @@ other. Paths come from flags, else the environment, else the documented defaults
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -71,6 +72,22 @@ def _raw_path(args: argparse.Namespace) -> Path:
 # ---------------------------------------------------------------------------------------- ingest
 
 
+def _say(line: str) -> None:
+    """A line for the person at the terminal (stderr: stdout carries the summary)."""
+    print(line, file=sys.stderr, flush=True)
+
+
+def _lines_to_stderr() -> None:
+    """Warnings of the warehouse layer (e.g. "waiting for the writer lock ...") reach the terminal."""
+    logger = logging.getLogger("bylines")
+    if not any(getattr(h, "bylines_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.bylines_cli = True  # type: ignore[attr-defined]
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)
+
+
 def run_ingest(
     paths: Sequence[str],
     warehouse: Path,
@@ -80,14 +97,17 @@ def run_ingest(
     trigger: str = "cli",
     max_workers: int = 0,
     log_level: str = "ERROR",
-) -> tuple[bool, dict[str, Any]]:
-    """Execute ``ingest_job`` in-process; returns (run succeeded, summary from the load step)."""
+) -> tuple[int, dict[str, Any]]:
+    """Execute ``ingest_job`` in-process, supervised (``orchestration.supervise``): dead runs reaped first,
+    the writer pool waited for, SIGTERM/SIGINT obeyed. Returns (exit code, summary from the load step)."""
     _ensure_dagster_home()
+    _lines_to_stderr()
     import dagster as dg
 
     from orchestration.definitions import build_defs
     from orchestration.jobs import INGEST_JOB_NAME
     from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
+    from orchestration.supervise import run_supervised
 
     defs = build_defs(
         {
@@ -107,24 +127,25 @@ def run_ingest(
         # The summary is the CLI's output; Dagster's step log stays quiet unless something goes wrong.
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
-    result = job.execute_in_process(
-        run_config=run_config,
-        instance=_instance(),
-        tags={"bylines/trigger": trigger},
-        raise_on_error=False,
-    )
+    outcome = run_supervised(job, run_config, _instance(), {"bylines/trigger": trigger}, _say)
     summary: dict[str, Any] = {}
-    for mat in result.asset_materializations_for_node("warehouse_tables"):
-        value = mat.metadata.get("summary")
-        summary = dict(getattr(value, "data", None) or {})
+    result = outcome.result
+    for mat in result.asset_materializations_for_node("warehouse_tables") if result is not None else []:
+        value = mat.metadata.get("summary")  # the run's own record
+        if value is not None:
+            summary = dict(getattr(value, "data", None) or {})
     checks = []
-    for ev in result.get_asset_check_evaluations():
+    for ev in result.get_asset_check_evaluations() if result is not None else []:
         if not ev.passed:
             checks.append(f"check {ev.check_name} failed ({ev.severity.value}): {dict(ev.metadata)}")
     summary["failed_checks"] = checks
-    if not result.success:
-        summary["errors"] = _failure_reasons(result)[:5]
-    return result.success, summary
+    errors = [
+        *outcome.errors,
+        *(_failure_reasons(result) if result is not None and not result.success else []),
+    ]
+    if errors:
+        summary["errors"] = errors[:5]
+    return outcome.exit_code, summary
 
 
 def _failure_reasons(result: Any) -> list[str]:
@@ -137,7 +158,10 @@ def _failure_reasons(result: Any) -> list[str]:
             error = event.step_failure_data.error
             cause = error.cause if error is not None and error.cause is not None else error
             if cause is not None:
-                reasons.append(f"{event.step_key}: {cause.message.strip()}")
+                message = cause.message.strip()  # "package.module.Class: text": name the class only
+                if cause.cls_name and ": " in message:
+                    message = f"{cause.cls_name}: {message.split(': ', 1)[1]}"
+                reasons.append(f"{event.step_key}: {message}")
                 continue
         if event.message:
             reasons.append(event.message)
@@ -182,7 +206,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"not found: {p}", file=sys.stderr)
     if args.paths and len(missing) == len(args.paths):
         return 2  # never fall back to the landing folder when the named files are all absent
-    ok, summary = run_ingest(
+    code, summary = run_ingest(
         [p for p in args.paths if p not in missing],
         _warehouse_path(args),
         _landing_path(args),
@@ -191,10 +215,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         max_workers=args.workers,
     )
     print(format_summary(summary, time.perf_counter() - start))
-    if not ok:
-        print("ingest run FAILED", file=sys.stderr)
-        return 1
-    return 0
+    if code:
+        print("ingest run STOPPED" if code > 128 else "ingest run FAILED", file=sys.stderr)
+    return code
 
 
 # ------------------------------------------------------------------------------------------- sql
@@ -305,30 +328,43 @@ def cmd_demo(args: argparse.Namespace) -> int:
     files = generate_corpus(landing, n_dumps=args.dumps, seed=args.seed)
     print(f"generated {len(files)} sample dumps in {landing}")
     start = time.perf_counter()
-    ok, summary = run_ingest(
+    code, summary = run_ingest(
         [str(f) for f in files], _warehouse_path(args), landing, _raw_path(args), trigger="demo"
     )
     print(format_summary(summary, time.perf_counter() - start))
-    if not ok:
+    if code:
         print("demo ingest FAILED", file=sys.stderr)
-        return 1
+        return code
     if args.no_serve:
         return 0
     return cmd_dashboard(args)
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from orchestration.rebuild import rebuild_warehouse
+    from orchestration.runs import reap_dead_runs
+    from orchestration.supervise import caught_signals
+    from warehouse.ingest import IngestSettings
     from warehouse.rawstore import RawStore
+    from warehouse.rebuild import rebuild_warehouse
+    from warehouse.stops import IngestInterrupted
 
     raw = RawStore(_raw_path(args))
     if not any(True for _ in raw.iter_ids()):
         print(f"raw store {raw.root} is empty: nothing to rebuild from", file=sys.stderr)
         return 2
+    _ensure_dagster_home()
+    _lines_to_stderr()
+    reap_dead_runs(_instance(), _say, by="bylines rebuild")  # a dead run must not keep the writer pool
     start = time.perf_counter()
-    summary = rebuild_warehouse(_warehouse_path(args), raw, max_workers=args.workers)
+    settings = IngestSettings.from_env(max_workers=args.workers)
+    with caught_signals(stop_at_once=True) as signals:
+        try:
+            summary = rebuild_warehouse(_warehouse_path(args), raw, settings)
+        except IngestInterrupted as exc:
+            print(f"rebuild stopped, the warehouse is as it was: {exc}", file=sys.stderr)
+            return 128 + (signals.received or 15)
     print(f"rebuilt {_warehouse_path(args)} from {raw.root}")
-    print(format_summary(summary, time.perf_counter() - start))
+    print(format_summary(summary.model_dump(), time.perf_counter() - start))
     return 0
 
 

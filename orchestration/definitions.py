@@ -18,6 +18,7 @@ from orchestration.assets import ALL_ASSETS
 from orchestration.checks import ALL_CHECKS
 from orchestration.jobs import ingest_job
 from orchestration.resources import default_resources
+from orchestration.runs import RunGuard
 from orchestration.schedules import nightly_ingest
 from orchestration.sensors import landing_sensor
 
@@ -51,15 +52,20 @@ def executor_from_env() -> dg.ExecutorDefinition:
 
 
 def build_defs(resources: Mapping[str, Any] | None = None) -> dg.Definitions:
-    """Definitions with the default (environment) resources, overridden by ``resources``."""
+    """Definitions with the default (environment) resources, overridden by ``resources``.
+
+    The run guard (``orchestration.runs.RunGuard``) is on where one process executes the whole run.
+    """
+    executor = executor_from_env()
+    guard = RunGuard(enabled=executor is dg.in_process_executor)
     return dg.Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
         jobs=[ingest_job],
         schedules=[nightly_ingest],
         sensors=[landing_sensor],
-        resources={**default_resources(), **(resources or {})},
-        executor=executor_from_env(),
+        resources={**default_resources(), "run_guard": guard, **(resources or {})},
+        executor=executor,
     )
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from warehouse.connections import Warehouse
+from warehouse.ingest import stage_dir
 from warehouse.landing import LandedFile, default_landing_dir, default_settle_seconds, scan_landing
 from warehouse.publish import WRITER_MEMORY_LIMIT
 from warehouse.rawstore import ENV_RAW, RawStore
@@ -41,11 +43,12 @@ def raw_root_for(warehouse_path: Path) -> Path:
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The writer's DuckDB file, opened only under the cross-process writer lock.
+    """The writer's DuckDB file (``warehouse.connections.Warehouse``), opened only under the writer lock.
 
-    DuckDB allows one read-write process per file; Dagster runs, CLI ingests and rebuilds
-    may overlap, so every write (and every check that reads the writer's file) holds the
-    file lock from ``warehouse.publish`` for the shortest possible time.
+    Why not dagster-duckdb's ``DuckDBResource``: it opens the file read-write with no cross-process
+    lock (retrying on lock errors instead), has no read-only mode for the checks, and knows nothing
+    of the schema migrations or the published read copy; DuckDB allows one read-write process per
+    file, and CLI ingests, Dagster runs and rebuilds may overlap.
     """
 
     path: str = ""
@@ -56,38 +59,20 @@ class WarehouseResource(dg.ConfigurableResource):
     def db_path(self) -> Path:
         return Path(self.path) if self.path else default_warehouse_path()
 
-    def _config(self) -> dict[str, str | int | bool]:
-        # Bounded memory: several DuckDB processes (ingest, dashboard, analysts) share one box.
-        return {"memory_limit": self.memory_limit, "threads": self.threads}
+    def warehouse(self) -> Warehouse:
+        return Warehouse(self.db_path(), memory_limit=self.memory_limit, threads=self.threads)
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection with the schema applied, held under the writer lock."""
-        from warehouse.publish import writer_lock
-        from warehouse.schema import apply_schema
-
-        db = self.db_path()
-        db.parent.mkdir(parents=True, exist_ok=True)
-        with writer_lock(db):
-            con = duckdb.connect(str(db), config=self._config())
-            try:
-                apply_schema(con)
-                yield con
-            finally:
-                con.close()
+        """A read-write connection with the schema migrated, held under the writer lock."""
+        with self.warehouse().writer() as con:
+            yield con
 
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only view of the writer's file, taken under the writer lock so no write is in flight."""
-        from warehouse.publish import writer_lock
-
-        db = self.db_path()
-        with writer_lock(db):
-            con = duckdb.connect(str(db), read_only=True, config=self._config())
-            try:
-                yield con
-            finally:
-                con.close()
+        with self.warehouse().reader() as con:
+            yield con
 
 
 class LandingFolder(dg.ConfigurableResource):
@@ -117,7 +102,7 @@ class RawStoreResource(dg.ConfigurableResource):
 
     def stage_dir(self) -> Path:
         """Where parse results wait for the writer (``parsed/`` beside the raw store)."""
-        return self.store().root.parent / "parsed"
+        return stage_dir(self.store())
 
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:

@@ -2,7 +2,9 @@
 
 Why a schedule besides the sensor: the sensor reacts to new files while the daemon runs;
 the nightly run is the safety net that picks up anything a stopped daemon missed and
-retries copies that failed, with the default run config (scan the landing folder).
+retries copies that failed, with the default run config (scan the landing folder). Like every
+ingest, it first reaps runs whose process died (``orchestration.runs``): otherwise one killed run
+would hold the writer pool, and the run queue, for ever.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.jobs import ingest_job
+from orchestration.runs import reap_dead_runs
 from orchestration.settings import NIGHTLY_CRON, NIGHTLY_TIMEZONE
 
-nightly_ingest = dg.ScheduleDefinition(
+
+@dg.schedule(
     name="nightly_ingest",
     job=ingest_job,
     cron_schedule=NIGHTLY_CRON,
@@ -20,3 +24,6 @@ nightly_ingest = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
     tags={"bylines/trigger": "schedule"},
 )
+def nightly_ingest(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    reap_dead_runs(context.instance, context.log.warning, by="nightly schedule")
+    return dg.RunRequest(tags={"bylines/trigger": "schedule"})

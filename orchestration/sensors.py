@@ -15,6 +15,9 @@ Why the cursor forgets hashes whose files left the landing folder: it would othe
 hash per dump forever. Bytes delivered again after that get one more run, which skips them (the
 warehouse knows them) and finds nothing to do.
 
+Why it reaps first: a run whose process died keeps the writer pool (and, under ``dagster dev``, the
+one run slot) until something marks it failed; see ``orchestration.runs``.
+
 Refused files (unreadable, in a sub-folder, not a regular file; see ``warehouse.landing``)
 are requested once by their refusal id, as a run that scans the whole landing folder, so
 their quarantine row with its reason shows up without waiting for the nightly run.
@@ -28,6 +31,7 @@ import dagster as dg
 
 from orchestration.jobs import ingest_job
 from orchestration.resources import LandingFolder
+from orchestration.runs import reap_dead_runs
 from warehouse.landing import Fingerprint, LandingScan, scan_landing_report
 
 SENSOR_INTERVAL_SECONDS = 30
@@ -104,6 +108,7 @@ def _still_present(requested: set[str], scan: LandingScan, folder_exists: bool) 
     description="Requests an ingest run for dumps in the landing folder whose content is new.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder) -> dg.SensorResult:
+    reap_dead_runs(context.instance, context.log.warning, by="landing sensor")  # a dead run must not block
     folder = landing.folder()
     scan = scan_landing_report(folder, landing.settle(), cache=read_file_cache(context.cursor))
     # Files still being written are not in the scan: keep every hash while anything is unsettled.

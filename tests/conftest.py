@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,17 @@ def _isolated_dagster_home(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["DAGSTER_HOME"] = str(home)
 
 
+def ingest_files(paths: list[Path], db: Path, raw: Path | None = None) -> dict[str, Any]:
+    """Ingest ``paths`` into the warehouse ``db`` through the one ingest path (``warehouse.ingest.ingest``:
+    the stages the Dagster job runs, in one call) and publish its read copy; returns the run summary."""
+    from warehouse.connections import Warehouse
+    from warehouse.ingest import ingest
+    from warehouse.rawstore import RawStore
+
+    store = RawStore(raw if raw is not None else Path(db).parent / "raw")
+    return ingest(paths, Warehouse(Path(db)), store).model_dump()
+
+
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real warehouse for the dashboard tests: generated dumps, the seeds when present, one bad input.
@@ -51,14 +63,13 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Returns the writer's path; the dashboard reads its published copy.
     """
     from samples.generator import generate_corpus
-    from warehouse.build import build_warehouse
 
     root = tmp_path_factory.mktemp("dash_wh")
     dumps = generate_corpus(root / "dumps", n_dumps=6, seed=11)
     bad = root / "dumps" / "not a dump.txt"
     bad.write_bytes(b"\x00\x01binary garbage\x00" * 50)
     db = root / "warehouse.duckdb"
-    build_warehouse([*seed_files(), *dumps, bad], db, raw_dir=root / "raw")
+    ingest_files([*seed_files(), *dumps, bad], db, raw=root / "raw")
     return db
 
 

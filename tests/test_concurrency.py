@@ -8,21 +8,22 @@ on the writer lock; the second finds nothing left to do.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import subprocess
 import sys
 import threading
-import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
 from dashboard.data import reader_connection
 from orchestration.cli import main
-from warehouse.integrity import duplicate_counts, orphan_counts
-from warehouse.load import content_digest
+from warehouse.integrity import content_digest, duplicate_counts, orphan_counts
 from warehouse.publish import lock_path, publish_read_copy, read_copy_path, read_only_connection
 
 BYLINES = Path(sys.executable).parent / "bylines"
@@ -51,19 +52,18 @@ def _counts(copy: Path) -> tuple[int, int]:
 
 
 # A reader process on the plain read-only path (warehouse.publish.read_only_connection): short queries in a
-# loop until told to stop, one JSON line per answer (or an ERROR line).
+# loop, one JSON line per answer (or an ERROR line), until its stdin is closed (which also paces the loop).
 READER_PROCESS = """
-import json, sys, time
+import json, select, sys
 from pathlib import Path
 from warehouse.publish import read_only_connection
-copy, stop, sql = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
-while not stop.exists():
+copy, sql = Path(sys.argv[1]), sys.argv[2]
+while not select.select([sys.stdin], [], [], 0.01)[0]:
     try:
         with read_only_connection(copy) as con:
             print(json.dumps(con.execute(sql).fetchone()), flush=True)
     except Exception as exc:
         print("ERROR " + type(exc).__name__ + ": " + str(exc).replace(chr(10), " "), flush=True)
-    time.sleep(0.01)
 """
 
 
@@ -76,26 +76,32 @@ def batches(tmp_path_factory: pytest.TempPathFactory) -> list[list[Path]]:
 
 
 def test_readers_during_ingest_see_whole_published_states(tmp_path: Path, batches: list[list[Path]]) -> None:
+    """Readers query continuously while two ingests run; after each ingest the test waits (on what the
+    readers report, not on time) until every reader has seen the new copy."""
     db = tmp_path / "w.duckdb"
     copy = read_copy_path(db)
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "dh")}
     Path(env["DAGSTER_HOME"]).mkdir()
     assert main(["ingest", *map(str, batches[0]), "--warehouse", str(db), "--workers", "1"]) == 0
-    published = {_state(copy)}
-    published_counts = {_counts(copy)}
+    published = [_state(copy)]
+    published_counts = [_counts(copy)]
     observed: list[str] = []
     counts: list[tuple[int, int]] = []
     errors: list[str] = []
     sql_runs: list[int] = []
     stop = threading.Event()
+    seen = threading.Condition()
 
     def dashboard_reader() -> None:
-        while not stop.is_set():
+        while not stop.wait(0.01):  # pacing only: leaves the ingest some CPU on a small machine
             try:
-                observed.append(_state(copy))
+                state = _state(copy)
             except Exception as exc:  # noqa: BLE001 - every failure is counted below
                 errors.append(f"{type(exc).__name__}: {exc}")
-            time.sleep(0.01)  # leave the ingest some CPU on a small machine
+                continue
+            with seen:
+                observed.append(state)
+                seen.notify_all()
 
     def sql_reader() -> None:
         while not stop.is_set():
@@ -109,18 +115,30 @@ def test_readers_during_ingest_see_whole_published_states(tmp_path: Path, batche
             sql_runs.append(out.returncode)
             if out.returncode != 0:
                 errors.append(f"bylines sql: {out.stdout[-300:]} {out.stderr[-300:]}")
-            stop.wait(0.3)
+            stop.wait(0.3)  # pacing only: each run starts a Python process
+
+    def process_reads_until(expected: tuple[int, int]) -> None:
+        """Lines of the reader process up to its first answer from the copy just published."""
+        assert reader_process.stdout is not None
+        for line in reader_process.stdout:
+            if line.startswith("ERROR"):
+                errors.append(f"reader process: {line.strip()}")
+                continue
+            counts.append(tuple(json.loads(line)))
+            if counts[-1] == expected:
+                return
+        raise AssertionError("the reader process ended before it saw the new copy")
 
     readers = [threading.Thread(target=f) for f in (dashboard_reader, sql_reader)]
-    for t in readers:
-        t.start()
-    stop_file = tmp_path / "stop-readers"
     reader_process = subprocess.Popen(
-        [sys.executable, "-c", READER_PROCESS, str(copy), str(stop_file), COUNTS_SQL],
+        [sys.executable, "-c", READER_PROCESS, str(copy), COUNTS_SQL],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    for t in readers:
+        t.start()
     try:
         for batch in batches[1:]:
             run = subprocess.run(
@@ -131,15 +149,17 @@ def test_readers_during_ingest_see_whole_published_states(tmp_path: Path, batche
                 timeout=120,
             )
             assert run.returncode == 0, run.stderr[-2000:]
-            published.add(_state(copy))
-            published_counts.add(_counts(copy))
+            published.append(_state(copy))
+            published_counts.append(_counts(copy))
+            with seen:
+                assert seen.wait_for(lambda: published[-1] in observed, timeout=60), "the reader never saw it"
+            process_reads_until(published_counts[-1])
     finally:
         stop.set()
-        stop_file.touch()
         for t in readers:
             t.join(timeout=60)
-        lines, stderr = reader_process.communicate(timeout=60)
-    for line in lines.splitlines():
+        rest, stderr = reader_process.communicate("", timeout=60)
+    for line in rest.splitlines():
         if line.startswith("ERROR"):
             errors.append(f"reader process: {line}")
         else:
@@ -151,10 +171,12 @@ def test_readers_during_ingest_see_whole_published_states(tmp_path: Path, batche
         f" {len(sql_runs)} `bylines sql` runs; {len(lock_errors)} lock errors, {len(errors)} errors"
     )
     assert lock_errors == [] and errors == [], errors[:5]
-    assert len(observed) >= 10 and len(counts) >= 10 and len(sql_runs) >= 1
-    assert set(observed) <= published, "a reader saw a state that was never published"
-    assert set(counts) <= published_counts, "a reader saw counts from a mix of states"
-    assert len(published) == 3 and len(set(observed) | {str(c) for c in counts}) >= 3  # they saw it change
+    assert len(set(published)) == 3 and len(set(published_counts)) == 3 and sql_runs
+    assert set(observed) <= set(published), "a reader saw a state that was never published"
+    assert set(counts) <= set(published_counts), "a reader saw counts from a mix of states"
+    assert set(published[1:]) <= set(observed) and set(published_counts[1:]) <= set(
+        counts
+    )  # they saw it change
 
 
 def test_two_ingests_at_once_serialise(tmp_path: Path, batches: list[list[Path]]) -> None:
@@ -195,60 +217,91 @@ def test_sql_reads_only_the_published_copy(tmp_path: Path, capsys: pytest.Captur
         holder.close()
 
 
-def test_transient_lock_contention_is_retried_and_bad_dumps_do_not_fail_the_run(
-    tmp_path: Path, batches: list[list[Path]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Another writer holds the warehouse longer than the lock timeout: the load step fails, Dagster's
-    RetryPolicy runs it again, and the run succeeds; the bad dump beside the good ones is quarantined and
-    the run's materialization metadata says so."""
+def _materialize_landing(landing: Path, tmp_path: Path) -> Any:
     import dagster as dg
-    from filelock import FileLock
 
     from orchestration.assets import ALL_ASSETS
     from orchestration.checks import ALL_CHECKS
     from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
+    from orchestration.runs import RunGuard
 
+    return dg.materialize(
+        [*ALL_ASSETS, *ALL_CHECKS],
+        resources={
+            "warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb")),
+            "landing": LandingFolder(path=str(landing), settle_seconds=0),
+            "raw_store": RawStoreResource(path=str(tmp_path / "raw")),
+            "run_guard": RunGuard(),
+        },
+        run_config={"ops": {"landed_dumps": {"config": {"paths": []}}}},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
+class _Said(logging.Handler):
+    """Collects what the warehouse layer says, and tells a test when it said something."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self.waiting = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+        if "waiting for the writer lock" in record.getMessage():
+            self.waiting.set()
+
+
+@pytest.fixture
+def said() -> Iterator[_Said]:
+    handler = _Said()
+    logger = logging.getLogger("bylines.lock")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+def _other_writer(db: Path, what: str) -> Any:
+    """Another writer holding the lock (another lock object: excluded like another process), and its note."""
+    from filelock import FileLock
+
+    from warehouse.publish import owner_note_path
+
+    holder = FileLock(str(lock_path(db)), thread_local=False, is_singleton=False)
+    holder.acquire()
+    note = {"what": what, "pid": 4242, "host": "elsewhere", "since": "2026-01-01 00:00:00 UTC"}
+    owner_note_path(db).write_text(json.dumps(note), encoding="utf-8")
+    return holder
+
+
+def test_a_writer_waits_for_the_lock_saying_for_whom_and_goes_on_when_it_is_free(
+    tmp_path: Path, batches: list[list[Path]], said: _Said
+) -> None:
+    """Another writer holds the warehouse: the load step waits, says whom it waits for, and loads once the
+    lock is released (when the wait was announced: an event, not a delay); the bad dump beside the good ones
+    is quarantined and the run's metadata says so."""
     landing = tmp_path / "landing"
     landing.mkdir()
     for p in batches[0]:
         (landing / p.name).write_bytes(p.read_bytes())
     (landing / "broken.txt").write_bytes(b"\x00\x01\x02 binary \x00" * 100)
-    db = tmp_path / "w.duckdb"
-    monkeypatch.setenv("BYLINES_LOCK_TIMEOUT_SECONDS", "0.5")
-    # Another writer (a separate lock object: excluded like another process) holds the lock until a few
-    # seconds after parsing has staged its results, i.e. while the load step makes its first attempts.
-    holder = FileLock(str(lock_path(db)), thread_local=False, is_singleton=False)
-    holder.acquire()
-    stage = tmp_path / "parsed"
-
-    def release_later() -> None:
-        end = time.monotonic() + 120
-        while time.monotonic() < end and not any(stage.glob("*.json")):
-            time.sleep(0.01)
-        time.sleep(3.0)
-        holder.release()
-
-    releaser = threading.Thread(target=release_later)
+    holder = _other_writer(tmp_path / "w.duckdb", "bylines rebuild")
+    releaser = threading.Thread(target=lambda: said.waiting.wait(120) and holder.release())
     releaser.start()
     try:
-        result = dg.materialize(
-            [*ALL_ASSETS, *ALL_CHECKS],
-            resources={
-                "warehouse": WarehouseResource(path=str(db)),
-                "landing": LandingFolder(path=str(landing), settle_seconds=0),
-                "raw_store": RawStoreResource(path=str(tmp_path / "raw")),
-            },
-            run_config={"ops": {"landed_dumps": {"config": {"paths": []}}}},
-            instance=dg.DagsterInstance.ephemeral(),
-            raise_on_error=False,
-        )
+        result = _materialize_landing(landing, tmp_path)
     finally:
         releaser.join()
         if holder.is_locked:
             holder.release()
-    retried = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
-    assert retried and {e.step_key for e in retried} == {"warehouse_tables"}
+    assert any(
+        "held by bylines rebuild (pid 4242 on elsewhere) since 2026-01-01" in line for line in said.lines
+    )
     assert result.success, [e.message for e in result.all_events if e.is_failure]
+    assert not [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
     (mat,) = result.asset_materializations_for_node("warehouse_tables")
     summary = mat.metadata["summary"].data
     assert mat.metadata["dumps_new"].value == len(batches[0])
@@ -260,22 +313,52 @@ def test_transient_lock_contention_is_retried_and_bad_dumps_do_not_fail_the_run(
     assert result.asset_materializations_for_node("published_warehouse")
 
 
+def test_a_writer_gives_up_on_the_lock_after_the_timeout_with_a_clear_error(
+    tmp_path: Path, batches: list[list[Path]], monkeypatch: pytest.MonkeyPatch, said: _Said
+) -> None:
+    """Held past BYLINES_LOCK_TIMEOUT_SECONDS: the run fails at once (no retry starts the wait over), saying
+    who holds the lock; ``bylines ingest`` exits non-zero with that reason."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / batches[0][0].name).write_bytes(batches[0][0].read_bytes())
+    monkeypatch.setenv("BYLINES_LOCK_TIMEOUT_SECONDS", "1")
+    holder = _other_writer(tmp_path / "w.duckdb", "bylines rebuild")
+    try:
+        result = _materialize_landing(landing, tmp_path)
+        assert not result.success
+        assert not [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+        failure = result.failure_data_for_node("landed_dumps") or result.failure_data_for_node(
+            "warehouse_tables"
+        )
+        assert (
+            failure is not None
+            and "gave up after 1 s waiting for the writer lock" in failure.error.to_string()
+        )
+        env = {**os.environ, "BYLINES_LOCK_TIMEOUT_SECONDS": "1", "DAGSTER_HOME": str(tmp_path / "dh")}
+        cmd = [*_command(), "ingest", "--warehouse", str(tmp_path / "w.duckdb"), "--landing", str(landing)]
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 1
+        assert (
+            "waiting for the writer lock" in out.stderr and "held by bylines rebuild (pid 4242" in out.stderr
+        )
+        assert "gave up after 1 s waiting for the writer lock" in out.stdout
+    finally:
+        holder.release()
+
+
 def test_a_schema_change_is_published_even_when_no_data_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Publishing skips the copy when nothing readers see changed; a view added by upgraded code counts."""
-    import warehouse.publish as publish
     import warehouse.schema as schema
 
     db = tmp_path / "w.duckdb"
     first = publish_read_copy(db).stat()
     assert publish_read_copy(db).stat().st_ino == first.st_ino  # nothing changed: not copied again
-    extra = tmp_path / "sql" / "099_extra.sql"
-    extra.parent.mkdir()
-    extra.write_text("CREATE OR REPLACE VIEW v_upgrade_probe AS SELECT 42 AS answer;\n", encoding="utf-8")
-    files = [*schema.schema_files(), extra]
-    monkeypatch.setattr(schema, "schema_files", lambda: files)
-    monkeypatch.setattr(publish, "schema_files", lambda: files)
+    views = tmp_path / "views.sql"  # upgraded code whose views.sql has one view more
+    probe = "CREATE OR REPLACE VIEW v_upgrade_probe AS SELECT 42 AS answer;\n"
+    views.write_text(schema.VIEWS_SQL.read_text(encoding="utf-8") + probe, encoding="utf-8")
+    monkeypatch.setattr(schema, "VIEWS_SQL", views)
     copy = publish_read_copy(db)
     with read_only_connection(copy) as con:
         assert con.execute("SELECT answer FROM v_upgrade_probe").fetchone() == (42,)
@@ -291,20 +374,16 @@ def test_a_retried_load_step_still_reports_what_its_first_attempt_did(
     """A transient failure after the loads committed (injected once, in the refresh): the retry finds the
     dumps done, yet the run's metadata still counts them as new and lists the quarantined one with its
     reason, instead of calling them "skipped"."""
-    import dagster as dg
     import duckdb as ddb
 
-    import warehouse.load as load
-    from orchestration.assets import ALL_ASSETS
-    from orchestration.checks import ALL_CHECKS
-    from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
+    import warehouse.refresh as refresh
 
     landing = tmp_path / "landing"
     landing.mkdir()
     for p in batches[1]:
         (landing / p.name).write_bytes(p.read_bytes())
     (landing / "broken.txt").write_bytes(b"\x00\x01\x02 binary \x00" * 100)
-    real = load.refresh_derived
+    real = refresh.refresh_derived
     calls: list[int] = []
 
     def flaky_refresh(con: object, *args: object, **kwargs: object) -> None:
@@ -313,18 +392,8 @@ def test_a_retried_load_step_still_reports_what_its_first_attempt_did(
             raise ddb.IOException("IO Error: injected transient failure (disk briefly unavailable)")
         real(con, *args, **kwargs)
 
-    monkeypatch.setattr(load, "refresh_derived", flaky_refresh)
-    result = dg.materialize(
-        [*ALL_ASSETS, *ALL_CHECKS],
-        resources={
-            "warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb")),
-            "landing": LandingFolder(path=str(landing), settle_seconds=0),
-            "raw_store": RawStoreResource(path=str(tmp_path / "raw")),
-        },
-        run_config={"ops": {"landed_dumps": {"config": {"paths": []}}}},
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    monkeypatch.setattr(refresh, "refresh_derived", flaky_refresh)
+    result = _materialize_landing(landing, tmp_path)
     assert result.success and len(calls) == 2
     assert [e.step_key for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"] == [
         "warehouse_tables"

@@ -1,7 +1,7 @@
 """How the dashboard reads: the published copy only, cached per publish, never stale after a swap.
 
 Real warehouses built from generated dumps; the publish is the pipeline's own
-``publish_read_copy`` (via ``build_warehouse``).
+``publish_read_copy`` (via the one ingest path, ``conftest.ingest_files``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import ingest_files
 
 from dashboard import data
 from orchestration.settings import NIGHTLY_CRON, NIGHTLY_TIMEZONE
@@ -25,9 +26,7 @@ def dumps(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def _build(paths: list[Path], db: Path) -> None:
-    from warehouse.build import build_warehouse
-
-    build_warehouse(paths, db, raw_dir=db.parent / "raw")
+    ingest_files(paths, db)
 
 
 def _dumps_loaded() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -11,6 +12,7 @@ import yaml
 from orchestration.definitions import build_defs, defs
 
 PROJECT = Path(__file__).resolve().parents[1]
+BLOCKING = {"no_orphan_rows", "no_duplicate_ids", "summaries_in_step", "bookkeeping_sound"}
 
 
 def test_job_covers_every_stage_and_check() -> None:
@@ -18,7 +20,7 @@ def test_job_covers_every_stage_and_check() -> None:
     keys = {k.to_user_string() for k in job.asset_layer.asset_graph.get_all_asset_keys()}
     assert {"landed_dumps", "parsed_dumps", "warehouse_tables", "published_warehouse"} <= keys
     checks = {k.name for k in job.asset_layer.asset_graph.asset_check_keys}
-    assert checks == {"no_orphan_rows", "no_duplicate_ids", "pieces_missing_outlet_or_year"}
+    assert checks == {*BLOCKING, "pieces_missing_outlet_or_year"}
     graph = defs.resolve_asset_graph()
     assert graph.get(dg.AssetKey("warehouse_tables")).group_name == "warehouse"
     assert "duckdb" in graph.get(dg.AssetKey("warehouse_tables")).kinds
@@ -29,11 +31,37 @@ def test_job_covers_every_stage_and_check() -> None:
 def test_blocking_checks() -> None:
     graph = defs.resolve_asset_graph()
     blocking = {key.name: graph.get_check_spec(key).blocking for key in graph.asset_check_keys}
-    assert blocking == {
-        "no_orphan_rows": True,
-        "no_duplicate_ids": True,
-        "pieces_missing_outlet_or_year": False,
-    }
+    assert blocking == {**dict.fromkeys(BLOCKING, True), "pieces_missing_outlet_or_year": False}
+
+
+def _relations(sql: str) -> set[str]:
+    return {m.lower() for m in re.findall(r"\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)", sql, flags=re.I)}
+
+
+def test_every_table_the_dashboard_reads_is_checked(tmp_path: Path) -> None:
+    """Each table behind the dashboard's queries (through the views) is guarded by a blocking check's rule."""
+    import duckdb
+
+    from dashboard import queries
+    from orchestration.assets import warehouse_table_names
+    from warehouse.integrity import RULES
+    from warehouse.schema import apply_schema
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    apply_schema(con)
+    views = dict(con.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal").fetchall())
+    tables = set(warehouse_table_names())
+    read: set[str] = set()
+    todo = _relations((Path(queries.__file__)).read_text(encoding="utf-8"))
+    while todo:
+        name = todo.pop()
+        if name in views and name not in read:
+            todo |= _relations(views[name])
+        read.add(name)
+    read &= tables
+    assert {"articles", "dumps", "agg_article_facts", "agg_outlet_stats", "mentions"} <= read
+    assert read <= {r.table for r in RULES}, read - {r.table for r in RULES}
+    assert tables <= {r.table for r in RULES}  # and so is every other table
 
 
 def test_nightly_schedule_and_sensor_are_on_by_default() -> None:
@@ -54,10 +82,15 @@ def test_resources_can_be_swapped(tmp_path: Path) -> None:
     assert custom.resolve_job_def("ingest_job").name == "ingest_job"
 
 
-def test_instance_config_serialises_writers() -> None:
+def test_instance_config_serialises_writers_and_reaps_dead_runs() -> None:
     config = yaml.safe_load((PROJECT / ".dagster" / "dagster.yaml").read_text(encoding="utf-8"))
     assert config["concurrency"]["runs"]["max_concurrent_runs"] == 1
     assert config["concurrency"]["pools"]["default_limit"] == 1
+    # under `dagster dev` the daemon's run monitoring asks bylines' launcher which runs are dead
+    assert config["run_launcher"] == {"module": "orchestration.runs", "class": "BylinesRunLauncher"}
+    monitoring = config["run_monitoring"]
+    assert monitoring["enabled"] and monitoring["free_slots_after_run_end_seconds"] > 0
+    assert monitoring["max_resume_run_attempts"] == 0  # the default launcher cannot resume a run
     workspace = yaml.safe_load((PROJECT / "workspace.yaml").read_text(encoding="utf-8"))
     assert workspace["load_from"][0]["python_module"]["module_name"] == "orchestration.definitions"
 
@@ -70,6 +103,7 @@ def test_instance_config_is_accepted_by_dagster(tmp_path: Path) -> None:
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
         assert instance.run_coordinator is not None
+        assert instance.run_monitoring_enabled and instance.run_launcher.supports_check_run_worker_health
 
 
 def test_executor_is_configuration(monkeypatch) -> None:

@@ -88,7 +88,7 @@ def test_shared_scorer_on_generated_truth(tmp_path: Path, eval_dir: Path) -> Non
     import subprocess
     import sys
 
-    from warehouse.build import build_warehouse
+    from conftest import ingest_files
 
     files = generate_corpus(tmp_path / "dumps", n_dumps=16, seed=2026, with_truth=True)
     gold = tmp_path / "gold"
@@ -96,7 +96,7 @@ def test_shared_scorer_on_generated_truth(tmp_path: Path, eval_dir: Path) -> Non
     for path in files:
         (gold / f"{path.stem}.json").write_bytes(path.with_suffix(".truth.json").read_bytes())
     db = tmp_path / "w.duckdb"
-    build_warehouse(files, db, raw_dir=tmp_path / "raw")
+    ingest_files(files, db, raw=tmp_path / "raw")
     report = tmp_path / "report.json"
     done = subprocess.run(
         [sys.executable, str(eval_dir / "score.py"), "--warehouse", str(db), "--gold", str(gold),

@@ -20,6 +20,7 @@ from orchestration.assets import ALL_ASSETS
 from orchestration.checks import ALL_CHECKS
 from orchestration.cli import format_summary
 from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
+from orchestration.runs import RunGuard
 from warehouse.integrity import duplicate_counts, orphan_counts
 from warehouse.landing import REFUSED_PREFIX
 from warehouse.publish import read_copy_path
@@ -41,6 +42,7 @@ def _materialize(root: Path, landing: Path) -> dg.ExecuteInProcessResult:
             "warehouse": WarehouseResource(path=str(root / "w.duckdb")),
             "landing": LandingFolder(path=str(landing), settle_seconds=SETTLE),
             "raw_store": RawStoreResource(path=str(root / "raw")),
+            "run_guard": RunGuard(),
         },
         run_config={"ops": {"landed_dumps": {"config": {"paths": []}}}},
         instance=dg.DagsterInstance.ephemeral(),
@@ -475,7 +477,7 @@ def test_an_unwritable_raw_store_fails_the_run_loudly_and_loses_nothing(
     argv = ["ingest", "--warehouse", db, "--landing", str(landing), "--raw", str(tmp_path / "raw")]
     assert main(argv) == 1
     captured = capsys.readouterr()
-    assert "error: landed_dumps: RuntimeError: cannot write the raw store" in captured.out
+    assert "error: landed_dumps: IngestEnvironmentError: cannot write the raw store" in captured.out
     assert "ingest run FAILED" in captured.err
     (tmp_path / "raw").unlink()
     again = _materialize(tmp_path, landing)
@@ -514,13 +516,14 @@ def test_bulk_quarantine_never_overwrites_a_loaded_dump(tmp_path: Path) -> None:
     """One transaction for a flood of bad files; a dump loaded earlier under the same id stays loaded."""
     from datetime import datetime
 
-    from warehouse.build import build_warehouse
+    from conftest import ingest_files
+
     from warehouse.load import quarantine_dumps
     from warehouse.rawstore import DumpMeta
 
     good = _good_dumps(tmp_path, 1)[0]
     db = tmp_path / "w.duckdb"
-    build_warehouse([good], db, publish=False)
+    ingest_files([good], db)
     with duckdb.connect(str(db)) as con:
         (loaded_id,) = con.execute("SELECT dump_id FROM dumps").fetchone()
 

@@ -10,11 +10,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import orchestration.assets as assets
+import warehouse.aggregates as aggregates
 import warehouse.load as load
-from orchestration.parsing import defer, parse_one, resolve_deferred
 from samples.generator import generate_corpus
+from warehouse.integrity import content_digest
+from warehouse.parsing import defer, parse_one, resolve_deferred
 from warehouse.rawstore import DumpMeta, RawStore
+from warehouse.refresh import refresh_derived
 from warehouse.schema import apply_schema
 
 
@@ -37,7 +39,7 @@ def _metas(store: RawStore, files: list[Path]) -> list[DumpMeta]:
 
 def _snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Content of every table (volatile columns left out) and of every view."""
-    out = load.content_digest(con)
+    out = content_digest(con)
     views = con.execute("SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal")
     for (view,) in views.fetchall():
         if view == "v_current_dumps":
@@ -65,21 +67,21 @@ def test_streamed_batches_and_incremental_refresh_match_plain_loads(
         item = parse_one(meta)
         assert item.parsed is not None
         load.load_dump(plain, item.meta, item.parsed)
-    load.refresh_derived(plain, full=True)
+    refresh_derived(plain, full=True)
     reference = _snapshot(plain)
     assert reference["articles"].split(":")[0] != "0"
 
     # streamed: parsed by a pool while batches of three are loaded; an incremental refresh after
     # every batch (the share threshold raised so it never falls back to a full one)
     monkeypatch.setattr(load, "LOAD_BATCH_DUMPS", 3)
-    monkeypatch.setattr(load, "FULL_REFRESH_SHARE", 10.0)
+    monkeypatch.setattr(aggregates, "FULL_REFRESH_SHARE", 10.0)
     fast = _connect(tmp_path / "fast.duckdb")
     half = len(metas) // 2
     for part in (metas[:half], metas[half:-1], metas[-1:]):
         items = resolve_deferred(defer(part, max_workers=2, stage_dir=str(tmp_path / "stage")))
-        counts, _warnings, quarantined = assets.load_items(fast, items)
-        assert counts["loaded"] == len(part) and not quarantined
-        load.refresh_derived(fast)
+        result = load.load_or_quarantine(fast, items)
+        assert result.loaded == len(part) and not result.quarantined
+        refresh_derived(fast)
     assert _snapshot(fast) == reference
     assert not list((tmp_path / "stage").glob("*.json")), "staged parse results are removed once loaded"
     assert fast.execute("SELECT count(*) FROM refresh_pending").fetchone() == (0,)
@@ -88,16 +90,16 @@ def test_streamed_batches_and_incremental_refresh_match_plain_loads(
 def test_incremental_refresh_after_each_dump_matches_a_full_one(
     tmp_path: Path, corpus: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(load, "FULL_REFRESH_SHARE", 10.0)
+    monkeypatch.setattr(aggregates, "FULL_REFRESH_SHARE", 10.0)
     store = RawStore(tmp_path / "raw")
     con = _connect(tmp_path / "w.duckdb")
     for meta in _metas(store, corpus):
         item = parse_one(meta)
         assert item.parsed is not None
         load.load_dump(con, item.meta, item.parsed)
-        load.refresh_derived(con)  # incremental: only what this dump touched
+        refresh_derived(con)  # incremental: only what this dump touched
     incremental = _snapshot(con)
-    load.refresh_derived(con, full=True)
+    refresh_derived(con, full=True)
     assert _snapshot(con) == incremental
 
 

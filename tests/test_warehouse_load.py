@@ -11,11 +11,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import ingest_files
 
 from transforms.models import Archive, Citation, DateEstimate, Mention, OutletRef, ParsedDump, Piece, Post
-from warehouse.build import build_warehouse
-from warehouse.load import content_digest, load_dump, quarantine_dump, refresh_derived
+from warehouse.integrity import content_digest
+from warehouse.load import load_dump, quarantine_dump
+from warehouse.publish import read_copy_path
 from warehouse.rawstore import DumpMeta
+from warehouse.refresh import refresh_derived
 from warehouse.schema import apply_schema
 
 
@@ -212,12 +215,12 @@ def test_quarantine_recorded(tmp_path: Path) -> None:
     assert con.execute("SELECT count(*) FROM v_post_sightings").fetchone()[0] == 0
 
 
-def test_build_quarantines_bad_file_and_loads_the_rest(tmp_path: Path, seeds: list[Path]) -> None:
+def test_ingest_quarantines_bad_file_and_loads_the_rest(tmp_path: Path, seeds: list[Path]) -> None:
     bad = tmp_path / "empty.txt"
     bad.write_bytes(b"   \n")
-    summary = build_warehouse([bad, seeds[0]], tmp_path / "w.duckdb")
+    summary = ingest_files([bad, seeds[0]], tmp_path / "w.duckdb")
     assert summary["dumps_quarantined"] == 1 and summary["dumps_new"] == 1
-    con = duckdb.connect(summary["read_copy"], read_only=True)
+    con = duckdb.connect(str(read_copy_path(tmp_path / "w.duckdb")), read_only=True)
     assert (
         con.execute("SELECT status FROM dumps WHERE file_name = 'empty.txt'").fetchone()[0] == "quarantined"
     )
@@ -226,13 +229,13 @@ def test_build_quarantines_bad_file_and_loads_the_rest(tmp_path: Path, seeds: li
 @pytest.fixture(scope="module")
 def seeds_warehouse(tmp_path_factory: pytest.TempPathFactory, seeds: list[Path]) -> Path:
     db = tmp_path_factory.mktemp("seeds") / "w.duckdb"
-    build_warehouse(seeds, db)
+    ingest_files(seeds, db)
     return db
 
 
 def test_seeds_order_independent(tmp_path: Path, seeds: list[Path], seeds_warehouse: Path) -> None:
     other = tmp_path / "rev.duckdb"
-    build_warehouse(list(reversed(seeds)), other, publish=False)
+    ingest_files(list(reversed(seeds)), other)
     with (
         duckdb.connect(str(seeds_warehouse), read_only=True) as a,
         duckdb.connect(str(other), read_only=True) as b,
@@ -327,13 +330,13 @@ def test_incremental_year_inference_reads_reduced_pages_with_the_same_result(tmp
     """The reduced pages (each run of other posts as at most three rows) give every wanted post the
     estimate a pass over every page gives it."""
     from transforms.chronology import infer_years
-    from warehouse.load import _year_rows, _year_sequences
+    from warehouse.years import year_rows, year_sequences
 
     rnd = random.Random(7)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     apply_schema(con)
     _random_pages(con, rnd)
-    everything = infer_years(_year_sequences(_year_rows(con, full=True)))
+    everything = infer_years(year_sequences(year_rows(con, full=True)))
     posts = sorted(everything)
     for size in (1, 2, 5, 20, 60, len(posts)):
         wanted = set(rnd.sample(posts, size))
@@ -341,8 +344,8 @@ def test_incremental_year_inference_reads_reduced_pages_with_the_same_result(tmp
             "CREATE OR REPLACE TEMP TABLE _yr_posts AS SELECT unnest(?::VARCHAR[]) AS post_id",
             [sorted(wanted)],
         )
-        rows = _year_rows(con, full=False)
-        got = {p: e for p, e in infer_years(_year_sequences(rows)).items() if p in wanted}
+        rows = year_rows(con, full=False)
+        got = {p: e for p, e in infer_years(year_sequences(rows)).items() if p in wanted}
         assert got == {p: everything[p] for p in wanted}
         if size <= 5:
             assert len(rows) < con.execute("SELECT count(*) FROM post_sightings").fetchone()[0] / 2

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from test_warehouse_load import _dumps, _load_all
 
-from warehouse.load import content_digest
+from warehouse.integrity import content_digest
 from warehouse.schema import apply_schema, schema_files
 
 CONTRACT = {
@@ -55,10 +55,11 @@ def _user_objects(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def test_schema_files_in_order_and_idempotent(tmp_path: Path) -> None:
-    assert [p.name[:3] for p in schema_files()] == ["010", "015", "020", "030"]
+    names = [p.name for p in schema_files()]
+    assert names[0] == "001_initial.sql" and names[-2:] == ["views.sql", "comments.sql"]
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    apply_schema(con)
-    apply_schema(con)
+    assert apply_schema(con) == list(range(1, len(names) - 1))  # every migration, once
+    assert apply_schema(con) == []
     objects = set(_user_objects(con))
     assert {"dumps", "articles", "post_sightings", *CONTRACT, *ANALYST_VIEWS} <= objects
 

@@ -1,52 +1,174 @@
-"""Integrity rules of the warehouse as SQL, shared by the Dagster checks and the tests.
+"""Integrity rules of the warehouse as SQL: what the Dagster asset checks and the tests enforce.
 
-Why here and not only in the checks: DuckDB cannot update rows that others reference, so the
-schema documents its references ("->") and these queries enforce them; the crash tests and
-``bylines rebuild`` need the same rules without Dagster.
+Owns one rule list per kind: references (no orphan rows), unique ids, summary tables in step
+with the base tables, and sound bookkeeping; each rule names the table it guards and counts its
+offending rows (0 = sound). Also ``content_digest``, an order-independent digest of what a
+warehouse holds. Why rules and not foreign keys: DuckDB cannot update rows that others reference,
+so the schema documents its references ("->" in comments.sql) and these queries enforce them;
+the crash tests need the same rules without Dagster.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import duckdb
 
-# (name, SQL counting offending rows). Every reference the schema documents with "->".
-ORPHAN_QUERIES: dict[str, str] = {
-    "sightings_without_post": "SELECT count(*) FROM post_sightings s"
-    " WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.post_id = s.post_id)",
-    "sightings_without_dump": "SELECT count(*) FROM post_sightings s"
-    " WHERE NOT EXISTS (SELECT 1 FROM dumps d WHERE d.dump_id = s.dump_id)",
-    "posts_without_article": "SELECT count(*) FROM posts p WHERE p.article_id IS NOT NULL"
-    " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.article_id = p.article_id)",
-    "posts_without_dump": "SELECT count(*) FROM posts p"
-    " WHERE NOT EXISTS (SELECT 1 FROM dumps d WHERE d.dump_id = p.best_dump_id)",
-    "articles_without_post": "SELECT count(*) FROM articles a"
-    " WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.post_id = a.best_post_id)",
-    "mentions_without_post": "SELECT count(*) FROM mentions m"
-    " WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.post_id = m.post_id)",
-    "citations_without_post": "SELECT count(*) FROM citations c"
-    " WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.post_id = c.post_id)",
-    "post_topics_without_post": "SELECT count(*) FROM post_topics t"
-    " WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.post_id = t.post_id)",
-    "article_topics_without_article": "SELECT count(*) FROM article_topics t"
-    " WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.article_id = t.article_id)",
-}
 
-DUPLICATE_QUERIES: dict[str, str] = {
-    "duplicate_article_ids": "SELECT count(*) - count(DISTINCT article_id) FROM articles",
-    "duplicate_post_ids": "SELECT count(*) - count(DISTINCT post_id) FROM posts",
-}
+class Rule(NamedTuple):
+    table: str  # the table whose rows break the rule (the Dagster check is on that table's asset)
+    name: str
+    description: str
+    sql: str  # counts the offending rows
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+def _ref(table: str, name: str, columns: str, target: str, keys: str = "", optional: bool = False) -> Rule:
+    """Rule: every ``table`` row's ``columns`` name a ``target`` row (by ``keys``, default the same names)."""
+    pairs = list(zip(columns.split(","), (keys or columns).split(","), strict=True))
+    match = " AND ".join(f"y.{k.strip()} = x.{c.strip()}" for c, k in pairs)
+    present = f"x.{pairs[0][0].strip()} IS NOT NULL AND " if optional else ""
+    sql = f"SELECT count(*) FROM {table} x WHERE {present}NOT EXISTS (SELECT 1 FROM {target} y WHERE {match})"
+    return Rule(table, name, f"every {table} row's {columns} exists in {target}", sql)
+
+
+# Every reference the schema documents with "->".
+ORPHAN_RULES: list[Rule] = [
+    _ref("post_sightings", "sightings_without_post", "post_id", "posts"),
+    _ref("post_sightings", "sightings_without_dump", "dump_id", "dumps"),
+    _ref("posts", "posts_without_article", "article_id", "articles", optional=True),
+    _ref("posts", "posts_without_dump", "best_dump_id", "dumps", "dump_id"),
+    _ref("articles", "articles_without_post", "best_post_id", "posts", "post_id"),
+    _ref("articles", "articles_without_outlet_row", "outlet_id", "outlets", optional=True),
+    _ref("mentions", "mentions_without_post", "post_id", "posts"),
+    _ref("citations", "citations_without_post", "post_id", "posts"),
+    _ref("post_topics", "post_topics_without_post", "post_id", "posts"),
+    _ref("article_topics", "article_topics_without_article", "article_id", "articles"),
+    _ref("article_topics", "article_topics_without_topic_row", "topic_id", "topics"),
+    _ref("mentions", "mentions_without_outlet_row", "outlet_id", "outlets", optional=True),
+    _ref("outlet_aliases", "aliases_without_outlet", "outlet_id", "outlets"),
+    _ref("sighting_mentions", "sighting_mentions_without_sighting", "dump_id, seq", "post_sightings"),
+    _ref("sighting_citations", "sighting_citations_without_sighting", "dump_id, seq", "post_sightings"),
+]
+
+DUPLICATE_RULES: list[Rule] = [
+    Rule("articles", "duplicate_article_ids", "article ids are unique (de-duplication across dumps held)",
+         "SELECT count(*) - count(DISTINCT article_id) FROM articles"),
+    Rule("posts", "duplicate_post_ids", "post ids are unique (de-duplication across dumps held)",
+         "SELECT count(*) - count(DISTINCT post_id) FROM posts"),
+    Rule("topics", "duplicate_topic_names", "one topic per display name (the summaries group by name)",
+         "SELECT count(*) - count(DISTINCT name) FROM topics"),
+]  # fmt: skip
+
+
+def _agrees(table: str, what: str, summary: str, base: str) -> Rule:
+    """Rule: a summary table's total equals the base tables' (offending rows: the difference)."""
+    sql = f"SELECT abs(({summary}) - ({base}))"
+    return Rule(table, f"{table}_in_step", f"{table} agrees with {what}", sql)
+
+
+# Summary tables agree with the base tables they summarise (the dashboard reads these).
+SUMMARY_RULES: list[Rule] = [
+    Rule("agg_article_facts", "agg_article_facts_in_step", "agg_article_facts has one row per article",
+         "SELECT (SELECT count(*) FROM (SELECT article_id FROM articles EXCEPT ALL"
+         " SELECT article_id FROM agg_article_facts)) + (SELECT count(*) FROM (SELECT article_id"
+         " FROM agg_article_facts EXCEPT ALL SELECT article_id FROM articles))"),
+    _agrees("agg_output_year_outlet", "the count of articles",
+            "SELECT COALESCE(sum(pieces), 0) FROM agg_output_year_outlet", "SELECT count(*) FROM articles"),
+    _agrees("agg_topic_year", "the topics of articles", "SELECT COALESCE(sum(pieces), 0) FROM agg_topic_year",
+            "SELECT count(*) FROM article_topics WHERE article_id IN (SELECT article_id FROM articles)"),
+    _agrees("agg_mention_facts", "mentions (one row per mention)",
+            "SELECT count(*) FROM agg_mention_facts", "SELECT count(*) FROM mentions"),
+    _agrees("agg_citation_facts", "citations (one row per note)",
+            "SELECT count(*) FROM agg_citation_facts", "SELECT count(*) FROM citations"),
+    _agrees("agg_mentions_year_medium", "the count of mentions",
+            "SELECT COALESCE(sum(mentions), 0) FROM agg_mentions_year_medium",
+            "SELECT count(*) FROM mentions"),
+    _agrees("agg_citation_sources", "the count of notes that are not comments",
+            "SELECT COALESCE(sum(citations), 0) FROM agg_citation_sources",
+            "SELECT count(*) FROM citations WHERE NOT is_comment"),
+    _agrees("agg_outlet_stats", "the articles with an outlet",
+            "SELECT COALESCE(sum(pieces), 0) FROM agg_outlet_stats",
+            "SELECT count(*) FROM articles WHERE outlet_id IS NOT NULL"),
+    _agrees("agg_data_quality", "the articles without an outlet",
+            "SELECT count(*) FROM agg_data_quality WHERE issue = 'piece_without_outlet'",
+            "SELECT count(*) FROM articles WHERE outlet_id IS NULL"),
+]  # fmt: skip
+
+BOOKKEEPING_RULES: list[Rule] = [
+    Rule("dumps", "dump_status_known", "every dump is loaded, or quarantined with a reason",
+         "SELECT count(*) FROM dumps WHERE status NOT IN ('loaded', 'quarantined')"
+         " OR (status = 'quarantined' AND error IS NULL)"),
+    Rule("outlets", "outlet_review_flags", "outlets made from the text (not in the gazetteer) need review",
+         "SELECT count(*) FROM outlets WHERE needs_review IS DISTINCT FROM NOT in_gazetteer"),
+    Rule("ingest_runs", "runs_finished", "every recorded run has its finish time and counts",
+         "SELECT count(*) FROM ingest_runs WHERE finished_at IS NULL OR finished_at < started_at"
+         " OR dumps_new IS NULL OR dumps_quarantined IS NULL"),
+]  # fmt: skip
+
+RULES: list[Rule] = [*ORPHAN_RULES, *DUPLICATE_RULES, *SUMMARY_RULES, *BOOKKEEPING_RULES]
+
+
+def count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    """The offending rows a rule's SQL counts."""
     row = con.execute(sql).fetchone()
-    return int(row[0]) if row else 0
+    return int(row[0] or 0) if row else 0
 
 
 def orphan_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Offending rows per documented reference (all zero in a sound warehouse)."""
-    return {name: _count(con, sql) for name, sql in ORPHAN_QUERIES.items()}
+    return {r.name: count(con, r.sql) for r in ORPHAN_RULES}
 
 
 def duplicate_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Extra rows per id that must be unique (all zero in a sound warehouse)."""
-    return {name: _count(con, sql) for name, sql in DUPLICATE_QUERIES.items()}
+    return {r.name: count(con, r.sql) for r in DUPLICATE_RULES}
+
+
+VOLATILE_COLUMNS: dict[str, set[str]] = {
+    "dumps": {"received_at", "loaded_at", "raw_path"},
+    "posts": {"first_seen_at", "last_seen_at"},
+    "articles": {"first_seen_at", "last_seen_at"},
+    "agg_article_facts": {"first_seen_at", "last_seen_at"},
+    "ingest_runs": {"*"},
+    "refresh_pending": {"*"},  # bookkeeping between a load and its refresh, empty after it
+    "schema_version": {"applied_at"},
+}
+
+
+def content_digest(
+    con: duckdb.DuckDBPyConnection, exclude: dict[str, set[str]] | None = None
+) -> dict[str, str]:
+    """Order-independent digest of every base table's content (for idempotency tests and checks).
+
+    Left out by default (``VOLATILE_COLUMNS``): wall-clock columns (when a dump was received or
+    loaded, and the first/last-seen times derived from them), where the raw copy lives, and the
+    run log (``ingest_runs``, run ids): they record when and where, not what. So a re-run after a
+    crash, a rebuild from the raw store and an uninterrupted run compare equal.
+    """
+    exclude = exclude if exclude is not None else VOLATILE_COLUMNS
+    out: dict[str, str] = {}
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary ORDER BY 1"
+        ).fetchall()
+    ]
+    for t in tables:
+        skip = exclude.get(t, set())
+        if "*" in skip:
+            continue
+        cols = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main'"
+                " ORDER BY column_index",
+                [t],
+            ).fetchall()
+            if r[0] not in skip
+        ]
+        row = ", ".join(f'"{c}"' for c in cols)
+        digest = con.execute(
+            f"SELECT count(*), COALESCE(sum(hash(CAST(({row}, 0) AS VARCHAR))::HUGEINT), 0) FROM {t}"
+        ).fetchone()
+        out[t] = f"{digest[0]}:{digest[1]}"
+    return out

@@ -19,23 +19,29 @@ from __future__ import annotations
 import errno
 import fcntl
 import hashlib
+import json
+import logging
 import os
 import shutil
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from warehouse.schema import apply_schema, schema_files
+from warehouse.stops import check_stop, checkpoint
 
 READ_COPY_SUFFIX = ".read.duckdb"
 LOCK_SUFFIX = ".lock"
 ENV_LOCK_TIMEOUT = "BYLINES_LOCK_TIMEOUT_SECONDS"
 # A second writer waits this long for the first (a big backfill can take a while) before failing
-# with a Timeout that names the lock file. A killed writer releases the lock at once (flock).
+# with WriterBusy, which names the holder. A killed writer releases the lock at once (flock).
 DEFAULT_LOCK_TIMEOUT_S = 4 * 3600.0
 
 # DuckDB's buffer pool in the writer process (the resource's default) and in publishing (DuckDB's own
@@ -54,6 +60,48 @@ _NO_CLONE_ERRNOS = frozenset(
 
 _locks: dict[str, FileLock] = {}
 _locks_guard = threading.Lock()
+# Who this process is, for the note a lock holder leaves beside the lock (set by the Dagster run guard).
+_owner = {"what": "bylines"}
+LOG = logging.getLogger("bylines.lock")
+WAIT_SLICE_S = 0.5  # a waiter looks for a stop request and reports this often
+REPORT_EVERY_S = 60.0
+
+
+class WriterBusy(RuntimeError):
+    """Gave up waiting for the writer lock: another writer held it for ``BYLINES_LOCK_TIMEOUT_SECONDS``."""
+
+
+def set_lock_owner(what: str) -> None:
+    """Name this process in the note beside every writer lock it takes (e.g. ``ingest run 1a2b3c4d``)."""
+    _owner["what"] = what
+
+
+def owner_note_path(db_path: Path) -> Path:
+    """The note the writer lock's holder leaves beside it: who holds it, since when."""
+    lock = lock_path(db_path)
+    return lock.with_name(lock.name + ".owner")
+
+
+def lock_holder(db_path: Path) -> str:
+    """Who holds the writer lock of ``db_path``, in words (from the holder's note)."""
+    try:
+        note = json.loads(owner_note_path(db_path).read_text(encoding="utf-8"))
+        return f"{note['what']} (pid {note['pid']} on {note['host']}) since {note['since']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another process (it left no note)"
+
+
+def _leave_note(db_path: Path) -> None:
+    note = {
+        "what": _owner["what"],
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "since": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+    }
+    try:
+        _write_atomically(owner_note_path(db_path), json.dumps(note))
+    except OSError:
+        pass  # the note is for people; the lock itself is what counts
 
 
 def lock_path(db_path: Path) -> Path:
@@ -87,10 +135,41 @@ def lock_timeout() -> float:
 
 @contextmanager
 def writer_lock(db_path: Path, timeout: float | None = None) -> Iterator[None]:
-    """Hold the cross-process writer lock of ``db_path`` (re-entrant in one thread)."""
-    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    with _lock_for(Path(db_path), lock_timeout() if timeout is None else timeout):
+    """Hold the cross-process writer lock of ``db_path`` (re-entrant in one thread).
+
+    A waiter says whom it waits for (the holder's note) and gives up with ``WriterBusy`` after
+    ``timeout`` (default ``$BYLINES_LOCK_TIMEOUT_SECONDS``); a stop request ends the wait at once.
+    """
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    limit = lock_timeout() if timeout is None else timeout
+    lock = _lock_for(db_path, limit)
+    start = time.monotonic()
+    told = None
+    while True:
+        try:
+            lock.acquire(timeout=max(0.0, min(WAIT_SLICE_S, limit - (time.monotonic() - start))))
+            break
+        except Timeout:
+            check_stop()
+            waited = time.monotonic() - start
+            if waited >= limit:
+                raise WriterBusy(
+                    f"gave up after {waited:.0f} s waiting for the writer lock of {db_path}: it is held by"
+                    f" {lock_holder(db_path)} (wait longer with BYLINES_LOCK_TIMEOUT_SECONDS)"
+                ) from None
+            if told is None or time.monotonic() - told >= REPORT_EVERY_S:
+                told = time.monotonic()
+                LOG.warning(
+                    f"waiting for the writer lock of {db_path}: held by {lock_holder(db_path)};"
+                    f" giving up after {limit:.0f} s"
+                )
+    try:
+        if lock.lock_counter == 1:
+            _leave_note(db_path)
         yield
+    finally:
+        lock.release()
 
 
 def _sweep_stale_copies(target: Path) -> None:
@@ -175,6 +254,7 @@ def publish_read_copy(db_path: Path, force: bool = False, memory_limit: str = WR
             clone_or_copy(db_path, tmp)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
+            checkpoint("published_warehouse:copied")
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)

@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from warehouse.landing import REFUSED_PREFIX, RefusedFile
-from warehouse.load import quarantine_dumps
+from warehouse.load import MAX_LOGGED, quarantine_dumps
 from warehouse.rawstore import DumpMeta, sha256_file
-
-MAX_LOGGED = 20  # log lines are events in the Dagster instance; the metadata lists every one
 
 
 def record_refused(con: Any, refused: Iterable[RefusedFile], log: Any = None) -> list[dict[str, str]]:

@@ -1,9 +1,12 @@
 """Decode and parse raw dumps, in a process pool when there are several.
 
-Why a separate module without a Dagster import: pool workers import only this file and
-``transforms`` (fast start-up), and a worker never touches DuckDB. Every failure becomes
-a reason a person understands; nothing here raises for a bad dump, so one bad file can
-never fail a run.
+Owns the parse stage of the ingest (``warehouse.ingest``): bytes from the raw store in,
+``ParsedItem`` out (a parse result in memory or staged as JSON, or a quarantine reason). The
+parser's settings travel as one ``ParseSettings`` object to every worker.
+
+Why a module of its own: pool workers import only this file and ``transforms`` (fast start-up),
+and a worker never touches DuckDB. Every failure becomes a reason a person understands; nothing
+here raises for a bad dump, so one bad file can never fail a run.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ class ParsedItem(BaseModel):
     error: str | None = None
     # Not parsed yet: a big batch is parsed by the writer step while it loads (see resolve_deferred).
     deferred: bool = False
-    blog_author: str | None = None
+    settings: ParseSettings | None = None
     max_workers: int = 0
     stage_dir: str | None = None
 
@@ -59,12 +62,14 @@ class ParsedItem(BaseModel):
             Path(self.parsed_path).unlink(missing_ok=True)
 
 
-def parse_one(meta: DumpMeta, blog_author: str | None = None, stage_dir: str | None = None) -> ParsedItem:
+def parse_one(
+    meta: DumpMeta, settings: ParseSettings | None = None, stage_dir: str | None = None
+) -> ParsedItem:
     """Decode the stored bytes and parse them; failures become a quarantine reason.
 
     With ``stage_dir`` the result is written there as JSON and only its path is returned.
     """
-    item = _parse(meta, blog_author)
+    item = _parse(meta, settings or ParseSettings())
     if item.parsed is None or stage_dir is None:
         return item
     stage = Path(stage_dir)
@@ -76,7 +81,7 @@ def parse_one(meta: DumpMeta, blog_author: str | None = None, stage_dir: str | N
     return item.model_copy(update={"parsed": None, "parsed_path": str(target)})
 
 
-def _parse(meta: DumpMeta, blog_author: str | None) -> ParsedItem:
+def _parse(meta: DumpMeta, settings: ParseSettings) -> ParsedItem:
     from transforms.parse import parse_dump
     from transforms.text import decode, text_problem
 
@@ -96,7 +101,7 @@ def _parse(meta: DumpMeta, blog_author: str | None) -> ParsedItem:
     if problem:
         return ParsedItem(meta=meta, error=problem)
     try:
-        parsed = parse_dump(text, meta.file_name, ParseSettings(blog_author=blog_author))
+        parsed = parse_dump(text, meta.file_name, settings)
     except ParseError as exc:
         return ParsedItem(meta=meta, error=f"not an archive dump: {exc}")
     except Exception as exc:  # a parser bug on odd input must quarantine the dump, not kill the run
@@ -111,17 +116,23 @@ def _worker_count(n_items: int, max_workers: int) -> int:
 
 
 def parse_many(
-    metas: list[DumpMeta], blog_author: str | None = None, max_workers: int = 0, stage_dir: str | None = None
+    metas: list[DumpMeta],
+    settings: ParseSettings | None = None,
+    max_workers: int = 0,
+    stage_dir: str | None = None,
 ) -> list[ParsedItem]:
     """Parse every dump, in input order; a process pool when the batch is big enough to pay for it.
 
     With ``stage_dir`` results are staged on disk (see :class:`ParsedItem`).
     """
-    return list(iter_parsed(metas, blog_author, max_workers, stage_dir))
+    return list(iter_parsed(metas, settings, max_workers, stage_dir))
 
 
 def iter_parsed(
-    metas: list[DumpMeta], blog_author: str | None = None, max_workers: int = 0, stage_dir: str | None = None
+    metas: list[DumpMeta],
+    settings: ParseSettings | None = None,
+    max_workers: int = 0,
+    stage_dir: str | None = None,
 ) -> Iterator[ParsedItem]:
     """Like :func:`parse_many`, but yields each dump (in input order) as soon as it is parsed.
 
@@ -132,27 +143,36 @@ def iter_parsed(
     total = sum(m.size_bytes for m in metas)
     if workers < 2 or len(metas) < POOL_MIN_DUMPS or total < POOL_MIN_BYTES:
         for m in metas:
-            yield parse_one(m, blog_author, stage_dir)
+            yield parse_one(m, settings, stage_dir)
         return
     # spawn, not fork: the parent may hold Dagster threads and open DuckDB handles.
     ctx = multiprocessing.get_context("spawn")
     n = len(metas)
     done = 0
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    finished = False
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            for item in pool.map(parse_one, metas, [blog_author] * n, [stage_dir] * n, chunksize=1):
-                done += 1
-                yield item
+        for item in pool.map(parse_one, metas, [settings] * n, [stage_dir] * n, chunksize=1):
+            done += 1
+            yield item
+        finished = True
     except Exception:  # a broken pool (worker killed, OOM): parse what is left in-process
         for m in metas[done:]:
-            yield parse_one(m, blog_author, stage_dir)
+            yield parse_one(m, settings, stage_dir)
+        finished = True
+    finally:
+        # Stopped early (a stop request, the consumer gave up): do not wait for the dumps in progress.
+        pool.shutdown(wait=finished, cancel_futures=not finished)
 
 
 def defer(
-    metas: list[DumpMeta], blog_author: str | None = None, max_workers: int = 0, stage_dir: str | None = None
+    metas: list[DumpMeta],
+    settings: ParseSettings | None = None,
+    max_workers: int = 0,
+    stage_dir: str | None = None,
 ) -> list[ParsedItem]:
     """Items that say how to parse ``metas`` later (in the writer step, streamed into the loads)."""
-    how = {"blog_author": blog_author, "max_workers": max_workers, "stage_dir": stage_dir}
+    how = {"settings": settings, "max_workers": max_workers, "stage_dir": stage_dir}
     return [ParsedItem(meta=m, deferred=True, **how) for m in metas]
 
 
@@ -163,4 +183,4 @@ def resolve_deferred(items: list[ParsedItem]) -> Iterator[ParsedItem]:
     todo = [i for i in items if i.deferred]
     if todo:
         first = todo[0]
-        yield from iter_parsed([i.meta for i in todo], first.blog_author, first.max_workers, first.stage_dir)
+        yield from iter_parsed([i.meta for i in todo], first.settings, first.max_workers, first.stage_dir)

@@ -1,15 +1,41 @@
-"""What a run does after an earlier one was killed half-way.
+"""Bookkeeping: the run log (``ingest_runs``) and what a run finds an earlier one left undone.
 
-Why: an ingest commits one dump per transaction, then refreshes the cross-dump data
-(superseded deliveries, inferred years, article topics) and records its ``ingest_runs`` row.
-A run killed between those steps leaves every committed dump sound but the derived data one
-step behind; the next run finds no new dump, so it must notice that on its own.
+Owns recording a run's counts, telling whether an earlier run was killed between its loads and
+its refresh (``derived_is_stale``), and crediting a retried step with what its first attempt
+committed (``done_between``). Why: an ingest commits its loads batch by batch, then refreshes the
+cross-dump data and records its run; a run killed between those steps leaves every committed dump
+sound but the derived data one step behind, and the next run (finding no new dump) must notice.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+
+
+def record_ingest_run(
+    con: Any, run_id: str, started_at: datetime, trigger: str, summary: dict[str, Any]
+) -> None:
+    """One ``ingest_runs`` row per run (replaced on retry, so a retried step leaves one row)."""
+    con.execute("DELETE FROM ingest_runs WHERE run_id = ?", [run_id])
+    con.execute(
+        "INSERT INTO ingest_runs (run_id, started_at, finished_at, trigger, dumps_new, dumps_skipped,"
+        " dumps_quarantined, posts, articles_new, articles_updated, warnings)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            started_at,
+            datetime.now(UTC).replace(tzinfo=None),
+            trigger,
+            summary["dumps_new"],
+            summary["dumps_skipped"],
+            summary["dumps_quarantined"],
+            summary["posts"],
+            summary["articles_new"],
+            summary["articles_updated"],
+            summary["warnings"],
+        ],
+    )
 
 
 def derived_is_stale(con: Any) -> bool:
@@ -17,8 +43,8 @@ def derived_is_stale(con: Any) -> bool:
 
     Signs (each cheap): work listed in ``refresh_pending`` (loads write it, the refresh empties
     it); a dump recorded after the last finished run; summary tables out of step with the
-    articles. A warehouse built without run records (``warehouse.build``) counts as stale once;
-    refreshing is idempotent, so a false alarm costs one refresh.
+    articles. A warehouse whose loads have no run record yet counts as stale once; refreshing is
+    idempotent, so a false alarm costs one refresh.
     """
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     if "refresh_pending" in tables:

@@ -1,0 +1,213 @@
+"""The schema's one source: numbered migrations applied once, in order, in one transaction; a warehouse
+made by the release before migrations upgrades in place with nothing lost; the loader's Arrow shapes
+are the DDL's, column by column and type by type."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pytest
+from conftest import ingest_files
+
+import warehouse.schema as schema
+from warehouse.connections import Warehouse
+from warehouse.integrity import content_digest, duplicate_counts, orphan_counts
+from warehouse.refresh import refresh_derived
+from warehouse.staging import schemas as staging_schemas
+
+OLD_RELEASE = Path(__file__).with_name("fixtures") / "warehouse_1868be6"
+# staging shape -> the table its rows go to
+STAGED_INTO = {
+    "sightings": "post_sightings",
+    "mentions": "sighting_mentions",
+    "citations": "sighting_citations",
+    "dumps": "dumps",
+    "quarantine": "dumps",
+}
+
+
+@pytest.fixture(scope="module")
+def old_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture's warehouse, as that release made it: its own schema files, then its rows."""
+    db = tmp_path_factory.mktemp("old_release") / "w.duckdb"
+    con = duckdb.connect(str(db))
+    try:
+        for sql in sorted((OLD_RELEASE / "schema").glob("*.sql")):
+            con.execute(sql.read_text(encoding="utf-8"))
+        for csv in sorted((OLD_RELEASE / "data").glob("*.csv")):
+            con.execute(f"COPY {csv.stem} FROM '{csv}' (FORMAT csv, HEADER, allow_quoted_nulls false)")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return db
+
+
+def _copy(old_release: Path, tmp_path: Path) -> Path:
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(old_release, db)
+    return db
+
+
+def _state(db: Path) -> dict[str, Any]:
+    """Everything an upgrade must keep: every column of every table, and the ids and values people use."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            "digest": content_digest(con, exclude={"schema_version": {"*"}}),
+            "dumps": con.execute(
+                "SELECT dump_id, file_name, status, superseded_by FROM dumps ORDER BY 1"
+            ).fetchall(),
+            "articles": con.execute(
+                "SELECT article_id, title, outlet_id, year FROM articles ORDER BY 1"
+            ).fetchall(),
+            "posts": con.execute("SELECT post_id, article_id FROM posts ORDER BY 1").fetchall(),
+            "runs": con.execute("SELECT run_id, dumps_new FROM ingest_runs ORDER BY 1").fetchall(),
+        }
+
+
+def test_a_warehouse_from_the_release_before_migrations_upgrades_in_place(
+    old_release: Path, tmp_path: Path
+) -> None:
+    db = _copy(old_release, tmp_path)
+    before = _state(db)
+    statuses = sorted((s, sup is not None) for _id, _name, s, sup in before["dumps"])
+    assert statuses == [("loaded", False)] * 4 + [("loaded", True), ("quarantined", False)]
+    assert len(before["articles"]) == 6 and len(before["runs"]) == 2
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert schema.schema_version(con) == 0  # that release kept no version
+
+    with Warehouse(db).writer() as con:  # the writer's path: migrations run on open
+        assert schema.schema_version(con) == len(schema.migrations())
+        assert con.execute("SELECT version, name FROM schema_version").fetchall() == [(1, "initial")]
+    assert _state(db) == before  # nothing lost, nothing changed
+
+    with Warehouse(db).writer() as con:  # and again: nothing to do
+        assert schema.apply_schema(con) == []
+
+    # it goes on ingesting: new pages load beside the old ones, the old ids stay
+    from samples.generator import generate_corpus
+
+    new = generate_corpus(tmp_path / "new", n_dumps=2, seed=1969)
+    summary = ingest_files(new, db)
+    assert summary["dumps_new"] == 2 and summary["dumps_quarantined"] == 0
+    after = _state(db)
+    assert set(before["dumps"]) <= set(after["dumps"]) and len(after["dumps"]) == len(before["dumps"]) + 2
+    assert {a[0] for a in before["articles"]} <= {a[0] for a in after["articles"]}
+    assert len(after["articles"]) > len(before["articles"]) and len(after["runs"]) == 3
+    with duckdb.connect(str(db)) as con:
+        assert not any(orphan_counts(con).values()) and not any(duplicate_counts(con).values())
+        incremental = content_digest(con)
+        refresh_derived(con, full=True)  # the incremental refresh left what a full one computes
+        assert content_digest(con) == incremental
+        assert con.execute("SELECT count(*) FROM v_articles").fetchone()[0] == len(after["articles"])
+
+
+def _migrations_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: dict[str, str]) -> Path:
+    folder = tmp_path / "migrations"
+    shutil.copytree(schema.MIGRATIONS_DIR, folder)
+    for name, sql in extra.items():
+        (folder / name).write_text(sql, encoding="utf-8")
+    monkeypatch.setattr(schema, "MIGRATIONS_DIR", folder)
+    return folder
+
+
+WRITERS = """
+CREATE TABLE writers (writer_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL);
+ALTER TABLE dumps ADD COLUMN writer_id VARCHAR;
+UPDATE dumps SET writer_id = 'the-blog';
+"""
+
+
+def test_a_new_migration_runs_once_and_keeps_the_rows(
+    old_release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the writer dimension will do: a numbered file that adds a table and a column to a full table."""
+    db = _copy(old_release, tmp_path)
+    dumps = _state(db)["dumps"]
+    _migrations_copy(tmp_path, monkeypatch, {"002_writers.sql": WRITERS})
+    with Warehouse(db).writer() as con:
+        assert con.execute("SELECT max(version) FROM schema_version").fetchone() == (2,)
+        rows = con.execute(
+            "SELECT dump_id, file_name, status, superseded_by, writer_id FROM dumps ORDER BY 1"
+        )
+        assert rows.fetchall() == [(*d, "the-blog") for d in dumps]
+        assert con.execute("SELECT count(*) FROM v_current_dumps").fetchone() == (4,)  # views re-created
+        assert schema.apply_schema(con) == []  # the UPDATE did not run twice: nothing to do
+
+
+def test_a_failing_migration_leaves_the_warehouse_as_it_was(
+    old_release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = _copy(old_release, tmp_path)
+    before = _state(db)
+    broken = (
+        "ALTER TABLE dumps ADD COLUMN half_done VARCHAR;\nALTER TABLE no_such_table ADD COLUMN x INTEGER;\n"
+    )
+    _migrations_copy(tmp_path, monkeypatch, {"002_writers.sql": WRITERS, "003_broken.sql": broken})
+    con = duckdb.connect(str(db))
+    try:
+        with pytest.raises(schema.SchemaError, match="003_broken.sql"):
+            schema.apply_schema(con)
+        assert schema.schema_version(con) == 0  # not even 001 and 002: all or nothing
+        columns = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'dumps'"
+            ).fetchall()
+        }
+        assert not {"writer_id", "half_done"} & columns
+    finally:
+        con.close()
+    assert _state(db) == before
+
+
+def test_migrations_are_numbered_without_gaps_and_never_run_backwards(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "001_initial.sql").write_text("SELECT 1;")
+    (folder / "003_skipped_two.sql").write_text("SELECT 1;")
+    with pytest.raises(schema.SchemaError, match="without gaps"):
+        schema.migrations(folder)
+    (folder / "002 bad name.sql").write_text("SELECT 1;")
+    with pytest.raises(schema.SchemaError, match="NNN_"):
+        schema.migrations(folder)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    schema.apply_schema(con)
+    con.execute("INSERT INTO schema_version VALUES (99, 'from_the_future', now())")
+    with pytest.raises(schema.SchemaError, match="newer than this code"):
+        schema.apply_schema(con)
+    con.close()
+
+
+def _target(shape: str, column: str) -> str:
+    """The table a staged column is inserted into."""
+    if shape == "outlets":
+        return "outlet_aliases" if column == "alias" else "outlets"
+    if shape == "topics":
+        return "topics" if column == "name" else "post_topics"
+    return STAGED_INTO[shape]
+
+
+def test_staging_shapes_are_the_tables_columns_type_by_type(tmp_path: Path) -> None:
+    """Every staged column goes into a column of the same name and the same DuckDB type."""
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    schema.apply_schema(con)
+    declared = {
+        (t, c): d
+        for t, c, d in con.execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns()"
+        ).fetchall()
+    }
+    checked = 0
+    for name, shape in staging_schemas().items():
+        con.register("_probe", pa.Table.from_pylist([], schema=shape))
+        staged = con.execute("SELECT column_name, column_type FROM (DESCRIBE _probe)").fetchall()
+        con.unregister("_probe")
+        for column, staged_type in staged:
+            assert declared[(_target(name, column), column)] == staged_type, (name, column)
+            checked += 1
+    assert checked == sum(len(s) for s in staging_schemas().values()) > 60
+    con.close()

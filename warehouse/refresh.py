@@ -1,0 +1,104 @@
+"""The cross-dump refresh after loads: supersession, re-derivation, years, summary tables.
+
+Owns ``refresh_derived``, which every ingest runs once after its loads, in ONE transaction.
+Why a separate pass: these depend on every dump, not on the one being loaded (a newer delivery
+supersedes an older one; a post's year is bounded by its neighbours on every page that lists
+it). Loads list what they re-derived in ``refresh_pending``, so a nightly run refreshes what its
+dumps touched; a run killed between its loads and this refresh leaves the list for the next run
+(``warehouse.bookkeeping.derived_is_stale``).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from warehouse.aggregates import needs_full_refresh, refresh_aggregates
+from warehouse.identity import CURRENT_SIGHTINGS, derive
+from warehouse.stops import checkpoint
+from warehouse.years import infer_years_into
+
+
+def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
+    """Recompute cross-dump data after loads, in one transaction (idempotent).
+
+    Incremental by default (only posts whose dumps changed status are re-derived; loads
+    already derived theirs); ``full=True`` re-derives every post and article from the
+    sightings, e.g. after a parser upgrade changed the best-sighting rule.
+
+    - ``dumps.superseded_by``: an older delivery under the same file name points at the newest;
+      the posts of dumps whose status changed are re-derived from the remaining sightings;
+    - years inferred across dumps (pages run newest first) for the posts the loads listed in
+      ``refresh_pending``, reading only the pages that list them (every post when ``full``);
+    - ``article_topics`` as the union of the current sightings' post topics;
+    - the ``agg_*`` summary tables behind the dashboard (``warehouse.aggregates``): only the rows
+      of what changed, or all of them when ``full``, when most articles changed (a backfill) or
+      when they are out of step.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _supersede AS
+            SELECT d.dump_id, n.newest AS superseded_by
+            FROM dumps d
+            LEFT JOIN (
+                SELECT file_name, arg_max(dump_id, (received_at, dump_id)) AS newest
+                FROM dumps WHERE status = 'loaded' GROUP BY file_name
+            ) n ON n.file_name = d.file_name AND n.newest <> d.dump_id AND d.status = 'loaded'
+            """
+        )
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _aff_posts AS
+            SELECT DISTINCT s.post_id FROM post_sightings s
+            JOIN dumps d USING (dump_id) JOIN _supersede x USING (dump_id)
+            WHERE d.superseded_by IS DISTINCT FROM x.superseded_by
+            """
+        )
+        con.execute(
+            """
+            INSERT INTO refresh_pending SELECT 'dump', x.dump_id
+            FROM _supersede x JOIN dumps d USING (dump_id)
+            WHERE d.superseded_by IS DISTINCT FROM x.superseded_by
+            """
+        )
+        con.execute(
+            """
+            UPDATE dumps SET superseded_by = x.superseded_by FROM _supersede x
+            WHERE x.dump_id = dumps.dump_id AND dumps.superseded_by IS DISTINCT FROM x.superseded_by
+            """
+        )
+        # Posts whose every sighting is gone from the current dumps leave the canonical tables too.
+        con.execute(
+            f"""
+            INSERT INTO _aff_posts SELECT post_id FROM posts
+            WHERE post_id NOT IN (SELECT post_id FROM ({CURRENT_SIGHTINGS}))
+            """
+        )
+        if full:
+            con.execute(
+                "INSERT INTO _aff_posts SELECT post_id FROM post_sightings UNION SELECT post_id FROM posts"
+            )
+        if con.execute("SELECT count(*) FROM _aff_posts").fetchone()[0]:
+            con.execute("CREATE OR REPLACE TEMP TABLE _aff_posts AS SELECT DISTINCT post_id FROM _aff_posts")
+            derive(con)
+        checkpoint("warehouse_tables:mid_refresh")
+        full = full or needs_full_refresh(con)
+        if not full:
+            # the posts to infer again: those re-derived, and the best posts of re-derived articles
+            con.execute(
+                """
+                CREATE OR REPLACE TEMP TABLE _yr_posts AS
+                SELECT key AS post_id FROM refresh_pending WHERE kind = 'post'
+                UNION
+                SELECT a.best_post_id FROM articles a
+                WHERE a.article_id IN (SELECT key FROM refresh_pending WHERE kind = 'article')
+                """
+            )
+        infer_years_into(con, full)
+        refresh_aggregates(con, full)
+        con.execute("DELETE FROM refresh_pending")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

@@ -1,0 +1,202 @@
+"""Staging: a parsed dump as Arrow tables shaped like the warehouse's sighting tables.
+
+Owns the mapping from the parser's pydantic models (``transforms.models``) to rows:
+``post_sightings``, ``sighting_mentions``, ``sighting_citations``, the outlets and topics a dump
+names, its ``dumps`` row, and quarantine rows. Every shape comes from the DDL
+(``warehouse.schema.arrow_fields``): a column is declared once, in the migrations.
+
+Why Arrow: the loader registers these tables on the connection and moves them with
+``INSERT ... SELECT`` (set-based, never row by row).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+import pyarrow as pa
+
+from transforms.models import DateEstimate, OutletRef, ParsedDump
+from warehouse.identity import slug
+from warehouse.rawstore import DumpMeta
+from warehouse.schema import arrow_schema
+
+TOPIC_SOURCE_ARCHIVE = "archive"
+TOPIC_SOURCE_TAGLINE = "tagline"
+# The dumps columns a load or a quarantine writes from what it was given (the rest it decides itself).
+DUMP_COLUMNS = ["dump_id", "file_name", "size_bytes", "encoding", "received_at", "raw_path"]
+PARSED_DUMP_COLUMNS = ["archive_label", "archive_kind", "line_count", "post_count"]
+OUTLET_COLUMNS = ["outlet_id", "name", "outlet_kind", "country", "domain", "in_gazetteer"]
+
+
+@lru_cache(maxsize=1)
+def schemas() -> dict[str, pa.Schema]:
+    """The staging shapes, from the DDL: one per staging table of :func:`stage_dumps`, plus quarantine."""
+    return {
+        "sightings": arrow_schema(("post_sightings", None)),
+        "mentions": arrow_schema(("sighting_mentions", None)),
+        "citations": arrow_schema(("sighting_citations", None)),
+        "outlets": arrow_schema(("outlets", OUTLET_COLUMNS), ("outlet_aliases", ["alias"])),
+        "topics": arrow_schema(
+            ("post_topics", ["post_id", "topic_id"]),
+            ("topics", ["name"]),
+            ("post_topics", ["source", "dump_id"]),
+        ),  # fmt: skip
+        "dumps": arrow_schema(("dumps", [*DUMP_COLUMNS, *PARSED_DUMP_COLUMNS])),
+        "quarantine": arrow_schema(("dumps", [*DUMP_COLUMNS, "error"])),
+    }
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """The warehouse stores UTC without a time zone."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _outlet_row(ref: OutletRef, rows: list[dict[str, Any]]) -> str:
+    """Stage the outlet ``ref`` names (with the words that named it) and return its id."""
+    oid = slug(ref.name)
+    rows.append(
+        {
+            "outlet_id": oid,
+            "name": ref.name,
+            "outlet_kind": ref.outlet_kind,
+            "country": ref.country,
+            "domain": ref.domain,
+            "in_gazetteer": ref.in_gazetteer,
+            "alias": re.sub(r"\s+", " ", ref.matched_text).strip().casefold() or ref.name.casefold(),
+        }
+    )
+    return oid
+
+
+def stage_dump(meta: DumpMeta, parsed: ParsedDump) -> dict[str, pa.Table]:
+    """The dump as Arrow tables, one per staging table."""
+    sightings: list[dict[str, Any]] = []
+    mentions: list[dict[str, Any]] = []
+    citations: list[dict[str, Any]] = []
+    outlets: list[dict[str, Any]] = []
+    topics: list[dict[str, Any]] = []
+    archive_topic = None
+    if parsed.archive.label:
+        from transforms.topics import normalise_topic
+
+        archive_topic = normalise_topic(parsed.archive.label).casefold()
+    did = meta.dump_id
+    for post in parsed.posts:
+        piece = post.piece
+        dating = piece.dating if piece else DateEstimate()
+        outlet_id = _outlet_row(piece.outlet, outlets) if piece and piece.outlet else None
+        sightings.append(
+            {
+                "dump_id": did,
+                "seq": post.seq,
+                "post_id": post.post_id,
+                "article_id": post.article_id if piece else None,
+                "start_line": post.start_line,
+                "end_line": post.end_line,
+                "title_line": piece.title_line if piece else None,
+                "confidence": post.confidence,
+                "warnings": list(post.warnings),
+                "intro": post.intro,
+                "fingerprint": post.fingerprint,
+                "title": piece.title if piece else None,
+                "standfirst": piece.standfirst if piece else None,
+                "outlet_id": outlet_id,
+                "kind": piece.kind if piece else "media-roundup",
+                "authors": list(piece.authors) if piece else [],
+                "published_date": dating.published_date,
+                "date_precision": dating.date_precision,
+                "date_text": dating.date_text,
+                "year": dating.year,
+                "date_basis": dating.basis,
+                "date_min": dating.date_min,
+                "date_max": dating.date_max,
+                "date_evidence": dating.evidence,
+                "word_count": piece.word_count if piece else 0,
+                "body": piece.body if piece else "",
+                "bio": piece.bio if piece else None,
+            }
+        )
+        for no, m in enumerate(post.mentions, start=1):
+            mentions.append(
+                {
+                    "dump_id": did,
+                    "seq": post.seq,
+                    "mention_no": no,
+                    "outlet_id": _outlet_row(m.outlet, outlets) if m.outlet else None,
+                    "outlet_text": m.outlet.matched_text if m.outlet else None,
+                    "medium": m.medium,
+                    "about": m.about,
+                    "evidence": m.evidence,
+                    "line": m.line,
+                }
+            )
+        for no, c in enumerate(post.citations, start=1):
+            citations.append(
+                {
+                    "dump_id": did,
+                    "seq": post.seq,
+                    "citation_no": no,
+                    "note_number": c.note_number,
+                    "source": c.source,
+                    "title": c.title,
+                    "url": c.url,
+                    "cited_date": c.cited_date,
+                    "is_comment": c.is_comment,
+                    "raw_text": c.raw_text,
+                    "line": c.line,
+                }
+            )
+        for name in post.topics:
+            if not name.strip():
+                continue
+            source = TOPIC_SOURCE_ARCHIVE if name.casefold() == archive_topic else TOPIC_SOURCE_TAGLINE
+            topics.append(
+                {
+                    "post_id": post.post_id,
+                    "topic_id": slug(name),
+                    "name": name,
+                    "source": source,
+                    "dump_id": did,
+                }
+            )
+    rows = {
+        "sightings": sightings,
+        "mentions": mentions,
+        "citations": citations,
+        "outlets": outlets,
+        "topics": topics,
+    }
+    shapes = schemas()
+    return {name: pa.Table.from_pylist(table, schema=shapes[name]) for name, table in rows.items()}
+
+
+def dump_rows(items: list[tuple[DumpMeta, ParsedDump]]) -> pa.Table:
+    """The ``dumps`` rows of a load batch (what the delivery and the parser say; the loader adds the rest)."""
+    rows = [
+        {
+            **meta.model_dump(include=set(DUMP_COLUMNS)),
+            "received_at": naive_utc(meta.received_at),
+            "archive_label": parsed.archive.label,
+            "archive_kind": parsed.archive.kind,
+            "line_count": parsed.line_count,
+            "post_count": len(parsed.posts),
+        }
+        for meta, parsed in items
+    ]
+    return pa.Table.from_pylist(rows, schema=schemas()["dumps"])
+
+
+def quarantine_rows(entries: list[tuple[DumpMeta, str]]) -> pa.Table:
+    """The ``dumps`` rows of quarantined dumps: the delivery facts and the reason."""
+    rows = [
+        {
+            **meta.model_dump(include=set(DUMP_COLUMNS)),
+            "received_at": naive_utc(meta.received_at),
+            "error": reason,
+        }
+        for meta, reason in entries
+    ]
+    return pa.Table.from_pylist(rows, schema=schemas()["quarantine"])
