@@ -37,10 +37,13 @@ from warehouse.publish import read_copy_path
 ENV_WAREHOUSE = "BYLINES_WAREHOUSE"
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 # Every dashboard connection uses this one configuration (DuckDB refuses two configurations
-# for one file in one process): read-only, no file or network access beyond the database,
-# configuration locked so no statement can loosen it.
+# for one file in one process): read-only, no file or network access beyond the database, no
+# extension installed or loaded behind the query's back (DuckDB would otherwise fetch one from
+# the network on first use of its functions), configuration locked so no statement can loosen it.
 READER_CONFIG: dict[str, str | bool] = {
     "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
     "lock_configuration": True,
     "memory_limit": "1GB",
 }
@@ -198,6 +201,25 @@ def query(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         with open_reader(fresh.path) as (con, _):
             frame = _execute(con, sql, frozen)
     return frame.copy()
+
+
+def read_uncached(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    """Run a query on the current published copy without the cache (exports: big, read once).
+
+    Safe outside a script run (a download's deferred callable runs in the server's thread).
+    """
+    fresh = freshness()
+    if not fresh.exists:
+        raise WarehouseMissing(str(fresh.path))
+    with open_reader(fresh.path) as (con, _):
+        return _execute(con, sql, tuple(_freeze(p) for p in params))
+
+
+def search_indexed() -> bool:
+    """Whether the published copy carries the text search index (copies made before it do not)."""
+    from dashboard.queries import SEARCH_INDEX
+
+    return bool(query(*SEARCH_INDEX)["ready"].iloc[0])
 
 
 @dataclass(frozen=True)

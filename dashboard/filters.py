@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from warehouse.search_index import matching_articles, query_terms
+
+
+def substring_pattern(text: str) -> str:
+    """An ``ILIKE ... ESCAPE '\\'`` pattern finding ``text`` anywhere, its % and _ taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
 
 class ArticleFilter(BaseModel):
     """What the analyst narrowed the articles to. Empty lists mean 'any'."""
@@ -21,10 +28,13 @@ class ArticleFilter(BaseModel):
     date_bases: list[str] = Field(default_factory=list)
     text: str = ""
 
-    def where(self, alias: str = "a") -> tuple[str, list[object]]:
+    def where(self, alias: str = "a", indexed: bool = True) -> tuple[str, list[object]]:
         """SQL condition over ``v_articles`` (as ``alias``) and its bound parameters.
 
-        A year range excludes pieces whose year is unknown; with no range they are kept.
+        A year range excludes pieces whose year is unknown; with no range they are kept. The
+        text goes through the search index (every word, in any form: see
+        ``warehouse/search_index.py``); a copy published before the index existed
+        (``indexed=False``), or a text without a letter or digit, is matched as a substring.
         """
         clauses: list[str] = []
         params: list[object] = []
@@ -50,14 +60,18 @@ class ArticleFilter(BaseModel):
                 clauses.append(expr)
                 params.append(list(values))
         needle = self.text.strip()
-        if needle:
+        terms = query_terms(needle) if needle and indexed else []
+        if terms:
+            matches, match_params = matching_articles(terms)
+            clauses.append(f"{alias}.article_id IN ({matches})")
+            params.extend(match_params)
+        elif needle:
             clauses.append(
                 f"{alias}.article_id IN (SELECT article_id FROM articles "
                 "WHERE title ILIKE ? ESCAPE '\\' OR body ILIKE ? ESCAPE '\\' "
                 "OR standfirst ILIKE ? ESCAPE '\\')"
             )
-            pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            params.extend([pattern] * 3)
+            params.extend([substring_pattern(needle)] * 3)
         return (" AND ".join(clauses) or "TRUE"), params
 
     def describe(self) -> str:
@@ -75,5 +89,5 @@ class ArticleFilter(BaseModel):
             if values:
                 parts.append(f"{label}: {', '.join(values)}")
         if self.text.strip():
-            parts.append(f"text contains “{self.text.strip()}”")
+            parts.append(f"text has “{self.text.strip()}”")
         return "; ".join(parts) or "all pieces"

@@ -28,6 +28,7 @@ from pydantic import BaseModel
 
 from transforms.models import DateEstimate, OutletRef, ParsedDump
 from warehouse.rawstore import DumpMeta
+from warehouse.search_index import refresh_search_index
 
 STATUS_LOADED = "loaded"
 STATUS_QUARANTINED = "quarantined"
@@ -912,7 +913,8 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
     - the ``agg_*`` summary tables behind the analyst views: only the rows of what changed
       (``sql/refresh/aggregates_incremental.sql``), or all of them (``sql/refresh/aggregates.sql``)
       when ``full``, when most articles changed (a backfill) or when they are out of step; then
-      the small tables both recompute whole (``sql/refresh/aggregates_shared.sql``).
+      the small tables both recompute whole (``sql/refresh/aggregates_shared.sql``);
+    - the text search index (``warehouse/search_index.py``): the re-derived articles, or all.
     """
     con.execute("BEGIN TRANSACTION")
     try:
@@ -981,6 +983,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
             _dirty_sets(con)
             con.execute(AGGREGATES_INCREMENTAL_SQL.read_text(encoding="utf-8"))
             con.execute(AGGREGATES_SHARED_SQL.read_text(encoding="utf-8"))
+        refresh_search_index(con, full)
         con.execute("DELETE FROM refresh_pending")
     except BaseException:
         con.execute("ROLLBACK")
