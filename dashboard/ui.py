@@ -185,8 +185,9 @@ def paged_table(
         index=paging.PAGE_SIZES.index(paging.DEFAULT_PAGE_SIZE),
         key=f"{key}_rows",
         bind="query-params",
+        format_func=lambda n: f"{n} rows",
         label_visibility="collapsed",
-        width=90,
+        width=120,
     )
     total = int(query(*paging.count_query(listing))["n"].iloc[0])
     page = paging.fetch_page(listing, cursor, size, lambda q: query(*q))
@@ -198,18 +199,21 @@ def paged_table(
     event = table_slot.dataframe(shown, hide_index=True, column_config=config, key=f"{key}-table", **extra)
     first, last = page.start + 1, page.start + len(page.rows)
     caption_slot.caption(f"Rows {first:,}–{last:,} of {total:,}" if len(page.rows) else f"{total:,} rows")
-    for label, target, icon in (
-        ("First", None, ":material/first_page:"),
-        ("Previous", page.prev, ":material/chevron_left:"),
-        ("Next", page.next, ":material/chevron_right:"),
+    # the first page has no token: Previous onto it (and First) clear the position from the URL
+    back = None if page.prev is None or page.start <= size else paging.encode(page.prev, listing)
+    forward = None if page.next is None else paging.encode(page.next, listing)
+    for label, token, disabled, icon in (
+        ("First", None, page.start == 0, "first_page"),
+        ("Previous", back, page.prev is None, "chevron_left"),
+        ("Next", forward, page.next is None, "chevron_right"),
     ):
         nav.button(
             label,
             key=f"{key}-{label.lower()}",
-            disabled=page.start == 0 if label == "First" else target is None,
-            icon=icon,
+            disabled=disabled,
+            icon=f":material/{icon}:",
             on_click=_go,
-            args=(param, None if target is None else paging.encode(target, listing)),
+            args=(param, token),
         )
     downloads(lambda: export_rows(listing), name, key, container=bar)
     if total > paging.EXPORT_ROW_LIMIT:
