@@ -185,9 +185,9 @@ def paged_table(
         index=paging.PAGE_SIZES.index(paging.DEFAULT_PAGE_SIZE),
         key=f"{key}_rows",
         bind="query-params",
-        format_func=lambda n: f"{n} rows",
+        help="Rows per page",
         label_visibility="collapsed",
-        width=120,
+        width=90,
     )
     total = int(query(*paging.count_query(listing))["n"].iloc[0])
     page = paging.fetch_page(listing, cursor, size, lambda q: query(*q))

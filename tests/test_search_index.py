@@ -236,3 +236,22 @@ def test_no_extension_is_installed_or_loaded(built_warehouse: Path, tmp_path: Pa
     finally:
         con.close()
     assert list(extensions.iterdir()) == []
+
+
+def test_every_search_table_view_and_column_is_commented(tmp_path: Path) -> None:
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    try:
+        search_index.ensure_schema(con)
+        search_index.ensure_schema(con)  # re-applied on every refresh: idempotent, comments kept
+        objects = con.execute(
+            "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'search' "
+            "UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE schema_name = 'search'"
+        ).fetchall()
+        assert {name for name, _ in objects} >= {"postings", "recent_postings", "recent_articles", "words"}
+        assert all(comment for _, comment in objects)
+        columns = con.execute(
+            "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE schema_name = 'search'"
+        ).fetchall()
+        assert columns and all(comment for *_, comment in columns)
+    finally:
+        con.close()
