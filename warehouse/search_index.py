@@ -49,7 +49,7 @@ MERGE_SHARE = 0.05
 _ARTICLE_WORDS = "search.words_of(concat_ws(' ', a.title, a.standfirst, a.body))"
 _POSTINGS = (
     "SELECT word, article_id FROM (SELECT a.article_id, unnest(" + _ARTICLE_WORDS + ") AS word "
-    "FROM articles a {where}) ORDER BY word, article_id"
+    "FROM articles a {where}) ORDER BY word"
 )
 _WORD = re.compile(r"[^\W_]+")
 
@@ -203,7 +203,7 @@ def _merge(con: duckdb.DuckDBPyConnection) -> None:
     """Fold the recent tier into the bulk tier, rewritten sorted by word."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _search_merged AS "
-        "SELECT word, article_id FROM search.all_postings ORDER BY word, article_id"
+        "SELECT word, article_id FROM search.all_postings ORDER BY word"
     )
     for table in ("postings", "recent_postings", "recent_articles"):
         con.execute(f"DELETE FROM search.{table}")
