@@ -38,13 +38,16 @@ class ArticleFilter(BaseModel):
     date_bases: list[str] = Field(default_factory=list)
     text: str = ""
 
-    def where(self, alias: str = "a", indexed: bool = True) -> tuple[str, list[object]]:
+    def where(self, alias: str = "a", indexed: bool = True, page: bool = False) -> tuple[str, list[object]]:
         """SQL condition over ``v_articles`` (as ``alias``) and its bound parameters.
 
         A year range excludes pieces whose year is unknown; with no range they are kept. The
         text goes through the search index (every word, in any form: see
         ``warehouse/search_index.py``); a copy published before the index existed
         (``indexed=False``), or a text without a letter or digit, is matched as a substring.
+        Topics are tested on each article's list of topics for a ``page`` (the top-N then reads
+        only the first row groups: 25 ms at a million articles) and through the topic links
+        otherwise (counting every match: twice as fast as testing every list).
         """
         clauses: list[str] = []
         params: list[object] = []
@@ -58,10 +61,11 @@ class ArticleFilter(BaseModel):
             (self.outlets, f"list_contains(?::VARCHAR[], {alias}.outlet)"),
             (self.kinds, f"list_contains(?::VARCHAR[], {alias}.kind)"),
             (self.date_bases, f"list_contains(?::VARCHAR[], {alias}.date_basis)"),
-            # a semi-join on the topic links is faster than a list test on every article's topics
             (
                 self.topics,
-                among(
+                f"list_has_any({alias}.topics, ?::VARCHAR[])"
+                if page
+                else among(
                     alias,
                     "SELECT x.article_id FROM article_topics x JOIN topics t USING (topic_id) "
                     "WHERE list_contains(?::VARCHAR[], t.name)",

@@ -109,11 +109,13 @@ SEARCH_INDEX = Query(INDEX_PRESENT)
 
 def articles(flt: ArticleFilter, indexed: bool = True) -> Listing:
     """The filtered articles, newest first (unknown years last)."""
-    where, params = flt.where("a", indexed)
-    count = None
+    where, params = flt.where("a", indexed, page=True)
     if indexed and flt.text_only():  # the matches are the articles: count them without the join
         matches, match_params = matching_articles(query_terms(flt.text))
         count = Query(f"SELECT count(DISTINCT article_id) AS n FROM ({matches})", tuple(match_params))
+    else:
+        count_where, count_params = flt.where("a", indexed)
+        count = Query(f"SELECT count(*) AS n FROM v_articles a WHERE {count_where}", tuple(count_params))
     sql = f"SELECT {ARTICLE_COLUMNS} FROM v_articles a WHERE {where}"
     return Listing(sql, tuple(params), ARTICLE_ORDER, count)
 

@@ -157,6 +157,11 @@ def test_a_stale_cursor_falls_back_to_the_first_page(awkward: duckdb.DuckDBPyCon
 # ------------------------------------------------------------------ the dashboard's own lists
 
 
+def _rows(db: Path, sql: str) -> list[tuple]:
+    with open_reader(read_copy_path(db)) as (con, _):
+        return con.execute(sql).fetchall()
+
+
 def _dashboard_listings(db: Path) -> dict[str, Listing]:
     outlet_id, outlet = read_one(
         db,
@@ -166,7 +171,10 @@ def _dashboard_listings(db: Path) -> dict[str, Listing]:
     (word,) = read_one(
         db, "SELECT word FROM search.postings GROUP BY word HAVING count(*) > 5 ORDER BY count(*), word"
     )
+    topics = [t for (t,) in _rows(db, "SELECT name FROM topics ORDER BY name LIMIT 2")]
     return {
+        "articles_topics": queries.articles(ArticleFilter(topics=topics)),  # page: lists; count: links
+        "articles_topic_search": queries.articles(ArticleFilter(topics=topics[:1], text=word)),
         "articles": queries.articles(ArticleFilter()),
         "articles_filtered": queries.articles(ArticleFilter(outlets=[outlet], year_from=2005)),
         "articles_search": queries.articles(ArticleFilter(text=word)),
@@ -194,6 +202,7 @@ def test_every_dashboard_list_pages_to_its_unpaged_rows(built_warehouse: Path, s
     assert totals["mentions"] > 100 and totals["citation_notes"] > 100  # more than one page of 100
     assert 0 < totals["articles_filtered"] < totals["articles"]
     assert totals["articles_search"] > 5 and totals["articles_substring"] > 5
+    assert 0 < totals["articles_topics"] < totals["articles"]
 
 
 def test_paged_articles_match_the_unpaged_query_the_page_ran_before(built_warehouse: Path) -> None:
