@@ -10,6 +10,12 @@ from pydantic import BaseModel, Field
 
 from warehouse.search_index import matching_articles, query_terms
 
+# The articles carrying any of the topics bound to its parameter.
+TOPIC_ARTICLES = (
+    "SELECT x.article_id FROM article_topics x JOIN topics t USING (topic_id) "
+    "WHERE list_contains(?::VARCHAR[], t.name)"
+)
+
 
 def among(alias: str, ids: str) -> str:
     """``<alias>.article_id IN (ids)``, written so DuckDB hashes the ids and streams the articles.
@@ -63,13 +69,7 @@ class ArticleFilter(BaseModel):
             (self.date_bases, f"list_contains(?::VARCHAR[], {alias}.date_basis)"),
             (
                 self.topics,
-                f"list_has_any({alias}.topics, ?::VARCHAR[])"
-                if page
-                else among(
-                    alias,
-                    "SELECT x.article_id FROM article_topics x JOIN topics t USING (topic_id) "
-                    "WHERE list_contains(?::VARCHAR[], t.name)",
-                ),
+                f"list_has_any({alias}.topics, ?::VARCHAR[])" if page else among(alias, TOPIC_ARTICLES),
             ),
             (self.authors, f"list_has_any({alias}.authors, ?::VARCHAR[])"),
         ):
@@ -91,11 +91,39 @@ class ArticleFilter(BaseModel):
             params.extend([substring_pattern(needle)] * 3)
         return (" AND ".join(clauses) or "TRUE"), params
 
-    def text_only(self) -> bool:
-        """Whether the text (with a word in it) is the only filter."""
-        others = (self.outlets, self.topics, self.kinds, self.authors, self.date_bases)
-        narrowed = self.year_from is not None or self.year_to is not None or any(others)
-        return not narrowed and bool(query_terms(self.text))
+    def id_sets(self, indexed: bool = True) -> list[tuple[str, list[object]]] | None:
+        """The filter as sets of article ids (topics, search matches) to intersect, or None.
+
+        None when it has a condition on the articles' own columns (years, outlet, kind, ...) or
+        no set at all: then only a test on the articles can count them.
+        """
+        others = (self.outlets, self.kinds, self.authors, self.date_bases)
+        if self.year_from is not None or self.year_to is not None or any(others):
+            return None
+        sets: list[tuple[str, list[object]]] = []
+        if self.topics:
+            sets.append((TOPIC_ARTICLES, [list(self.topics)]))
+        if self.text.strip():
+            terms = query_terms(self.text) if indexed else []
+            if not terms:
+                return None  # matched as a substring: a test on each article
+            sets.append(matching_articles(terms))
+        return sets or None
+
+    def count(self, indexed: bool = True) -> tuple[str, tuple[object, ...]]:
+        """SQL counting the articles the filter keeps (``n``), and its parameters.
+
+        Counted on the id sets when topics and search are the only filters (no join to the
+        articles needed), else on the articles with the join form of :meth:`where`.
+        """
+        sets = self.id_sets(indexed)
+        if sets:
+            ids = " INTERSECT ".join(f"SELECT article_id FROM ({sql})" for sql, _ in sets)
+            return f"SELECT count(DISTINCT article_id) AS n FROM ({ids})", tuple(
+                p for _, ps in sets for p in ps
+            )
+        where, params = self.where("a", indexed)
+        return f"SELECT count(*) AS n FROM v_articles a WHERE {where}", tuple(params)
 
     def describe(self) -> str:
         """A one-line human summary, used in export file headers."""

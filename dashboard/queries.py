@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dashboard.filters import ArticleFilter
 from dashboard.paging import Listing, Query, SortKey
-from warehouse.search_index import INDEX_PRESENT, matching_articles, query_terms
+from warehouse.search_index import INDEX_PRESENT
 
 # ------------------------------------------------------------------------------------ overview
 
@@ -110,14 +110,10 @@ SEARCH_INDEX = Query(INDEX_PRESENT)
 def articles(flt: ArticleFilter, indexed: bool = True) -> Listing:
     """The filtered articles, newest first (unknown years last)."""
     where, params = flt.where("a", indexed, page=True)
-    if indexed and flt.text_only():  # the matches are the articles: count them without the join
-        matches, match_params = matching_articles(query_terms(flt.text))
-        count = Query(f"SELECT count(DISTINCT article_id) AS n FROM ({matches})", tuple(match_params))
-    else:
-        count_where, count_params = flt.where("a", indexed)
-        count = Query(f"SELECT count(*) AS n FROM v_articles a WHERE {count_where}", tuple(count_params))
-    sql = f"SELECT {ARTICLE_COLUMNS} FROM v_articles a WHERE {where}"
-    return Listing(sql, tuple(params), ARTICLE_ORDER, count)
+    count = Query(*flt.count(indexed))
+    return Listing(
+        f"SELECT {ARTICLE_COLUMNS} FROM v_articles a WHERE {where}", tuple(params), ARTICLE_ORDER, count
+    )
 
 
 def articles_by_year_outlet(flt: ArticleFilter, indexed: bool = True) -> Query:
@@ -392,24 +388,3 @@ RELATIONS = Query(
     ORDER BY type, name
     """
 )
-
-EXAMPLE_SQL: dict[str, str] = {
-    "Pieces per year and outlet": (
-        "SELECT year, outlet, pieces FROM mart_output_by_year_outlet ORDER BY year DESC, pieces DESC"
-    ),
-    "Undated pieces and how their year was inferred": (
-        "SELECT title, outlet, year, date_basis, date_min, date_max FROM v_articles\n"
-        "WHERE date_basis <> 'stated' ORDER BY year DESC"
-    ),
-    "Who interviewed the author most": (
-        "SELECT outlet, medium, count(*) AS n FROM v_mentions GROUP BY ALL ORDER BY n DESC LIMIT 20"
-    ),
-    "Most-cited sources": (
-        "SELECT source, sum(citations) AS citations FROM mart_citation_sources GROUP BY source\n"
-        "ORDER BY citations DESC"
-    ),
-    "Pieces seen in several dumps": (
-        "SELECT title, outlet, dump_count, topics FROM v_articles\n"
-        "WHERE dump_count > 1 ORDER BY dump_count DESC"
-    ),
-}
