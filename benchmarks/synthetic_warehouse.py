@@ -4,23 +4,73 @@ Why not parse N posts: a million articles would take hours to generate and parse
 dashboard only cares about the shape of the tables. The rows follow the real schema
 (``warehouse/sql``) and realistic skews: a few outlets carry most pieces, topics overlap,
 round-up posts carry mentions, pieces carry numbered notes, each post is seen in 1-3 dumps.
+Titles, standfirsts and bodies are drawn from a vocabulary of about 20,000 words (the
+generator's own words and made-up names) with a long-tailed frequency, so text search meets
+common and rare words as it would in prose: a word of middling rank is in about 1 % of pieces.
 """
 
 from __future__ import annotations
 
+import json
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from warehouse.aggregates import recompute_aggregates
 from warehouse.schema import apply_schema
+from warehouse.search_index import IndexUpdate, refresh_search_index
 
 OUTLETS = 120
 TOPICS = 60
 DUMP_EVERY = 40  # posts per dump page
+VOCAB = Path(__file__).resolve().parents[1] / "samples" / "data" / "vocab.json"
+SYLLABLES = ("ka", "lo", "vi", "ren", "dus", "mar", "tek", "sha", "bo", "zan")
+SYLLABLES += ("qi", "ul", "per", "ost", "ni", "gra", "hel", "vu", "dor", "ax")
+TITLE_WORDS, STANDFIRST_WORDS, BODY_WORDS = 6, 12, 40
+SKEW = 3  # word rank = vocabulary size x uniform ** SKEW: a few words common, most rare
 
 
-def build(db_path: Path, articles: int, seed: float = 0.42) -> None:
+def vocabulary(seed: int = 7) -> list[str]:
+    """The generator's words plus made-up three-syllable names, in a fixed shuffled order."""
+
+    def words(value: object) -> list[str]:
+        if isinstance(value, str):
+            return [w.lower() for w in re.findall(r"[A-Za-z]+", value)]
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+        return [w for item in items for w in words(item)]
+
+    data = json.loads(VOCAB.read_text(encoding="utf-8"))
+    own = sorted(set(words({k: v for k, v in data.items() if not k.startswith("_")})))
+    names = [a + b + c for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES]
+    vocab = own + names
+    random.Random(seed).shuffle(vocab)
+    return vocab
+
+
+def _text(words: int, size: int) -> str:
+    """SQL for ``words`` random words of the vocabulary list ``vl`` (long-tailed)."""
+    return (
+        f"array_to_string(list_transform(range({words}), "
+        f"x -> vl[1 + floor(pow(random(), {SKEW}) * {size})::INT]), ' ')"
+    )
+
+
+@dataclass(frozen=True)
+class SearchIndexTiming:
+    """What the text search index costs on this warehouse (seconds)."""
+
+    full: IndexUpdate  # every article indexed, as a backfill or rebuild does
+    incremental: IndexUpdate  # the articles of one new dump (INCREMENTAL_ARTICLES) re-indexed
+
+
+INCREMENTAL_ARTICLES = 200  # about what one new 50 KB dump re-derives
+
+
+def build(db_path: Path, articles: int, seed: float = 0.42) -> SearchIndexTiming:
     """Create ``db_path`` with ``articles`` articles and proportional posts, mentions, citations."""
     db_path.unlink(missing_ok=True)
     con = duckdb.connect(str(db_path))
@@ -28,6 +78,8 @@ def build(db_path: Path, articles: int, seed: float = 0.42) -> None:
         con.execute("SET enable_progress_bar = false")
         apply_schema(con)
         con.execute("SELECT setseed(?)", [seed])
+        vocab = vocabulary()
+        con.execute("CREATE TEMP TABLE vocab AS SELECT ?::VARCHAR[] AS vl", [vocab])
         n = articles
         dumps = max(1, n // DUMP_EVERY)
         con.execute(
@@ -55,17 +107,18 @@ def build(db_path: Path, articles: int, seed: float = 0.42) -> None:
             FROM range({n}) t(i);
             INSERT INTO articles
             SELECT article_id,
-                   'Piece number ' || i || ' on ' || (['ports', 'rail', 'gas', 'debt'])[1 + i % 4],
-                   NULL, CASE WHEN r < 0.02 THEN NULL ELSE outlet_id END,
+                   {_text(TITLE_WORDS, len(vocab))},
+                   CASE WHEN i % 2 = 0 THEN {_text(STANDFIRST_WORDS, len(vocab))} END,
+                   CASE WHEN r < 0.02 THEN NULL ELSE outlet_id END,
                    (['op-ed', 'commentary', 'letter', 'report', 'journal-article'])[1 + (i % 5)],
                    ['Mara Kellerman'],
                    CASE WHEN r < 0.5 THEN make_date(year, 1 + i % 12, 1 + i % 28) END,
                    CASE WHEN r < 0.5 THEN 'day' END, NULL, year,
                    CASE WHEN r < 0.5 THEN 'stated' WHEN r < 0.8 THEN 'text' ELSE 'inferred' END,
                    make_date(year, 1, 1), make_date(year, 12, 31), NULL, 600 + i % 900,
-                   'Body text of piece ' || i || ' about ports, rail and gas pipelines.', NULL,
+                   {_text(BODY_WORDS, len(vocab))}, NULL,
                    post_id, TIMESTAMP '2026-01-01', TIMESTAMP '2026-01-01'
-            FROM gen;
+            FROM gen, vocab;
             INSERT INTO posts
             SELECT post_id, article_id, 'Another piece for Outlet ' || i, 0.9, 'ff',
                    sha256('dump' || (i // {DUMP_EVERY})),
@@ -103,5 +156,27 @@ def build(db_path: Path, articles: int, seed: float = 0.42) -> None:
         )
         recompute_aggregates(con)  # what a full refresh_derived ends with
         con.execute("CHECKPOINT")
+        full = _in_transaction(con, lambda: refresh_search_index(con, full=True))
+        # a nightly run's share: the articles one new dump re-derived, listed as a load lists them
+        con.execute(
+            "INSERT INTO refresh_pending SELECT 'article', article_id FROM articles "
+            "ORDER BY hash(article_id) LIMIT ?",
+            [INCREMENTAL_ARTICLES],
+        )
+        incremental = _in_transaction(con, lambda: refresh_search_index(con))
+        con.execute("DELETE FROM refresh_pending")
+        con.execute("CHECKPOINT")
     finally:
         con.close()
+    return SearchIndexTiming(full, incremental)
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection, step: Callable[[], IndexUpdate]) -> IndexUpdate:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        result = step()
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+    return result

@@ -36,13 +36,18 @@ from warehouse.publish import read_copy_path
 
 ENV_WAREHOUSE = "BYLINES_WAREHOUSE"
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
-# Every dashboard connection uses this one configuration (DuckDB refuses two configurations
-# for one file in one process): read-only, no file or network access beyond the database,
-# configuration locked so no statement can loosen it.
+# The sandbox of every dashboard connection: no file or network access beyond the database, no
+# extension installed or loaded behind the query's back (DuckDB would otherwise fetch one from
+# the network on first use of its functions), configuration locked last so no statement can
+# loosen it. Applied with SET GLOBAL to the DuckDB instance (shared by every connection of this
+# process to the file) rather than as connect options: DuckDB refuses a second connection with
+# other connect options while one is open, and the dashboard keeps one open (see open_reader).
 READER_CONFIG: dict[str, str | bool] = {
+    "memory_limit": "1GB",
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
     "enable_external_access": False,
     "lock_configuration": True,
-    "memory_limit": "1GB",
 }
 
 
@@ -100,14 +105,38 @@ def next_nightly_run(now: datetime | None = None, cron: str = NIGHTLY_CRON) -> d
     return candidate if candidate > now else candidate + timedelta(days=1)
 
 
+def _literal(value: str | bool) -> str:
+    return str(value).lower() if isinstance(value, bool) else "'" + value.replace("'", "''") + "'"
+
+
+def _locked(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT current_setting('lock_configuration')").fetchone()[0])
+
+
 def reader_connection(path: Path) -> duckdb.DuckDBPyConnection:
-    """A short-lived, read-only, sandboxed connection to the published copy (close it soon)."""
-    return duckdb.connect(str(path), read_only=True, config=dict(READER_CONFIG))
+    """A short-lived, read-only, sandboxed connection to the published copy (close it soon).
+
+    The sandbox is in place before the connection is returned: applied here, or already by the
+    connection that opened the instance (then the configuration is locked and stays so).
+    """
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        for name, value in READER_CONFIG.items():
+            if _locked(con):
+                break
+            con.execute(f"SET GLOBAL {name} = {_literal(value)}")
+    except duckdb.Error:
+        if not _locked(con):  # not a race with another thread locking it first
+            con.close()
+            raise
+    return con
 
 
 # path -> (copy the open DuckDB instance reads, connections using it), for open_reader.
 _open_copies: dict[str, tuple[str, int]] = {}
 _open_copies_lock = threading.Lock()
+# The one copy whose DuckDB instance is kept open between queries: path -> (copy id, connection).
+_anchor: dict[str, tuple[str, duckdb.DuckDBPyConnection]] = {}
 
 
 def _stat_id(path: Path) -> str:
@@ -117,6 +146,22 @@ def _stat_id(path: Path) -> str:
         return ""
 
 
+def _release(key: str) -> None:
+    """One user fewer of the instance open on ``key`` (call with the lock held)."""
+    copy_id, users = _open_copies[key]
+    if users <= 1:
+        del _open_copies[key]
+    else:
+        _open_copies[key] = (copy_id, users - 1)
+
+
+def _drop_anchor(key: str) -> None:
+    """Let go of the instance kept open on ``key`` (call with the lock held)."""
+    _copy, con = _anchor.pop(key)
+    con.close()
+    _release(key)
+
+
 @contextmanager
 def open_reader(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
     """A sandboxed read-only connection, and the identity of the copy it really reads.
@@ -124,9 +169,17 @@ def open_reader(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
     The identity is the one :func:`freshness` reports for that copy. It differs from the
     current copy's when another connection of this process still holds an older copy open
     (DuckDB shares the instance), so callers can avoid caching old rows under a new key.
+
+    Why an anchor: opening the file costs a DuckDB instance its catalog and a cold cache (about
+    50 ms at a million articles, more for the first query's blocks), on every query. So one
+    extra connection keeps the current copy's instance open between queries; it is closed as
+    soon as a newer copy is published (then the instance closes when its last query does, and
+    the next query opens the new file), or when another warehouse is read.
     """
     key = os.path.abspath(path)
     with _open_copies_lock:
+        for other in [k for k in _anchor if k != key or _anchor[k][0] != _stat_id(path)]:
+            _drop_anchor(other)  # another warehouse, or a newer copy of this one was published
         held = _open_copies.get(key)
         if held is not None:
             con = reader_connection(path)
@@ -145,17 +198,23 @@ def open_reader(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
                 con = reader_connection(path)
                 copy_id = ""  # still swapping: label it as no known copy (never cached)
             users = 0
+            if copy_id:
+                _anchor[key] = (copy_id, reader_connection(path))  # shares the instance just opened
+                users += 1
         _open_copies[key] = (copy_id, users + 1)
     try:
         yield con, copy_id
     finally:
         with _open_copies_lock:
             con.close()
-            copy_id, users = _open_copies[key]
-            if users <= 1:
-                del _open_copies[key]
-            else:
-                _open_copies[key] = (copy_id, users - 1)
+            _release(key)
+
+
+def close_readers() -> None:
+    """Close the instance kept open between queries (tests, and before deleting a warehouse)."""
+    with _open_copies_lock:
+        for key in list(_anchor):
+            _drop_anchor(key)
 
 
 class WarehouseMissing(RuntimeError):
@@ -198,6 +257,25 @@ def query(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         with open_reader(fresh.path) as (con, _):
             frame = _execute(con, sql, frozen)
     return frame.copy()
+
+
+def read_uncached(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    """Run a query on the current published copy without the cache (exports: big, read once).
+
+    Safe outside a script run (a download's deferred callable runs in the server's thread).
+    """
+    fresh = freshness()
+    if not fresh.exists:
+        raise WarehouseMissing(str(fresh.path))
+    with open_reader(fresh.path) as (con, _):
+        return _execute(con, sql, tuple(_freeze(p) for p in params))
+
+
+def search_indexed() -> bool:
+    """Whether the published copy carries the text search index (copies made before it do not)."""
+    from dashboard.queries import SEARCH_INDEX
+
+    return bool(query(*SEARCH_INDEX)["ready"].iloc[0])
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,31 @@
 """Page furniture shared by every page: freshness line, empty state, tables with exports.
 
 Why: every chart must have its table one click away and every table its CSV/Parquet
-download; doing that in one place keeps the pages short and the behaviour uniform.
+download; every list that grows with the warehouse is paged (:func:`paged_table`: a page of
+rows, the total, first/previous/next, exports of the whole result). Doing that in one place
+keeps the pages short and the behaviour uniform.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries
+from dashboard import paging, queries
 from dashboard.charts import OutletColours
-from dashboard.data import availability, empty_state_message, freshness, query, unreadable_message
+from dashboard.data import (
+    availability,
+    empty_state_message,
+    freshness,
+    query,
+    read_uncached,
+    unreadable_message,
+)
 from dashboard.exports import to_csv_bytes, to_parquet_bytes
 
 ARTICLE_PAGE = "article"  # url_path of the Article page (see app.py)
@@ -67,27 +77,25 @@ def outlet_colours() -> OutletColours:
     return OutletColours(list(query(*queries.OUTLET_RANKING)["outlet"]))
 
 
-def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and Parquet of exactly the rows shown."""
-    row = st.container(horizontal=True, gap="small")
-    row.download_button(
-        "CSV",
-        to_csv_bytes(frame),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=f"{key}-csv",
-        on_click="ignore",
-        icon=":material/download:",
-    )
-    row.download_button(
-        "Parquet",
-        to_parquet_bytes(frame),
-        file_name=f"{name}.parquet",
-        mime="application/vnd.apache.parquet",
-        key=f"{key}-parquet",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+def downloads(
+    frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str, key: str, container: Any = None
+) -> None:
+    """CSV and Parquet of exactly the rows shown, or of what ``frame()`` reads when clicked."""
+    row = container if container is not None else st.container(horizontal=True, gap="small")
+    for label, convert, ext, mime in (
+        ("CSV", to_csv_bytes, "csv", "text/csv"),
+        ("Parquet", to_parquet_bytes, "parquet", "application/vnd.apache.parquet"),
+    ):
+        data: Any = _deferred(convert, frame) if callable(frame) else convert(frame)
+        row.download_button(
+            label,
+            data,
+            file_name=f"{name}.{ext}",
+            mime=mime,
+            key=f"{key}-{ext}",
+            on_click="ignore",
+            icon=":material/download:",
+        )
 
 
 def date_columns(frame: pd.DataFrame) -> dict[str, Any]:
@@ -124,3 +132,93 @@ def with_article_links(frame: pd.DataFrame, id_column: str = "article_id") -> pd
 
 
 ARTICLE_LINK = st.column_config.LinkColumn("open", display_text="open", width="small")
+
+
+# ------------------------------------------------------------------------------------ paging
+
+
+def _deferred(
+    convert: Callable[[pd.DataFrame], bytes], read: Callable[[], pd.DataFrame]
+) -> Callable[[], bytes]:
+    """What a download button runs when clicked (not on every rerun of the page)."""
+    return lambda: convert(read())
+
+
+def export_rows(listing: paging.Listing) -> pd.DataFrame:
+    """The whole listing in its order, up to ``paging.EXPORT_ROW_LIMIT`` rows (read when downloaded)."""
+    return read_uncached(*paging.export_query(listing)).head(paging.EXPORT_ROW_LIMIT)
+
+
+def _go(param: str, token: str | None) -> None:
+    if token is None:
+        if param in st.query_params:
+            del st.query_params[param]
+    else:
+        st.query_params[param] = token
+
+
+def paged_table(
+    listing: paging.Listing,
+    name: str,
+    key: str,
+    column_config: dict[str, Any] | None = None,
+    links: bool = False,
+    selectable: bool = False,
+) -> tuple[paging.Page, Any]:
+    """One page of ``listing`` with the total, first/previous/next and exports of the whole result.
+
+    The page's position is in the URL (``<key>_at``, a cursor tied to the listing: it is
+    dropped when the filters change) and so is a page size other than the default
+    (``<key>_rows``). ``links`` adds an ``open`` column to the Article page; ``selectable``
+    lets one row be selected (returned as the dataframe's event).
+    """
+    param = f"{key}_at"
+    cursor = paging.decode(st.query_params.get(param), listing)
+    if cursor is None and param in st.query_params:
+        del st.query_params[param]  # made for other filters (or mangled): start at the top
+    table_slot = st.container()
+    bar = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    caption_slot, nav = bar.empty(), bar.container(horizontal=True, gap="small", width="content")
+    size = bar.selectbox(
+        "Rows per page",
+        paging.PAGE_SIZES,
+        index=paging.PAGE_SIZES.index(paging.DEFAULT_PAGE_SIZE),
+        key=f"{key}_rows",
+        bind="query-params",
+        help="Rows per page",
+        label_visibility="collapsed",
+        width=90,
+    )
+    total = int(query(*paging.count_query(listing))["n"].iloc[0])
+    page = paging.fetch_page(listing, cursor, size, lambda q: query(*q))
+    shown = with_article_links(page.rows) if links else page.rows
+    config = {**date_columns(shown), **(column_config or {})}
+    if links:
+        config.update({"open": ARTICLE_LINK, "article_id": None})
+    extra = {"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}
+    event = table_slot.dataframe(shown, hide_index=True, column_config=config, key=f"{key}-table", **extra)
+    first, last = page.start + 1, page.start + len(page.rows)
+    caption_slot.caption(f"Rows {first:,}–{last:,} of {total:,}" if len(page.rows) else f"{total:,} rows")
+    # the first page has no token: Previous onto it (and First) clear the position from the URL
+    back = None if page.prev is None or page.start <= size else paging.encode(page.prev, listing)
+    forward = None if page.next is None else paging.encode(page.next, listing)
+    for label, token, disabled, icon in (
+        ("First", None, page.start == 0, "first_page"),
+        ("Previous", back, page.prev is None, "chevron_left"),
+        ("Next", forward, page.next is None, "chevron_right"),
+    ):
+        nav.button(
+            label,
+            key=f"{key}-{label.lower()}",
+            disabled=disabled,
+            icon=f":material/{icon}:",
+            on_click=_go,
+            args=(param, token),
+        )
+    downloads(lambda: export_rows(listing), name, key, container=bar)
+    if total > paging.EXPORT_ROW_LIMIT:
+        st.caption(
+            f"Downloads hold the first {paging.EXPORT_ROW_LIMIT:,} of {total:,} rows in this order; for all "
+            "of them, query the published copy with the DuckDB CLI (`duckdb -readonly …` and COPY)."
+        )
+    return page, event

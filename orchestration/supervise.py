@@ -13,8 +13,8 @@ job runs in a worker thread and the main thread keeps the signals:
   statement is interrupted and rolls back; the next checkpoint raises), and the run ends canceled.
   A step waiting for the pool (in Dagster's loop, which never looks at a stop) is ended at once, and
   anything else that has not ended after ``STOP_GRACE_S`` (a parser busy with one huge page) is
-  ended for it: the run is marked canceled and its slots freed, and the process exits. Either way nothing is half-written (every write is a transaction) and the exit code is
-  128 + the signal number.
+  ended for it: the run is marked canceled and its slots freed, and the process exits. Either way
+  nothing is half-written (every write is a transaction) and the exit code is 128 + the signal number.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ def content_hash(db: Path) -> str:
             r[0]
             for r in con.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
-                " AND table_name <> 'ingest_runs' ORDER BY 1"
+                " AND table_schema = 'main' AND table_name <> 'ingest_runs' ORDER BY 1"
             ).fetchall()
         ]
         for table in tables:

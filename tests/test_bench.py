@@ -27,7 +27,7 @@ def test_bench_writes_every_section(tmp_path: Path, capsys) -> None:
     text = report.read_text()
     assert "## Ingest" in text and "| 600KB" in text
     assert "## Dashboard queries at 3,000 articles" in text
-    for query in ("headline", "articles_all", "mentions", "citation_notes", "quality_rows"):
+    for query in ("headline", "articles_page", "articles_search_page", "mentions_page", "quality_rows_page"):
         assert f"| {query} |" in text
     # the synthetic warehouse fills every table the dashboard reads, so no query times an empty result
     rows = re.findall(r"^\| (\w+) \| (\d+) \| [\d.]+ \| [\d.]+ \|$", text, flags=re.M)

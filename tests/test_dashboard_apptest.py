@@ -5,11 +5,13 @@ AppTest cannot see charts, so the assertions read the tables behind them.
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import PROJECT_ROOT, read_one
 from streamlit.testing.v1 import AppTest
@@ -289,3 +291,85 @@ def test_a_copy_locked_by_another_program_is_explained_not_shown_as_an_error(
         holder.communicate("", timeout=20)
     at = _open(db, monkeypatch, "overview")  # the lock is gone: the data shows again
     assert not at.warning and at.metric
+
+
+def _mentions_table(at: AppTest):
+    return next(df.value for df in at.dataframe if "about" in df.value.columns and "open" in df.value.columns)
+
+
+def _captions(at: AppTest) -> str:
+    return " | ".join(c.value for c in at.caption)
+
+
+def test_lists_are_paged_with_total_next_previous_and_the_page_in_the_url(
+    built_warehouse: Path, monkeypatch
+) -> None:
+    from dashboard import paging, queries
+
+    total = _count(built_warehouse, "SELECT count(*) FROM mart_mentions")
+    assert total > paging.DEFAULT_PAGE_SIZE  # more than one page
+    at = _open(built_warehouse, monkeypatch, "mentions")
+    first = _mentions_table(at)
+    assert len(first) == paging.DEFAULT_PAGE_SIZE
+    assert f"Rows 1–100 of {total:,}" in _captions(at)
+    assert at.button(key="mentions-previous").disabled and at.button(key="mentions-first").disabled
+
+    at.button(key="mentions-next").click().run()
+    second = _mentions_table(at)
+    assert len(second) == total - 100 and f"Rows 101–{total:,} of {total:,}" in _captions(at)
+    assert at.button(key="mentions-next").disabled and not at.button(key="mentions-previous").disabled
+    token = at.query_params["mentions_at"]
+    assert token  # the page is in the URL
+    # the two pages are the whole list, in its order, with nothing twice
+    listing = queries.mentions([], None, None)
+    monkeypatch.setenv("BYLINES_WAREHOUSE", str(built_warehouse))
+    from dashboard.ui import export_rows
+
+    whole = export_rows(listing)
+    assert len(whole) == total
+    shown = list(first["post_id"] + "#" + first["mention_no"].astype(str))
+    shown += list(second["post_id"] + "#" + second["mention_no"].astype(str))
+    assert shown == list(whole["post_id"] + "#" + whole["mention_no"].astype(str))
+
+    at.button(key="mentions-previous").click().run()
+    assert list(_mentions_table(at)["post_id"]) == list(first["post_id"])
+    assert "mentions_at" not in at.query_params or not at.query_params["mentions_at"]
+
+    # a shared link opens on the same page
+    again = _open(built_warehouse, monkeypatch, "mentions", mentions_at=token)
+    assert list(_mentions_table(again)["post_id"]) == list(second["post_id"])
+
+
+def test_page_size_and_a_filter_change_restart_at_the_top(built_warehouse: Path, monkeypatch) -> None:
+    total = _count(built_warehouse, "SELECT count(*) FROM articles")
+    assert total > 50
+    at = _open(built_warehouse, monkeypatch, "articles", articles_rows="50")
+    assert len(_articles_table(at)) == 50 and f"Rows 1–50 of {total:,}" in _captions(at)
+    at.button(key="articles-next").click().run()
+    assert len(_articles_table(at)) == total - 50
+    assert at.query_params["articles_at"]
+    kind = _articles_table(at)["kind"].value_counts().index[0]
+    at.multiselect(key="kind").select(kind).run()  # new filters: the old position means nothing
+    narrowed = _articles_table(at)
+    n = _count(built_warehouse, f"SELECT count(*) FROM articles WHERE kind = '{kind}'")
+    assert len(narrowed) == min(n, 50) and f"Rows 1–{min(n, 50)} of {n:,}" in _captions(at)
+    assert "articles_at" not in at.query_params or not at.query_params["articles_at"]
+
+
+def test_whole_result_exports_are_not_the_page(built_warehouse: Path, monkeypatch) -> None:
+    """The CSV/Parquet buttons export every filtered row (read when clicked), not the 100 shown."""
+    from dashboard import queries
+    from dashboard.exports import to_csv_bytes
+    from dashboard.filters import ArticleFilter
+    from dashboard.ui import export_rows
+
+    monkeypatch.setenv("BYLINES_WAREHOUSE", str(built_warehouse))
+    notes = export_rows(queries.citation_notes(""))
+    assert len(notes) == _count(built_warehouse, "SELECT count(*) FROM mart_citation_notes") > 100
+    (word,) = read_one(
+        built_warehouse,
+        "SELECT word FROM search.postings GROUP BY word HAVING count(*) > 3 ORDER BY count(*), word",
+    )
+    found = export_rows(queries.articles(ArticleFilter(text=word)))
+    assert 3 < len(found) == len(found["article_id"].unique())
+    assert len(pd.read_csv(io.BytesIO(to_csv_bytes(found)))) == len(found)

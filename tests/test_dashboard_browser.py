@@ -194,3 +194,33 @@ def test_article_links_to_its_outlet(browser_page: Page, server: str, built_ware
     assert page.get_by_role("combobox", name="Outlet").input_value() == outlet
     pieces = page.locator("[data-testid='stMetric']", has_text="Pieces").first
     assert pieces.locator("[data-testid='stMetricValue']").inner_text().strip() == str(n)
+
+
+def test_paging_next_previous_and_exporting_the_whole_list(
+    browser_page: Page, server: str, built_warehouse: Path
+) -> None:
+    """Mentions (more than one page): Next, Previous, the page in the URL, a CSV of every row."""
+    total = read_one(built_warehouse, "SELECT count(*) FROM mart_mentions")[0]
+    assert total > 100
+    page = browser_page
+    _goto(page, f"{server}/mentions")
+    assert page.get_by_text(f"Rows 1–100 of {total}").first.is_visible()
+    assert page.locator(".st-key-mentions-previous button").is_disabled()
+
+    page.locator(".st-key-mentions-next button").click()
+    _settle(page)
+    assert page.get_by_text(f"Rows 101–{total} of {total}").first.is_visible()
+    assert "mentions_at=" in page.url
+    assert page.locator(".st-key-mentions-next button").is_disabled()
+
+    shared = page.url  # the second page, as a link
+    page.locator(".st-key-mentions-previous button").click()
+    _settle(page)
+    assert page.get_by_text(f"Rows 1–100 of {total}").first.is_visible()
+    _goto(page, shared)
+    assert page.get_by_text(f"Rows 101–{total} of {total}").first.is_visible()
+
+    with page.expect_download() as info:
+        page.locator(".st-key-mentions-csv button").click()
+    frame = pd.read_csv(io.BytesIO(Path(info.value.path()).read_bytes()))
+    assert len(frame) == total  # the whole list, not the page on screen

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard import queries
+from dashboard import paging, queries
 from dashboard.exports import (
     bibtex_escape,
     publication_bibtex,
@@ -97,9 +97,11 @@ def test_csl_json_items_match_the_bibtex_keys() -> None:
 
 
 def _filtered_pieces(db: Path, flt: ArticleFilter) -> pd.DataFrame:
+    """What the Articles page's downloads export: its listing, whole, in its order."""
     con = duckdb.connect(str(read_copy_path(db)), read_only=True)
     try:
-        return con.execute(*queries.articles(flt)).df()
+        q = paging.export_query(queries.articles(flt))
+        return con.execute(q.sql, [list(p) if isinstance(p, tuple) else p for p in q.params]).df()
     finally:
         con.close()
 

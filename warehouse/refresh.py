@@ -14,6 +14,7 @@ import duckdb
 
 from warehouse.aggregates import needs_full_refresh, refresh_aggregates
 from warehouse.identity import CURRENT_SIGHTINGS, derive
+from warehouse.search_index import refresh_search_index
 from warehouse.stops import checkpoint
 from warehouse.years import infer_years_into
 
@@ -32,7 +33,8 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
     - ``article_topics`` as the union of the current sightings' post topics;
     - the ``agg_*`` summary tables behind the dashboard (``warehouse.aggregates``): only the rows
       of what changed, or all of them when ``full``, when most articles changed (a backfill) or
-      when they are out of step.
+      when they are out of step;
+    - the text search index (``warehouse.search_index``): the re-derived articles, or all.
     """
     con.execute("BEGIN TRANSACTION")
     try:
@@ -97,6 +99,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
             )
         infer_years_into(con, full)
         refresh_aggregates(con, full)
+        refresh_search_index(con, full)  # reads refresh_pending: before it is emptied
         con.execute("DELETE FROM refresh_pending")
     except BaseException:
         con.execute("ROLLBACK")

@@ -6,10 +6,11 @@ Markdown and BibTeX, for a CV or a funder's report.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import charts, queries, ui
-from dashboard.data import query
+from dashboard import charts, paging, queries, ui
+from dashboard.data import query, search_indexed
 from dashboard.exports import publication_bibtex, publication_csl_json, publication_markdown
 from dashboard.filters import ArticleFilter
 
@@ -37,7 +38,14 @@ with st.sidebar:
         help="stated: the dump gives the date; text: a clue in the post; "
         "inferred: bounded by dated neighbours in archive order",
     )
-text = st.text_input("Search titles and text", key="q", bind=bind, placeholder="e.g. Belt and Road")
+text = st.text_input(
+    "Search titles and text",
+    key="q",
+    bind=bind,
+    placeholder="e.g. Belt and Road",
+    help="Finds pieces containing every word, in any form ('port' finds 'ports'); a word's beginning "
+    "finds the whole word ('Kazakh' finds 'Kazakhstan').",
+)
 
 flt = ArticleFilter(
     year_from=years[0] if years and years[0] > int(min_year) else None,
@@ -50,15 +58,20 @@ flt = ArticleFilter(
     text=text or "",
 )
 
-frame = query(*queries.articles(flt))
-total = int(query(*queries.articles_count(flt))["n"].iloc[0])
-shown_note = f" (the newest {len(frame):,} shown and exported)" if total > len(frame) else ""
-st.markdown(f"**{total:,}** pieces · {ui.md_escape(flt.describe())}{shown_note}")
-if frame.empty:
+indexed = search_indexed()
+listing = queries.articles(flt, indexed)
+total = int(query(*paging.count_query(listing))["n"].iloc[0])
+st.markdown(f"**{total:,}** pieces · {ui.md_escape(flt.describe())}")
+if text and not indexed:
+    st.caption(
+        "This copy of the warehouse has no search index yet (the next ingest builds it): the text is "
+        "matched as written, more slowly."
+    )
+if not total:
     st.info("No piece matches these filters. Widen the year range or clear a filter.")
     st.stop()
 
-by_year = query(*queries.articles_by_year_outlet(flt))
+by_year = query(*queries.articles_by_year_outlet(flt, indexed))
 if not by_year.empty:
     ui.chart_with_table(
         charts.stacked_years(by_year, ui.outlet_colours()),
@@ -67,61 +80,51 @@ if not by_year.empty:
         "articles-by-year",
     )
 
-shown = ui.with_article_links(frame.drop(columns=["standfirst"]))
-event = st.dataframe(
-    shown,
-    hide_index=True,
-    key="articles-table",
-    on_select="rerun",
-    selection_mode="single-row",
+page, event = ui.paged_table(
+    listing,
+    "articles",
+    "articles",
     column_config={
-        "open": ui.ARTICLE_LINK,
-        "article_id": None,
+        "standfirst": None,
         "word_count": st.column_config.NumberColumn("words"),
         "published_date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
     },
+    links=True,
+    selectable=True,
 )
 selected = event.selection.rows if event is not None and hasattr(event, "selection") else []
 if selected:
-    st.switch_page("views/article.py", query_params={"id": frame["article_id"].iloc[selected[0]]})
+    st.switch_page("views/article.py", query_params={"id": page.rows["article_id"].iloc[selected[0]]})
 
-ui.downloads(frame, "articles", "articles")
+
+def _pieces() -> pd.DataFrame:
+    """Every filtered piece (up to the export limit), read when a publication list is downloaded."""
+    return ui.export_rows(listing)
+
+
 st.subheader("Publication list")
-st.caption("The filtered pieces grouped by year, for a CV or a funder's report.")
-markdown = publication_markdown(frame, scope=flt.describe())
+st.caption(
+    f"The {total:,} filtered pieces grouped by year, for a CV or a funder's report"
+    + (f" (the first {paging.EXPORT_ROW_LIMIT:,})." if total > paging.EXPORT_ROW_LIMIT else ".")
+)
 pubs = st.container(horizontal=True, gap="small")
-pubs.download_button(
-    "Markdown",
-    markdown,
-    "publications.md",
-    mime="text/markdown",
-    key="pubs-md",
-    on_click="ignore",
-    icon=":material/download:",
-)
-pubs.download_button(
-    "BibTeX",
-    publication_bibtex(frame),
-    "publications.bib",
-    mime="application/x-bibtex",
-    key="pubs-bib",
-    on_click="ignore",
-    icon=":material/download:",
-)
-pubs.download_button(
-    "CSL-JSON",
-    publication_csl_json(frame),
-    "publications.json",
-    mime="application/vnd.citationstyles.csl+json",
-    key="pubs-csl",
-    on_click="ignore",
-    icon=":material/download:",
-    help="For Zotero and other reference managers.",
-)
-PREVIEW_PIECES = 100
+for label, build, file_name, mime, help_text in (
+    ("Markdown", lambda: publication_markdown(_pieces(), scope=flt.describe()), "publications.md",
+     "text/markdown", None),
+    ("BibTeX", lambda: publication_bibtex(_pieces()), "publications.bib", "application/x-bibtex", None),
+    ("CSL-JSON", lambda: publication_csl_json(_pieces()), "publications.json",
+     "application/vnd.citationstyles.csl+json", "For Zotero and other reference managers."),
+):  # fmt: skip
+    pubs.download_button(
+        label,
+        build,
+        file_name,
+        mime=mime,
+        key=f"pubs-{file_name.rsplit('.', 1)[1]}",
+        on_click="ignore",
+        icon=":material/download:",
+        help=help_text,
+    )
 with st.expander("Preview (Markdown)"):
-    if len(frame) > PREVIEW_PIECES:
-        st.caption(f"The first {PREVIEW_PIECES} of {len(frame):,} pieces; the download has them all.")
-        st.markdown(publication_markdown(frame.head(PREVIEW_PIECES), scope=flt.describe()))
-    else:
-        st.markdown(markdown)
+    st.caption(f"The {len(page.rows):,} pieces of this page; the download has all {total:,}.")
+    st.markdown(publication_markdown(page.rows, scope=flt.describe()))

@@ -19,11 +19,10 @@ with right:
 
 st.subheader("Notes")
 needle = st.text_input("Filter notes by source, title or URL", key="cite", bind="query-params")
-notes = query(*queries.citation_notes(needle or ""))
-st.caption(f"{len(notes)} notes.")
-ui.table(
-    ui.with_article_links(notes),
+ui.paged_table(
+    queries.citation_notes(needle or ""),
     "citation_notes",
     "notes",
-    column_config={"open": ui.ARTICLE_LINK, "url": st.column_config.LinkColumn("url"), "article_id": None},
+    column_config={"url": st.column_config.LinkColumn("url"), "post_id": None, "citation_no": None},
+    links=True,
 )

@@ -53,6 +53,10 @@ with right:
     )
 
 st.subheader("Appearances")
-rows = query(*queries.mentions(media, year_from, year_to))
-st.caption(f"{len(rows)} appearances.")
-ui.table(ui.with_article_links(rows), "mentions", "mentions", column_config={"open": ui.ARTICLE_LINK})
+ui.paged_table(
+    queries.mentions(media, year_from, year_to),
+    "mentions",
+    "mentions",
+    column_config={"post_id": None, "mention_no": None},
+    links=True,
+)

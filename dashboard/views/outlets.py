@@ -11,23 +11,23 @@ ui.page_start(
     "Outlets", "Where the pieces appeared, first and last appearance, and the names each outlet goes by."
 )
 
-summary = query(*queries.OUTLET_SUMMARY)
-ui.table(
-    summary.drop(columns=["outlet_id"]),
+ui.paged_table(
+    queries.OUTLET_SUMMARY,
     "outlets",
     "outlets",
     column_config={
+        "outlet_id": None,
         "first_date": st.column_config.DateColumn("first stated date", format="YYYY-MM-DD"),
         "last_date": st.column_config.DateColumn("last stated date", format="YYYY-MM-DD"),
     },
 )
 
-names = list(summary.loc[summary["pieces"] > 0, "outlet"])
+names = list(query(*queries.OUTLET_NAMES)["outlet"])
 if not names:
     st.info("No outlet has pieces yet.")
     st.stop()
 choice = st.selectbox("Outlet", names, key="outlet", bind="query-params")
-row = summary.loc[summary["outlet"] == choice].iloc[0]
+row = query(*queries.outlet_summary(choice)).iloc[0]
 outlet_id = str(row["outlet_id"])
 
 cols = st.columns(4)
@@ -53,8 +53,7 @@ if not by_kind.empty:
 left, right = st.columns([2, 1])
 with left:
     st.markdown("**Pieces**")
-    pieces = ui.with_article_links(query(*queries.outlet_articles(outlet_id)))
-    ui.table(pieces, f"{outlet_id}_pieces", "outlet-pieces", column_config={"open": ui.ARTICLE_LINK})
+    ui.paged_table(queries.outlet_articles(outlet_id), f"{outlet_id}_pieces", "outlet_pieces", links=True)
 with right:
     st.markdown("**Aliases**")
     ui.table(query(*queries.outlet_aliases(outlet_id)), f"{outlet_id}_aliases", "outlet-aliases")

@@ -22,7 +22,7 @@ ui.page_start(
     "Data quality", "Trust each number: inputs, quarantines, low-confidence posts, missing fields, runs."
 )
 
-runs = query(*queries.RUNS)
+runs = query(*queries.LAST_RUN)
 fresh = freshness()
 cols = st.columns(3)
 if runs.empty:
@@ -43,19 +43,19 @@ cols[2].metric(
 )
 
 st.subheader("Quarantined inputs")
-quarantined = query(*queries.QUARANTINED)
-open_cases = int((~quarantined["replaced"]).sum()) if not quarantined.empty else 0
-if quarantined.empty:
+counts = query(*queries.QUARANTINED_COUNTS).iloc[0]
+quarantined, open_cases = int(counts["total"]), int(counts["open"])
+if not quarantined:
     st.success("Nothing quarantined.")
 elif open_cases == 0:
-    st.success(f"Every quarantined input ({len(quarantined)}) was replaced by a later delivery that loaded.")
+    st.success(f"Every quarantined input ({quarantined}) was replaced by a later delivery that loaded.")
 else:
     st.warning(
         f"{open_cases} input(s) could not be read as archive dumps; the error column says why. "
         "Fix or replace the file and drop it into the landing folder again."
     )
-if not quarantined.empty:
-    ui.table(quarantined, "quarantined", "quarantined")
+if quarantined:
+    ui.paged_table(queries.QUARANTINED, "quarantined", "quarantined")
 
 st.subheader("Issues to review")
 found = query(*queries.QUALITY_SUMMARY)
@@ -66,18 +66,16 @@ summary = pd.DataFrame(
     columns=["issue", "n", "what it means"],
 )
 st.dataframe(summary, hide_index=True, key="quality-summary")
-open_issues = list(summary.loc[summary["n"] > 0, "issue"])
+# quarantined inputs have their own table above
+open_issues = [i for i in summary.loc[summary["n"] > 0, "issue"] if i != "quarantined_dump"]
 if not open_issues:
     st.success("No open data-quality issues.")
 else:
     kinds = st.multiselect("Issue", open_issues, key="issue", bind="query-params")
-    issues = query(*queries.quality_rows(kinds))
-    ui.table(
-        ui.with_article_links(issues), "data_quality", "quality", column_config={"open": ui.ARTICLE_LINK}
-    )
+    ui.paged_table(queries.quality_rows(kinds), "data_quality", "quality", links=True)
 
 st.subheader("Dumps")
-ui.table(query(*queries.DUMPS), "dumps", "dumps")
+ui.paged_table(queries.DUMPS, "dumps", "dumps")
 
 st.subheader("Runs")
-ui.table(runs, "ingest_runs", "runs")
+ui.paged_table(queries.RUNS, "ingest_runs", "runs")
