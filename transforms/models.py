@@ -41,6 +41,10 @@ class ParseSettings(_Model):
         default=None,
         description="Name of the blog's author; None = detect it from the dump's bio lines.",
     )
+    site: str | None = Field(
+        default=None,
+        description="The blog's own domain (delivery metadata): the outlet of posts published on the blog.",
+    )
 
 
 class Archive(_Model):

@@ -10,6 +10,10 @@ not superseded dumps), picked by one deterministic rule (highest confidence, the
 then smallest dump_id, then smallest seq), so loading the same dumps twice or in another order
 gives identical tables, and a superseded delivery can be dropped without re-parsing anything.
 Names (outlets, topics) merge by order-independent aggregates for the same reason.
+
+A post or article belongs to one writer: its ids are scoped to the writer when staged
+(``warehouse.writers.scoped_id``), so every sighting of an id is that writer's and the
+canonical row takes the writer of its best sighting. Outlets and topics are shared by all writers.
 """
 
 from __future__ import annotations
@@ -67,9 +71,9 @@ def derive(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         INSERT INTO posts (post_id, article_id, intro, confidence, fingerprint, best_dump_id, best_seq,
-                           year, date_basis, first_seen_at, last_seen_at)
+                           year, date_basis, first_seen_at, last_seen_at, writer_id)
         SELECT post_id, article_id, intro, confidence, fingerprint, dump_id, seq,
-               year, date_basis, first_seen, last_seen
+               year, date_basis, first_seen, last_seen, writer_id
         FROM (
             SELECT s.*,
                    min(s.received_at) OVER (PARTITION BY s.post_id) AS first_seen,
@@ -111,7 +115,7 @@ def derive(con: duckdb.DuckDBPyConnection) -> None:
                COALESCE(authors, []::VARCHAR[]),
                published_date, date_precision, date_text, year, date_basis, date_min, date_max,
                date_evidence, COALESCE(word_count, 0), COALESCE(body, ''), bio, post_id,
-               first_seen, last_seen
+               first_seen, last_seen, writer_id
         FROM (
             SELECT s.*,
                    min(s.received_at) OVER (PARTITION BY s.article_id) AS first_seen,

@@ -2,7 +2,8 @@
 
 Owns the parse stage of the ingest (``warehouse.ingest``): bytes from the raw store in,
 ``ParsedItem`` out (a parse result in memory or staged as JSON, or a quarantine reason). The
-parser's settings travel as one ``ParseSettings`` object to every worker.
+parser's settings travel as one ``ParseSettings`` object to every worker; each dump's writer
+fills in the blog's author and site.
 
 Why a module of its own: pool workers import only this file and ``transforms`` (fast start-up),
 and a worker never touches DuckDB. Every failure becomes a reason a person understands; nothing
@@ -67,9 +68,11 @@ def parse_one(
 ) -> ParsedItem:
     """Decode the stored bytes and parse them; failures become a quarantine reason.
 
-    With ``stage_dir`` the result is written there as JSON and only its path is returned.
+    The dump's writer names the blog's author and its site (``Writer.parse_settings``). With
+    ``stage_dir`` the result is written there as JSON and only its path is returned.
     """
-    item = _parse(meta, settings or ParseSettings())
+    settings = settings or ParseSettings()
+    item = _parse(meta, meta.writer.parse_settings(settings) if meta.writer else settings)
     if item.parsed is None or stage_dir is None:
         return item
     stage = Path(stage_dir)
