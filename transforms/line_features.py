@@ -1,0 +1,259 @@
+"""Features of each line of a page, for the line-role model (transforms/line_roles.py).
+
+In the manner of GROBID's segmentation features: the line's shape (length, case, punctuation at
+both ends), its first words, word classes (transforms/lexicon.py), dates, listed outlet names,
+the old hand-written line tests (transforms/shapes.py), and the page around it (blank lines,
+position, a repeat of the same text nearby, the features of the neighbouring lines).
+
+Speed: everything that depends on the line's text alone is computed once per distinct text and
+cached (pages repeat lines and whole posts across dumps), with the copies prefixed for use as a
+neighbour's features made at the same time; per line only a few context features and one list
+concatenation remain.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from transforms.archive import header_kind
+from transforms.authors import NAME
+from transforms.citations import looks_like_note
+from transforms.dates import find_dates, stated_date
+from transforms.gazetteer import load_gazetteer
+from transforms.lexicon import load_lexicon, words_lower
+from transforms.page_layout import layout_features
+from transforms.shapes import (
+    has_caption_mark,
+    is_bio,
+    is_english,
+    is_feed_item,
+    is_image_name,
+    is_widget_heading,
+    title_like,
+)
+
+FIRST_WORDS = 12  # words of a line read as a bag (intros give themselves away early)
+_URL = re.compile(r"https?://|www\.\w", re.I)
+_TIME = re.compile(r"\b\d{1,2}[:.]\d\d\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b", re.I)
+_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)]?\s+[A-Z\u201c\"']")
+_BYLINE = re.compile(r"^(?:by|di|par|von|from|author\s*:)\s+[A-Z]", re.I)
+_PREP_NAME = re.compile(r"\b(?:for|in|on|at|with|to|by)\s+(?:the\s+)?[A-Z][\w'\u2019-]+")
+_CAMEL_GLUE = re.compile(r"[a-z\d][A-Z][a-z]")
+_BULLET = "-\u2022*\u2013\u2014\u25aa\u25cf\u00b7"
+_QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+_LEN_EDGES = (15, 30, 60, 100, 200, 400)
+_WORD_EDGES = (1, 2, 5, 12, 25, 60)
+
+
+def _bucket(value: int, edges: tuple[int, ...]) -> int:
+    for k, edge in enumerate(edges):
+        if value <= edge:
+            return k
+    return len(edges)
+
+
+def _char_class(ch: str) -> str:
+    if not ch:
+        return "none"
+    if ch.isupper():
+        return "up"
+    if ch.islower():
+        return "low"
+    if ch.isdigit():
+        return "dig"
+    if ch in _QUOTES:
+        return "q"
+    if ch in _BULLET:
+        return "bul"
+    if ch in ".!?":
+        return ch
+    if ch in ",;:":
+        return ","
+    if ch in ")]}":
+        return ")"
+    if ch in "([{":
+        return "("
+    if ch == "\u2026":
+        return "..."
+    return "oth"
+
+
+@lru_cache(maxsize=1 << 15)
+def text_features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(all features, the subset used for neighbouring lines) of a cleaned, non-empty line."""
+    lex = load_lexicon()
+    feats: list[str] = []
+    n = len(text)
+    words = words_lower(text, 80)
+    nwords = len(words)
+    end = text[-1]
+    if text.endswith(("...", "\u2026", "[\u2026]", "[...]")):
+        end_class = "..."
+    else:
+        end_class = _char_class(end)
+    caps = [w for w in re.findall(r"[A-Za-z][\w'\u2019-]*", text[:300]) if len(w) > 1]
+    upper_share = sum(w[0].isupper() for w in caps) / len(caps) if caps else 0.0
+    shape = [
+        f"len{_bucket(n, _LEN_EDGES)}",
+        f"nw{_bucket(nwords, _WORD_EDGES)}",
+        f"end:{end_class}",
+        f"start:{_char_class(text[0])}",
+        f"caps{int(upper_share * 4)}",
+    ]
+    if caps and text[:300].isupper():
+        shape.append("allcaps")
+    sentences = n >= 400 or bool(_SENTENCE.search(text))
+    if sentences:
+        shape.append("sentences")
+    if title_like(text):
+        shape.append("titlelike")
+        if n <= 120 and nwords <= 20 and not sentences:
+            shape.append("headline")
+    sd = stated_date(text) if n < 150 else None
+    dates = find_dates(text[:300])
+    if sd is not None:
+        shape.append("dateline")
+    if dates:
+        shape.append("hasdate")
+        if dates[0][0] <= 3:
+            shape.append("datefirst")
+        if dates[-1][1] >= min(n, 300) - 3:
+            shape.append("datelast")
+    if _TIME.search(text[:200]):
+        feats.append("time")
+    if _URL.search(text):
+        feats.append("url")
+    if is_image_name(text):
+        shape.append("image")
+    if has_caption_mark(text):
+        shape.append("caption")
+    if n < 600 and is_bio(text):
+        shape.append("bio")
+    if looks_like_note(text):
+        shape.append("note")
+    if is_feed_item(text):
+        shape.append("feed")
+    if is_widget_heading(text):
+        shape.append("widget")
+    if n < 120 and _BYLINE.match(text):
+        shape.append("byline")
+    if n < 60 and NAME.fullmatch(text):
+        shape.append("nameonly")
+    kind = header_kind(text) if n < 120 else None
+    if kind:
+        shape.append(f"archive:{kind}")
+    if n <= 80:
+        m = lex.footer.search(text.lower())
+        if m and (n <= 30 or m.end() - m.start() >= n // 2):
+            shape.append("footer")
+    elif lex.footer.search(text[-30:].lower()):
+        shape.append("footer_end")
+    if n > 60 and not is_english(text):
+        shape.append("foreign")
+    if _CAMEL_GLUE.search(text[:300]):
+        feats.append("glued")
+    hits = load_gazetteer().find(text[:400])
+    if hits:
+        shape.append("gaz")
+        if hits[0].start <= 4 and hits[0].end >= n - 2:
+            shape.append("gazline")
+        elif hits[-1].end >= n - 2:
+            feats.append("gazend")
+    if _PREP_NAME.search(text[:300]):
+        shape.append("prepname")
+    # word classes among the first words, and the first words themselves
+    head = words[:FIRST_WORDS]
+    classes = {c for w in head for c in lex.of(w)}
+    classes_all = {c for w in words for c in lex.of(w)} - classes
+    shape.extend(f"c:{c}" for c in sorted(classes))
+    feats.extend(f"c*:{c}" for c in sorted(classes_all))
+    if head:
+        feats.append(f"w0:{head[0]}")
+        shape.append(f"w0c:{'|'.join(lex.of(head[0])) or '-'}")
+        if len(head) > 1:
+            feats.append(f"w01:{head[0]} {head[1]}")
+        feats.append(f"wl:{words[-1]}")
+
+    return tuple(shape + feats), tuple(shape)
+
+
+@lru_cache(maxsize=1 << 15)
+def prefixed(text: str, prefix: str) -> tuple[str, ...]:
+    """The neighbour features of a line, prefixed with its offset ("-1:", "+2:")."""
+    return tuple(prefix + f for f in text_features(text)[1])
+
+
+def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
+    """Feature lists of the non-empty lines of a page (``texts``: cleaned, in order).
+
+    ``blank_before[k]``: how many blank lines precede line k (the page's spacing says much about
+    what is a title and what a paragraph).
+    """
+    n = len(texts)
+    titles = [k for k, t in enumerate(texts) if _is_headline(text_features(t)[1])]
+    share = len(titles) / n if n else 0.0
+    page = f"pg_tl{min(int(share * 5), 3)}"
+    is_title = set(titles)
+    seen: dict[str, list[int]] = {}
+    for k, t in enumerate(texts):
+        seen.setdefault(t, []).append(k)
+    layout = layout_features([text_features(t)[1] for t in texts])
+    out: list[list[str]] = []
+    for k, t in enumerate(texts):
+        feats = list(text_features(t)[0])
+        feats.extend(layout[k])
+        for off in (-1, 1):
+            if 0 <= k + off < n:
+                feats.append(f"{off:+d}:{layout[k + off][0]}")
+        bb = blank_before[k]
+        ba = blank_before[k + 1] if k + 1 < n else 9
+        feats.append(page)
+        feats.extend(_rhythm(k, is_title))
+        feats.append(f"bb{min(bb, 2)}")
+        feats.append(f"ba{min(ba, 2)}")
+        if k == 0:
+            feats.append("first")
+        elif k < 3:
+            feats.append("near_top")
+        if k == n - 1:
+            feats.append("last")
+        where = seen[t]
+        if len(where) > 1:
+            if any(0 < j - k <= 8 for j in where):
+                feats.append("dup_ahead")
+            if any(0 < k - j <= 8 for j in where):
+                feats.append("dup_behind")
+            if any(abs(j - k) > 8 for j in where):
+                feats.append("dup_far")
+        for off, prefix in ((-2, "-2:"), (-1, "-1:"), (1, "+1:"), (2, "+2:")):
+            j = k + off
+            if 0 <= j < n:
+                feats.extend(prefixed(texts[j], prefix))
+            else:
+                feats.append(prefix + "none")
+        out.append(feats)
+    return out
+
+
+def _is_headline(shape: tuple[str, ...]) -> bool:
+    return "headline" in shape and "footer" not in shape and "widget" not in shape
+
+
+def _rhythm(k: int, titles: set[int]) -> list[str]:
+    """How far the nearest headline-like lines are, before and after this line (1..4, 5 = farther).
+
+    A list of posts that open with their titles repeats a headline every two or three lines; a
+    piece's subheadings stand many paragraphs apart.
+    """
+    before = next((d for d in range(1, 5) if k - d in titles), 5)
+    after = next((d for d in range(1, 5) if k + d in titles), 5)
+    out = [f"tl_prev{before}", f"tl_next{after}", f"tl_pn{min(before, 3)}{min(after, 3)}"]
+    if k in titles:
+        out.append("tl_self")
+        for period in (2, 3):
+            if (before == period or after == period) and before >= period and after >= period:
+                out.append(f"tl_alt{period}")
+                if before == period and after == period:
+                    out.append(f"tl_alt{period}x2")
+    return out

@@ -1,0 +1,85 @@
+"""The page's repeating layout, as features: posts on one page are built alike.
+
+An archive page repeats one template per post: "title / teaser / Continue reading", "outlet /
+date / paragraph", "date / title / category / intro / body". Whatever the template, a line that
+sits where the first post's first line sat, one period later, is likely to open a post too. A
+first-order CRF cannot see that far, so the page's period (the smallest p for which line k and
+line k+p look alike) and each line's phase in it are computed here and given to the line-role
+model as features; how much to trust them is learned.
+
+Lists of one-line entries repeat with period 1; for them, a line shaped like its neighbours
+(same opening, same ending, a date in the same place) is what gives the list away.
+"""
+
+from __future__ import annotations
+
+MIN_PERIOD, MAX_PERIOD = 2, 6
+MIN_AGREEMENT = 0.7
+
+
+def line_class(shape: tuple[str, ...]) -> str:
+    """One letter for a line's coarse shape: Headline, Date line, Furniture, Long prose, Short."""
+    if "footer" in shape or "widget" in shape:
+        return "F"
+    if "dateline" in shape:
+        return "D"
+    if "headline" in shape:
+        return "H"
+    if "sentences" in shape or any(f in shape for f in ("len3", "len4", "len5", "len6")):
+        return "P"
+    return "S"
+
+
+def signature(shape: tuple[str, ...]) -> str:
+    """A finer shape for telling list entries alike: how the line opens and ends, where its date is."""
+    keep = [f for f in shape if f.startswith(("start:", "end:", "len"))]
+    keep += [f for f in ("datelast", "datefirst", "headline", "dateline", "gaz") if f in shape]
+    return "|".join(keep)
+
+
+def period(classes: str) -> tuple[int, int] | None:
+    """(period, offset of the first full repetition) of the class string, or None when it does not repeat.
+
+    The period is the smallest p in 2..6 for which at least 80% of lines match the line p later,
+    over a unit that holds at least two different classes and repeats at least twice.
+    """
+    n = len(classes)
+    for p in range(MIN_PERIOD, MAX_PERIOD + 1):
+        if n < 2 * p + 1:
+            break
+        pairs = n - p
+        agree = sum(classes[k] == classes[k + p] for k in range(pairs))
+        if agree < MIN_AGREEMENT * pairs:
+            continue
+        for k0 in range(0, n - 2 * p + 1):
+            unit = classes[k0 : k0 + p]
+            if len(set(unit)) > 1 and classes[k0 + p : k0 + 2 * p] == unit:
+                return p, k0
+    return None
+
+
+def layout_features(shapes: list[tuple[str, ...]]) -> list[list[str]]:
+    """Per line: its class, the page's period and the line's phase in it, likeness to neighbours."""
+    classes = "".join(line_class(s) for s in shapes)
+    sigs = [signature(s) for s in shapes]
+    found = period(classes)
+    out: list[list[str]] = []
+    for k, cls in enumerate(classes):
+        feats = [f"cls:{cls}"]
+        if found is not None:
+            p, k0 = found
+            feats.append(f"period{p}")
+            if k >= k0:
+                phase = (k - k0) % p
+                feats.append(f"phase{phase}")
+                feats.append(f"phase{phase}:{cls}")
+            else:
+                feats.append("before_period")
+        else:
+            feats.append("noperiod")
+        same_prev = k > 0 and sigs[k] == sigs[k - 1]
+        same_next = k + 1 < len(sigs) and sigs[k] == sigs[k + 1]
+        if same_prev or same_next:
+            feats.append(f"likenb{int(same_prev)}{int(same_next)}")
+        out.append(feats)
+    return out

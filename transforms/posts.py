@@ -1,0 +1,207 @@
+"""One post of a page, assembled from its lines' roles: piece, outlet, date, authors, mentions.
+
+The line-role model says which lines are the post's intro, title, date line and body; the field
+models find the outlet of its piece and its media mentions among the names in those lines; the
+rest is deterministic: the anatomy of the piece's lines (transforms/anatomy.py: head, body,
+notes, bio), dates (transforms/dating.py), authors (transforms/authors.py), citations, ids.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from transforms.anatomy import Anatomy, analyse
+from transforms.authors import byline_names, complete_name, intro_coauthors
+from transforms.canonical import canonical_ref, site_ref
+from transforms.citations import extract_citations
+from transforms.dating import stated, text_clues
+from transforms.fields import PostLine, features, slots
+from transforms.identity import article_id, fingerprint, post_id
+from transforms.kinds import kind_paragraph, piece_kind
+from transforms.line_roles import PageLines, Segment
+from transforms.mentions import describe
+from transforms.model import Model
+from transforms.models import Archive, DateEstimate, Mention, OutletRef, Piece, Post
+from transforms.title_split import split_title
+from transforms.topics import topics_for
+
+LOW_CONFIDENCE = 0.6
+DATE_ROLES = ("D", "Dt")
+
+
+@dataclass
+class PageContext:
+    """What every post of a page is read against."""
+
+    text: str
+    lines: list[str]
+    page: PageLines
+    roles: list[str]
+    model: Model
+    blog_author: str | None
+    site: str | None
+    archive: Archive
+
+
+def _fields(ctx: PageContext, post_lines: list[PostLine], title: str | None) -> tuple[list, list[str], list[float]]:
+    chain = slots(post_lines)
+    if not chain:
+        return chain, [], []
+    tagger = ctx.model.fields
+    labels = tagger.tag(features(chain, title, ctx.blog_author))
+    p_marg = [tagger.marginal("P", k) for k in range(len(chain))] if "P" in tagger.labels() else [0.0] * len(chain)
+    return chain, labels, p_marg
+
+
+def _mentions(ctx: PageContext, chain: list, labels: list[str], piece: OutletRef | None) -> list[Mention]:
+    out: list[Mention] = []
+    seen: set[tuple[str, int]] = set()
+    for slot, label in zip(chain, labels, strict=True):
+        if label != "M":
+            continue
+        ref = canonical_ref(slot.cand.text, ctx.model.aliases, slot.line.number)
+        if ref is None or (piece is not None and ref.name.casefold() == piece.name.casefold()):
+            continue
+        key = (ref.name.casefold(), slot.line.number)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(describe(slot.line.text, slot.cand.start, slot.cand.end, ref, slot.line.number))
+    return out
+
+
+def _piece_outlet(ctx: PageContext, chain: list, labels: list[str], p_marg: list[float], from_title: str | None, title_line: int) -> OutletRef | None:
+    if from_title:
+        ref = canonical_ref(from_title, ctx.model.aliases, title_line)
+        if ref is not None:
+            return ref
+    best = max((k for k, lab in enumerate(labels) if lab == "P"), key=lambda k: p_marg[k], default=None)
+    if best is not None:
+        slot = chain[best]
+        return canonical_ref(slot.cand.text, ctx.model.aliases, slot.line.number)
+    return site_ref(ctx.site) if ctx.site else None
+
+
+def _dating(ctx: PageContext, post_lines: list[PostLine], anat: Anatomy, title_date: str | None, intro: str) -> DateEstimate:
+    for pl in post_lines:
+        if pl.role in DATE_ROLES:
+            got = stated(pl.text)
+            if got is not None:
+                return got
+    if anat.date_line is not None:
+        got = stated(anat.date_line[1].strip())
+        if got is not None:
+            return got
+    if title_date:
+        got = stated(title_date, evidence=title_date)
+        if got is not None:
+            return got
+    first = post_lines[0]
+    if first.role == "SH":
+        got = stated(first.text)
+        if got is not None:
+            return got
+    body_text = "\n\n".join(t for _l, t in anat.body)
+    return text_clues([anat.title[1], body_text], [t for _l, t in anat.captions], [t for _l, t in anat.notes], intro)
+
+
+def _authors(ctx: PageContext, anat: Anatomy, intro: str, outlet: OutletRef | None) -> tuple[list[str], list[str]]:
+    known = {ctx.blog_author} if ctx.blog_author else set()
+    warnings: list[str] = []
+    authors: list[str] = []
+    for _ln, h in anat.head:
+        names = byline_names(h, known)
+        if names:
+            authors = names
+            break
+    if not authors and anat.bio is not None:
+        m = re.match(r"^(.+?)\s+(?:is|was)\s", anat.bio[1])
+        if m and (not ctx.blog_author or m.group(1) == ctx.blog_author):
+            authors = [m.group(1)]
+    if not authors and ctx.blog_author:
+        authors = [ctx.blog_author]
+    body_all = " ".join(t for _l, t in anat.body)
+    for co in intro_coauthors(intro, ctx.blog_author, {outlet.name} if outlet else set()):
+        if co in authors or body_all.count(co) >= 2:
+            continue  # a place or subject recurs in the piece's body; a co-author's name does not
+        if " " not in co:
+            full = complete_name(co, ctx.text)
+            if full is None:
+                warnings.append(f"co-author named by first name only: {co}")
+            co = full or co
+        if co not in authors and not any(a.startswith(co + " ") for a in authors):
+            authors.append(co)
+    return authors, warnings
+
+
+def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
+    """The Post a segment of the page delimits."""
+    idx, texts = ctx.page.index, ctx.page.texts
+    post_lines = [PostLine(idx[m] + 1, texts[m], ctx.roles[m]) for m in seg.members]
+    start_line, end_line = post_lines[0].number, post_lines[-1].number
+    title_pos = seg.title
+    title_text = texts[title_pos] if title_pos is not None else None
+    chain, labels, p_marg = _fields(ctx, post_lines, title_text)
+    warnings: list[str] = []
+    citations = []
+    if title_pos is None:
+        intro_lines = [(pl.number, pl.text) for pl in post_lines]
+        intro = "\n\n".join(t for _n, t in intro_lines)
+        piece = None
+        mentions = _mentions(ctx, chain, labels, None)
+        tags: list[str] = []
+    else:
+        title_line = idx[title_pos] + 1
+        intro_lines = [(pl.number, pl.text) for pl in post_lines if pl.number < title_line]
+        intro = "\n\n".join(t for _n, t in intro_lines)
+        parts = split_title(title_text or "", ctx.model.titles)
+        anat = analyse(ctx.lines, title_line - 1, end_line - 1)
+        anat.title = (title_line, parts.title)
+        outlet = _piece_outlet(ctx, chain, labels, p_marg, parts.outlet, title_line)
+        authors, warn = _authors(ctx, anat, intro, outlet)
+        warnings.extend(warn)
+        dating = _dating(ctx, post_lines, anat, parts.date_text, intro)
+        body_text = "\n\n".join(t for _l, t in anat.body)
+        piece = Piece(
+            title=parts.title,
+            title_line=title_line,
+            standfirst=anat.standfirst[1] if anat.standfirst else None,
+            outlet=outlet,
+            kind=piece_kind(  # type: ignore[arg-type]
+                kind_paragraph(intro_lines, outlet),
+                parts.title,
+                outlet.outlet_kind if outlet else None,
+                outlet.matched_text if outlet else None,
+            ),
+            authors=authors,
+            dating=dating,
+            tags=anat.tags,
+            body=body_text,
+            body_start_line=anat.body[0][0] if anat.body else None,
+            body_end_line=anat.body[-1][0] if anat.body else None,
+            word_count=body_text.count(" ") + len(anat.body),
+            bio=anat.bio[1] if anat.bio else None,
+        )
+        mentions = _mentions(ctx, chain, labels, outlet)
+        citations = extract_citations(anat.notes) if anat.notes else []
+        tags = anat.tags
+    if seg.confidence < LOW_CONFIDENCE:
+        warnings.append(f"low segmentation confidence {seg.confidence:.2f}")
+    title = piece.title if piece else None
+    label = ctx.archive.label if ctx.archive.kind != "month" else None
+    return Post(
+        seq=seq,
+        start_line=start_line,
+        end_line=end_line,
+        intro=intro,
+        piece=piece,
+        mentions=mentions,
+        citations=citations,
+        topics=topics_for(label, tags),
+        confidence=seg.confidence,
+        warnings=warnings,
+        post_id=post_id(intro, title),
+        article_id=article_id(title) if title else None,
+        fingerprint=fingerprint(piece.body if piece and piece.body else intro or (title or "")),
+    )
