@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from transforms.gazetteer import load_gazetteer
+from transforms.gazetteer import Outlet, load_gazetteer
 from transforms.lexicon import load_lexicon
 
 _TOKEN = re.compile(r"@?[\w\u00c0-\u024f][\w\u00c0-\u024f'\u2019.&-]*[\w\u00c0-\u024f]|[\w\u00c0-\u024f]|[^\s\w]")
@@ -26,6 +26,7 @@ _CONNECTORS = frozenset("of for and & on de du la le el al des di van von y the 
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co|uk|ie|au|nz|in|pk|sg|info|news|media|tv|fm|io)$", re.I)
 _CLAUSE_BREAK = frozenset(",;:.!?()[]\u2013\u2014|\"\u201c\u201d")
 MAX_CANDIDATE_TOKENS = 8
+_LINKS = frozenset("for in on at with to by from over via".split())
 _STOP = frozenset(
     "the a an this that these those it its in on at i my our his her their we he she they for and but or so as "
     "if to of by with from when while after before here there what who how why".split()
@@ -70,26 +71,21 @@ def _capitalised(tok: str) -> bool:
     return (c.isupper() or (c.isdigit() and any(ch.isupper() for ch in tok))) and tok not in ("I", "I'm", "I've")
 
 
+@lru_cache(maxsize=1 << 14)
 def _calendar(tok: str) -> bool:
     """A month or weekday name (a date, not part of a name)."""
     return any(c in ("months", "weekdays") for c in load_lexicon().of(tok.lower().rstrip(".")))
 
 
-def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, bool]]:
-    """(first token, last token + 1, listed) of every candidate, left to right, not overlapping."""
+def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None]]:
+    """(first token, last token + 1, listed outlet) of every candidate, left to right, not overlapping."""
     hits = load_gazetteer().find(text)
-    taken: list[tuple[int, int, bool]] = []
+    taken: list[tuple[int, int, Outlet | None]] = []
     starts = {t.start: k for k, t in enumerate(toks)}
     ends = {t.end: k for k, t in enumerate(toks)}
-    spans = [(starts[h.start], ends[h.end] + 1) for h in hits if h.start in starts and h.end in ends]
-    hit_starts = {a for a, _ in spans}
-    for a, b in spans:
-        # a listed name continued by capitalised words of its own ("IPS Commons") is one name
-        while b < len(toks) and b not in hit_starts and _capitalised(toks[b].text) and toks[b].start > toks[b - 1].end:
-            if _calendar(toks[b].text):
-                break
-            b += 1
-        taken.append((a, b, True))
+    spans = [(starts[h.start], ends[h.end] + 1, h.outlet) for h in hits if h.start in starts and h.end in ends]
+    for a, b, outlet in spans:
+        taken.append((a, b, outlet))
     busy = {k for a, b, _ in taken for k in range(a, b)}
     k = 0
     n = len(toks)
@@ -119,9 +115,32 @@ def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, bool]]:
             else:
                 break
         if j - k > 1 or t.lower() not in _STOP:
-            taken.append((k, j, False))
+            taken.append((k, j, None))
         k = j
-    return sorted(taken)
+    return sorted(taken, key=lambda t: t[0])
+
+
+ABSTRACT = int(__import__("os").environ.get("ABS", "0"))
+
+
+def _abstract(word: str) -> str:
+    """A context word as the model reads it: function words and punctuation as themselves, other
+    words by their lexicon class (so "a piece for", "an article for" and "my column in" teach alike)."""
+    if not ABSTRACT:
+        return word
+    classes = load_lexicon().of(word)
+    if word in _LINKS or word in _STOP or not word[:1].isalnum():
+        return word
+    return "|".join(classes) if classes else ("cap" if word[:1].isupper() else "w")
+
+
+def _capitalised_inside(word: str) -> bool:
+    """A capital after the first letter ("HSToday", "PinkNews"): a name, wherever it stands."""
+    return any(ch.isupper() for ch in word[1:])
+
+
+def _bucket(k: int) -> int:
+    return 0 if k == 0 else 1 if k <= 3 else 2 if k <= 8 else 3
 
 
 def _clause_start(toks: list[Token], k: int) -> int:
@@ -134,20 +153,19 @@ def _clause_start(toks: list[Token], k: int) -> int:
 def line_candidates(text: str) -> tuple[Candidate, ...]:
     """The candidates of one line with the features that depend on the line alone (cached)."""
     lex = load_lexicon()
-    gaz = load_gazetteer()
     toks = tokens(text)
     low = [t.text.lower() for t in toks]
     out: list[Candidate] = []
     sentence = 0
     last_break = 0
-    for a, b, listed in _spans(text, toks):
+    for a, b, outlet in _spans(text, toks):
         for k in range(last_break, a):
             if toks[k].text in (".", "!", "?") and k + 1 < len(toks) and _capitalised(toks[k + 1].text):
                 sentence += 1
         last_break = a
         span = text[toks[a].start : toks[b - 1].end]
         words = low[a:b]
-        f: list[str] = [f"n{min(b - a, 4)}", f"sent{min(sentence, 2)}"]
+        f: list[str] = [f"n{min(b - a, 4)}", f"sent{min(sentence, 2)}", f"at{_bucket(a)}", f"line0:{low[0]}"]
         f.extend(f"w:{w}" for w in words[:4])
         f.append(f"last:{words[-1]}")
         if span.isupper() and len(span) > 1:
@@ -158,29 +176,34 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
             f.append("handle")
         if _DOMAIN.match(span):
             f.append("domain")
-        if listed:
-            outlet = gaz.find(span)[0].outlet if gaz.find(span) else None
+        if outlet is not None:
             f.append("gaz")
-            if outlet is not None and outlet.kind:
+            if outlet.kind:
                 f.append(f"gaz:{outlet.kind}")
-        elif gaz.lookup(span) is not None:
-            f.append("gaz_key")
         classes = {c for w in words for c in lex.of(w)}
         f.extend(f"in:{c}" for c in sorted(classes & {"outlet_nouns", "not_outlet_nouns", "months", "weekdays"}))
         first = a == 0 or toks[a - 1].text in (".", "!", "?", "\u201c", '"', ":")
         if first:
+            if b - a == 1 and outlet is None and not span.isupper() and not _capitalised_inside(span):
+                continue  # one capitalised word opening a sentence: the sentence's first word, not a name
             f.append("initial")
         had_the = a > 0 and low[a - 1] == "the"
         if had_the:
             f.append("the")
-        left = [w for w in low[max(0, a - 5) : a] if w != "the"][-3:]
+        left5 = [w for w in low[max(0, a - 7) : a] if w != "the"][-5:]
+        if left5 and left5[-1] in _LINKS:
+            cue = {c for w in left5[:-1] for c in lex.of(w)} & {"piece", "publish", "appearance", "time_words"}
+            f.extend(f"via:{c}" for c in sorted(cue))
+            if not cue:
+                f.append("via:-")
+        left = left5[-3:]
         for i, w in enumerate(reversed(left)):
-            f.append(f"L{i + 1}:{w}")
+            f.append(f"L{i + 1}:{_abstract(w)}")
         if len(left) >= 2:
-            f.append(f"L21:{left[-2]} {left[-1]}")
+            f.append(f"L21:{_abstract(left[-2])} {_abstract(left[-1])}")
         right = low[b : b + 2]
         for i, w in enumerate(right):
-            f.append(f"R{i + 1}:{w}")
+            f.append(f"R{i + 1}:{_abstract(w)}")
         if not right:
             f.append("eol")
         if a > 0 and toks[a - 1].text == "(" and b < len(toks) and toks[b].text == ")":

@@ -20,17 +20,29 @@ _PLATFORM_WORDS = frozenset(
     "channel world one two three four local live breakfast service international edition digital comment "
     "programme program show daily weekend".split()
 )
+_SECTION_WORDS = frozenset(
+    "page pages forum section website site blog blogs column columns supplement magazine edition desk "
+    "programme program show podcast channel service".split()
+)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_POSSESSIVE = re.compile(r"['\u2019]s\s+")
 
 
 def display_name(surface: str) -> str:
-    """The words as a name: trimmed, no leading 'The', no possessive, a handle's words split."""
+    """The words as a name: trimmed, no leading 'The', no possessive, a handle's words split.
+
+    A possessive inside a name joins owner and publication ("CTC's Sentinel" -> "CTC Sentinel");
+    one before a section's name stays, for the owner to be found ("ST's Forum page").
+    """
     text = surface.replace("\u00a0", " ").strip()
     if text.startswith("@"):
         text = _CAMEL.sub(" ", text[1:])
     text = re.sub(r"\s+", " ", text).strip(" .,:;\"'()[]|\u201c\u201d\u2018\u2019?")
     text = re.sub(r"^(?:the|The|THE)\s+", "", text)
     text = re.sub(r"['\u2019]s$", "", text)
+    parts = _POSSESSIVE.split(text, maxsplit=1)
+    if len(parts) == 2 and not any(w.lower() in _SECTION_WORDS for w in parts[1].split()[-1:]):
+        text = f"{parts[0]} {parts[1]}"
     return text.strip()
 
 
@@ -39,13 +51,23 @@ def _listed(name: str) -> Outlet | None:
     found = gaz.lookup(name)
     if found is not None:
         return found
+    owner = _POSSESSIVE.split(name, maxsplit=1)
+    if len(owner) == 2 and all(w.lower() in _SECTION_WORDS for w in owner[1].split()[-1:]):
+        # "ST's Forum page", "the Guardian's technology pages": a section of the owner's outlet
+        found = gaz.lookup(owner[0])
+        if found is not None:
+            return found
     words = name.split()
     for k in range(len(words) - 1, 0, -1):
         rest = words[k:]
-        if all(w.lower() in _PLATFORM_WORDS for w in rest):
-            found = gaz.lookup(" ".join(words[:k]))
-            if found is not None:
-                return found
+        # a listed name followed by a word for a station or platform ("BBC Radio Sheffield"), or a
+        # listed name of two words or more followed by a section's name ("Financial Times BeyondBRICS")
+        found = gaz.lookup(" ".join(words[:k]))
+        if found is None:
+            continue
+        # ... or a broadcaster's name followed by its region's ("BBC Sheffield")
+        if rest[0].lower() in _PLATFORM_WORDS or (len(rest) <= 2 and (k >= 2 or found.kind == "broadcaster")):
+            return found
     return None
 
 

@@ -25,8 +25,10 @@ from transforms.labels import line_labels, loose
 
 FIELD_ROLES = frozenset({"SI", "SH", "ST", "SR", "I", "T", "D", "Dt"})
 BODY_ROLES = frozenset({"B", "Bt"})
-BODY_LINES = 3  # first body lines read (a teaser often opens "Published in X")
+BODY_LINES = 2  # first body lines read (a teaser often opens "Published in X")
 MAX_CHARS = 1500
+_LIST_FEATURES = ("gaz", "p:gaz")
+BODY_CHARS = 300  # of a body line, its opening
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,12 @@ def field_lines(lines: list[PostLine]) -> list[PostLine]:
     return out
 
 
+def _read(pl: PostLine) -> str:
+    return pl.text[: BODY_CHARS if pl.role in BODY_ROLES else MAX_CHARS]
+
+
 def slots(lines: list[PostLine]) -> list[Slot]:
-    return [Slot(pl, c) for pl in field_lines(lines) for c in line_candidates(pl.text[:MAX_CHARS])]
+    return [Slot(pl, c) for pl in field_lines(lines) for c in line_candidates(_read(pl))]
 
 
 def features(post: list[Slot], title: str | None, author: str | None) -> list[list[str]]:
@@ -157,7 +163,7 @@ def _only_candidate(slot: Slot, lines: list[PostLine], evidence: str | None) -> 
     inside = [
         c
         for pl in lines
-        for c in line_candidates(pl.text[:MAX_CHARS])
+        for c in line_candidates(_read(pl))
         if "initial" not in c.features
         and any(n == pl.number and a <= c.start and c.end <= b + 1 for n, a, b in spans)
     ]
@@ -190,7 +196,11 @@ def field_sequences(pages: list[GoldPage]) -> list[tuple[list[list[str]], list[s
                 continue
             title = next((pl.text for pl in pls if pl.number == post.get("title_line")), None)
             feats = features(chain, title, page.blog_author)
-            out.append((feats, [_label(s, post, pls) for s in chain]))
+            labels = [_label(s, post, pls) for s in chain]
+            out.append((feats, labels))
+            # the same chain without the broad list's hits: so that the words around a name, not
+            # only the list, teach the model what an outlet is (outlets it has never heard of)
+            out.append(([[f for f in row if not f.startswith(_LIST_FEATURES)] for row in feats], labels))
     return out
 
 

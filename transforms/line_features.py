@@ -24,9 +24,9 @@ from transforms.gazetteer import load_gazetteer
 from transforms.lexicon import load_lexicon, words_lower
 from transforms.page_layout import layout_features
 from transforms.shapes import (
+    EN_FUNCTION as _EN_FUNCTION,
     has_caption_mark,
     is_bio,
-    is_english,
     is_feed_item,
     is_image_name,
     is_widget_heading,
@@ -38,7 +38,7 @@ _URL = re.compile(r"https?://|www\.\w", re.I)
 _TIME = re.compile(r"\b\d{1,2}[:.]\d\d\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b", re.I)
 _SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)]?\s+[A-Z\u201c\"']")
 _BYLINE = re.compile(r"^(?:by|di|par|von|from|author\s*:)\s+[A-Z]", re.I)
-_PREP_NAME = re.compile(r"\b(?:for|in|on|at|with|to|by)\s+(?:the\s+)?[A-Z][\w'\u2019-]+")
+_PREP_NAME = re.compile(r"(?:for|in|on|at|with|to|by) (?:the )?[A-Z]")
 _CAMEL_GLUE = re.compile(r"[a-z\d][A-Z][a-z]")
 _BULLET = "-\u2022*\u2013\u2014\u25aa\u25cf\u00b7"
 _QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
@@ -79,21 +79,71 @@ def _char_class(ch: str) -> str:
     return "oth"
 
 
+_HEAD_WORD = re.compile(r"[\w&@][\w'&.-]*[\w]|[\w&@]")
+_FURNITURE_FIRST = frozenset("PpTtAaCcMmYySsRrLlBbDdHhFfNnOoEeWwGgKkQqVv")
+
+
+_PROSE_ENDS = frozenset({".", "?", "!", "q", ")"})
+_CUE_CLASSES = frozenset({"first_person", "piece", "publish", "appearance", "link_words", "weekdays", "months"})
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _plain(shape: list[str], classes: set[str], head_words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Features of a long line of plain prose (no cue word early, no date): the common case, kept cheap."""
+    shape.append("sentences")
+    shape.append("plain")
+    shape.extend(f"c:{c}" for c in sorted(classes))
+    feats = [f"w0:{head_words[0]}"] if head_words else []
+    if len(head_words) > 1:
+        feats.append(f"w01:{head_words[0]} {head_words[1]}")
+    return tuple(shape + feats), tuple(f for f in shape if f.startswith(_NEAR_PREFIXES) or f in _NEAR_FLAGS)
+
+
+def _first_hit(text: str) -> tuple[int, int] | None:
+    hits = load_gazetteer().find(text)
+    if not hits:
+        return None
+    return hits[0].start, hits[-1].end
+
+
+@lru_cache(maxsize=1)
+def _lexicon_pattern() -> re.Pattern[str]:
+    """Every lexicon word, as one pattern over lower-cased text (C-speed class lookup)."""
+    from transforms.phrases import phrase_regex
+
+    words = [w for w in load_lexicon().classes if " " not in w]
+    return re.compile(rf"(?<![\w'-])(?:{phrase_regex(words)})(?![\w'-])")
+
+
+def _classes(low: str) -> set[str]:
+    classes_of = load_lexicon().classes
+    found: set[str] = set()
+    for w in _lexicon_pattern().findall(low):
+        found.update(classes_of[w])
+    return found
+
+
 @lru_cache(maxsize=1 << 15)
 def text_features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(all features, the subset used for neighbouring lines) of a cleaned, non-empty line."""
-    lex = load_lexicon()
+    """(all features, the subset used for neighbouring lines) of a cleaned, non-empty line.
+
+    Written for speed (every distinct line of every page comes through here once): one word scan
+    serves the case, length, language and word-class features; the tests that only short lines
+    can pass are asked of short lines only.
+    """
+    classes_of = load_lexicon().classes
     feats: list[str] = []
     n = len(text)
-    words = words_lower(text, 80)
-    nwords = len(words)
-    end = text[-1]
+    split = text.split(None, 41)
+    nwords = len(split) if len(split) <= 40 else max(41, n // 6)
     if text.endswith(("...", "\u2026", "[\u2026]", "[...]")):
         end_class = "..."
     else:
-        end_class = _char_class(end)
-    caps = [w for w in re.findall(r"[A-Za-z][\w'\u2019-]*", text[:300]) if len(w) > 1]
-    upper_share = sum(w[0].isupper() for w in caps) / len(caps) if caps else 0.0
+        end_class = _char_class(text[-1])
+    firsts = [w[0] for w in split[:40]]
+    ups = sum(map(str.isupper, firsts))
+    lows = sum(map(str.islower, firsts))
+    upper_share = ups / (ups + lows) if ups + lows else 0.0
     shape = [
         f"len{_bucket(n, _LEN_EDGES)}",
         f"nw{_bucket(nwords, _WORD_EDGES)}",
@@ -101,87 +151,115 @@ def text_features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         f"start:{_char_class(text[0])}",
         f"caps{int(upper_share * 4)}",
     ]
-    if caps and text[:300].isupper():
-        shape.append("allcaps")
+    head_words = _HEAD_WORD.findall(" ".join(split[:FIRST_WORDS]).lower().replace("\u2019", "'"))
+    classes = _classes(" ".join(head_words))
+    if n > 200 and end_class in _PROSE_ENDS and firsts[0].isupper() and not classes & _CUE_CLASSES:
+        if not _YEAR.search(text, 0, 150):
+            return _plain(shape, classes, head_words)
     sentences = n >= 400 or bool(_SENTENCE.search(text))
     if sentences:
         shape.append("sentences")
-    if title_like(text):
-        shape.append("titlelike")
-        if n <= 120 and nwords <= 20 and not sentences:
-            shape.append("headline")
-    sd = stated_date(text) if n < 150 else None
-    dates = find_dates(text[:300])
-    if sd is not None:
-        shape.append("dateline")
+    if n <= 200:
+        if ups and text.isupper():
+            shape.append("allcaps")
+        if title_like(text):
+            shape.append("titlelike")
+            if n <= 120 and nwords <= 20 and not sentences:
+                shape.append("headline")
+        if n < 150 and stated_date(text) is not None:
+            shape.append("dateline")
+        if _TIME.search(text):
+            feats.append("time")
+        if is_image_name(text):
+            shape.append("image")
+        if is_feed_item(text):
+            shape.append("feed")
+        if n < 30 and is_widget_heading(text):
+            shape.append("widget")
+        if n < 120 and _BYLINE.match(text):
+            shape.append("byline")
+        if n < 60 and NAME.fullmatch(text):
+            shape.append("nameonly")
+        if n < 120 and text[0] in _FURNITURE_FIRST:
+            kind = header_kind(text)
+            if kind:
+                shape.append(f"archive:{kind}")
+    # a long line is prose: what it says comes early, and the short-line shapes cannot hold
+    head = text[:150] if n > 200 else text
+    dates = find_dates(head)
     if dates:
         shape.append("hasdate")
         if dates[0][0] <= 3:
             shape.append("datefirst")
-        if dates[-1][1] >= min(n, 300) - 3:
+        if dates[-1][1] >= n - 3:
             shape.append("datelast")
-    if _TIME.search(text[:200]):
-        feats.append("time")
-    if _URL.search(text):
+    if "://" in head or "www." in head:
         feats.append("url")
-    if is_image_name(text):
-        shape.append("image")
-    if has_caption_mark(text):
+    if n <= 200 and has_caption_mark(text):
         shape.append("caption")
-    if n < 600 and is_bio(text):
-        shape.append("bio")
-    if looks_like_note(text):
-        shape.append("note")
-    if is_feed_item(text):
-        shape.append("feed")
-    if is_widget_heading(text):
-        shape.append("widget")
-    if n < 120 and _BYLINE.match(text):
-        shape.append("byline")
-    if n < 60 and NAME.fullmatch(text):
-        shape.append("nameonly")
-    kind = header_kind(text) if n < 120 else None
-    if kind:
-        shape.append(f"archive:{kind}")
+    if n < 600 and (" is " in text[:120] or " was " in text[:120]):
+        if is_bio(text):
+            shape.append("bio")
+    if text[0].isdigit() or text[0] == "[":
+        if looks_like_note(text):
+            shape.append("note")
+    footer = load_lexicon().footer
     if n <= 80:
-        m = lex.footer.search(text.lower())
+        m = footer.search(text.lower())
         if m and (n <= 30 or m.end() - m.start() >= n // 2):
             shape.append("footer")
-    elif lex.footer.search(text[-30:].lower()):
+    elif footer.search(text[-30:].lower()):
         shape.append("footer_end")
-    if n > 60 and not is_english(text):
-        shape.append("foreign")
-    if _CAMEL_GLUE.search(text[:300]):
+    if n > 60 and lows >= 7:
+        function = sum(map(_EN_FUNCTION.__contains__, split[:40]))
+        if 5 * function < lows:
+            shape.append("foreign")
+    if _CAMEL_GLUE.search(head):
         feats.append("glued")
-    hits = load_gazetteer().find(text[:400])
-    if hits:
+    hit = _first_hit(head)
+    if hit is not None:
         shape.append("gaz")
-        if hits[0].start <= 4 and hits[0].end >= n - 2:
+        if hit[0] <= 4 and hit[1] >= n - 2:
             shape.append("gazline")
-        elif hits[-1].end >= n - 2:
+        elif hit[1] >= n - 2:
             feats.append("gazend")
-    if _PREP_NAME.search(text[:300]):
+    if any(m.start() == 0 or not head[m.start() - 1].isalnum() for m in _PREP_NAME.finditer(head)):
         shape.append("prepname")
-    # word classes among the first words, and the first words themselves
-    head = words[:FIRST_WORDS]
-    classes = {c for w in head for c in lex.of(w)}
-    classes_all = {c for w in words for c in lex.of(w)} - classes
+    rest = _classes(" ".join(split[FIRST_WORDS:30]).lower().replace("\u2019", "'")) - classes
     shape.extend(f"c:{c}" for c in sorted(classes))
-    feats.extend(f"c*:{c}" for c in sorted(classes_all))
-    if head:
-        feats.append(f"w0:{head[0]}")
-        shape.append(f"w0c:{'|'.join(lex.of(head[0])) or '-'}")
-        if len(head) > 1:
-            feats.append(f"w01:{head[0]} {head[1]}")
-        feats.append(f"wl:{words[-1]}")
+    feats.extend(f"c*:{c}" for c in sorted(rest))
+    if head_words:
+        first = head_words[0]
+        feats.append(f"w0:{first}")
+        shape.append(f"w0c:{'|'.join(classes_of.get(first, ())) or '-'}")
+        if len(head_words) > 1:
+            feats.append(f"w01:{first} {head_words[1]}")
+        last = split[-1].lower().strip(".,;:!?()[]\"\u201c\u201d\u2019'") if len(split) <= 40 else ""
+        feats.append(f"wl:{last or '-'}")
+    near = tuple(f for f in shape if f.startswith(_NEAR_PREFIXES) or f in _NEAR_FLAGS)
+    return tuple(shape + feats), near
 
-    return tuple(shape + feats), tuple(shape)
+
+_NEAR_PREFIXES = ("len", "end:", "start:", "caps", "c:")
+_NEAR_FLAGS = frozenset(
+    {"sentences", "plain", "titlelike", "headline", "dateline", "hasdate", "datelast", "image", "caption", "bio",
+     "note", "feed", "widget", "byline", "nameonly", "footer", "footer_end", "foreign", "gaz", "gazline"}
+)  # fmt: skip
 
 
 @lru_cache(maxsize=1 << 15)
 def prefixed(text: str, prefix: str) -> tuple[str, ...]:
     """The neighbour features of a line, prefixed with its offset ("-1:", "+2:")."""
     return tuple(prefix + f for f in text_features(text)[1])
+
+
+@lru_cache(maxsize=1 << 15)
+def far(text: str, prefix: str) -> tuple[str, ...]:
+    """The few features of a line two away: its length, how it ends, headline or date line."""
+    return tuple(prefix + f for f in text_features(text)[1] if f.startswith(("len", "end:")) or f in _FAR_FLAGS)
+
+
+_FAR_FLAGS = frozenset({"headline", "dateline", "footer", "sentences"})
 
 
 def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
@@ -229,7 +307,7 @@ def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
         for off, prefix in ((-2, "-2:"), (-1, "-1:"), (1, "+1:"), (2, "+2:")):
             j = k + off
             if 0 <= j < n:
-                feats.extend(prefixed(texts[j], prefix))
+                feats.extend(prefixed(texts[j], prefix) if off in (-1, 1) else far(texts[j], prefix))
             else:
                 feats.append(prefix + "none")
         out.append(feats)

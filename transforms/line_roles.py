@@ -65,7 +65,7 @@ class Segment:
         return self.members[-1]
 
 
-def segments(labels: list[str], start_prob: list[float], title_prob: list[float]) -> list[Segment]:
+def segments(labels: list[str], start_prob, title_prob) -> list[Segment]:
     """Posts from line labels: a start label opens one, an outside line closes it.
 
     A title with no start before it (the model's start was outside) opens a post of its own
@@ -103,15 +103,39 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     starts = [s for s in START_LABELS if s in known]
     titles = [t for t in ("T", "ST") if t in known]
     n = len(labels)
-    start_prob = [sum(tagger.marginal(s, k) for s in starts) for k in range(n)]
-    title_prob = [sum(tagger.marginal(t, k) for t in titles) for k in range(n)]
-    found = segments(labels, start_prob, title_prob)
+    cache: dict[tuple[int, bool], float] = {}
+
+    def prob(k: int, title: bool) -> float:  # marginals are asked only where a post opens
+        key = (k, title)
+        if key not in cache:
+            cache[key] = sum(tagger.marginal(lab, k) for lab in (titles if title else starts))
+        return cache[key]
+
+    found = segments(labels, _Lazy(n, lambda k: prob(k, False)), _Lazy(n, lambda k: prob(k, True)))
     if not found and n:
-        k = max(range(n), key=lambda i: (start_prob[i], -i))
+        k = max(range(n), key=lambda i: (prob(i, False), -i))
         rest = [j for j in range(k, n) if labels[j] != "O" or j == k]
-        title = max(rest, key=lambda j: (title_prob[j], -j))
+        title = max(rest, key=lambda j: (prob(j, True), -j))
         labels = list(labels)
         labels[k] = "SI" if title != k else "ST"
-        found = [Segment(members=rest, title=title if title_prob[title] >= 0.05 else None,
-                         confidence=round(start_prob[k], 3))]
+        found = [
+            Segment(
+                members=rest,
+                title=title if prob(title, True) >= 0.05 else None,
+                confidence=round(prob(k, False), 3),
+            )
+        ]
     return list(labels), found
+
+
+class _Lazy:
+    """A list-like view of per-line probabilities, computed when first read."""
+
+    def __init__(self, n: int, get) -> None:
+        self._n, self._get = n, get
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, k: int) -> float:
+        return self._get(k)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from transforms.anatomy import Anatomy, analyse
 from transforms.authors import byline_names, complete_name, intro_coauthors
 from transforms.canonical import canonical_ref, site_ref
 from transforms.citations import extract_citations
-from transforms.dating import stated, text_clues
+from transforms.dates import find_dates, stated_date
+from transforms.dating import bound_by, stated, text_clues
 from transforms.fields import PostLine, features, slots
 from transforms.identity import article_id, fingerprint, post_id
 from transforms.kinds import kind_paragraph, piece_kind
@@ -28,6 +30,8 @@ from transforms.topics import topics_for
 
 LOW_CONFIDENCE = 0.6
 DATE_ROLES = ("D", "Dt")
+EARLY_DATE_CHARS = 60
+_POSTED = re.compile(r"^(?:posted|published|date|written)\b", re.I)
 
 
 @dataclass
@@ -98,12 +102,36 @@ def _dating(ctx: PageContext, post_lines: list[PostLine], anat: Anatomy, title_d
         if got is not None:
             return got
     first = post_lines[0]
-    if first.role == "SH":
-        got = stated(first.text)
+    if first.number != anat.title[0]:
+        got = stated(first.text) if stated_date(first.text) else None  # a date block above the title
         if got is not None:
             return got
+    else:
+        # a title-first post: a date at the opening of the line under its title ("Published by X (30th May, 2022)")
+        after = next((pl for pl in post_lines if pl.number > first.number), None)
+        if after is not None:
+            found = find_dates(after.text[:EARLY_DATE_CHARS])
+            if found:
+                got = stated(after.text[: found[0][1]])
+                if got is not None:
+                    return got
     body_text = "\n\n".join(t for _l, t in anat.body)
-    return text_clues([anat.title[1], body_text], [t for _l, t in anat.captions], [t for _l, t in anat.notes], intro)
+    return text_clues(
+        [anat.title[1], intro, body_text], [t for _l, t in anat.captions], [t for _l, t in anat.notes], intro
+    )
+
+
+def _posted(ctx: PageContext, first: int) -> date | None:
+    """The blog's own posting date in the page furniture just above a post ("Posted: March 4, 2011 in X")."""
+    for k in range(first - 1, max(-1, first - 5), -1):
+        if ctx.roles[k] != "O":
+            break
+        text = ctx.page.texts[k]
+        if text[:1] in "PpDdWw" and _POSTED.match(text):
+            found = find_dates(text)
+            if found:
+                return found[0][2]
+    return None
 
 
 def _authors(ctx: PageContext, anat: Anatomy, intro: str, outlet: OutletRef | None) -> tuple[list[str], list[str]]:
@@ -162,6 +190,9 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
         authors, warn = _authors(ctx, anat, intro, outlet)
         warnings.extend(warn)
         dating = _dating(ctx, post_lines, anat, parts.date_text, intro)
+        posted = _posted(ctx, seg.start)
+        if posted is not None:
+            bound_by(dating, posted, f"posted {posted.isoformat()}")
         body_text = "\n\n".join(t for _l, t in anat.body)
         piece = Piece(
             title=parts.title,

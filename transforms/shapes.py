@@ -77,7 +77,7 @@ def is_feed_item(text: str) -> bool:
     return bool(_FEED_ITEM.search(text.rstrip()))
 
 
-_EN_FUNCTION = frozenset(
+EN_FUNCTION = frozenset(
     "the a an and of to in is are was were that this for on with as at by it its be been has have had "
     "but not from or which who will would there their they we our you he she his her about more than "
     "into over after so what when up out one all also can just some my me am do did such however while "
@@ -94,7 +94,7 @@ def is_english(sentence: str) -> bool:
     words = _LOWER_WORD.findall(sentence[:1].lower() + sentence[1:600])
     if len(words) < 7:
         return True
-    return 5 * sum(map(_EN_FUNCTION.__contains__, map(str.lower, words))) >= len(words)
+    return 5 * sum(map(EN_FUNCTION.__contains__, map(str.lower, words))) >= len(words)
 
 
 _WIDGET_HEADINGS = frozenset(
