@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from transforms.cues import context_cues
 from transforms.gazetteer import Outlet, load_gazetteer
 from transforms.lexicon import load_lexicon
 
@@ -217,5 +218,8 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
         f.extend(f"sb:{c}" for c in sorted({c for w in sent_before for c in lex.of(w)} & {"piece", "appearance"}))
         after = {c for w in low[b : b + 4] for c in lex.of(w)}
         f.extend(f"ra:{c}" for c in sorted(after & {"piece", "appearance", "months"}))
-        out.append(Candidate(toks[a].start, toks[b - 1].end, span, tuple(f)))
+        start = toks[a].start
+        sent_start = max(text.rfind(". ", 0, start), text.rfind("? ", 0, start), text.rfind("! ", 0, start)) + 1
+        f.extend(context_cues(text[sent_start:start], text[toks[b - 1].end :]))
+        out.append(Candidate(start, toks[b - 1].end, span, tuple(f)))
     return tuple(out)

@@ -23,12 +23,12 @@ from transforms.gazetteer import load_gazetteer, norm_key
 from transforms.gold import GoldPage, shared_root
 from transforms.labels import line_labels, loose
 
-FIELD_ROLES = frozenset({"SI", "SH", "ST", "SR", "I", "T", "D", "Dt"})
+FIELD_ROLES = frozenset({"SI", "SH", "SR", "I", "D", "Dt"})  # title lines: transforms/title_split.py
 BODY_ROLES = frozenset({"B", "Bt"})
-BODY_LINES = 2  # first body lines read (a teaser often opens "Published in X")
+BODY_LINES = 1  # first body lines read (a teaser often opens "Published in X")
 MAX_CHARS = 1500
 _LIST_FEATURES = ("gaz", "p:gaz")
-BODY_CHARS = 300  # of a body line, its opening
+BODY_CHARS = 150  # of a body line, its opening
 
 
 @dataclass(frozen=True)

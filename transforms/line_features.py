@@ -200,9 +200,8 @@ def text_features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if n < 600 and (" is " in text[:120] or " was " in text[:120]):
         if is_bio(text):
             shape.append("bio")
-    if text[0].isdigit() or text[0] == "[":
-        if looks_like_note(text):
-            shape.append("note")
+    if (text[0].isdigit() or text[0] == "[") and "dateline" not in shape and looks_like_note(text):
+        shape.append("note")
     footer = load_lexicon().footer
     if n <= 80:
         m = footer.search(text.lower())
@@ -278,8 +277,18 @@ def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
         seen.setdefault(t, []).append(k)
     layout = layout_features([text_features(t)[1] for t in texts])
     out: list[list[str]] = []
+    notes_follow_prose = False
     for k, t in enumerate(texts):
         feats = list(text_features(t)[0])
+        if "note" in feats:
+            # a run of numbered lines is a piece's notes only under the prose they annotate; at the
+            # top of a page, or under an intro, it is a list of entries
+            if k == 0 or "note" not in text_features(texts[k - 1])[0] and not notes_follow_prose:
+                notes_follow_prose = k > 0 and _body_prose(text_features(texts[k - 1])[1])
+            if not notes_follow_prose:
+                feats[feats.index("note")] = "numbered"
+        else:
+            notes_follow_prose = False
         feats.extend(layout[k])
         for off in (-1, 1):
             if 0 <= k + off < n:
@@ -312,6 +321,11 @@ def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
                 feats.append(prefix + "none")
         out.append(feats)
     return out
+
+
+def _body_prose(shape: tuple[str, ...]) -> bool:
+    """A long paragraph of a piece's body (what notes annotate)."""
+    return "sentences" in shape and any(f in shape for f in ("len4", "len5", "len6")) and "note" not in shape
 
 
 def _is_headline(shape: tuple[str, ...]) -> bool:

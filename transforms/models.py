@@ -136,6 +136,9 @@ class Post(_Model):
     mentions: list[Mention] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list, description="normalised archive label + tags")
+    dating: DateEstimate | None = Field(
+        default=None, description="a post without a piece (a media round-up): when it reports its appearances"
+    )
     confidence: float = Field(ge=0.0, le=1.0, description="how sure the segmenter is of this post")
     warnings: list[str] = Field(default_factory=list)
     post_id: str = Field(description="stable id: independent of dump, position and small edits")

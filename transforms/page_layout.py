@@ -14,7 +14,7 @@ Lists of one-line entries repeat with period 1; for them, a line shaped like its
 from __future__ import annotations
 
 MIN_PERIOD, MAX_PERIOD = 2, 6
-MIN_AGREEMENT = 0.7
+MIN_COVER = 0.5
 
 
 def line_class(shape: tuple[str, ...]) -> str:
@@ -38,22 +38,23 @@ def signature(shape: tuple[str, ...]) -> str:
 
 
 def period(classes: str) -> tuple[int, int] | None:
-    """(period, offset of the first full repetition) of the class string, or None when it does not repeat.
+    """(period, offset of the first unit) of the class string, or None when it does not repeat.
 
-    The period is the smallest p in 2..6 for which at least 80% of lines match the line p later,
-    over a unit that holds at least two different classes and repeats at least twice.
+    A page repeats with period p from offset k0 when the unit classes[k0:k0+p] (two classes at
+    least) recurs, exactly, in most of the following stretches of p lines: at least three times,
+    or twice on a short page, covering at least half the lines from k0 on. The smallest such p wins.
     """
     n = len(classes)
     for p in range(MIN_PERIOD, MAX_PERIOD + 1):
-        if n < 2 * p + 1:
+        if n < 2 * p:
             break
-        pairs = n - p
-        agree = sum(classes[k] == classes[k + p] for k in range(pairs))
-        if agree < MIN_AGREEMENT * pairs:
-            continue
-        for k0 in range(0, n - 2 * p + 1):
+        for k0 in range(0, min(n - 2 * p, 2 * p) + 1):
             unit = classes[k0 : k0 + p]
-            if len(set(unit)) > 1 and classes[k0 + p : k0 + 2 * p] == unit:
+            if len(set(unit)) < 2 or classes[k0 + p : k0 + 2 * p] != unit:
+                continue
+            units = range(k0, n - p + 1, p)
+            same = sum(classes[k : k + p] == unit for k in units)
+            if same >= min(3, len(units)) and same * p >= MIN_COVER * (n - k0):
                 return p, k0
     return None
 
@@ -64,8 +65,10 @@ def layout_features(shapes: list[tuple[str, ...]]) -> list[list[str]]:
     sigs = [signature(s) for s in shapes]
     found = period(classes)
     out: list[list[str]] = []
+    prose = 0
     for k, cls in enumerate(classes):
-        feats = [f"cls:{cls}"]
+        feats = [f"cls:{cls}", f"prose_before{min(prose, 3)}"]
+        prose += cls == "P" and "start:dig" not in shapes[k] and "datelast" not in shapes[k]
         if found is not None:
             p, k0 = found
             feats.append(f"period{p}")

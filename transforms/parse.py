@@ -77,11 +77,14 @@ def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None)
         for p in posts:
             if p.piece is not None:
                 bound_by(p.piece.dating, month_end, f"posted by {month_end.isoformat()}")
-    seq = [(p.post_id, p.piece.dating) for p in posts if p.piece is not None]
-    inferred = infer_years([seq])
+    seq = [(p.post_id, p.piece.dating if p.piece else p.dating) for p in posts if (p.piece or p.dating)]
+    inferred = infer_years([seq])  # type: ignore[list-item]
     for p in posts:
-        if p.piece is not None and p.post_id in inferred:
-            p.piece.dating = inferred[p.post_id]
+        if p.post_id in inferred:
+            if p.piece is not None:
+                p.piece.dating = inferred[p.post_id]
+            elif p.dating is not None:
+                p.dating = inferred[p.post_id]
     warnings: list[str] = []
     low = [p.seq for p in posts if p.confidence < LOW_CONFIDENCE]
     if low:

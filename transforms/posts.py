@@ -29,6 +29,7 @@ from transforms.title_split import split_title
 from transforms.topics import topics_for
 
 LOW_CONFIDENCE = 0.6
+MIN_OUTLET_PROB = 0.2  # a candidate the model thinks this likely the piece's outlet is taken as it
 DATE_ROLES = ("D", "Dt")
 EARLY_DATE_CHARS = 60
 _POSTED = re.compile(r"^(?:posted|published|date|written)\b", re.I)
@@ -80,8 +81,8 @@ def _piece_outlet(ctx: PageContext, chain: list, labels: list[str], p_marg: list
         ref = canonical_ref(from_title, ctx.model.aliases, title_line)
         if ref is not None:
             return ref
-    best = max((k for k, lab in enumerate(labels) if lab == "P"), key=lambda k: p_marg[k], default=None)
-    if best is not None:
+    best = max(range(len(labels)), key=lambda k: (labels[k] == "P", p_marg[k]), default=None)
+    if best is not None and (labels[best] == "P" or p_marg[best] >= MIN_OUTLET_PROB):
         slot = chain[best]
         return canonical_ref(slot.cand.text, ctx.model.aliases, slot.line.number)
     return site_ref(ctx.site) if ctx.site else None
@@ -119,6 +120,20 @@ def _dating(ctx: PageContext, post_lines: list[PostLine], anat: Anatomy, title_d
     return text_clues(
         [anat.title[1], intro, body_text], [t for _l, t in anat.captions], [t for _l, t in anat.notes], intro
     )
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text[:20])
+
+
+def _roundup_dating(post_lines: list[PostLine], intro: str) -> DateEstimate:
+    """A round-up's date: its own date line (a media list's "3 May 2023"), else the years it names."""
+    for pl in post_lines[:3]:
+        if pl.role in DATE_ROLES or stated_date(pl.text):
+            got = stated(pl.text)
+            if got is not None:
+                return got
+    return text_clues([intro], [], [], intro)
 
 
 def _posted(ctx: PageContext, first: int) -> date | None:
@@ -173,12 +188,18 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
     chain, labels, p_marg = _fields(ctx, post_lines, title_text)
     warnings: list[str] = []
     citations = []
+    post_dating = None
+    if title_pos is not None and _letters(texts[title_pos]) < 2:
+        # a bullet or a rule opened the post: its title is the next line with words
+        title_pos = next((m for m in seg.members if m > title_pos and _letters(texts[m]) >= 2), None)
+        title_text = texts[title_pos] if title_pos is not None else None
     if title_pos is None:
         intro_lines = [(pl.number, pl.text) for pl in post_lines]
         intro = "\n\n".join(t for _n, t in intro_lines)
         piece = None
         mentions = _mentions(ctx, chain, labels, None)
         tags: list[str] = []
+        post_dating = _roundup_dating(post_lines, intro)
     else:
         title_line = idx[title_pos] + 1
         intro_lines = [(pl.number, pl.text) for pl in post_lines if pl.number < title_line]
@@ -232,6 +253,7 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
         topics=topics_for(label, tags),
         confidence=seg.confidence,
         warnings=warnings,
+        dating=post_dating,
         post_id=post_id(intro, title),
         article_id=article_id(title) if title else None,
         fingerprint=fingerprint(piece.body if piece and piece.body else intro or (title or "")),
