@@ -181,11 +181,21 @@ def markdown_table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def main_env_ablation(enabled: bool) -> None:
-    """Switch the broad outlet list off (the ablation) or on, for this process."""
+def set_gazetteer(enabled: bool) -> None:
+    """Switch the broad outlet list on, or off for the ablation, in this process (training and parsing)."""
     from transforms.gazetteer import NO_GAZETTEER_ENV
 
     if enabled:
         os.environ.pop(NO_GAZETTEER_ENV, None)
     else:
         os.environ[NO_GAZETTEER_ENV] = "1"
+    _clear_caches()
+
+
+def _clear_caches() -> None:
+    """Features computed with the list (or without it) must not leak into the other setting."""
+    from transforms import candidates, line_features, title_split
+
+    for fn in (line_features.text_features, line_features.prefixed, line_features.far,
+               candidates.line_candidates, title_split.segments):  # fmt: skip
+        fn.cache_clear()

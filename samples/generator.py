@@ -382,11 +382,13 @@ class Renderer:
         typo_block: int | None = None
 
         if spec.kind == "roundup":
+            # a round-up post opens with its blog title, as real ones do (it names no piece: title null)
+            blocks.append([rng.choice(v["roundup_headings"])])
             blocks.append([rng.choice(v["roundup_posts"])])
             para, mentions = self._mentions(rng, None)
             blocks.append([para])
             truth.update(kind="media-roundup", mentions=mentions)
-            typo_block = 0
+            typo_block = 1
             return self._assemble(blocks, truth, rel, typo_block, title_block=None, date_block=None)
 
         outlet = rng.choices(self.outlets, self.outlet_weights)[0]
@@ -420,7 +422,8 @@ class Renderer:
             opener = rng.choice(v["coauthor_openers"]).format(**fill)
         else:
             opener = rng.choice(v["intro_openers"]).format(**fill)
-        extra = rng.choice((0, 0, 1, 2))
+        # real intros are one paragraph, now and then two (a media round-up makes the second)
+        extra = rng.choice((0, 0, 0, 0, 0, 0, 0, 0, 0, 1))
         follow = rng.sample(v["intro_followups"], 1 + 2 * extra)
         intro = opener + (" " + follow[0] if rng.random() < 0.7 else "")
         blocks.append([intro])

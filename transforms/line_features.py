@@ -201,7 +201,7 @@ def text_features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if is_bio(text):
             shape.append("bio")
     if (text[0].isdigit() or text[0] == "[") and "dateline" not in shape and looks_like_note(text):
-        shape.append("note")
+        feats.append("noteshape")  # a note or a numbered entry: the page around it decides (page_features)
     footer = load_lexicon().footer
     if n <= 80:
         m = footer.search(text.lower())
@@ -222,8 +222,15 @@ def text_features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             shape.append("gazline")
         elif hit[1] >= n - 2:
             feats.append("gazend")
-    if any(m.start() == 0 or not head[m.start() - 1].isalnum() for m in _PREP_NAME.finditer(head)):
+    prep_name = any(m.start() == 0 or not head[m.start() - 1].isalnum() for m in _PREP_NAME.finditer(head))
+    if prep_name:
         shape.append("prepname")
+    # the blogger presenting a piece or an appearance: a word for it and a named outlet, early
+    voice = classes & _VOICE
+    if voice and (prep_name or hit is not None):
+        shape.extend(f"cue:{c}" for c in sorted(voice))
+    if "first_person" in classes and voice - {"first_person"}:
+        shape.append("cue:fp_work")
     rest = _classes(" ".join(split[FIRST_WORDS:30]).lower().replace("\u2019", "'")) - classes
     shape.extend(f"c:{c}" for c in sorted(classes))
     feats.extend(f"c*:{c}" for c in sorted(rest))
@@ -239,10 +246,11 @@ def text_features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(shape + feats), near
 
 
-_NEAR_PREFIXES = ("len", "end:", "start:", "caps", "c:")
+_NEAR_PREFIXES = ("len", "end:", "start:", "caps", "c:", "cue:")
+_VOICE = frozenset({"piece", "publish", "appearance", "first_person"})
 _NEAR_FLAGS = frozenset(
     {"sentences", "plain", "titlelike", "headline", "dateline", "hasdate", "datelast", "image", "caption", "bio",
-     "note", "feed", "widget", "byline", "nameonly", "footer", "footer_end", "foreign", "gaz", "gazline"}
+     "feed", "widget", "byline", "nameonly", "footer", "footer_end", "foreign", "gaz", "gazline"}
 )  # fmt: skip
 
 
@@ -278,24 +286,24 @@ def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
     layout = layout_features([text_features(t)[1] for t in texts])
     out: list[list[str]] = []
     notes_follow_prose = False
+    dated = ["datelast" in text_features(t)[1] for t in texts]
     for k, t in enumerate(texts):
         feats = list(text_features(t)[0])
-        if "note" in feats:
+        if "noteshape" in feats:
             # a run of numbered lines is a piece's notes only under the prose they annotate; at the
             # top of a page, or under an intro, it is a list of entries
-            if k == 0 or "note" not in text_features(texts[k - 1])[0] and not notes_follow_prose:
+            if k == 0 or "noteshape" not in text_features(texts[k - 1])[0]:
                 notes_follow_prose = k > 0 and _body_prose(text_features(texts[k - 1])[1])
-            if not notes_follow_prose:
-                feats[feats.index("note")] = "numbered"
-        else:
-            notes_follow_prose = False
+            feats[feats.index("noteshape")] = "note" if notes_follow_prose else "numbered"
+        if dated[k] and not notes_follow_prose and ((k > 0 and dated[k - 1]) or (k + 1 < n and dated[k + 1])):
+            feats.append("entry")  # one of several lines in a row that end with a date: a list of pieces
         feats.extend(layout[k])
         for off in (-1, 1):
             if 0 <= k + off < n:
                 feats.append(f"{off:+d}:{layout[k + off][0]}")
         bb = blank_before[k]
         ba = blank_before[k + 1] if k + 1 < n else 9
-        feats.append(page)
+        pass  # feats.append(page)
         feats.extend(_rhythm(k, is_title))
         feats.append(f"bb{min(bb, 2)}")
         feats.append(f"ba{min(ba, 2)}")
@@ -325,7 +333,7 @@ def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
 
 def _body_prose(shape: tuple[str, ...]) -> bool:
     """A long paragraph of a piece's body (what notes annotate)."""
-    return "sentences" in shape and any(f in shape for f in ("len4", "len5", "len6")) and "note" not in shape
+    return "sentences" in shape and any(f in shape for f in ("len4", "len5", "len6"))
 
 
 def _is_headline(shape: tuple[str, ...]) -> bool:

@@ -79,7 +79,7 @@ def layout_features(shapes: list[tuple[str, ...]]) -> list[list[str]]:
             else:
                 feats.append("before_period")
         else:
-            feats.append("noperiod")
+            pass
         same_prev = k > 0 and sigs[k] == sigs[k - 1]
         same_next = k + 1 < len(sigs) and sigs[k] == sigs[k + 1]
         if same_prev or same_next:
