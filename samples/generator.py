@@ -192,7 +192,9 @@ def build_timeline(
     for i in range(n_posts):
         day -= timedelta(days=gaps[i])
         r = rng.random()
-        kind = "roundup" if r < 0.08 else "link" if r < 0.18 else "letter" if r < 0.22 else "piece"
+        # media appearances are reported in a piece's intro (a second paragraph), as on the real blog,
+        # whose archive pages hold no stand-alone round-up posts
+        kind = "link" if 0.08 <= r < 0.18 else "letter" if 0.18 <= r < 0.22 else "piece"
         piece_day = min(day - timedelta(days=rng.randint(0, 4)), last_piece)
         last_piece = piece_day
         tags = tuple(sorted(rng.sample(topics, rng.choice((1, 2, 2, 3)))))

@@ -154,7 +154,7 @@ def text_features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     head_words = _HEAD_WORD.findall(" ".join(split[:FIRST_WORDS]).lower().replace("\u2019", "'"))
     classes = _classes(" ".join(head_words))
     if n > 200 and end_class in _PROSE_ENDS and firsts[0].isupper() and not classes & _CUE_CLASSES:
-        if not _YEAR.search(text, 0, 150):
+        if not _YEAR.search(text, 0, 150) and not (n < 600 and is_bio(text)):
             return _plain(shape, classes, head_words)
     sentences = n >= 400 or bool(_SENTENCE.search(text))
     if sentences:
@@ -332,8 +332,10 @@ def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
 
 
 def _body_prose(shape: tuple[str, ...]) -> bool:
-    """A long paragraph of a piece's body (what notes annotate)."""
-    return "sentences" in shape and any(f in shape for f in ("len4", "len5", "len6"))
+    """A paragraph of a piece's body, or its author's bio (what notes come under)."""
+    if "bio" in shape or "plain" in shape:
+        return True
+    return "end:." in shape and any(f in shape for f in ("len3", "len4", "len5", "len6"))
 
 
 def _is_headline(shape: tuple[str, ...]) -> bool:
