@@ -40,9 +40,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     pages = [p for c in CORPORA for p in load_corpus(c, root)]
     out = Path(args.out)
     meta = train(pages, out)
+    took = time.perf_counter() - start
     print(
-        f"trained on {len(pages)} annotated pages ({', '.join(CORPORA)}) in {time.perf_counter() - start:.1f} s; "
-        f"wrote {out} ({out.stat().st_size / 1024:.0f} KB, {len(meta['aliases'])} learned outlet aliases)"
+        f"trained on {len(pages)} annotated pages ({', '.join(CORPORA)}) in {took:.1f} s; wrote {out} "
+        f"({out.stat().st_size / 1024:.0f} KB, {len(meta['aliases'])} learned outlet aliases)"
     )
     return 0
 
@@ -65,7 +66,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     )
     print()
     print(markdown_table(results))
-    print(f"\n({'without' if args.no_gazetteer else 'with'} the broad outlet list; {time.perf_counter() - start:.0f} s)")
+    which = "without" if args.no_gazetteer else "with"
+    print(f"\n({which} the broad outlet list; {time.perf_counter() - start:.0f} s)")
     if args.json:
         slim = {c: {"figures": r["figures"], "folds": r["folds"]} for c, r in results.items()}
         slim["seeds"] = {k: v for k, v in seeds.items() if k != "misses"}
@@ -82,7 +84,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("evaluate", help="grouped 5-fold cross-validation and the seeds' scores")
     p.add_argument("--shared", help="shared folder (env BYLINES_SHARED, default ../shared)")
-    p.add_argument("--corpus", action="append", choices=["blog", "others"], help="only this corpus (repeatable)")
+    p.add_argument(
+        "--corpus", action="append", choices=["blog", "others"], help="only this corpus (repeatable)"
+    )
     p.add_argument("--model", help="model scored on the seeds (default: the shipped one)")
     p.add_argument("--no-gazetteer", action="store_true", help="ablation: without the broad outlet list")
     p.add_argument("--json", help="also write the figures here")

@@ -34,7 +34,9 @@ from transforms.training import train
 
 CV_CORPORA = ("blog", "others")
 PRF_FIELDS = ("posts", "mentions", "citations")
-ACC_FIELDS = ("end_line", "title", "outlet", "kind", "year", "year_stated", "date", "authors", "citation_source")
+ACC_FIELDS = (
+    "end_line", "title", "outlet", "kind", "year", "year_stated", "date", "authors", "citation_source"
+)  # fmt: skip
 TABLE = ("posts", "title", "outlet", "year", "date", "authors", "mentions")
 
 

@@ -21,11 +21,17 @@ from transforms.cues import context_cues
 from transforms.gazetteer import Outlet, load_gazetteer
 from transforms.lexicon import load_lexicon
 
-_TOKEN = re.compile(r"@?[\w\u00c0-\u024f][\w\u00c0-\u024f'\u2019.&-]*[\w\u00c0-\u024f]|[\w\u00c0-\u024f]|[^\s\w]")
+_TOKEN = re.compile(
+    r"@?[\w\u00c0-\u024f][\w\u00c0-\u024f'\u2019.&-]*[\w\u00c0-\u024f]|[\w\u00c0-\u024f]|[^\s\w]"
+)
 _GLUE = re.compile(r"(?<=[a-z\d])(?=[A-Z][a-z])|(?<=[a-z]\.)(?=[A-Z][a-z])")
 _CONNECTORS = frozenset("of for and & on de du la le el al des di van von y the da do".split())
-_DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co|uk|ie|au|nz|in|pk|sg|info|news|media|tv|fm|io)$", re.I)
-_CLAUSE_BREAK = frozenset(",;:.!?()[]\u2013\u2014|\"\u201c\u201d")
+_DOMAIN = re.compile(
+    , re.I
+)
+    r"^[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co|uk|ie|au|nz|in|pk|sg|info|news|media|tv|fm|io)$", re.I
+)
+_CLAUSE_BREAK = frozenset(',;:.!?()[]\u2013\u2014|"\u201c\u201d')
 MAX_CANDIDATE_TOKENS = 8
 _LINKS = frozenset("for in on at with to by from over via".split())
 _STOP = frozenset(
@@ -69,7 +75,11 @@ def _capitalised(tok: str) -> bool:
     if tok.startswith("@") and len(tok) > 2:
         return True
     c = tok[0]
-    return (c.isupper() or (c.isdigit() and any(ch.isupper() for ch in tok))) and tok not in ("I", "I'm", "I've")
+    return (c.isupper() or (c.isdigit() and any(ch.isupper() for ch in tok))) and tok not in (
+        "I",
+        "I'm",
+        "I've",
+    )
 
 
 @lru_cache(maxsize=1 << 14)
@@ -84,7 +94,9 @@ def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None]]
     taken: list[tuple[int, int, Outlet | None]] = []
     starts = {t.start: k for k, t in enumerate(toks)}
     ends = {t.end: k for k, t in enumerate(toks)}
-    spans = [(starts[h.start], ends[h.end] + 1, h.outlet) for h in hits if h.start in starts and h.end in ends]
+    spans = [
+        (starts[h.start], ends[h.end] + 1, h.outlet) for h in hits if h.start in starts and h.end in ends
+    ]
     for a, b, outlet in spans:
         taken.append((a, b, outlet))
     busy = {k for a, b, _ in taken for k in range(a, b)}
@@ -182,7 +194,9 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
             if outlet.kind:
                 f.append(f"gaz:{outlet.kind}")
         classes = {c for w in words for c in lex.of(w)}
-        f.extend(f"in:{c}" for c in sorted(classes & {"outlet_nouns", "not_outlet_nouns", "months", "weekdays"}))
+        f.extend(
+            f"in:{c}" for c in sorted(classes & {"outlet_nouns", "not_outlet_nouns", "months", "weekdays"})
+        )
         first = a == 0 or toks[a - 1].text in (".", "!", "?", "\u201c", '"', ":")
         if first:
             if b - a == 1 and outlet is None and not span.isupper() and not _capitalised_inside(span):
@@ -193,7 +207,12 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
             f.append("the")
         left5 = [w for w in low[max(0, a - 7) : a] if w != "the"][-5:]
         if left5 and left5[-1] in _LINKS:
-            cue = {c for w in left5[:-1] for c in lex.of(w)} & {"piece", "publish", "appearance", "time_words"}
+            cue = {c for w in left5[:-1] for c in lex.of(w)} & {
+                "piece",
+                "publish",
+                "appearance",
+                "time_words",
+            }
             f.extend(f"via:{c}" for c in sorted(cue))
             if not cue:
                 f.append("via:-")
@@ -213,13 +232,19 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
             f.append("possessive")
         clause = low[_clause_start(toks, a) : a]
         cues = {c for w in clause for c in lex.of(w)}
-        f.extend(f"cl:{c}" for c in sorted(cues & {"piece", "publish", "appearance", "first_person", "time_words"}))
+        f.extend(
+            f"cl:{c}" for c in sorted(cues & {"piece", "publish", "appearance", "first_person", "time_words"})
+        )
         sent_before = low[max(0, a - 25) : a]
-        f.extend(f"sb:{c}" for c in sorted({c for w in sent_before for c in lex.of(w)} & {"piece", "appearance"}))
+        f.extend(
+            f"sb:{c}" for c in sorted({c for w in sent_before for c in lex.of(w)} & {"piece", "appearance"})
+        )
         after = {c for w in low[b : b + 4] for c in lex.of(w)}
         f.extend(f"ra:{c}" for c in sorted(after & {"piece", "appearance", "months"}))
         start = toks[a].start
-        sent_start = max(text.rfind(". ", 0, start), text.rfind("? ", 0, start), text.rfind("! ", 0, start)) + 1
+        sent_start = (
+            max(text.rfind(". ", 0, start), text.rfind("? ", 0, start), text.rfind("! ", 0, start)) + 1
+        )
         f.extend(context_cues(text[sent_start:start], text[toks[b - 1].end :]))
         out.append(Candidate(start, toks[b - 1].end, span, tuple(f)))
     return tuple(out)

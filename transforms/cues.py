@@ -44,7 +44,8 @@ _SPOKE_TO = re.compile(
     re.I,
 )
 _PIECE_AFTER = re.compile(
-    r"^\s*(?:['\u2019]s\s+)?(?:[\w-]+\s+)?(?:pieces?|articles?|paper|column|op-?ed|commentary|essay|letter)\b", re.I
+    r"^\s*(?:['\u2019]s\s+)?(?:[\w-]+\s+)?(?:pieces?|articles?|paper|column|op-?ed|commentary|essay|letter)\b",
+    re.I,
 )
 _APPEARANCE_AFTER = re.compile(
     r"^\s*(?:['\u2019]s\s+)?(?:[\w-]+\s+)?(?:interview|podcast|panel|programme|program|show|briefing|webinar|"

@@ -117,7 +117,11 @@ def names_outlet(surface: str, gold: str) -> bool:
     if not a or not b:
         return False
     aliases = _scorer_aliases()
-    if aliases.get(a, a) == aliases.get(b, b) or a.startswith(b + " ") or a.replace(" ", "") == b.replace(" ", ""):
+    if (
+        aliases.get(a, a) == aliases.get(b, b)
+        or a.startswith(b + " ")
+        or a.replace(" ", "") == b.replace(" ", "")
+    ):
         return True
     listed = load_gazetteer().lookup(display_name(surface))
     return listed is not None and norm_key(listed.name) == b
@@ -151,7 +155,11 @@ def _label(slot: Slot, post: dict, lines: list[PostLine]) -> str:
     for m in post.get("mentions") or []:
         if m.get("outlet") and names_outlet(text, m["outlet"]):
             return "M"
-    if outlet and post.get("title") is not None and inside(_evidence_spans(lines, post.get("outlet_evidence"))):
+    if (
+        outlet
+        and post.get("title") is not None
+        and inside(_evidence_spans(lines, post.get("outlet_evidence")))
+    ):
         if not slot.cand.features or "initial" not in slot.cand.features:
             return "P" if _only_candidate(slot, lines, post.get("outlet_evidence")) else "O"
     return "O"

@@ -33,6 +33,8 @@ def _word_start(text: str, i: int) -> bool:
         return True
     prev = text[i - 1]
     return not (prev.isalnum() or prev in "_@") or (prev.islower() and text[i].isupper())
+
+
 _FOLD = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
 )
@@ -87,7 +89,9 @@ class Gazetteer:
         if surfaces:
             alt = phrase_regex(surfaces, loose=True)
             # a name ends at a non-alphanumeric character or at a lower->Upper step ("TimesWashington")
-            self._pattern: re.Pattern[str] | None = re.compile(rf"({alt})(?:(?![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))")
+            self._pattern: re.Pattern[str] | None = re.compile(
+                rf"({alt})(?:(?![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))"
+            )
             self._search = re.compile(rf"({phrase_regex(surfaces)})(?:(?![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))")
         else:
             self._pattern = None
@@ -128,7 +132,9 @@ class Gazetteer:
         heads = self._heads
         starts = [i for i in (w.start() for w in _CAP.finditer(folded)) if _word_start(folded, i)]
         if self._lower_names is not None and any(k in folded for k in self._lower_texts):
-            starts.extend(i for i in (m.start() for m in self._lower_names.finditer(folded)) if _word_start(folded, i))
+            starts.extend(
+                i for i in (m.start() for m in self._lower_names.finditer(folded)) if _word_start(folded, i)
+            )
             starts.sort()
         for at in starts:
             if at < pos or (folded[at : at + 2] not in heads and not folded[at].islower()):
@@ -157,7 +163,9 @@ class Gazetteer:
 
 
 def _read(path: Path) -> list[Outlet]:
-    rows = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    rows = [
+        line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")
+    ]
     out: list[Outlet] = []
     for row in csv.DictReader(rows):
         out.append(

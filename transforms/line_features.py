@@ -21,10 +21,12 @@ from transforms.authors import NAME
 from transforms.citations import looks_like_note
 from transforms.dates import find_dates, stated_date
 from transforms.gazetteer import load_gazetteer
-from transforms.lexicon import load_lexicon, words_lower
+from transforms.lexicon import load_lexicon
 from transforms.page_layout import layout_features
 from transforms.shapes import (
     EN_FUNCTION as _EN_FUNCTION,
+)
+from transforms.shapes import (
     has_caption_mark,
     is_bio,
     is_feed_item,
@@ -84,11 +86,15 @@ _FURNITURE_FIRST = frozenset("PpTtAaCcMmYySsRrLlBbDdHhFfNnOoEeWwGgKkQqVv")
 
 
 _PROSE_ENDS = frozenset({".", "?", "!", "q", ")"})
-_CUE_CLASSES = frozenset({"first_person", "piece", "publish", "appearance", "link_words", "weekdays", "months"})
+_CUE_CLASSES = frozenset(
+    {"first_person", "piece", "publish", "appearance", "link_words", "weekdays", "months"}
+)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
-def _plain(shape: list[str], classes: set[str], head_words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _plain(
+    shape: list[str], classes: set[str], head_words: list[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Features of a long line of plain prose (no cue word early, no date): the common case, kept cheap."""
     shape.append("sentences")
     shape.append("plain")
@@ -249,7 +255,8 @@ def text_features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 _NEAR_PREFIXES = ("len", "end:", "start:", "caps", "c:", "cue:")
 _VOICE = frozenset({"piece", "publish", "appearance", "first_person"})
 _NEAR_FLAGS = frozenset(
-    {"sentences", "plain", "titlelike", "headline", "dateline", "hasdate", "datelast", "image", "caption", "bio",
+    {"sentences", "plain", "titlelike", "headline", "dateline", "hasdate", "datelast", "image", "caption",
+     "bio",
      "feed", "widget", "byline", "nameonly", "footer", "footer_end", "foreign", "gaz", "gazline"}
 )  # fmt: skip
 
@@ -263,7 +270,9 @@ def prefixed(text: str, prefix: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1 << 15)
 def far(text: str, prefix: str) -> tuple[str, ...]:
     """The few features of a line two away: its length, how it ends, headline or date line."""
-    return tuple(prefix + f for f in text_features(text)[1] if f.startswith(("len", "end:")) or f in _FAR_FLAGS)
+    return tuple(
+        prefix + f for f in text_features(text)[1] if f.startswith(("len", "end:")) or f in _FAR_FLAGS
+    )
 
 
 _FAR_FLAGS = frozenset({"headline", "dateline", "footer", "sentences"})
@@ -277,8 +286,6 @@ def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
     """
     n = len(texts)
     titles = [k for k, t in enumerate(texts) if _is_headline(text_features(t)[1])]
-    share = len(titles) / n if n else 0.0
-    page = f"pg_tl{min(int(share * 5), 3)}"
     is_title = set(titles)
     seen: dict[str, list[int]] = {}
     for k, t in enumerate(texts):
@@ -303,7 +310,6 @@ def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
                 feats.append(f"{off:+d}:{layout[k + off][0]}")
         bb = blank_before[k]
         ba = blank_before[k + 1] if k + 1 < n else 9
-        pass  # feats.append(page)
         feats.extend(_rhythm(k, is_title))
         feats.append(f"bb{min(bb, 2)}")
         feats.append(f"ba{min(ba, 2)}")

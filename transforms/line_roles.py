@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from transforms.labels import START_LABELS
-from transforms.line_features import page_features, text_features
+from transforms.line_features import page_features
 from transforms.text import clean, split_lines
 
 
@@ -47,45 +47,6 @@ class PageLines:
     def features(self) -> list[list[str]]:
         return page_features(self.texts, self.blank_before)
 
-    def runs(self) -> list[tuple[int, int]]:
-        """Spans (first, last) of the items the model labels: a line, or a run of plain prose lines.
-
-        Why runs: a piece's body is many long paragraphs of plain prose (no cue word early, no
-        date); read one by one they teach the chain of labels that a body goes on and on, which
-        drowns the few lines where a post ends and the next one's intro begins. A run is one item
-        with one label, so that evidence is weighed once; and the model reads fewer items.
-        """
-        out: list[tuple[int, int]] = []
-        for k, t in enumerate(self.texts):
-            if out and _plain(t) and _plain(self.texts[out[-1][1]]) and out[-1][1] == k - 1:
-                out[-1] = (out[-1][0], k)
-            else:
-                out.append((k, k))
-        return out
-
-    def items(self) -> tuple[list[tuple[int, int]], list[list[str]]]:
-        """The runs and the features of each (its first line's, looking past its last line)."""
-        lines = self.features()
-        runs = self.runs()
-        feats: list[list[str]] = []
-        for a, b in runs:
-            if a == b:
-                feats.append(lines[a])
-                continue
-            row = [f for f in lines[a] if not f.startswith(("+1:", "+2:"))]
-            row += [f for f in lines[b] if f.startswith(("+1:", "+2:"))]
-            row.append(f"run{min(b - a + 1, 4)}")
-            feats.append(row)
-        return runs, feats
-
-
-# the label of a run's later lines: a run opens a post, a title or a date line only at its first
-_CONTINUE = {"SI": "I", "SH": "I", "SR": "I", "ST": "Bt", "T": "B", "D": "B", "Dt": "Bt"}
-
-
-def _plain(text: str) -> bool:
-    return "plain" in text_features(text)[1]
-
 
 @dataclass
 class Segment:
@@ -104,15 +65,31 @@ class Segment:
         return self.members[-1]
 
 
-def segments(labels: list[str], start_prob, title_prob) -> list[Segment]:
+def segments(labels: list[str], start_prob: list[float], title_prob: list[float]) -> list[Segment]:
     """Posts from line labels: a start label opens one, an outside line closes it.
 
     A title with no start before it (the model's start was outside) opens a post of its own
-    (a title-first post), so a found title is never dropped.
+    (a title-first post), so a found title is never dropped; so does an intro line or a title that
+    comes after a post's title (the chain of labels missed the start between them).
     """
     out: list[Segment] = []
     current: Segment | None = None
     for k, label in enumerate(labels):
+        # an intro line or a second title after a post's title (the chain skipped a start) opens the next post
+        late = current is not None and current.title is not None and label in ("I", "T")
+        if late and current is not None:
+            # the missed start is the likeliest of this line and the few just before it
+            tail = [m for m in current.members[-LATE_LOOKBACK:] if m > (current.title or 0)]
+            first = max([*tail, k], key=lambda m: (start_prob[m], m))
+            moved = [m for m in current.members if m >= first]
+            current.members = [m for m in current.members if m < first]
+            current = Segment(
+                members=[*moved, k] if first != k else [k], confidence=round(start_prob[first], 3)
+            )
+            if label == "T":
+                current.title = k
+            out.append(current)
+            continue
         if label in START_LABELS or (label == "T" and current is None):
             current = Segment(members=[k], confidence=round(max(start_prob[k], 0.0), 3))
             if label == "ST" or label == "T":
@@ -136,6 +113,7 @@ single best chain of labels runs on through it: the chain's preference for a bod
 otherwise hide an intro that follows a body with nothing between (no bio, no furniture). Measured
 on the cross-validation folds and on generated pages (see the README's extraction section)."""
 TITLE_THRESHOLD = 0.2
+LATE_LOOKBACK = 3
 TITLE_LOOKAHEAD = 6
 
 
@@ -148,37 +126,25 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     post (its low confidence puts it on the quality page): a readable page is never refused for a
     layout the model does not know.
     """
-    runs, feats = page.items()
-    labels_i = list(tagger.tag(feats))
+    labels = list(tagger.tag(page.features()))
     known = set(tagger.labels())
     starts = [s for s in START_LABELS if s in known]
-    n = len(runs)
+    n = len(labels)
     start_p = [[tagger.marginal(s, i) for s in starts] for i in range(n)]
     p_start = [sum(row) for row in start_p]
     p_title = [sum(tagger.marginal(t, i) for t in ("T", "ST") if t in known) for i in range(n)]
     for i in range(n):
-        if labels_i[i] not in START_LABELS and p_start[i] >= START_THRESHOLD:
-            labels_i[i] = starts[max(range(len(starts)), key=lambda j: start_p[i][j])]
-            _give_title(labels_i, p_title, i)
-    if n and not any(lab in START_LABELS for lab in labels_i):
+        if labels[i] not in START_LABELS and p_start[i] >= START_THRESHOLD:
+            labels[i] = starts[max(range(len(starts)), key=lambda j: start_p[i][j])]
+            _give_title(labels, p_title, i)
+    if n and not any(lab in START_LABELS for lab in labels):
         i = max(range(n), key=lambda j: (p_start[j], -j))
-        labels_i[i] = "SI"
+        labels[i] = "SI"
         for j in range(i + 1, n):
-            if labels_i[j] == "O":
-                labels_i[j] = "B"
-        _give_title(labels_i, p_title, i)
-    labels = [
-        lab if k == a else _CONTINUE.get(lab, lab)
-        for (a, b), lab in zip(runs, labels_i, strict=True)
-        for k in range(a, b + 1)
-    ]
-    item_of = [i for i, (a, b) in enumerate(runs) for _ in range(a, b + 1)]
-    found = segments(
-        labels,
-        [p_start[item_of[k]] for k in range(len(labels))],
-        [p_title[item_of[k]] for k in range(len(labels))],
-    )
-    return labels, found
+            if labels[j] == "O":
+                labels[j] = "B"
+        _give_title(labels, p_title, i)
+    return labels, segments(labels, p_start, p_title)
 
 
 def _give_title(labels: list[str], p_title: list[float], i: int) -> None:
@@ -199,16 +165,3 @@ def _give_title(labels: list[str], p_title: list[float], i: int) -> None:
         if labels[j] in ("B", "Bt", "E", "Et"):
             labels[j] = "I"
     labels[best] = "T"
-
-
-class _Lazy:
-    """A list-like view of per-line probabilities, computed when first read."""
-
-    def __init__(self, n: int, get) -> None:
-        self._n, self._get = n, get
-
-    def __len__(self) -> int:
-        return self._n
-
-    def __getitem__(self, k: int) -> float:
-        return self._get(k)

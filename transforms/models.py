@@ -43,7 +43,7 @@ class ParseSettings(_Model):
     )
     site: str | None = Field(
         default=None,
-        description="The blog's own domain (delivery metadata): the outlet of posts published on the blog itself.",
+        description="The blog's own domain (delivery metadata): the outlet of posts published on the blog.",
     )
     model_path: str | None = Field(
         default=None,
@@ -60,7 +60,7 @@ class Archive(_Model):
 
 
 class OutletRef(_Model):
-    """An outlet, canonical (transforms/canonical.py): listed in `data/outlets_world.csv` or named by the text."""
+    """An outlet, canonical (transforms/canonical.py): from `data/outlets_world.csv` or named by the text."""
 
     name: str = Field(description="canonical name, without a leading 'The'")
     matched_text: str = Field(description="the words in the dump that named it")

@@ -72,7 +72,12 @@ def layout_features(shapes: list[tuple[str, ...]]) -> list[list[str]]:
         nxt2 = classes[k + 2] if k + 2 < len(classes) else "$"
         # the shapes around a line, as one word: an intro is a paragraph before a headline before
         # prose ("PHP"); a title-first teaser a paragraph between headlines ("HPH")
-        feats = [f"cls:{cls}", f"prose_before{min(prose, 3)}", f"tri:{prev}{cls}{nxt}", f"ahead:{cls}{nxt}{nxt2}"]
+        feats = [
+            f"cls:{cls}",
+            f"prose_before{min(prose, 3)}",
+            f"tri:{prev}{cls}{nxt}",
+            f"ahead:{cls}{nxt}{nxt2}",
+        ]
         prose += cls == "P" and "start:dig" not in shapes[k] and "datelast" not in shapes[k]
         if found is not None:
             p, k0 = found

@@ -49,13 +49,17 @@ class PageContext:
     archive: Archive
 
 
-def _fields(ctx: PageContext, post_lines: list[PostLine], title: str | None) -> tuple[list, list[str], list[float]]:
+def _fields(
+    ctx: PageContext, post_lines: list[PostLine], title: str | None
+) -> tuple[list, list[str], list[float]]:
     chain = slots(post_lines)
     if not chain:
         return chain, [], []
     tagger = ctx.model.fields
     labels = tagger.tag(features(chain, title, ctx.blog_author))
-    p_marg = [tagger.marginal("P", k) for k in range(len(chain))] if "P" in tagger.labels() else [0.0] * len(chain)
+    p_marg = (
+        [tagger.marginal("P", k) for k in range(len(chain))] if "P" in tagger.labels() else [0.0] * len(chain)
+    )
     return chain, labels, p_marg
 
 
@@ -76,7 +80,14 @@ def _mentions(ctx: PageContext, chain: list, labels: list[str], piece: OutletRef
     return out
 
 
-def _piece_outlet(ctx: PageContext, chain: list, labels: list[str], p_marg: list[float], from_title: str | None, title_line: int) -> OutletRef | None:
+def _piece_outlet(
+    ctx: PageContext,
+    chain: list,
+    labels: list[str],
+    p_marg: list[float],
+    from_title: str | None,
+    title_line: int,
+) -> OutletRef | None:
     if from_title:
         ref = canonical_ref(from_title, ctx.model.aliases, title_line)
         if ref is not None:
@@ -88,7 +99,9 @@ def _piece_outlet(ctx: PageContext, chain: list, labels: list[str], p_marg: list
     return site_ref(ctx.site) if ctx.site else None
 
 
-def _dating(ctx: PageContext, post_lines: list[PostLine], anat: Anatomy, title_date: str | None, intro: str) -> DateEstimate:
+def _dating(
+    ctx: PageContext, post_lines: list[PostLine], anat: Anatomy, title_date: str | None, intro: str
+) -> DateEstimate:
     for pl in post_lines:
         if pl.role in DATE_ROLES:
             got = stated(pl.text)
@@ -108,7 +121,7 @@ def _dating(ctx: PageContext, post_lines: list[PostLine], anat: Anatomy, title_d
         if got is not None:
             return got
     else:
-        # a title-first post: a date at the opening of the line under its title ("Published by X (30th May, 2022)")
+        # a title-first post: a date opening the line under its title ("Published by X (30th May, 2022)")
         after = next((pl for pl in post_lines if pl.number > first.number), None)
         if after is not None:
             found = find_dates(after.text[:EARLY_DATE_CHARS])
@@ -149,7 +162,9 @@ def _posted(ctx: PageContext, first: int) -> date | None:
     return None
 
 
-def _authors(ctx: PageContext, anat: Anatomy, intro: str, outlet: OutletRef | None) -> tuple[list[str], list[str]]:
+def _authors(
+    ctx: PageContext, anat: Anatomy, intro: str, outlet: OutletRef | None
+) -> tuple[list[str], list[str]]:
     known = {ctx.blog_author} if ctx.blog_author else set()
     warnings: list[str] = []
     authors: list[str] = []

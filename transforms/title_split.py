@@ -30,7 +30,9 @@ _CUT = re.compile(
 _BULLET = re.compile(r"^\s*(?:\d{1,3}[.)]|[-\u2022*\u25aa])(\s+)")
 _QUOTES = "\"'\u201c\u201d\u2018\u2019"
 _STRIP = " ,.;:|-\u2013\u2014" + _QUOTES
-_KIND_WORDS = frozenset("oped op-ed analysis opinion interview review commentary column essay letter editorial".split())
+_KIND_WORDS = frozenset(
+    "oped op-ed analysis opinion interview review commentary column essay letter editorial".split()
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,9 @@ def segments(line: str) -> tuple[Segment, ...]:
             continue
         piece = line[pos:a]
         if piece.strip(_STRIP):
-            out.append(Segment(pos, a, piece, prev_cut, line[a:b].strip() or ("glue" if a < len(line) else "")))
+            out.append(
+                Segment(pos, a, piece, prev_cut, line[a:b].strip() or ("glue" if a < len(line) else ""))
+            )
         prev_cut = line[a:b].strip() or ("glue" if a == b and a < len(line) else "")
         pos = b
     return tuple(out)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pycrfsuite
 
 from transforms.gold import GoldPage
-from transforms.labels import START_LABELS, line_labels
+from transforms.labels import line_labels
 from transforms.line_roles import PageLines
 from transforms.model import write_bundle
 
@@ -48,30 +48,7 @@ def line_sequences(pages: list[GoldPage]) -> list[Sequence]:
             continue
         lines = PageLines.of(page.text, until=labelled[-1][0] + 1)
         by_line = dict(labelled)
-        runs, feats = lines.items()
-        labels = [by_line[lines.index[a]] for a, _b in runs]
-        out.append((feats, labels))
-        out.extend(_boundary_windows(feats, labels))
-    return out
-
-
-BOUNDARY_WINDOW = (3, 4)  # items before a post's first line, and from it on
-BOUNDARY_COPIES = int(__import__("os").environ.get("BW", "1"))
-
-
-def _boundary_windows(feats: list[list[str]], labels: list[str]) -> list[Sequence]:
-    """The stretch around every post boundary again, as a sequence of its own.
-
-    Why: a page is mostly the inside of posts, so the chain of labels learns above all that a
-    body goes on; the few items where one post ends and the next begins are what segmentation
-    is about. Showing those stretches once more (real lines, real labels) weighs them up.
-    """
-    out: list[Sequence] = []
-    before, after = BOUNDARY_WINDOW
-    for k, lab in enumerate(labels):
-        if lab in START_LABELS and k > 0:
-            a, b = max(0, k - before), min(len(labels), k + after)
-            out.extend([(feats[a:b], labels[a:b])] * BOUNDARY_COPIES)
+        out.append((lines.features(), [by_line[i] for i in lines.index]))
     return out
 
 
