@@ -97,7 +97,7 @@ def _parse(meta: DumpMeta, blog_author: str | None) -> ParsedItem:
     if problem:
         return ParsedItem(meta=meta, error=problem)
     try:
-        # the blog's own site (delivery metadata; until the writers table) gives blog-native posts their outlet
+        # the blog's own site (delivery metadata, until a writers table) is the outlet of blog-native posts
         settings = ParseSettings(blog_author=blog_author, site=os.environ.get(ENV_SITE) or None)
         parsed = parse_dump(text, meta.file_name, settings)
     except ParseError as exc:

@@ -27,16 +27,14 @@ _TOKEN = re.compile(
 _GLUE = re.compile(r"(?<=[a-z\d])(?=[A-Z][a-z])|(?<=[a-z]\.)(?=[A-Z][a-z])")
 _CONNECTORS = frozenset("of for and & on de du la le el al des di van von y the da do".split())
 _DOMAIN = re.compile(
-    , re.I
-)
     r"^[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co|uk|ie|au|nz|in|pk|sg|info|news|media|tv|fm|io)$", re.I
 )
 _CLAUSE_BREAK = frozenset(',;:.!?()[]\u2013\u2014|"\u201c\u201d')
 MAX_CANDIDATE_TOKENS = 8
 _LINKS = frozenset("for in on at with to by from over via".split())
 _STOP = frozenset(
-    "the a an this that these those it its in on at i my our his her their we he she they for and but or so as "
-    "if to of by with from when while after before here there what who how why".split()
+    "the a an this that these those it its in on at i my our his her their we he she they for and but or "
+    "so as if to of by with from when while after before here there what who how why".split()
 )
 
 
