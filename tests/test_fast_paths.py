@@ -3,9 +3,9 @@
 import re
 
 import pytest
+from transforms.segment import _IMAGE, _SCREEN_SHOT, is_image_name, load_cues
 
 from transforms.folding import FoldedPattern, GatedPattern, lowered
-from transforms.segment import _IMAGE, _SCREEN_SHOT, is_image_name, load_cues
 from transforms.text import clean, normalise_key, normalise_words, sentences
 
 TEXTS = [

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from transforms.outlets import load_gazetteer, piece_outlet
 
 from transforms.mentions import extract_mentions
-from transforms.outlets import load_gazetteer, piece_outlet
 
 GAZ = load_gazetteer()
 

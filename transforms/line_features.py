@@ -221,7 +221,7 @@ def text_features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             shape.append("foreign")
     if _CAMEL_GLUE.search(head):
         feats.append("glued")
-    hit = _first_hit(head)
+    hit = _first_hit(head if n <= 200 else text[:100])
     if hit is not None:
         shape.append("gaz")
         if hit[0] <= 4 and hit[1] >= n - 2:
@@ -285,41 +285,38 @@ def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
     what is a title and what a paragraph).
     """
     n = len(texts)
-    titles = [k for k, t in enumerate(texts) if _is_headline(text_features(t)[1])]
-    is_title = set(titles)
+    cached = [text_features(t) for t in texts]
+    shapes = [c[1] for c in cached]
+    is_title = {k for k, sh in enumerate(shapes) if _is_headline(sh)}
     seen: dict[str, list[int]] = {}
     for k, t in enumerate(texts):
         seen.setdefault(t, []).append(k)
-    layout = layout_features([text_features(t)[1] for t in texts])
+    layout = layout_features(shapes)
+    near = [(prefixed(t, "-1:"), prefixed(t, "+1:"), far(t, "-2:"), far(t, "+2:")) for t in texts]
+    dated = ["datelast" in sh for sh in shapes]
     out: list[list[str]] = []
     notes_follow_prose = False
-    dated = ["datelast" in text_features(t)[1] for t in texts]
-    for k, t in enumerate(texts):
-        feats = list(text_features(t)[0])
+    for k in range(n):
+        feats = list(cached[k][0])
         if "noteshape" in feats:
             # a run of numbered lines is a piece's notes only under the prose they annotate; at the
             # top of a page, or under an intro, it is a list of entries
-            if k == 0 or "noteshape" not in text_features(texts[k - 1])[0]:
-                notes_follow_prose = k > 0 and _body_prose(text_features(texts[k - 1])[1])
+            if k == 0 or "noteshape" not in cached[k - 1][0]:
+                notes_follow_prose = k > 0 and _body_prose(shapes[k - 1])
             feats[feats.index("noteshape")] = "note" if notes_follow_prose else "numbered"
         if dated[k] and not notes_follow_prose and ((k > 0 and dated[k - 1]) or (k + 1 < n and dated[k + 1])):
             feats.append("entry")  # one of several lines in a row that end with a date: a list of pieces
-        feats.extend(layout[k])
-        for off in (-1, 1):
-            if 0 <= k + off < n:
-                feats.append(f"{off:+d}:{layout[k + off][0]}")
-        bb = blank_before[k]
-        ba = blank_before[k + 1] if k + 1 < n else 9
-        feats.extend(_rhythm(k, is_title))
-        feats.append(f"bb{min(bb, 2)}")
-        feats.append(f"ba{min(ba, 2)}")
+        feats += layout[k]
+        feats += _rhythm(k, is_title)
+        feats.append(_BB[min(blank_before[k], 2)])
+        feats.append(_BA[min(blank_before[k + 1], 2)] if k + 1 < n else "ba2")
         if k == 0:
             feats.append("first")
         elif k < 3:
             feats.append("near_top")
         if k == n - 1:
             feats.append("last")
-        where = seen[t]
+        where = seen[texts[k]]
         if len(where) > 1:
             if any(0 < j - k <= 8 for j in where):
                 feats.append("dup_ahead")
@@ -327,14 +324,24 @@ def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
                 feats.append("dup_behind")
             if any(abs(j - k) > 8 for j in where):
                 feats.append("dup_far")
-        for off, prefix in ((-2, "-2:"), (-1, "-1:"), (1, "+1:"), (2, "+2:")):
-            j = k + off
-            if 0 <= j < n:
-                feats.extend(prefixed(texts[j], prefix) if off in (-1, 1) else far(texts[j], prefix))
-            else:
-                feats.append(prefix + "none")
+        if k >= 1:
+            feats.append("-1:" + layout[k - 1][0])
+            feats += near[k - 1][0]
+        else:
+            feats.append("-1:none")
+        if k + 1 < n:
+            feats.append("+1:" + layout[k + 1][0])
+            feats += near[k + 1][1]
+        else:
+            feats.append("+1:none")
+        feats += near[k - 2][2] if k >= 2 else ("-2:none",)
+        feats += near[k + 2][3] if k + 2 < n else ("+2:none",)
         out.append(feats)
     return out
+
+
+_BB = ("bb0", "bb1", "bb2")
+_BA = ("ba0", "ba1", "ba2")
 
 
 def _body_prose(shape: tuple[str, ...]) -> bool:
@@ -348,7 +355,24 @@ def _is_headline(shape: tuple[str, ...]) -> bool:
     return "headline" in shape and "footer" not in shape and "widget" not in shape
 
 
-def _rhythm(k: int, titles: set[int]) -> list[str]:
+def _rhythm_features(before: int, after: int, self_title: bool) -> tuple[str, ...]:
+    out = [f"tl_prev{before}", f"tl_next{after}", f"tl_pn{min(before, 3)}{min(after, 3)}"]
+    if self_title:
+        out.append("tl_self")
+        for period in (2, 3):
+            if (before == period or after == period) and before >= period and after >= period:
+                out.append(f"tl_alt{period}")
+                if before == period and after == period:
+                    out.append(f"tl_alt{period}x2")
+    return tuple(out)
+
+
+_RHYTHM = {
+    (b, a, t): _rhythm_features(b, a, t) for b in range(1, 6) for a in range(1, 6) for t in (False, True)
+}
+
+
+def _rhythm(k: int, titles: set[int]) -> tuple[str, ...]:
     """How far the nearest headline-like lines are, before and after this line (1..4, 5 = farther).
 
     A list of posts that open with their titles repeats a headline every two or three lines; a
@@ -356,12 +380,4 @@ def _rhythm(k: int, titles: set[int]) -> list[str]:
     """
     before = next((d for d in range(1, 5) if k - d in titles), 5)
     after = next((d for d in range(1, 5) if k + d in titles), 5)
-    out = [f"tl_prev{before}", f"tl_next{after}", f"tl_pn{min(before, 3)}{min(after, 3)}"]
-    if k in titles:
-        out.append("tl_self")
-        for period in (2, 3):
-            if (before == period or after == period) and before >= period and after >= period:
-                out.append(f"tl_alt{period}")
-                if before == period and after == period:
-                    out.append(f"tl_alt{period}x2")
-    return out
+    return _RHYTHM[(before, after, k in titles)]

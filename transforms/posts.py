@@ -163,7 +163,7 @@ def _posted(ctx: PageContext, first: int) -> date | None:
 
 
 def _authors(
-    ctx: PageContext, anat: Anatomy, intro: str, outlet: OutletRef | None
+    ctx: PageContext, anat: Anatomy, intro: str, outlet: OutletRef | None, own_text: str
 ) -> tuple[list[str], list[str]]:
     known = {ctx.blog_author} if ctx.blog_author else set()
     warnings: list[str] = []
@@ -184,7 +184,7 @@ def _authors(
         if co in authors or body_all.count(co) >= 2:
             continue  # a place or subject recurs in the piece's body; a co-author's name does not
         if " " not in co:
-            full = complete_name(co, ctx.text)
+            full = complete_name(co, own_text)
             if full is None:
                 warnings.append(f"co-author named by first name only: {co}")
             co = full or co
@@ -223,7 +223,8 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
         anat = analyse(ctx.lines, title_line - 1, end_line - 1)
         anat.title = (title_line, parts.title)
         outlet = _piece_outlet(ctx, chain, labels, p_marg, parts.outlet, title_line)
-        authors, warn = _authors(ctx, anat, intro, outlet)
+        own_text = "\n".join(pl.text for pl in post_lines)  # a co-author's full name, as the post gives it
+        authors, warn = _authors(ctx, anat, intro, outlet, own_text)
         warnings.extend(warn)
         dating = _dating(ctx, post_lines, anat, parts.date_text, intro)
         posted = _posted(ctx, seg.start)
