@@ -30,6 +30,9 @@ from transforms.text import split_lines
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ("seeds", "blog", "others")
+FURNITURE_AFTER_SINGLE_POST = 1
+"""Non-empty lines after a single-post page's post labelled as furniture (where a comment form or
+share block starts); a whole comment thread would outweigh the rest of the training data."""
 BLOG_WRITER = ("Raffaello Pantucci", "raffaellopantucci.com")
 """(author, site) of the blog the seeds and ``corpus/blog`` come from: delivery metadata."""
 
@@ -64,7 +67,12 @@ class GoldPage:
         if not self.partial:
             return len(self.lines())
         ends = [p.get("end_line") or p["start_line"] for p in self.gold["posts"]]
-        return max(ends, default=0)
+        last = max(ends, default=0)
+        if self.gold.get("archive_kind") == "post" and last:
+            lines = self.lines()
+            shown = [n for n in range(last + 1, len(lines) + 1) if lines[n - 1].strip()]
+            return shown[min(len(shown), FURNITURE_AFTER_SINGLE_POST) - 1] if shown else last
+        return last
 
 
 def _site(url: str) -> str | None:

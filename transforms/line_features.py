@@ -22,7 +22,7 @@ from transforms.citations import looks_like_note
 from transforms.dates import find_dates, stated_date
 from transforms.gazetteer import load_gazetteer
 from transforms.lexicon import load_lexicon
-from transforms.page_layout import layout_features
+from transforms.page_layout import layout_features, trailing_furniture
 from transforms.shapes import (
     EN_FUNCTION as _EN_FUNCTION,
 )
@@ -294,6 +294,7 @@ def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
     layout = layout_features(shapes)
     near = [(prefixed(t, "-1:"), prefixed(t, "+1:"), far(t, "-2:"), far(t, "+2:")) for t in texts]
     dated = ["datelast" in sh for sh in shapes]
+    tail = trailing_furniture(texts, shapes)
     out: list[list[str]] = []
     notes_follow_prose = False
     for k in range(n):
@@ -310,6 +311,8 @@ def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
         feats += _rhythm(k, is_title)
         feats.append(_BB[min(blank_before[k], 2)])
         feats.append(_BA[min(blank_before[k + 1], 2)] if k + 1 < n else "ba2")
+        if k >= tail:
+            feats.append("tailfurn")
         if k == 0:
             feats.append("first")
         elif k < 3:

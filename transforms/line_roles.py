@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from transforms.labels import START_LABELS
-from transforms.line_features import page_features
+from transforms.line_features import page_features, text_features
+from transforms.page_layout import trailing_furniture
 from transforms.text import clean, split_lines
 
 
@@ -46,6 +47,10 @@ class PageLines:
 
     def features(self) -> list[list[str]]:
         return page_features(self.texts, self.blank_before)
+
+    def furniture_from(self) -> int:
+        """First line of the furniture block that closes the page (comment form, share buttons)."""
+        return trailing_furniture(self.texts, [text_features(t)[1] for t in self.texts])
 
 
 @dataclass
@@ -137,6 +142,10 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
         if labels[i] not in START_LABELS and p_start[i] >= START_THRESHOLD:
             labels[i] = starts[max(range(len(starts)), key=lambda j: start_p[i][j])]
             _give_title(labels, p_title, i)
+    # the block of furniture that closes a page (a comment form, share buttons, "Older posts") is
+    # never part of a post: a deterministic reading, as the old parser's, not left to the model
+    for i in range(page.furniture_from(), n):
+        labels[i] = "O"
     if n and not any(lab in START_LABELS for lab in labels):
         i = max(range(n), key=lambda j: (p_start[j], -j))
         labels[i] = "SI"

@@ -96,3 +96,27 @@ def layout_features(shapes: list[tuple[str, ...]]) -> list[list[str]]:
             feats.append(f"likenb{int(same_prev)}{int(same_next)}")
         out.append(feats)
     return out
+
+
+def trailing_furniture(texts: list[str], shapes: list[tuple[str, ...]]) -> int:
+    """Where the block of page furniture that closes a page begins (len(texts) when there is none).
+
+    Read from the end: short furniture-like lines (a comment form's "Name *", "Website", share
+    buttons, "« Older posts") run up to a line that is unmistakably furniture ("Leave a Reply",
+    "Share this:"); the block starts at the first such line. A feature, not a cut: the line-role
+    model learns what to make of it.
+    """
+    cut = len(texts)
+    for k in range(len(texts) - 1, -1, -1):
+        text, shape = texts[k], shapes[k]
+        if "footer" in shape or "widget" in shape:
+            cut = k
+        elif not _furniture_like(text, shape):
+            break
+    return cut
+
+
+def _furniture_like(text: str, shape: tuple[str, ...]) -> bool:
+    if text.startswith(("\u00ab", "\u2190")) or text.endswith(("\u00bb", "\u2192")):
+        return len(text) <= 200
+    return len(text) <= 80 and not text.endswith(".") and len(text.split()) <= 12
