@@ -193,8 +193,8 @@ def build_timeline(
         day -= timedelta(days=gaps[i])
         r = rng.random()
         # media appearances are reported in a piece's intro (a second paragraph), as on the real blog,
-        # whose archive pages hold no stand-alone round-up posts
-        kind = "link" if 0.08 <= r < 0.18 else "letter" if 0.18 <= r < 0.22 else "piece"
+        # whose archive pages hold no stand-alone round-up posts, and few link posts (no body)
+        kind = "link" if 0.15 <= r < 0.18 else "letter" if 0.18 <= r < 0.22 else "piece"
         piece_day = min(day - timedelta(days=rng.randint(0, 4)), last_piece)
         last_piece = piece_day
         tags = tuple(sorted(rng.sample(topics, rng.choice((1, 2, 2, 3)))))

@@ -92,7 +92,6 @@ class Gazetteer:
             self._pattern: re.Pattern[str] | None = re.compile(
                 rf"({alt})(?:(?![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))"
             )
-            self._search = re.compile(rf"({phrase_regex(surfaces)})(?:(?![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))")
         else:
             self._pattern = None
         # Where a name can start: a word start (or a lower->Upper step) whose first two characters
@@ -105,22 +104,6 @@ class Gazetteer:
     def lookup(self, name: str) -> Outlet | None:
         """The listed outlet a name (or alias, or domain) stands for."""
         return self._by_key.get(norm_key(name))
-
-    def any_name(self, text: str) -> tuple[int, int] | None:
-        """(start, end) of the first listed name in ``text``, found fast (one regex search at a time)."""
-        if self._pattern is None:
-            return None
-        folded = text.translate(_FOLD) if not text.isascii() else text
-        pos = 0
-        while True:
-            m = self._search.search(folded, pos)
-            if m is None:
-                break
-            if _word_start(folded, m.start()) and m.group(1) in self._surfaces:
-                return m.start(), m.end(1)
-            pos = m.start() + 1
-        hits = self.find(text) if "." in folded else []
-        return (hits[0].start, hits[0].end) if hits else None
 
     def find(self, text: str) -> list[Hit]:
         """Listed names in ``text``, left to right, non-overlapping (longest first at each start)."""

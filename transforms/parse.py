@@ -47,11 +47,14 @@ def _check_text(text: str) -> None:
 
 
 def _check_readable(page: PageLines) -> None:
-    """Refuse a page with no English prose at all (it cannot be the archive of an English blog)."""
+    """Refuse a page with (almost) no English prose: it cannot be the archive of an English blog.
+
+    A page whose intro is English and whose piece is in another language is read (the intro says
+    what the piece is); one with nine prose lines in ten in another language is refused."""
     prose = [t for t in page.texts[:400] if len(t) >= 60]
     if sum(map(len, page.texts[:400])) < MIN_PROSE_CHARS:
         raise ParseError("too little text to be an archive page")
-    if prose and sum(map(is_english, prose)) * 2 < len(prose):
+    if prose and sum(map(is_english, prose)) * 10 < len(prose):
         raise ParseError(
             "most of the text is not in English: the parser reads the English blogs' archive pages"
         )
