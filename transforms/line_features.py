@@ -288,9 +288,9 @@ def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
     cached = [text_features(t) for t in texts]
     shapes = [c[1] for c in cached]
     is_title = {k for k, sh in enumerate(shapes) if _is_headline(sh)}
-    seen: dict[str, list[int]] = {}
-    for k, t in enumerate(texts):
-        seen.setdefault(t, []).append(k)
+    count: dict[str, int] = {}
+    for t in texts:
+        count[t] = count.get(t, 0) + 1
     layout = layout_features(shapes)
     near = [(prefixed(t, "-1:"), prefixed(t, "+1:"), far(t, "-2:"), far(t, "+2:")) for t in texts]
     dated = ["datelast" in sh for sh in shapes]
@@ -319,13 +319,15 @@ def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
             feats.append("near_top")
         if k == n - 1:
             feats.append("last")
-        where = seen[texts[k]]
-        if len(where) > 1:
-            if any(0 < j - k <= 8 for j in where):
+        text = texts[k]
+        if count[text] > 1:  # the same line again nearby (a title repeated under it) or elsewhere
+            ahead = text in texts[k + 1 : k + 9]
+            behind = text in texts[max(0, k - 8) : k]
+            if ahead:
                 feats.append("dup_ahead")
-            if any(0 < k - j <= 8 for j in where):
+            if behind:
                 feats.append("dup_behind")
-            if any(abs(j - k) > 8 for j in where):
+            if count[text] > 1 + ahead + behind:
                 feats.append("dup_far")
         if k >= 1:
             feats.append("-1:" + layout[k - 1][0])

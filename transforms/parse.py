@@ -32,6 +32,8 @@ __all__ = ["LOW_CONFIDENCE", "parse_dump", "piece_kind"]
 
 MIN_PROSE_CHARS = 80
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+# a record of structured data: a JSON object or array, an XML element, a row of comma-separated fields
+_RECORD = re.compile(r"^(?:[{\[].*[}\],]$|<[\w/!?][^>]*>|[^\s,]+(?:,[^\s,]*){2,}$)")
 
 
 def _check_text(text: str) -> None:
@@ -46,11 +48,26 @@ def _check_text(text: str) -> None:
         raise ParseError("this is an HTML page, not a plain-text archive dump")
 
 
+def _not_a_page(page: PageLines) -> str | None:
+    """Why a text is not an archive page at all (structured data, one line over and over), or None."""
+    texts = page.texts[:2000]
+    records = sum(1 for t in texts if _RECORD.match(t))
+    if texts and records * 10 >= len(texts) * 6:
+        return "no recognisable blog post: the text is structured data (JSON, CSV or XML records)"
+    distinct = len(set(texts))
+    if len(texts) >= 10 and distinct * 10 < len(texts) and distinct <= 5:
+        return "no recognisable blog post: the page repeats the same few lines over and over"
+    return None
+
+
 def _check_readable(page: PageLines) -> None:
-    """Refuse a page with (almost) no English prose: it cannot be the archive of an English blog.
+    """Refuse what cannot be an English blog's archive page: not its layout, but its nature.
 
     A page whose intro is English and whose piece is in another language is read (the intro says
     what the piece is); one with nine prose lines in ten in another language is refused."""
+    why = _not_a_page(page)
+    if why:
+        raise ParseError(why)
     prose = [t for t in page.texts[:400] if len(t) >= 60]
     if sum(map(len, page.texts[:400])) < MIN_PROSE_CHARS:
         raise ParseError("too little text to be an archive page")
