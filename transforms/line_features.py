@@ -278,11 +278,26 @@ def far(text: str, prefix: str) -> tuple[str, ...]:
 _FAR_FLAGS = frozenset({"headline", "dateline", "footer", "sentences"})
 
 
-def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
+def interior(texts: list[str]) -> list[bool]:
+    """Lines inside a run of plain prose: plain, and so are the lines before and after them.
+
+    Plain prose (a long paragraph with no cue word early, no date, not a bio: see text_features)
+    between two more such paragraphs is the inside of a piece's body, whatever the page; the
+    line-role model reads only the first and the last line of such a run (which is much of its
+    time on long pages, and of the chain's evidence that a body goes on).
+    """
+    plain = ["plain" in text_features(t)[1] for t in texts]
+    n = len(plain)
+    return [0 < k < n - 1 and plain[k - 1] and plain[k] and plain[k + 1] for k in range(n)]
+
+
+def page_features(
+    texts: list[str], blank_before: list[int], skip: list[bool] | None = None
+) -> list[list[str]]:
     """Feature lists of the non-empty lines of a page (``texts``: cleaned, in order).
 
     ``blank_before[k]``: how many blank lines precede line k (the page's spacing says much about
-    what is a title and what a paragraph).
+    what is a title and what a paragraph). ``skip[k]``: line k is not read (its list is empty).
     """
     n = len(texts)
     cached = [text_features(t) for t in texts]
@@ -298,6 +313,9 @@ def page_features(texts: list[str], blank_before: list[int]) -> list[list[str]]:
     out: list[list[str]] = []
     notes_follow_prose = False
     for k in range(n):
+        if skip is not None and skip[k]:
+            out.append([])
+            continue
         feats = list(cached[k][0])
         if "noteshape" in feats:
             # a run of numbered lines is a piece's notes only under the prose they annotate; at the

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from transforms.labels import START_LABELS
-from transforms.line_features import page_features, text_features
+from transforms.line_features import interior, page_features, text_features
 from transforms.page_layout import trailing_furniture
 from transforms.text import clean, split_lines
 
@@ -45,8 +45,15 @@ class PageLines:
             blanks = 0
         return cls(lines, index, texts, blank_before)
 
-    def features(self) -> list[list[str]]:
-        return page_features(self.texts, self.blank_before)
+    def features(self, skip: list[bool] | None = None) -> list[list[str]]:
+        return page_features(self.texts, self.blank_before, skip)
+
+    def items(self) -> tuple[list[int], list[list[str]]]:
+        """The lines the line-role model reads (all but the inside of plain-prose runs) and their features."""
+        skip = interior(self.texts)
+        feats = self.features(skip)
+        keep = [k for k in range(len(self.texts)) if not skip[k]]
+        return keep, [feats[k] for k in keep]
 
     def furniture_from(self) -> int:
         """First line of the furniture block that closes the page (comment form, share buttons)."""
@@ -112,6 +119,8 @@ def segments(labels: list[str], start_prob: list[float], title_prob: list[float]
     return out
 
 
+# the label of a line inside a plain-prose run, from the line before it
+_CONTINUE = {"SI": "I", "SH": "I", "SR": "I", "ST": "Bt", "T": "B", "D": "B", "Dt": "Bt"}
 START_THRESHOLD = 0.35
 """A line the model gives at least this probability of opening a post opens one, even where the
 single best chain of labels runs on through it: the chain's preference for a body to go on would
@@ -131,7 +140,8 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     post (its low confidence puts it on the quality page): a readable page is never refused for a
     layout the model does not know.
     """
-    labels = list(tagger.tag(page.features()))
+    keep, feats = page.items()
+    labels = list(tagger.tag(feats))
     known = set(tagger.labels())
     starts = [s for s in START_LABELS if s in known]
     n = len(labels)
@@ -142,6 +152,22 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
         if labels[i] not in START_LABELS and p_start[i] >= START_THRESHOLD:
             labels[i] = starts[max(range(len(starts)), key=lambda j: start_p[i][j])]
             _give_title(labels, p_title, i)
+    # back to every line: the inside of a plain-prose run continues the line before it
+    at = {k: i for i, k in enumerate(keep)}
+    full: list[str] = []
+    p_start_all: list[float] = []
+    p_title_all: list[float] = []
+    for k in range(len(page.texts)):
+        i = at.get(k)
+        if i is None:
+            full.append(_CONTINUE.get(full[-1], full[-1]))
+            p_start_all.append(0.0)
+            p_title_all.append(0.0)
+        else:
+            full.append(labels[i])
+            p_start_all.append(p_start[i])
+            p_title_all.append(p_title[i])
+    labels, p_start, p_title, n = full, p_start_all, p_title_all, len(full)
     # the block of furniture that closes a page (a comment form, share buttons, "Older posts") is
     # never part of a post: a deterministic reading, as the old parser's, not left to the model
     for i in range(page.furniture_from(), n):

@@ -48,7 +48,8 @@ def line_sequences(pages: list[GoldPage]) -> list[Sequence]:
             continue
         lines = PageLines.of(page.text, until=labelled[-1][0] + 1)
         by_line = dict(labelled)
-        out.append((lines.features(), [by_line[i] for i in lines.index]))
+        keep, feats = lines.items()
+        out.append((feats, [by_line[lines.index[k]] for k in keep]))
     return out
 
 
