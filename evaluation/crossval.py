@@ -198,6 +198,5 @@ def _clear_caches() -> None:
     """Features computed with the list (or without it) must not leak into the other setting."""
     from transforms import candidates, line_features, title_split
 
-    for fn in (line_features.text_features, line_features.prefixed, line_features.far,
-               candidates.line_candidates, title_split.segments):  # fmt: skip
+    for fn in (line_features.text_features, candidates.line_candidates, title_split.segments):
         fn.cache_clear()

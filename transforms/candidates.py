@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from transforms.cues import context_cues
 from transforms.gazetteer import Outlet, load_gazetteer
@@ -38,8 +39,7 @@ _STOP = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     start: int
     end: int
     text: str
@@ -58,9 +58,10 @@ class Candidate:
 def tokens(text: str) -> list[Token]:
     """Word and punctuation tokens with offsets; glued capitalised words split apart."""
     out: list[Token] = []
+    glued = _GLUE.search(text) is not None
     for m in _TOKEN.finditer(text):
         word, base = m.group(0), m.start()
-        if len(word) > 3 and not word.startswith("@") and _GLUE.search(word):
+        if glued and len(word) > 3 and not word.startswith("@") and _GLUE.search(word):
             cuts = [0, *[g.start() for g in _GLUE.finditer(word)], len(word)]
             for a, b in zip(cuts, cuts[1:], strict=False):
                 out.append(Token(base + a, base + b, word[a:b]))
@@ -131,20 +132,6 @@ def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None]]
     return sorted(taken, key=lambda t: t[0])
 
 
-ABSTRACT = int(__import__("os").environ.get("ABS", "0"))
-
-
-def _abstract(word: str) -> str:
-    """A context word as the model reads it: function words and punctuation as themselves, other
-    words by their lexicon class (so "a piece for", "an article for" and "my column in" teach alike)."""
-    if not ABSTRACT:
-        return word
-    classes = load_lexicon().of(word)
-    if word in _LINKS or word in _STOP or not word[:1].isalnum():
-        return word
-    return "|".join(classes) if classes else ("cap" if word[:1].isupper() else "w")
-
-
 def _capitalised_inside(word: str) -> bool:
     """A capital after the first letter ("HSToday", "PinkNews"): a name, wherever it stands."""
     return any(ch.isupper() for ch in word[1:])
@@ -154,10 +141,28 @@ def _bucket(k: int) -> int:
     return 0 if k == 0 else 1 if k <= 3 else 2 if k <= 8 else 3
 
 
-def _clause_start(toks: list[Token], k: int) -> int:
-    while k > 0 and toks[k - 1].text not in _CLAUSE_BREAK:
-        k -= 1
-    return k
+def _clause_starts(toks: list[Token]) -> list[int]:
+    """For each token, the first token of its clause (just after the last comma, stop or bracket)."""
+    out: list[int] = []
+    start = 0
+    for k, t in enumerate(toks):
+        out.append(start)
+        if t.text in _CLAUSE_BREAK:
+            start = k + 1
+    return out
+
+
+_CLAUSE_CUES = frozenset({"piece", "publish", "appearance", "first_person", "time_words"})
+_VIA_CUES = frozenset({"piece", "publish", "appearance", "time_words"})
+_SENT_CUES = frozenset({"piece", "appearance"})
+_AFTER_CUES = frozenset({"piece", "appearance", "months"})
+_IN_CUES = frozenset({"outlet_nouns", "not_outlet_nouns", "months", "weekdays"})
+
+
+def _union(classes: list[tuple[str, ...]], a: int, b: int, keep: frozenset[str]) -> list[str]:
+    """The classes in ``keep`` of the words a..b-1, sorted."""
+    found = {c for cs in classes[max(a, 0) : b] if cs for c in cs}
+    return sorted(found & keep) if found else []
 
 
 @lru_cache(maxsize=1 << 14)
@@ -166,6 +171,8 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
     lex = load_lexicon()
     toks = tokens(text)
     low = [t.text.lower() for t in toks]
+    classes = [lex.of(w) for w in low]
+    clause_at = _clause_starts(toks)
     out: list[Candidate] = []
     sentence = 0
     last_break = 0
@@ -191,54 +198,37 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
             f.append("gaz")
             if outlet.kind:
                 f.append(f"gaz:{outlet.kind}")
-        classes = {c for w in words for c in lex.of(w)}
-        f.extend(
-            f"in:{c}" for c in sorted(classes & {"outlet_nouns", "not_outlet_nouns", "months", "weekdays"})
-        )
+        f.extend(f"in:{c}" for c in _union(classes, a, b, _IN_CUES))
         first = a == 0 or toks[a - 1].text in (".", "!", "?", "\u201c", '"', ":")
         if first:
             if b - a == 1 and outlet is None and not span.isupper() and not _capitalised_inside(span):
                 continue  # one capitalised word opening a sentence: the sentence's first word, not a name
             f.append("initial")
-        had_the = a > 0 and low[a - 1] == "the"
-        if had_the:
+        if a > 0 and low[a - 1] == "the":
             f.append("the")
         left5 = [w for w in low[max(0, a - 7) : a] if w != "the"][-5:]
         if left5 and left5[-1] in _LINKS:
-            cue = {c for w in left5[:-1] for c in lex.of(w)} & {
-                "piece",
-                "publish",
-                "appearance",
-                "time_words",
-            }
+            cue = {c for w in left5[:-1] for c in lex.of(w)} & _VIA_CUES
             f.extend(f"via:{c}" for c in sorted(cue))
             if not cue:
                 f.append("via:-")
         left = left5[-3:]
         for i, w in enumerate(reversed(left)):
-            f.append(f"L{i + 1}:{_abstract(w)}")
+            f.append(f"L{i + 1}:{w}")
         if len(left) >= 2:
-            f.append(f"L21:{_abstract(left[-2])} {_abstract(left[-1])}")
+            f.append(f"L21:{left[-2]} {left[-1]}")
         right = low[b : b + 2]
         for i, w in enumerate(right):
-            f.append(f"R{i + 1}:{_abstract(w)}")
+            f.append(f"R{i + 1}:{w}")
         if not right:
             f.append("eol")
         if a > 0 and toks[a - 1].text == "(" and b < len(toks) and toks[b].text == ")":
             f.append("bracketed")
-        if b < len(toks) and toks[b].text.lower() in ("'s", "\u2019s"):
+        if b < len(toks) and low[b] in ("'s", "\u2019s"):
             f.append("possessive")
-        clause = low[_clause_start(toks, a) : a]
-        cues = {c for w in clause for c in lex.of(w)}
-        f.extend(
-            f"cl:{c}" for c in sorted(cues & {"piece", "publish", "appearance", "first_person", "time_words"})
-        )
-        sent_before = low[max(0, a - 25) : a]
-        f.extend(
-            f"sb:{c}" for c in sorted({c for w in sent_before for c in lex.of(w)} & {"piece", "appearance"})
-        )
-        after = {c for w in low[b : b + 4] for c in lex.of(w)}
-        f.extend(f"ra:{c}" for c in sorted(after & {"piece", "appearance", "months"}))
+        f.extend(f"cl:{c}" for c in _union(classes, clause_at[a], a, _CLAUSE_CUES))
+        f.extend(f"sb:{c}" for c in _union(classes, a - 25, a, _SENT_CUES))
+        f.extend(f"ra:{c}" for c in _union(classes, b, b + 4, _AFTER_CUES))
         start = toks[a].start
         sent_start = (
             max(text.rfind(". ", 0, start), text.rfind("? ", 0, start), text.rfind("! ", 0, start)) + 1

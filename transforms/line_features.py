@@ -14,6 +14,7 @@ concatenation remain.
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 
 from transforms.archive import header_kind
@@ -90,11 +91,10 @@ _CUE_CLASSES = frozenset(
     {"first_person", "piece", "publish", "appearance", "link_words", "weekdays", "months"}
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_SOFT_CUES = frozenset({"appearance", "link_words"})  # common in any prose: a cue only before a name
 
 
-def _plain(
-    shape: list[str], classes: set[str], head_words: list[str]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _plain(shape: list[str], classes: set[str], head_words: list[str]) -> LineFeatures:
     """Features of a long line of plain prose (no cue word early, no date): the common case, kept cheap."""
     shape.append("sentences")
     shape.append("plain")
@@ -102,7 +102,45 @@ def _plain(
     feats = [f"w0:{head_words[0]}"] if head_words else []
     if len(head_words) > 1:
         feats.append(f"w01:{head_words[0]} {head_words[1]}")
-    return tuple(shape + feats), tuple(f for f in shape if f.startswith(_NEAR_PREFIXES) or f in _NEAR_FLAGS)
+    return _finish(shape, feats)
+
+
+LineFeatures = tuple[tuple[str, ...], ...]
+"""Of one line: (its own features, the subset a neighbour sees, that subset as the line before
+("-1:"), after ("+1:"), and the fewer seen from two lines away ("-2:", "+2:"))."""
+
+
+class _Names(dict[str, str]):
+    """Feature name -> the one interned copy of it with a prefix (built once per name)."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, name: str) -> str:
+        value = self[name] = sys.intern(self.prefix + name)
+        return value
+
+
+_OWN, _PREV, _NEXT, _PREV2, _NEXT2 = (_Names(p) for p in ("", "-1:", "+1:", "-2:", "+2:"))
+
+
+def _finish(shape: list[str], feats: list[str]) -> LineFeatures:
+    """All the forms of a line's features at once, as shared strings.
+
+    Shared (one copy of each name, looked up): a page repeats the same few hundred feature names,
+    and the cache of distinct lines then holds pointers rather than a fresh copy of every name.
+    """
+    near = [f for f in shape if f.startswith(_NEAR_PREFIXES) or f in _NEAR_FLAGS]
+    far = [f for f in near if f.startswith(("len", "end:")) or f in _FAR_FLAGS]
+    return (
+        tuple(map(_OWN.__getitem__, shape + feats)),
+        tuple(map(_OWN.__getitem__, near)),
+        tuple(map(_PREV.__getitem__, near)),
+        tuple(map(_NEXT.__getitem__, near)),
+        tuple(map(_PREV2.__getitem__, far)),
+        tuple(map(_NEXT2.__getitem__, far)),
+    )
 
 
 def _first_hit(text: str) -> tuple[int, int] | None:
@@ -121,6 +159,21 @@ def _lexicon_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'-])(?:{phrase_regex(words)})(?![\w'-])")
 
 
+@lru_cache(maxsize=1)
+def _voice_to_name() -> re.Pattern[str]:
+    """A word for an appearance or a link followed by a preposition ("spoke to media", "talking on
+    Monocle 24"), or by a word and then a preposition and a name ("read it at Foreign Policy").
+    Not "officials speak privately", "talking up remittances": those words in any prose."""
+    from transforms.phrases import phrase_regex
+
+    lex = load_lexicon().classes
+    words = [w for w, cs in lex.items() if " " not in w and _SOFT_CUES.intersection(cs)]
+    prep = r"(?i:for|in|on|at|with|to|by|from)\b"
+    return re.compile(
+        rf"(?i:\b(?:{phrase_regex(words)}))\W+(?:{prep}|[\w'-]+\W+{prep}\s+(?:(?i:the)\s+)?[A-Z])"
+    )
+
+
 def _classes(low: str) -> set[str]:
     classes_of = load_lexicon().classes
     found: set[str] = set()
@@ -129,9 +182,9 @@ def _classes(low: str) -> set[str]:
     return found
 
 
-@lru_cache(maxsize=1 << 15)
-def text_features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(all features, the subset used for neighbouring lines) of a cleaned, non-empty line.
+@lru_cache(maxsize=1 << 16)
+def text_features(text: str) -> LineFeatures:
+    """The features of a cleaned, non-empty line, in the forms ``LineFeatures`` lists.
 
     Written for speed (every distinct line of every page comes through here once): one word scan
     serves the case, length, language and word-class features; the tests that only short lines
@@ -159,8 +212,11 @@ def text_features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     ]
     head_words = _HEAD_WORD.findall(" ".join(split[:FIRST_WORDS]).lower().replace("\u2019", "'"))
     classes = _classes(" ".join(head_words))
-    if n > 200 and end_class in _PROSE_ENDS and firsts[0].isupper() and not classes & _CUE_CLASSES:
-        if not _YEAR.search(text, 0, 150) and not (n < 600 and is_bio(text)):
+    if n > 200 and end_class in _PROSE_ENDS and firsts[0].isupper():
+        cues = classes & _CUE_CLASSES
+        if (not cues or (cues <= _SOFT_CUES and not _voice_to_name().search(text, 0, 150))) and not (
+            _YEAR.search(text, 0, 150) or (n < 600 and is_bio(text))
+        ):
             return _plain(shape, classes, head_words)
     sentences = n >= 400 or bool(_SENTENCE.search(text))
     if sentences:
@@ -248,8 +304,7 @@ def text_features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             feats.append(f"w01:{first} {head_words[1]}")
         last = split[-1].lower().strip(".,;:!?()[]\"\u201c\u201d\u2019'") if len(split) <= 40 else ""
         feats.append(f"wl:{last or '-'}")
-    near = tuple(f for f in shape if f.startswith(_NEAR_PREFIXES) or f in _NEAR_FLAGS)
-    return tuple(shape + feats), near
+    return _finish(shape, feats)
 
 
 _NEAR_PREFIXES = ("len", "end:", "start:", "caps", "c:", "cue:")
@@ -259,20 +314,6 @@ _NEAR_FLAGS = frozenset(
      "bio",
      "feed", "widget", "byline", "nameonly", "footer", "footer_end", "foreign", "gaz", "gazline"}
 )  # fmt: skip
-
-
-@lru_cache(maxsize=1 << 15)
-def prefixed(text: str, prefix: str) -> tuple[str, ...]:
-    """The neighbour features of a line, prefixed with its offset ("-1:", "+2:")."""
-    return tuple(prefix + f for f in text_features(text)[1])
-
-
-@lru_cache(maxsize=1 << 15)
-def far(text: str, prefix: str) -> tuple[str, ...]:
-    """The few features of a line two away: its length, how it ends, headline or date line."""
-    return tuple(
-        prefix + f for f in text_features(text)[1] if f.startswith(("len", "end:")) or f in _FAR_FLAGS
-    )
 
 
 _FAR_FLAGS = frozenset({"headline", "dateline", "footer", "sentences"})
@@ -307,7 +348,6 @@ def page_features(
     for t in texts:
         count[t] = count.get(t, 0) + 1
     layout = layout_features(shapes)
-    near = [(prefixed(t, "-1:"), prefixed(t, "+1:"), far(t, "-2:"), far(t, "+2:")) for t in texts]
     dated = ["datelast" in sh for sh in shapes]
     tail = trailing_furniture(texts, shapes)
     out: list[list[str]] = []
@@ -349,16 +389,16 @@ def page_features(
                 feats.append("dup_far")
         if k >= 1:
             feats.append("-1:" + layout[k - 1][0])
-            feats += near[k - 1][0]
+            feats += cached[k - 1][2]
         else:
             feats.append("-1:none")
         if k + 1 < n:
             feats.append("+1:" + layout[k + 1][0])
-            feats += near[k + 1][1]
+            feats += cached[k + 1][3]
         else:
             feats.append("+1:none")
-        feats += near[k - 2][2] if k >= 2 else ("-2:none",)
-        feats += near[k + 2][3] if k + 2 < n else ("+2:none",)
+        feats += cached[k - 2][4] if k >= 2 else ("-2:none",)
+        feats += cached[k + 2][5] if k + 2 < n else ("+2:none",)
         out.append(feats)
     return out
 

@@ -15,6 +15,7 @@ The zip is written with fixed timestamps and order, so the same training gives t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import zipfile
@@ -46,6 +47,7 @@ class Model:
     # The taggers read their models from these bytes in place (crfsuite's in-memory open keeps a
     # pointer, not a copy): they must live as long as the taggers.
     data: dict[str, bytes]
+    key: str = ""  # digest of the three CRFs: what results remembered across pages are keyed by
 
     @property
     def aliases(self) -> dict[str, str]:
@@ -88,7 +90,10 @@ def _load(path: str, mtime_ns: int, size: int) -> Model:
     with zipfile.ZipFile(path) as zf:
         parts = {name: zf.read(f"{name}.crfsuite") for name in PARTS}
         meta = json.loads(zf.read("meta.json"))
-    return Model(_tagger(parts["lines"]), _tagger(parts["fields"]), _tagger(parts["titles"]), meta, parts)
+    key = hashlib.sha1(b"".join(parts[name] for name in PARTS)).hexdigest()[:16]
+    return Model(
+        _tagger(parts["lines"]), _tagger(parts["fields"]), _tagger(parts["titles"]), meta, parts, key
+    )
 
 
 def load_model(explicit: str | Path | None = None) -> Model:

@@ -13,10 +13,13 @@ Lists of one-line entries repeat with period 1; for them, a line shaped like its
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 MIN_PERIOD, MAX_PERIOD = 2, 6
 MIN_COVER = 0.5
 
 
+@lru_cache(maxsize=1 << 12)  # shapes repeat: a few thousand distinct ones on any number of pages
 def line_class(shape: tuple[str, ...]) -> str:
     """One letter for a line's coarse shape: Headline, Date line, Furniture, Long prose, Short."""
     if "footer" in shape or "widget" in shape:
@@ -30,6 +33,7 @@ def line_class(shape: tuple[str, ...]) -> str:
     return "S"
 
 
+@lru_cache(maxsize=1 << 12)
 def signature(shape: tuple[str, ...]) -> str:
     """A finer shape for telling list entries alike: how the line opens and ends, where its date is."""
     keep = [f for f in shape if f.startswith(("start:", "end:", "len"))]

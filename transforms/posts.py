@@ -49,18 +49,41 @@ class PageContext:
     archive: Archive
 
 
+_FIELD_CACHE: dict[tuple, tuple[list[str], list[float]]] = {}
+_FIELD_CACHE_SIZE = 1 << 14
+
+
 def _fields(
     ctx: PageContext, post_lines: list[PostLine], title: str | None
 ) -> tuple[list, list[str], list[float]]:
+    """The post's outlet candidates, their labels and each one's probability of being the piece's outlet.
+
+    Remembered per post text (its lines and their roles, title, blog author, model): a post
+    repeated on several tag pages is read by the field model once.
+    """
     chain = slots(post_lines)
     if not chain:
         return chain, [], []
     tagger = ctx.model.fields
-    labels = tagger.tag(features(chain, title, ctx.blog_author))
-    p_marg = (
-        [tagger.marginal("P", k) for k in range(len(chain))] if "P" in tagger.labels() else [0.0] * len(chain)
+    first = chain[0].line.number
+    key = (
+        ctx.model.key,
+        title,
+        ctx.blog_author,
+        *((s.line.number - first, s.line.role, s.line.text) for s in chain),
     )
-    return chain, labels, p_marg
+    hit = _FIELD_CACHE.get(key)
+    if hit is None:
+        labels = tagger.tag(features(chain, title, ctx.blog_author))
+        p_marg = (
+            [tagger.marginal("P", k) for k in range(len(chain))]
+            if "P" in tagger.labels()
+            else [0.0] * len(chain)
+        )
+        if len(_FIELD_CACHE) >= _FIELD_CACHE_SIZE:
+            _FIELD_CACHE.clear()
+        hit = _FIELD_CACHE[key] = (labels, p_marg)
+    return chain, list(hit[0]), list(hit[1])
 
 
 def _mentions(ctx: PageContext, chain: list, labels: list[str], piece: OutletRef | None) -> list[Mention]:
