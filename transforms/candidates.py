@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from transforms.cues import context_cues
+from transforms.dates import find_dates
 from transforms.gazetteer import Outlet, load_gazetteer
 from transforms.lexicon import load_lexicon
 
@@ -152,6 +153,15 @@ def _clause_starts(toks: list[Token]) -> list[int]:
     return out
 
 
+_DATE_GAP = " ,;:|-\u2013\u2014()"
+
+
+def _date_gap(gap: str) -> bool:
+    """Only separators (and a name's "The") between a date and a name."""
+    gap = gap.strip(_DATE_GAP)
+    return not gap or gap in ("The", "the")
+
+
 _CLAUSE_CUES = frozenset({"piece", "publish", "appearance", "first_person", "time_words"})
 _VIA_CUES = frozenset({"piece", "publish", "appearance", "time_words"})
 _SENT_CUES = frozenset({"piece", "appearance"})
@@ -173,6 +183,7 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
     low = [t.text.lower() for t in toks]
     classes = [lex.of(w) for w in low]
     clause_at = _clause_starts(toks)
+    dates = [(a, b) for a, b, _d, _p in find_dates(text)]
     out: list[Candidate] = []
     sentence = 0
     last_break = 0
@@ -229,7 +240,13 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
         f.extend(f"cl:{c}" for c in _union(classes, clause_at[a], a, _CLAUSE_CUES))
         f.extend(f"sb:{c}" for c in _union(classes, a - 25, a, _SENT_CUES))
         f.extend(f"ra:{c}" for c in _union(classes, b, b + 4, _AFTER_CUES))
-        start = toks[a].start
+        start, end = toks[a].start, toks[b - 1].end
+        # a date written against the name: "24 March 2011The Hindu", "Dawn, 3 May 2019" (a list entry)
+        if dates:
+            if any(0 <= start - de <= 7 and _date_gap(text[de:start]) for _ds, de in dates):
+                f.append("date_before")
+            if any(0 <= ds - end <= 3 and _date_gap(text[end:ds]) for ds, _de in dates):
+                f.append("date_after")
         sent_start = (
             max(text.rfind(". ", 0, start), text.rfind("? ", 0, start), text.rfind("! ", 0, start)) + 1
         )

@@ -37,7 +37,7 @@ def display_name(surface: str) -> str:
     text = surface.replace("\u00a0", " ").strip()
     if text.startswith("@"):
         text = _CAMEL.sub(" ", text[1:])
-    text = re.sub(r"\s+", " ", text).strip(" .,:;\"'()[]|\u201c\u201d\u2018\u2019?")
+    text = re.sub(r"\s+", " ", text).strip(" .,:;\"'()[]|\u201c\u201d\u2018\u2019")
     text = re.sub(r"^(?:the|The|THE)\s+", "", text)
     text = re.sub(r"['\u2019]s$", "", text)
     parts = _POSSESSIVE.split(text, maxsplit=1)

@@ -28,7 +28,7 @@ BODY_ROLES = frozenset({"B", "Bt"})
 BODY_LINES = 1  # first body lines read (a teaser often opens "Published in X")
 MAX_CHARS = 1500
 _LIST_FEATURES = ("gaz", "p:gaz")
-BODY_CHARS = 150  # of a body line, its opening
+BODY_CHARS = 150  # of a body line, its opening (a title-first post's teaser line is read whole)
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def field_lines(lines: list[PostLine]) -> list[PostLine]:
 
 
 def _read(pl: PostLine) -> str:
-    return pl.text[: BODY_CHARS if pl.role in BODY_ROLES else MAX_CHARS]
+    return pl.text[: BODY_CHARS if pl.role == "B" else MAX_CHARS]
 
 
 def slots(lines: list[PostLine]) -> list[Slot]:

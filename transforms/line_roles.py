@@ -82,11 +82,22 @@ def segments(labels: list[str], start_prob: list[float], title_prob: list[float]
 
     A title with no start before it (the model's start was outside) opens a post of its own
     (a title-first post), so a found title is never dropped; so does an intro line or a title that
-    comes after a post's title (the chain of labels missed the start between them).
+    comes after a post's title (the chain of labels missed the start between them). Numbered lines
+    that no post holds (notes need a piece above them) are a list's entries, a post each.
     """
     out: list[Segment] = []
     current: Segment | None = None
+    entries = False  # in a run of numbered lines that no post holds: a list, one entry a post
     for k, label in enumerate(labels):
+        if label == "N" and (current is None or entries):
+            # notes belong to a post; numbered lines outside every post are the entries of a list
+            # ("1. Title, Outlet, date."), each a post that opens with its title
+            current = Segment(members=[k], confidence=round(max(start_prob[k], title_prob[k], 0.0), 3))
+            current.title = k
+            out.append(current)
+            entries = True
+            continue
+        entries = False
         # an intro line or a second title after a post's title (the chain skipped a start) opens the next post
         late = current is not None and current.title is not None and label in ("I", "T")
         if late and current is not None:

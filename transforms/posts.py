@@ -18,7 +18,7 @@ from transforms.canonical import canonical_ref, site_ref
 from transforms.citations import extract_citations
 from transforms.dates import find_dates, stated_date
 from transforms.dating import bound_by, stated, text_clues
-from transforms.fields import PostLine, features, slots
+from transforms.fields import PostLine, Slot, features, slots
 from transforms.identity import article_id, fingerprint, post_id
 from transforms.kinds import kind_paragraph, piece_kind
 from transforms.line_roles import PageLines, Segment
@@ -110,20 +110,44 @@ def _piece_outlet(
     p_marg: list[float],
     from_title: str | None,
     title_line: int,
-) -> OutletRef | None:
+) -> tuple[OutletRef | None, Slot | None]:
+    """The piece's outlet, and the candidate it was read from (None for a title line's or the site)."""
     if from_title:
         ref = canonical_ref(from_title, ctx.model.aliases, title_line)
         if ref is not None:
-            return ref
+            return ref, None
     best = max(range(len(labels)), key=lambda k: (labels[k] == "P", p_marg[k]), default=None)
     if best is not None and (labels[best] == "P" or p_marg[best] >= MIN_OUTLET_PROB):
         slot = chain[best]
-        return canonical_ref(slot.cand.text, ctx.model.aliases, slot.line.number)
-    return site_ref(ctx.site) if ctx.site else None
+        return canonical_ref(slot.cand.text, ctx.model.aliases, slot.line.number), slot
+    return (site_ref(ctx.site) if ctx.site else None), None
+
+
+def _date_by_outlet(slot: Slot | None) -> DateEstimate | None:
+    """A date written against the outlet's name ("24 March 2011The Hindu", "Dawn, 3 May 2019"): stated.
+
+    A list of pieces gives each entry's outlet and date side by side, wherever in the line; a date
+    elsewhere in a sentence is not the piece's date (dates.py reads those as text clues).
+    """
+    if slot is None:
+        return None
+    text, a, b = slot.line.text, slot.cand.start, slot.cand.end
+    feats = slot.cand.features
+    if "date_before" not in feats and "date_after" not in feats:
+        return None
+    for start, end, _d, _p in find_dates(text):
+        if (end <= a and a - end <= 7) or (b <= start and start - b <= 3):
+            return stated(text[start:end])
+    return None
 
 
 def _dating(
-    ctx: PageContext, post_lines: list[PostLine], anat: Anatomy, title_date: str | None, intro: str
+    ctx: PageContext,
+    post_lines: list[PostLine],
+    anat: Anatomy,
+    title_date: str | None,
+    intro: str,
+    outlet_slot: Slot | None,
 ) -> DateEstimate:
     for pl in post_lines:
         if pl.role in DATE_ROLES:
@@ -138,6 +162,9 @@ def _dating(
         got = stated(title_date, evidence=title_date)
         if got is not None:
             return got
+    got = _date_by_outlet(outlet_slot)
+    if got is not None:
+        return got
     first = post_lines[0]
     if first.number != anat.title[0]:
         got = stated(first.text) if stated_date(first.text) else None  # a date block above the title
@@ -245,11 +272,11 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
         parts = split_title(title_text or "", ctx.model.titles)
         anat = analyse(ctx.lines, title_line - 1, end_line - 1)
         anat.title = (title_line, parts.title)
-        outlet = _piece_outlet(ctx, chain, labels, p_marg, parts.outlet, title_line)
+        outlet, outlet_slot = _piece_outlet(ctx, chain, labels, p_marg, parts.outlet, title_line)
         own_text = "\n".join(pl.text for pl in post_lines)  # a co-author's full name, as the post gives it
         authors, warn = _authors(ctx, anat, intro, outlet, own_text)
         warnings.extend(warn)
-        dating = _dating(ctx, post_lines, anat, parts.date_text, intro)
+        dating = _dating(ctx, post_lines, anat, parts.date_text, intro, outlet_slot)
         posted = _posted(ctx, seg.start)
         if posted is not None:
             bound_by(dating, posted, f"posted {posted.isoformat()}")

@@ -98,7 +98,8 @@ def _seg_features(seg: Segment, k: int, n: int, after_date: bool) -> list[str]:
         f.append("allcaps")
     hits = load_gazetteer().find(text)
     if hits:
-        f.append("gaz_all" if hits[0].start == 0 and hits[-1].end >= len(text) - 1 else "gaz")
+        whole = text[: hits[0].start].strip() in ("", "The", "the") and hits[-1].end >= len(text) - 1
+        f.append("gaz_all" if whole else "gaz")
     if seg.text.lstrip()[:1] in _QUOTES:
         f.append("quoted")
     if re.match(r"^\s*\d{1,3}[.)]?$", seg.text):
@@ -138,8 +139,11 @@ def split_title(line: str, tagger) -> TitleParts:
     segs = segments(text)
     if len(segs) <= 1:
         return TitleParts(text.strip(_STRIP.replace(".", "")) or text, None, None)
-    labels = tagger.tag(features(text))
-    t_idx = [k for k, lab in enumerate(labels) if lab == "T"] or [0]
+    labels = list(tagger.tag(features(text)))
+    bullet = _BULLET.match(text)
+    if bullet and segs[0].end <= bullet.end(1):
+        labels[0] = "X"  # a list's number or bullet is never part of the title
+    t_idx = [k for k, lab in enumerate(labels) if lab == "T"] or [1 if bullet and len(segs) > 1 else 0]
     title = text[segs[t_idx[0]].start : segs[t_idx[-1]].end].strip(" ,;:|-\u2013\u2014")
     title = _unquote(title)
     outlet = next((segs[k].text.strip(_STRIP) for k, lab in enumerate(labels) if lab == "P"), None)
