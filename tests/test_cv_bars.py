@@ -5,10 +5,10 @@ ingest the held-out pages through the real ingest path, score them with the shar
 ``corpus/blog`` and ``corpus/others``, and scores the seeds with the shipped model. It reads the
 shared folder (``$BYLINES_SHARED``, default ``../shared``) and skips, saying so, when it is absent.
 
-``ISSUE_BARS`` are the targets of issue 13. ``FLOORS`` are what the parser reaches today (the
-README's extraction-quality table), less a small margin for the noise of refitting: the test
-fails when a change makes the figures worse. Where a floor is below the issue's bar the gap is
-open work, listed in the README.
+``ISSUE_BARS`` are the targets of issue 13, each asserted; the ones the parser does not reach
+yet are ``OPEN_GAPS``, expected to fail (strictly: closing a gap makes the test say so, and the
+gap comes off the list). ``FLOORS`` are what the parser reaches today (the README's
+extraction-quality table), less a small margin: the test fails when a change makes them worse.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ ISSUE_BARS: dict[str, dict[str, float]] = {
     },
 }
 FLOORS: dict[str, dict[str, float]] = {
-    "blog": {"posts": 0.93, "title": 0.86, "outlet": 0.72, "year": 0.42, "date": 0.85, "mentions": 0.80},
-    "others": {"posts": 0.72, "title": 0.60, "outlet": 0.38, "year": 0.44, "date": 0.35},
+    "blog": {"posts": 0.94, "title": 0.92, "outlet": 0.74, "year": 0.44, "date": 0.85, "mentions": 0.82},
+    "others": {"posts": 0.78, "title": 0.64, "outlet": 0.39, "year": 0.56, "date": 0.50},
     "seeds": {
         "posts": 0.99,
         "title": 0.98,
@@ -46,6 +46,12 @@ FLOORS: dict[str, dict[str, float]] = {
         "citations": 0.99,
     },
 }
+
+
+OPEN_GAPS = frozenset(
+    {("blog", "outlet"), ("blog", "year"), ("blog", "date")}
+    | {("others", m) for m in ("posts", "title", "outlet", "year", "date")}
+)
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +81,26 @@ def test_figure_holds_its_floor(figures: dict, corpus: str, metric: str) -> None
     assert got >= FLOORS[corpus][metric], (
         f"{corpus} {metric} {got:.3f} below its floor {FLOORS[corpus][metric]} "
         f"(issue bar {ISSUE_BARS[corpus][metric]}); all figures: {figures[corpus]}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("corpus", "metric"),
+    [
+        pytest.param(
+            c,
+            m,
+            marks=[pytest.mark.xfail(strict=True, reason="open gap (README)")] if (c, m) in OPEN_GAPS else [],
+        )
+        for c, bars in ISSUE_BARS.items()
+        for m in bars
+    ],
+    ids=lambda v: str(v),
+)
+def test_issue_bar(figures: dict, corpus: str, metric: str) -> None:
+    got = figures[corpus][metric]
+    assert got >= ISSUE_BARS[corpus][metric], (
+        f"{corpus} {metric} {got:.3f} < issue bar {ISSUE_BARS[corpus][metric]}"
     )
 
 

@@ -1,14 +1,14 @@
-"""Features of each line of a page, for the line-role model (transforms/line_roles.py).
+"""Features of one line of a page, for the line-role model (transforms/line_roles.py).
 
 In the manner of GROBID's segmentation features: the line's shape (length, case, punctuation at
 both ends), its first words, word classes (transforms/lexicon.py), dates, listed outlet names,
-the old hand-written line tests (transforms/shapes.py), and the page around it (blank lines,
-position, a repeat of the same text nearby, the features of the neighbouring lines).
+the old hand-written line tests (transforms/shapes.py). What depends on the page around the
+line (spacing, position, repeats, the neighbours' features) is added in
+transforms/page_features.py.
 
 Speed: everything that depends on the line's text alone is computed once per distinct text and
 cached (pages repeat lines and whole posts across dumps), with the copies prefixed for use as a
-neighbour's features made at the same time; per line only a few context features and one list
-concatenation remain.
+neighbour's features made at the same time.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from transforms.citations import looks_like_note
 from transforms.dates import find_dates, stated_date
 from transforms.gazetteer import load_gazetteer
 from transforms.lexicon import load_lexicon
-from transforms.page_layout import layout_features, trailing_furniture
 from transforms.shapes import (
     EN_FUNCTION as _EN_FUNCTION,
 )
@@ -37,7 +36,6 @@ from transforms.shapes import (
 )
 
 FIRST_WORDS = 12  # words of a line read as a bag (intros give themselves away early)
-_URL = re.compile(r"https?://|www\.\w", re.I)
 _TIME = re.compile(r"\b\d{1,2}[:.]\d\d\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b", re.I)
 _SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)]?\s+[A-Z\u201c\"']")
 _BYLINE = re.compile(r"^(?:by|di|par|von|from|author\s*:)\s+[A-Z]", re.I)
@@ -317,130 +315,3 @@ _NEAR_FLAGS = frozenset(
 
 
 _FAR_FLAGS = frozenset({"headline", "dateline", "footer", "sentences"})
-
-
-def interior(texts: list[str]) -> list[bool]:
-    """Lines inside a run of plain prose: plain, and so are the lines before and after them.
-
-    Plain prose (a long paragraph with no cue word early, no date, not a bio: see text_features)
-    between two more such paragraphs is the inside of a piece's body, whatever the page; the
-    line-role model reads only the first and the last line of such a run (which is much of its
-    time on long pages, and of the chain's evidence that a body goes on).
-    """
-    plain = ["plain" in text_features(t)[1] for t in texts]
-    n = len(plain)
-    return [0 < k < n - 1 and plain[k - 1] and plain[k] and plain[k + 1] for k in range(n)]
-
-
-def page_features(
-    texts: list[str], blank_before: list[int], skip: list[bool] | None = None
-) -> list[list[str]]:
-    """Feature lists of the non-empty lines of a page (``texts``: cleaned, in order).
-
-    ``blank_before[k]``: how many blank lines precede line k (the page's spacing says much about
-    what is a title and what a paragraph). ``skip[k]``: line k is not read (its list is empty).
-    """
-    n = len(texts)
-    cached = [text_features(t) for t in texts]
-    shapes = [c[1] for c in cached]
-    is_title = {k for k, sh in enumerate(shapes) if _is_headline(sh)}
-    count: dict[str, int] = {}
-    for t in texts:
-        count[t] = count.get(t, 0) + 1
-    layout = layout_features(shapes)
-    dated = ["datelast" in sh for sh in shapes]
-    tail = trailing_furniture(texts, shapes)
-    out: list[list[str]] = []
-    notes_follow_prose = False
-    for k in range(n):
-        if skip is not None and skip[k]:
-            out.append([])
-            continue
-        feats = list(cached[k][0])
-        if "noteshape" in feats:
-            # a run of numbered lines is a piece's notes only under the prose they annotate; at the
-            # top of a page, or under an intro, it is a list of entries
-            if k == 0 or "noteshape" not in cached[k - 1][0]:
-                notes_follow_prose = k > 0 and _body_prose(shapes[k - 1])
-            feats[feats.index("noteshape")] = "note" if notes_follow_prose else "numbered"
-        if dated[k] and not notes_follow_prose and ((k > 0 and dated[k - 1]) or (k + 1 < n and dated[k + 1])):
-            feats.append("entry")  # one of several lines in a row that end with a date: a list of pieces
-        feats += layout[k]
-        feats += _rhythm(k, is_title)
-        feats.append(_BB[min(blank_before[k], 2)])
-        feats.append(_BA[min(blank_before[k + 1], 2)] if k + 1 < n else "ba2")
-        if k >= tail:
-            feats.append("tailfurn")
-        if k == 0:
-            feats.append("first")
-        elif k < 3:
-            feats.append("near_top")
-        if k == n - 1:
-            feats.append("last")
-        text = texts[k]
-        if count[text] > 1:  # the same line again nearby (a title repeated under it) or elsewhere
-            ahead = text in texts[k + 1 : k + 9]
-            behind = text in texts[max(0, k - 8) : k]
-            if ahead:
-                feats.append("dup_ahead")
-            if behind:
-                feats.append("dup_behind")
-            if count[text] > 1 + ahead + behind:
-                feats.append("dup_far")
-        if k >= 1:
-            feats.append("-1:" + layout[k - 1][0])
-            feats += cached[k - 1][2]
-        else:
-            feats.append("-1:none")
-        if k + 1 < n:
-            feats.append("+1:" + layout[k + 1][0])
-            feats += cached[k + 1][3]
-        else:
-            feats.append("+1:none")
-        feats += cached[k - 2][4] if k >= 2 else ("-2:none",)
-        feats += cached[k + 2][5] if k + 2 < n else ("+2:none",)
-        out.append(feats)
-    return out
-
-
-_BB = ("bb0", "bb1", "bb2")
-_BA = ("ba0", "ba1", "ba2")
-
-
-def _body_prose(shape: tuple[str, ...]) -> bool:
-    """A paragraph of a piece's body, or its author's bio (what notes come under)."""
-    if "bio" in shape or "plain" in shape:
-        return True
-    return "end:." in shape and any(f in shape for f in ("len3", "len4", "len5", "len6"))
-
-
-def _is_headline(shape: tuple[str, ...]) -> bool:
-    return "headline" in shape and "footer" not in shape and "widget" not in shape
-
-
-def _rhythm_features(before: int, after: int, self_title: bool) -> tuple[str, ...]:
-    out = [f"tl_prev{before}", f"tl_next{after}", f"tl_pn{min(before, 3)}{min(after, 3)}"]
-    if self_title:
-        out.append("tl_self")
-        for period in (2, 3):
-            if (before == period or after == period) and before >= period and after >= period:
-                out.append(f"tl_alt{period}")
-                if before == period and after == period:
-                    out.append(f"tl_alt{period}x2")
-    return tuple(out)
-
-
-_RHYTHM = {
-    (b, a, t): _rhythm_features(b, a, t) for b in range(1, 6) for a in range(1, 6) for t in (False, True)
-}
-
-
-def _rhythm(k: int, titles: set[int]) -> tuple[str, ...]:
-    """How far the nearest headline-like lines are, before and after this line (1..4, 5 = farther).
-
-    A list of posts that open with their titles repeats a headline every two or three lines; a
-    piece's subheadings stand many paragraphs apart.
-    """
-    before = next((d for d in range(1, 5) if k - d in titles), 5)
-    after = next((d for d in range(1, 5) if k + d in titles), 5)
-    return _RHYTHM[(before, after, k in titles)]

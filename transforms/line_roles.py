@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from transforms.labels import START_LABELS
-from transforms.line_features import interior, page_features, text_features
+from transforms.line_features import text_features
+from transforms.page_features import interior, page_features
 from transforms.page_layout import trailing_furniture
 from transforms.text import clean, split_lines
 
