@@ -93,7 +93,7 @@ def stage_dump(meta: DumpMeta, parsed: ParsedDump) -> dict[str, pa.Table]:
     wid = writer_id(meta)
     for post in parsed.posts:
         piece = post.piece
-        dating = piece.dating if piece else DateEstimate()
+        dating = piece.dating if piece else (post.dating or DateEstimate())
         outlet_id = _outlet_row(piece.outlet, outlets) if piece and piece.outlet else None
         post_id = scoped_id(post.post_id, wid)
         sightings.append(
