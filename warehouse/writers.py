@@ -95,12 +95,13 @@ class Writer(BaseModel):
 
     def parse_settings(self, base: ParseSettings) -> ParseSettings:
         """The parser's settings for this writer's dumps: the blog author is the writer, the outlet of
-        blog-native posts the writer's site (what the writer leaves unnamed stays as ``base`` says)."""
-        update: dict[str, Any] = {}
-        if self.name:
-            update["blog_author"] = self.name
-        if self.site:
-            update["site"] = self.site
+        blog-native posts the writer's site. What the writer leaves unnamed stays as ``base`` says; for
+        the default writer ``base`` wins (its settings, ``$BYLINES_AUTHOR`` and ``$BYLINES_SITE`` or a
+        run's config, were made for the files no writer names)."""
+        mine = {"blog_author": self.name, "site": self.site}
+        if self.is_default:
+            mine = {k: v for k, v in mine.items() if getattr(base, k) is None}
+        update = {k: v for k, v in mine.items() if v}
         return base.model_copy(update=update) if update else base
 
 
