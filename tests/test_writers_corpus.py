@@ -5,6 +5,10 @@ post's authors as the writer of the site (``index.tsv``: column 2 the page's URL
 writer). They go through the real ingest path as a newsroom would deliver them: one landing
 sub-folder per writer, ``writers.yaml`` beside the landing folder naming each writer and their site
 (the URL's host), and ``bylines ingest`` in a subprocess. The scorer then grades the warehouse.
+
+The shipped parser model was trained on these pages too, so the posts it finds here are not a
+held-out figure (``make evaluate`` gives that); what this asserts is the writer's part: every page
+under its writer, the writer as the authors of the pieces, no article shared by two writers.
 """
 
 from __future__ import annotations
@@ -106,7 +110,6 @@ def test_no_article_is_shared_by_two_writers(others: tuple[Path, dict]) -> None:
     assert report["dedup"]["merged_ids"] == 0
 
 
-@pytest.mark.xfail(reason="needs the trained parser (issue 13)", strict=True)
 def test_authors_meet_the_bar(others: tuple[Path, dict]) -> None:
     """The scorer's authors accuracy, measured on the corpus: the scorer grades authors on the posts it
     matched only, so the bar counts when most annotated posts were found (2 of 151 is no measurement)."""
