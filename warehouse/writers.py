@@ -6,7 +6,8 @@ A writer is named where the dump is delivered, never guessed from the text:
 
 - a file directly in the landing folder belongs to the **default writer** (``writer_id`` ``default``:
   a warehouse made before writers existed is that writer's, and a one-blog installation never needs
-  to name it; ``writers.yaml``'s ``default:`` entry, else ``$BYLINES_AUTHOR``, gives it a name);
+  to name it; ``$BYLINES_AUTHOR`` and ``$BYLINES_SITE``, else ``writers.yaml``'s ``default:`` entry,
+  give its name and site);
 - a file in ``<landing>/<folder>/`` belongs to the writer ``writers.yaml`` lists under that folder's
   slug (or whose display name or alias the folder name is); a folder it does not list makes a new
   writer whose display name is the folder name (``Jane Doe/`` -> ``jane-doe``, "Jane Doe"), unless
@@ -48,6 +49,7 @@ DEFAULT_WRITER_ID = "default"
 DEFAULT_WRITER_NAME = "Default writer"  # the display name of an unnamed default writer
 ENV_WRITERS = "BYLINES_WRITERS"
 ENV_AUTHOR = "BYLINES_AUTHOR"
+ENV_SITE = "BYLINES_SITE"
 WRITERS_FILE_NAME = "writers.yaml"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -161,7 +163,8 @@ class WritersFile(BaseModel):
 
 
 class WritersFileError(ValueError):
-    """``writers.yaml`` cannot be read: the run fails with this message (no dump is the culprit)."""
+    """``writers.yaml`` (or the default writer's environment) cannot be read: the run fails with this message
+    (no dump is the culprit)."""
 
 
 def default_writers_file(landing: Path) -> Path:
@@ -214,13 +217,19 @@ class WriterRegistry:
             raise WritersFileError(f"the writers file {path} is malformed: {_describe(exc)}") from exc
 
     def default(self) -> Writer:
-        """The default writer: named by ``default:``, else ``$BYLINES_AUTHOR``, else unnamed."""
-        entry = self.spec.default
-        if entry is not None:
-            return Writer(
-                writer_id=DEFAULT_WRITER_ID, name=entry.name, site=entry.site, aliases=tuple(entry.aliases)
-            )
-        return Writer(writer_id=DEFAULT_WRITER_ID, name=os.environ.get(ENV_AUTHOR) or None)
+        """The default writer: named by ``$BYLINES_AUTHOR`` (its site ``$BYLINES_SITE``), else by
+        ``default:``, else unnamed (as the parse settings of its files are made: the environment first)."""
+        entry = self.spec.default or WriterEntry(name=DEFAULT_WRITER_NAME)
+        try:
+            site = site_domain(os.environ[ENV_SITE]) if os.environ.get(ENV_SITE) else entry.site
+        except ValueError as exc:
+            raise WritersFileError(f"${ENV_SITE}: {exc}") from exc
+        return Writer(
+            writer_id=DEFAULT_WRITER_ID,
+            name=os.environ.get(ENV_AUTHOR) or (entry.name if self.spec.default else None),
+            site=site,
+            aliases=tuple(entry.aliases),
+        )
 
     def listed(self) -> list[Writer]:
         return list(self._listed.values())
