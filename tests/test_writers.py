@@ -108,6 +108,11 @@ def test_authors_rule_the_writer_is_first_unless_the_text_names_others() -> None
     assert authors_with_writer(["Mara Blog"], jane, "Mara Blog") == ["Jane Doe"]  # the detected blog author
     assert authors_with_writer(["Ali Khan"], jane, "Jane Doe") == ["Ali Khan"]  # a guest piece
     assert authors_with_writer([], Writer(writer_id="default"), None) == []  # unnamed default: as parsed
+    # the default writer is whom its dumps were parsed for (a run's setting wins over its name)
+    mara = Writer(writer_id="default", name="Mara Kellerman")
+    assert authors_with_writer([], mara, "Run Setting") == ["Run Setting"]
+    assert authors_with_writer(["Run Setting"], mara, "Run Setting") == ["Run Setting"]
+    assert authors_with_writer([], mara, None) == ["Mara Kellerman"]
 
 
 def test_ids_are_scoped_to_writers_and_the_default_writer_keeps_the_parsers() -> None:

@@ -29,8 +29,8 @@ overrides), and its shape is :class:`WritersFile`::
 
 What follows a writer (each rule in one place): the parser's settings of a dump
 (:meth:`Writer.parse_settings`: the blog author is the writer, the blog's domain is the writer's
-site), a piece's authors
-(:func:`authors_with_writer`), and ids that never join two writers' pieces (:func:`scoped_id`).
+site), a piece's authors (:func:`authors_with_writer`), and ids that never join two writers'
+pieces (:func:`scoped_id`).
 """
 
 from __future__ import annotations
@@ -163,8 +163,8 @@ class WritersFile(BaseModel):
 
 
 class WritersFileError(ValueError):
-    """``writers.yaml`` (or the default writer's environment) cannot be read: the run fails with this message
-    (no dump is the culprit)."""
+    """The writers cannot be known (a malformed ``writers.yaml``, a bad ``--site`` or ``$BYLINES_SITE``):
+    the run fails with this message (no dump is the culprit)."""
 
 
 def default_writers_file(landing: Path) -> Path:
@@ -260,7 +260,12 @@ class WriterRegistry:
         """The writer ``--writer NAME`` means: a listed one (slug, name or alias), else a new one."""
         found = self._find(name)
         writer = found or Writer(writer_id=writer_slug(name), name=" ".join(name.split()))
-        return writer.model_copy(update={"site": site_domain(site)}) if site else writer
+        if not site:
+            return writer
+        try:
+            return writer.model_copy(update={"site": site_domain(site)})
+        except ValueError as exc:
+            raise WritersFileError(f"--site: {exc}") from exc
 
     def batch_writers(self, delivered: list[Writer | None]) -> tuple[list[Writer], list[str]]:
         """The ``writers`` rows an ingest keeps current (the default writer, the listed ones, those its
@@ -312,18 +317,22 @@ def authors_with_writer(authors: list[str], writer: Writer | None, detected: str
     - no author found -> ``[writer]``;
     - the blog author the parser detected (when it is not the writer) stands for the writer, as do
       the writer's aliases: replaced by the writer's display name, in place (co-authors stay).
-    An unnamed default writer changes nothing.
+    The default writer is the blog author its dumps were parsed with (``detected``: the run's setting
+    or what the parser found), else its name; unnamed, it changes nothing.
     """
-    if writer is None or not writer.name:
+    if writer is None:
+        return list(authors)
+    me = (detected or writer.name) if writer.is_default else writer.name
+    if not me:
         return list(authors)
     if not authors:
-        return [writer.name]
+        return [me]
     own = {a.casefold() for a in writer.aliases}
-    if detected and detected != writer.name:
+    if detected and detected != me:
         own.add(detected.casefold())
     out: list[str] = []
     for name in authors:
-        name = writer.name if name.casefold() in own else name
+        name = me if name.casefold() in own else name
         if name not in out:
             out.append(name)
     return out
