@@ -29,7 +29,7 @@ from dashboard.data import (
 from dashboard.exports import to_csv_bytes, to_parquet_bytes
 
 ARTICLE_PAGE = "article"  # url_path of the Article page (see app.py)
-WRITER_KEY = "writer"  # the writer selector's key and URL parameter (?writer=<writer_id>)
+WRITER_KEY = "writer"  # the writer selector's key and URL parameter (?writer=<display name>)
 ALL_WRITERS = "All writers"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#~$|])")
 
@@ -54,9 +54,10 @@ def page_start(title: str, caption: str | None = None) -> None:
 def writer_selector() -> None:
     """The writer selector, in the sidebar of every page (app.py draws it before the page).
 
-    Hidden while the warehouse holds one writer. Its value is the writer_id, kept in the URL
-    (``?writer=jane-doe``), so a link opens on that writer; widgets of the entry page keep their value
-    when the analyst moves between pages.
+    Hidden while the warehouse holds one writer. Its value is the writer_id; the URL keeps the
+    display name (``?writer=Jane+Doe``: Streamlit binds a selectbox by its shown option), so a link
+    opens on that writer; widgets of the entry page keep their value when the analyst moves between
+    pages.
     """
     if availability().state != "ready":
         return
