@@ -291,6 +291,9 @@ def test_overview_compares_the_writers_side_by_side(
 ) -> None:
     _goto(browser_page, f"{writers_server}/")
     charts = browser_page.locator("[data-testid='stVegaLiteChart']")
-    assert charts.count() >= 6  # by year and by outlet per writer, then the four charts of every writer
+    # by year and by outlet per writer, then the four charts of every writer; Vega draws them after the
+    # script has finished, so wait for the sixth to be attached rather than counting at once
+    charts.nth(5).wait_for(state="attached", timeout=30_000)
+    assert charts.count() >= 6
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser_page.screenshot(path=str(SCREENSHOTS / "overview-writers.png"), full_page=True)
