@@ -15,12 +15,12 @@ import re
 from transforms.gazetteer import Outlet, load_gazetteer, norm_key
 from transforms.models import OutletRef
 
-_PLATFORM_WORDS = frozenset(
+PLATFORM_WORDS = frozenset(
     "radio tv television news online blog blogs website site magazine newspaper opinion commentary podcast "
     "channel world one two three four local live breakfast service international edition digital comment "
     "programme program show daily weekend".split()
 )
-_SECTION_WORDS = frozenset(
+SECTION_WORDS = frozenset(
     "page pages forum section website site blog blogs column columns supplement magazine edition desk "
     "programme program show podcast channel service".split()
 )
@@ -41,7 +41,7 @@ def display_name(surface: str) -> str:
     text = re.sub(r"^(?:the|The|THE)\s+", "", text)
     text = re.sub(r"['\u2019]s$", "", text)
     parts = _POSSESSIVE.split(text, maxsplit=1)
-    if len(parts) == 2 and not any(w.lower() in _SECTION_WORDS for w in parts[1].split()[-1:]):
+    if len(parts) == 2 and not any(w.lower() in SECTION_WORDS for w in parts[1].split()[-1:]):
         text = f"{parts[0]} {parts[1]}"
     return text.strip()
 
@@ -52,7 +52,7 @@ def _listed(name: str) -> Outlet | None:
     if found is not None:
         return found
     owner = _POSSESSIVE.split(name, maxsplit=1)
-    if len(owner) == 2 and all(w.lower() in _SECTION_WORDS for w in owner[1].split()[-1:]):
+    if len(owner) == 2 and all(w.lower() in SECTION_WORDS for w in owner[1].split()[-1:]):
         # "ST's Forum page", "the Guardian's technology pages": a section of the owner's outlet
         found = gaz.lookup(owner[0])
         if found is not None:
@@ -66,7 +66,7 @@ def _listed(name: str) -> Outlet | None:
         if found is None:
             continue
         # ... or a broadcaster's name followed by its region's ("BBC Sheffield")
-        if rest[0].lower() in _PLATFORM_WORDS or (len(rest) <= 2 and (k >= 2 or found.kind == "broadcaster")):
+        if rest[0].lower() in PLATFORM_WORDS or (len(rest) <= 2 and (k >= 2 or found.kind == "broadcaster")):
             return found
     return None
 

@@ -16,7 +16,7 @@ from transforms.anatomy import Anatomy, analyse
 from transforms.authors import byline_names, complete_name, intro_coauthors
 from transforms.canonical import canonical_ref, site_ref
 from transforms.citations import extract_citations
-from transforms.dates import find_dates, stated_date
+from transforms.dates import find_dates, is_date_only, stated_date
 from transforms.dating import bound_by, stated, text_clues
 from transforms.fields import PostLine, Slot, features, slots
 from transforms.identity import article_id, fingerprint, post_id
@@ -33,6 +33,7 @@ MIN_OUTLET_PROB = 0.2  # a candidate the model thinks this likely the piece's ou
 DATE_ROLES = ("D", "Dt")
 EARLY_DATE_CHARS = 60
 _POSTED = re.compile(r"^(?:posted|published|date|written)\b", re.I)
+_POSTED_ON = re.compile(r"\b(?:posted|published|written)\s+(?:on\b|:)\s*", re.I)
 
 
 @dataclass
@@ -167,9 +168,12 @@ def _dating(
         return got
     first = post_lines[0]
     if first.number != anat.title[0]:
-        got = stated(first.text) if stated_date(first.text) else None  # a date block above the title
+        # a date block above the title ("15 Jan2021", "Written on: 18. 2. 2021 in the category: ...")
+        got = stated(first.text) if stated_date(first.text) else _opening_date(first.text)
         if got is not None:
             return got
+    elif is_date_only(first.text):
+        return stated(first.text)  # what opens the post is a date heading, not a title
     else:
         # a title-first post: a date opening the line under its title ("Published by X (30th May, 2022)")
         after = next((pl for pl in post_lines if pl.number > first.number), None)
@@ -185,6 +189,12 @@ def _dating(
     )
 
 
+def _opening_date(text: str) -> DateEstimate | None:
+    """The date that opens a header line ("Written on: 18. 2. 2021 in the category: Featured")."""
+    found = find_dates(text[:EARLY_DATE_CHARS])
+    return stated(text[: found[0][1]]) if found else None
+
+
 def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text[:20])
 
@@ -196,6 +206,14 @@ def _roundup_dating(post_lines: list[PostLine], intro: str) -> DateEstimate:
             got = stated(pl.text)
             if got is not None:
                 return got
+    for pl in post_lines[:3]:
+        m = _POSTED_ON.search(pl.text)
+        if m is not None:  # "... Posted on July 26, 2007 ...": a post's own date, inside its line
+            found = find_dates(pl.text[m.end() : m.end() + EARLY_DATE_CHARS])
+            if found and found[0][0] <= 3:
+                got = stated(pl.text[m.start() : m.end() + found[0][1]])
+                if got is not None:
+                    return got
     return text_clues([intro], [], [], intro)
 
 
