@@ -132,7 +132,7 @@ def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None]]
             else:
                 break
         if j - k > 1 or t.lower() not in _STOP:
-            taken.append((k, j, None))
+            taken.append((k, _asked(text, toks, j), None))
         k = j
     return sorted(taken, key=lambda t: t[0])
 
@@ -155,6 +155,41 @@ def _extend(text: str, toks: list[Token], b: int, busy: set[int]) -> int:
         and (_extension_word(toks[end].text) or (end > b and _extension_word(toks[end - 1].text)))
     ):
         end += 1
+    if end == b:
+        end = _titled(text, toks, b, busy)
+    return _asked(text, toks, end)
+
+
+def _titled(text: str, toks: list[Token], b: int, busy: set[int]) -> int:
+    """A listed name and the capitalised words that close its clause with it: one publication.
+
+    "RUSI Newsbrief, 27 Feb 2015", "Foreign Affairs Review." : an owner's title, named whole up to
+    the comma or the line's end. Words that run on into a sentence ("The News Holding a ...") do not.
+    """
+    end = b
+    while (
+        end < len(toks)
+        and end - b < MAX_EXTENSION
+        and end not in busy
+        and text[toks[end - 1].end : toks[end].start] == " "
+        and _capitalised(toks[end].text)
+        and not _calendar(toks[end].text)
+    ):
+        end += 1
+    closes = end == len(toks) or toks[end].text in _CLAUSE_BREAK
+    return end if end > b and closes else b
+
+
+def _asked(text: str, toks: list[Token], end: int) -> int:
+    """A name that ends in a question mark ("Whose World Order?, the new blog ..."): the mark is the
+    name's when a comma follows it (a question closing a sentence is not followed by a comma)."""
+    if (
+        end + 1 < len(toks)
+        and toks[end].text in ("?", "!")
+        and toks[end].start == toks[end - 1].end
+        and toks[end + 1].text == ","
+    ):
+        return end + 1
     return end
 
 

@@ -145,6 +145,22 @@ def framed_outlet(chain: list[Slot]) -> Slot | None:
     return None
 
 
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+
+
+def owners_title(chain: list[Slot], k: int) -> int:
+    """The owner's own publication, where the chosen name is its owner's possessive.
+
+    "for RUSI's in-house magazine ... RUSI Newsbrief, 27 Feb 2015", "my institution RUSI's own RUSI
+    Journal": a later name that opens with the owner's is where the piece ran.
+    """
+    owner = _POSSESSIVE.sub("", chain[k].cand.text)
+    if owner == chain[k].cand.text:
+        return k
+    prefix = owner.casefold() + " "
+    return next((j for j in range(k + 1, len(chain)) if chain[j].cand.text.casefold().startswith(prefix)), k)
+
+
 @lru_cache(maxsize=1)
 def _scorer_aliases() -> dict[str, str]:
     """The scorer's alias table (variant -> canonical), used only to read training gold's names."""

@@ -18,7 +18,7 @@ from transforms.canonical import canonical_ref, site_ref
 from transforms.citations import extract_citations
 from transforms.dates import find_dates, is_date_only, stated_date
 from transforms.dating import bound_by, stated, text_clues
-from transforms.fields import PostLine, Slot, features, framed_outlet, slots
+from transforms.fields import PostLine, Slot, features, framed_outlet, owners_title, slots
 from transforms.identity import article_id, fingerprint, post_id
 from transforms.kinds import kind_paragraph, piece_kind
 from transforms.line_roles import PageLines, Segment
@@ -119,7 +119,7 @@ def _piece_outlet(
             return ref, None
     best = max(range(len(labels)), key=lambda k: (labels[k] == "P", p_marg[k]), default=None)
     if best is not None and (labels[best] == "P" or p_marg[best] >= MIN_OUTLET_PROB):
-        slot = chain[best]
+        slot = chain[owners_title(chain, best)]
         return canonical_ref(slot.cand.text, ctx.model.aliases, slot.line.number), slot
     framed = framed_outlet(chain)
     if framed is not None:
