@@ -91,6 +91,23 @@ def canonical_ref(surface: str, aliases: dict[str, str], line: int | None = None
     return OutletRef(name=learned or name, matched_text=surface.strip(), line=line, in_gazetteer=False)
 
 
+def label_outlet(label: str | None) -> OutletRef | None:
+    """The outlet a category archive is named after ("Archive for the 'CNN' Category"), if it is one.
+
+    Writers who file their pieces by outlet name the category exactly as the outlet is listed:
+    the label must be one of the broad list's names or aliases as written (case and all), so that
+    a section word ("PRESS", "Media", "News") or a topic is not taken for a paper of that name.
+    """
+    name = display_name(label or "")
+    listed = load_gazetteer().lookup(name) if name else None
+    if listed is None:
+        return None
+    surfaces = {display_name(s) for s in (listed.name, *listed.aliases)}
+    if name not in surfaces or (" " not in name and name.lower() in SECTION_WORDS | PLATFORM_WORDS):
+        return None
+    return canonical_ref(name, {})
+
+
 def site_ref(site: str) -> OutletRef:
     """The writer's own site as the outlet of a post published on the blog itself."""
     return OutletRef(

@@ -14,7 +14,7 @@ from datetime import date
 
 from transforms.anatomy import Anatomy, analyse
 from transforms.authors import byline_names, complete_name, intro_coauthors
-from transforms.canonical import canonical_ref, site_ref
+from transforms.canonical import canonical_ref, label_outlet, site_ref
 from transforms.citations import extract_citations
 from transforms.dates import find_dates, is_date_only, stated_date
 from transforms.dating import bound_by, stated, text_clues
@@ -117,6 +117,10 @@ def _piece_outlet(
         ref = canonical_ref(from_title, ctx.model.aliases, title_line)
         if ref is not None:
             return ref, None
+    if ctx.archive.kind == "category":
+        filed = label_outlet(ctx.archive.label)  # a category the writer files an outlet's pieces under
+        if filed is not None:
+            return filed, None
     best = max(range(len(labels)), key=lambda k: (labels[k] == "P", p_marg[k]), default=None)
     if best is not None and (labels[best] == "P" or p_marg[best] >= MIN_OUTLET_PROB):
         slot = chain[owners_title(chain, best)]
