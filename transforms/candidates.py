@@ -287,6 +287,8 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
         if left5 and left5[-1] in _LINKS:
             cue = {c for w in left5[:-1] for c in lex.of(w)} & _VIA_CUES
             f.extend(f"via:{c}" for c in sorted(cue))
+            # ... and through which word: "a piece for X" names where it ran, "a piece on X" its subject
+            f.extend(f"via:{c}:{left5[-1]}" for c in sorted(cue))
             if not cue:
                 f.append("via:-")
         left = left5[-3:]

@@ -126,16 +126,21 @@ _NOT_FRAMES = frozenset({"line0:posted", "line0:filed", "line0:tagged", "line0:c
 def framed_outlet(chain: list[Slot]) -> Slot | None:
     """A name the post's head sets apart as its outlet, for when the model named none.
 
-    Two layouts that a page states once per post and that few training pages show, so the model
-    weighs them little: a name written against the piece's date ("24 March 2011The Hindu", "Dawn,
+    A post's opening sentence saying what it is a piece for ("A new article for HSToday."), and two
+    layouts that a page states once per post and that few training pages show, so the model weighs
+    them little: a name written against the piece's date ("24 March 2011The Hindu", "Dawn,
     3 May 2019"), and a short line under the title that ends with the name after "in" or "for"
     ("Today in The Australian", "Published in Dawn"; not a category line, "Posted in Op eds").
-    Only names the broad list knows or that carry a "The" qualify: a word that merely stands
+    In those two, only names the broad list knows or that carry a "The" qualify: a word that merely stands
     against a date ("Commentary, 2 February 2016") does not.
     """
     for s in chain:
         f = set(s.cand.features)
-        if "initial" in f or not ({"gaz", "the"} & f) or s.line.role in ("I", "SI"):
+        if "initial" in f:
+            continue
+        if "via:piece:for" in f and "sent0" in f:
+            return s  # the post's opening sentence: "A new article for HSToday."
+        if not ({"gaz", "the"} & f) or s.line.role in ("I", "SI"):
             continue
         if "date_before" in f or "date_after" in f:
             return s
@@ -152,13 +157,31 @@ def owners_title(chain: list[Slot], k: int) -> int:
     """The owner's own publication, where the chosen name is its owner's possessive.
 
     "for RUSI's in-house magazine ... RUSI Newsbrief, 27 Feb 2015", "my institution RUSI's own RUSI
-    Journal": a later name that opens with the owner's is where the piece ran.
+    Journal": a later name that opens with the owner's is where the piece ran. An acronym yields
+    to the full name it abbreviates (``_spelled_out``).
     """
     owner = _POSSESSIVE.sub("", chain[k].cand.text)
     if owner == chain[k].cand.text:
-        return k
+        return _spelled_out(chain, k)
     prefix = owner.casefold() + " "
     return next((j for j in range(k + 1, len(chain)) if chain[j].cand.text.casefold().startswith(prefix)), k)
+
+
+def _spelled_out(chain: list[Slot], k: int) -> int:
+    """The full name an acronym in brackets abbreviates ("European Institute for ... Prevention (EICTP)").
+
+    The name the writer spells out is the outlet's name; its letters in brackets only abbreviate it.
+    """
+    short = chain[k].cand
+    if k == 0 or "bracketed" not in short.features or not short.text.isupper():
+        return k
+    full = chain[k - 1]
+    if full.line.number != chain[k].line.number or full.line.text[full.cand.end : short.start].strip() != "(":
+        return k
+    capitals = iter(ch for ch in full.cand.text if ch.isupper())
+    letters = short.text.replace(".", "")
+    spelled = letters[:1] == full.cand.text[:1] and all(ch in capitals for ch in letters)
+    return k - 1 if spelled else k
 
 
 @lru_cache(maxsize=1)
