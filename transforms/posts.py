@@ -22,6 +22,7 @@ from transforms.fields import PostLine, Slot, features, framed_outlet, owners_ti
 from transforms.identity import article_id, fingerprint, post_id
 from transforms.kinds import kind_paragraph, piece_kind
 from transforms.line_roles import PageLines, Segment
+from transforms.list_heads import list_outlet
 from transforms.mentions import describe
 from transforms.model import Model
 from transforms.models import Archive, DateEstimate, Mention, OutletRef, Piece, Post
@@ -130,7 +131,20 @@ def _piece_outlet(
         ref = canonical_ref(framed.cand.text, ctx.model.aliases, framed.line.number)
         if ref is not None:
             return ref, framed
-    return (site_ref(ctx.site) if ctx.site else None), None
+    return _site(ctx), None
+
+
+def _site(ctx: PageContext) -> OutletRef | None:
+    return site_ref(ctx.site) if ctx.site else None
+
+
+def _listed_under(ctx: PageContext, entry: int) -> OutletRef | None:
+    """The outlet the heading or intro of the publication list holding ``entry`` names."""
+    found = list_outlet(ctx.page.texts, entry)
+    if found is None:
+        return None
+    name, at = found
+    return canonical_ref(name, ctx.model.aliases, ctx.page.index[at] + 1)
 
 
 def _date_by_outlet(slot: Slot | None) -> DateEstimate | None:
@@ -300,6 +314,8 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
         anat = analyse(ctx.lines, title_line - 1, end_line - 1)
         anat.title = (title_line, parts.title)
         outlet, outlet_slot = _piece_outlet(ctx, chain, labels, p_marg, parts.outlet, title_line)
+        if outlet_slot is None and title_pos == seg.members[0] and outlet == _site(ctx):
+            outlet = _listed_under(ctx, title_pos) or outlet  # a list entry naming no outlet of its own
         own_text = "\n".join(pl.text for pl in post_lines)  # a co-author's full name, as the post gives it
         authors, warn = _authors(ctx, anat, intro, outlet, own_text)
         warnings.extend(warn)
