@@ -142,7 +142,7 @@ def _extend(text: str, toks: list[Token], b: int, busy: set[int]) -> int:
 
     "CNN International Edition", "BBC Radio Sheffield", "Telegraph Magazine": one name (canonical.py
     reads it as the listed outlet). Only such words: a teaser that runs an intro into its text
-    ("for The News Holding a peaceful election") must not lend the name its next word.
+    ("a column for The Herald Looking back at ...") must not lend the name its next word.
     """
     end = b
     while (
@@ -163,8 +163,8 @@ def _extend(text: str, toks: list[Token], b: int, busy: set[int]) -> int:
 def _titled(text: str, toks: list[Token], b: int, busy: set[int]) -> int:
     """A listed name and the capitalised words that close its clause with it: one publication.
 
-    "RUSI Newsbrief, 27 Feb 2015", "Foreign Affairs Review." : an owner's title, named whole up to
-    the comma or the line's end. Words that run on into a sentence ("The News Holding a ...") do not.
+    "RUSI Newsbrief, 3 May 2016", "Foreign Affairs Review." : an owner's title, named whole up to
+    the comma or the line's end. Words that run on into a sentence ("The Herald Looking back ...") do not.
     """
     end = b
     while (
@@ -181,7 +181,7 @@ def _titled(text: str, toks: list[Token], b: int, busy: set[int]) -> int:
 
 
 def _asked(text: str, toks: list[Token], end: int) -> int:
-    """A name that ends in a question mark ("Whose World Order?, the new blog ..."): the mark is the
+    """A name that ends in a question mark ("Asia Rising?, the new blog ..."): the mark is the
     name's when a comma follows it (a question closing a sentence is not followed by a comma)."""
     if (
         end + 1 < len(toks)

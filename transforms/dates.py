@@ -180,7 +180,7 @@ _NUMBER_WORDS = {
     )
 }
 _NUMBER_WORDS["a"] = 1
-# "two decades on from the 2001 attacks", "ten years after 2008", "20 years since 2001": a year
+# "two decades on from the 2001 crisis", "ten years after 2008", "20 years since 2001": a year
 # named as the start of a span that reaches the time of writing
 _SPAN = re.compile(
     r"\b(?P<n>\d{1,2}|a|[a-z]+)\s+(?P<unit>years?|decades?)\s+(?:on\s+from|on\s+since|after|since|on)\b",
@@ -207,7 +207,7 @@ def year_mentions(text: str) -> list[int]:
     """Years the text names as past or present (not horizons like "by 2030" or "forthcoming ... 2022").
 
     Besides four-digit years: a month's date with an apostrophe year ("16 January \u201910"), and a
-    span counted from a named year ("two decades on from the 2001 attacks" names 2021).
+    span counted from a named year ("two decades on from the 2001 crisis" names 2021).
     """
     years: list[int] = []
     # _YEAR_WORD only from the first four year digits on: no match can start before them (its

@@ -31,6 +31,7 @@ MAX_CHARS = 1500
 _LIST_FEATURES = ("gaz", "p:gaz")
 BODY_CHARS = 150  # of a body line, its opening (a title-first post's teaser line is read whole)
 _YEAR = re.compile(r"(?:19|20)\d\d")
+DATE_REACH = 10  # a year this close before the opening's end may stand against a name it cuts
 
 
 @dataclass(frozen=True)
@@ -70,19 +71,23 @@ def _read(pl: PostLine) -> str:
 def _candidates(pl: PostLine) -> tuple[Candidate, ...]:
     """A line's candidates: of a body line, its opening, and any name written against a date.
 
-    A teaser may run on into the piece's date and outlet ("... the sale agreement 24 March
-    2011The Hindu How India ..."): where a site glues a post's date line to its standfirst.
+    A teaser may run on into the piece's date and outlet ("... what it means for the port 3 May
+    2016The Hindu How ..."): where a site glues a post's date line to its standfirst. A name the
+    opening's end cuts is read whole from the line.
     """
     read = _read(pl)
     cands = line_candidates(read)
-    if len(read) == len(pl.text) or not _YEAR.search(pl.text, BODY_CHARS, MAX_CHARS):
+    if len(read) == len(pl.text):
+        return cands
+    cut = min((c.start for c in cands if c.end >= len(read.rstrip())), default=len(read))
+    if not _YEAR.search(pl.text, max(0, cut - DATE_REACH), MAX_CHARS):
         return cands
     late = tuple(
         c
         for c in line_candidates(pl.text[:MAX_CHARS])
-        if c.start >= BODY_CHARS and ("date_before" in c.features or "date_after" in c.features)
+        if c.start >= cut and ("date_before" in c.features or "date_after" in c.features)
     )
-    return cands + late
+    return tuple(c for c in cands if c.start < cut) + late
 
 
 def slots(lines: list[PostLine]) -> list[Slot]:
@@ -118,7 +123,7 @@ def features(post: list[Slot], title: str | None, author: str | None) -> list[li
 # -- training labels ---------------------------------------------------------------------------
 
 
-HEADER_WORDS = 6  # a line naming the outlet on its own ("Today in The Australian") is this short
+HEADER_WORDS = 6  # a line naming the outlet on its own ("Today in The Herald") is this short
 _FRAME_LINKS = frozenset({"L1:in", "L1:for", "L1:at"})
 _NOT_FRAMES = frozenset({"line0:posted", "line0:filed", "line0:tagged", "line0:categories", "line0:category"})
 
@@ -126,11 +131,11 @@ _NOT_FRAMES = frozenset({"line0:posted", "line0:filed", "line0:tagged", "line0:c
 def framed_outlet(chain: list[Slot]) -> Slot | None:
     """A name the post's head sets apart as its outlet, for when the model named none.
 
-    A post's opening sentence saying what it is a piece for ("A new article for HSToday."), and two
+    A post's opening sentence saying what it is a piece for ("A new article for PortsToday."), and two
     layouts that a page states once per post and that few training pages show, so the model weighs
     them little: a name written against the piece's date ("24 March 2011The Hindu", "Dawn,
     3 May 2019"), and a short line under the title that ends with the name after "in" or "for"
-    ("Today in The Australian", "Published in Dawn"; not a category line, "Posted in Op eds").
+    ("Today in The Herald", "Published in Dawn"; not a category line, "Posted in Politics").
     In those two, only names the broad list knows or that carry a "The" qualify: a word that merely stands
     against a date ("Commentary, 2 February 2016") does not.
     """
@@ -139,7 +144,7 @@ def framed_outlet(chain: list[Slot]) -> Slot | None:
         if "initial" in f:
             continue
         if "via:piece:for" in f and "sent0" in f:
-            return s  # the post's opening sentence: "A new article for HSToday."
+            return s  # the post's opening sentence: "A new article for PortsToday."
         if not ({"gaz", "the"} & f) or s.line.role in ("I", "SI"):
             continue
         if "date_before" in f or "date_after" in f:
@@ -156,7 +161,7 @@ _POSSESSIVE = re.compile(r"['\u2019]s$")
 def owners_title(chain: list[Slot], k: int) -> int:
     """The owner's own publication, where the chosen name is its owner's possessive.
 
-    "for RUSI's in-house magazine ... RUSI Newsbrief, 27 Feb 2015", "my institution RUSI's own RUSI
+    "for RUSI's in-house magazine ... RUSI Newsbrief, 3 May 2016", "my institution RUSI's own RUSI
     Journal": a later name that opens with the owner's is where the piece ran. An acronym yields
     to the full name it abbreviates (``_spelled_out``).
     """
@@ -168,7 +173,7 @@ def owners_title(chain: list[Slot], k: int) -> int:
 
 
 def _spelled_out(chain: list[Slot], k: int) -> int:
-    """The full name an acronym in brackets abbreviates ("European Institute for ... Prevention (EICTP)").
+    """The full name an acronym in brackets abbreviates ("European Institute for Conflict Prevention (EICP)").
 
     The name the writer spells out is the outlet's name; its letters in brackets only abbreviate it.
     """

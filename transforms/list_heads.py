@@ -1,9 +1,9 @@
 """The outlet a publication list names once, above its entries.
 
 A list of pieces often states where they ran only once: a heading per outlet (a logo, dumped as
-its alt text: "Rice logo"), or the list's intro ("I wrote a number of pieces for the Irish Times
-down the years."). An entry whose own line names no outlet ("Putin takes a calculated gamble,
-25 February 2022.") takes the one its list names; without it, it would fall back to the site.
+its alt text: "Harbour Weekly logo"), or the list's intro ("Over the years I wrote several pieces for
+the Herald."). An entry whose own line names no outlet ("Harbours in a warmer world, 2 December
+2021.") takes the one its list names; without it, it would fall back to the site.
 """
 
 from __future__ import annotations
@@ -47,5 +47,5 @@ def list_outlet(texts: list[str], entry: int) -> tuple[str, int] | None:
         return (name, k) if len(name.split()) <= LOGO_WORDS else None
     for c in line_candidates(head[:HEAD_CHARS]):
         if any(f in c.features for f in _FRAMES):
-            return c.text, k  # "... a number of pieces for the Irish Times ..."
+            return c.text, k  # "... several pieces for the Herald ..."
     return None

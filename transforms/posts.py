@@ -191,7 +191,7 @@ def _dating(
         return got
     first = post_lines[0]
     if first.number != anat.title[0]:
-        # a date block above the title ("15 Jan2021", "Written on: 18. 2. 2021 in the category: ...")
+        # a date block above the title ("15 Jan2021", "Written on: 3. 5. 2021 in the category: ...")
         got = stated(first.text) if stated_date(first.text) else _opening_date(first.text)
         if got is not None:
             return got
@@ -213,7 +213,7 @@ def _dating(
 
 
 def _opening_date(text: str) -> DateEstimate | None:
-    """The date that opens a header line ("Written on: 18. 2. 2021 in the category: Featured")."""
+    """The date that opens a header line ("Written on: 3. 5. 2021 in the category: News")."""
     found = find_dates(text[:EARLY_DATE_CHARS])
     return stated(text[: found[0][1]]) if found else None
 

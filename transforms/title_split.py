@@ -1,7 +1,7 @@
 """The parts of a title line: the title itself, an outlet, a date, and anything else.
 
 Title lines often carry more than the title: "Title, The Diplomat, March 11, 2020." (a list
-entry), "Pakistan US Relations (Dawn)", "OPED: Why ...", "TitleBloomberg Opinion, November 13,
+entry), "Ports and their hinterlands (Dawn)", "OPED: Why ...", "TitleBloomberg Opinion, November 13,
 2019 Standfirst..." (a link's text glued to its outlet). The line is cut into segments at commas,
 brackets, bars, spaced dashes, colons, glued capitals and dates, and a small CRF labels each
 segment ``T`` (title), ``P`` (outlet), ``D`` (date) or ``X`` (a prefix, a note, a standfirst).
@@ -151,7 +151,7 @@ def split_title(line: str, tagger) -> TitleParts:
     The model labels the segments; a few readings no layout changes then hold whatever it said:
     a list's number is never title, a date set off by a comma or a bracket is the date, a bracketed
     listed outlet ending the line is the outlet, and what stands between a title and its date in a
-    list entry ("Title, War on the Rocks, March 29, 2017") is the outlet when it reads as a name.
+    list entry ("Title, Foreign Policy, March 29, 2017") is the outlet when it reads as a name.
     The title runs from its first segment to the last one before the outlet or the date, without
     trailing bracketed notes ("[$]", "[pdf]").
     """
@@ -182,7 +182,7 @@ def _labels(text: str, segs: tuple[Segment, ...], tagger) -> list[str]:
             labels[k] = "D"  # a date set apart from the title by a comma, bar or bracket is its date
     last = segs[-1]
     if last.before in ("(", "[") and _listed_whole(last.text):
-        labels[-1] = "P"  # "Pakistan US Relations (Dawn)": a bracketed name of an outlet tags the piece
+        labels[-1] = "P"  # "Ports and their hinterlands (Dawn)": a bracketed name of an outlet tags the piece
     for k in range(first + 1, len(segs)):
         if labels[k] == "P" and _edition(segs[k]):
             labels[k] = "X"
@@ -194,7 +194,7 @@ def _labels(text: str, segs: tuple[Segment, ...], tagger) -> list[str]:
     stop = next((k for k, lab in enumerate(labels) if lab in ("P", "D") and k > first), len(segs))
     run = list(range(first, stop))
     while len(run) > 1 and segs[run[-1]].before in ("(", "[") and len(segs[run[-1]].text.split()) <= 2:
-        run.pop()  # "India's Unrealized Maritime Dreams [pdf]": a note on the link, not the title
+        run.pop()  # "Inland waterways [pdf]": a note on the link, not the title
     return [
         "T" if k in run else ("X" if lab == "T" or (k < stop and k not in run) else lab)
         for k, lab in enumerate(labels)
@@ -216,7 +216,7 @@ MAX_NAME_WORDS = 6
 
 
 def _name_like(seg: Segment) -> bool:
-    """Reads as a publication's name: a few capitalised words ("War on the Rocks", "News18")."""
+    """Reads as a publication's name: a few capitalised words ("Foreign Policy", "News18")."""
     raw = seg.text.strip()
     if not raw or raw[-1] in _QUOTES or raw[0] in _QUOTES or raw[-1] in "?!":
         return False
@@ -233,11 +233,11 @@ def _outlet_before(segs: tuple[Segment, ...], first: int, date_at: int) -> int |
     """
     k = date_at - 1
     while k > first and (segs[k].before in ("(", "[") or _edition(segs[k])):
-        k -= 1  # "Firstpost (Print), ...", "Open, Web Exclusive: ...": notes on the outlet's edition
+        k -= 1  # "Firstpost (Print), ...", "Open, Web Exclusive": notes on the outlet's edition
     if k <= first or segs[k].before not in (",", "|") or not _name_like(segs[k]):
         return None
     if segs[k].before == "|" and k - 1 > first and _name_like(segs[k - 1]):
-        return k - 1  # "ORF Expert Speak | Raisina Debates": the outlet, then its series
+        return k - 1  # "Policy Review | Asia Debates": the outlet, then its series
     return k
 
 
