@@ -115,6 +115,14 @@ def test_an_outlet_under_the_title_or_against_the_date_is_read_without_the_model
     assert framed_outlet(chain).cand.text == "PortsToday"
 
 
+def test_a_section_of_an_owner_named_in_a_publishing_sentence_is_the_owners() -> None:
+    chain = _chain(
+        ("SI", "Another post, published this time on my publisher Harbourside\u2019s blog."), ("T", "A")
+    )
+    assert framed_outlet(chain).cand.text == "Harbourside\u2019s"
+    assert framed_outlet(_chain(("SI", "I liked reading Harbourside\u2019s blog today."), ("T", "A"))) is None
+
+
 def test_a_category_line_or_a_word_against_a_date_is_no_outlet() -> None:
     assert framed_outlet(_chain(("T", "A title"), ("B", "Posted in Politics"))) is None
     assert framed_outlet(_chain(("T", "A title"), ("D", "Commentary, 2 February 2016"))) is None

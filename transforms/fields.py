@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from transforms.candidates import Candidate, line_candidates
-from transforms.canonical import display_name
+from transforms.canonical import SECTION_WORDS, display_name
 from transforms.gazetteer import load_gazetteer, norm_key
 from transforms.gold import GoldPage, shared_root
 from transforms.labels import line_labels, loose
@@ -123,6 +123,9 @@ def features(post: list[Slot], title: str | None, author: str | None) -> list[li
 # -- training labels ---------------------------------------------------------------------------
 
 
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+_SECTION_NEXT = frozenset(f"R1:{w}" for w in SECTION_WORDS)
+_PUBLISHING = frozenset({"cl:piece", "cl:publish"})
 HEADER_WORDS = 6  # a line naming the outlet on its own ("Today in The Herald") is this short
 _FRAME_LINKS = frozenset({"L1:in", "L1:for", "L1:at"})
 _NOT_FRAMES = frozenset({"line0:posted", "line0:filed", "line0:tagged", "line0:categories", "line0:category"})
@@ -131,7 +134,8 @@ _NOT_FRAMES = frozenset({"line0:posted", "line0:filed", "line0:tagged", "line0:c
 def framed_outlet(chain: list[Slot]) -> Slot | None:
     """A name the post's head sets apart as its outlet, for when the model named none.
 
-    A post's opening sentence saying what it is a piece for ("A new article for PortsToday."), and two
+    A post's opening sentence saying what it is a piece for ("A new article for PortsToday."), a
+    publishing sentence naming a section of the owner's ("published ... on the Herald's blog"), and two
     layouts that a page states once per post and that few training pages show, so the model weighs
     them little: a name written against the piece's date ("24 March 2011The Hindu", "Dawn,
     3 May 2019"), and a short line under the title that ends with the name after "in" or "for"
@@ -145,6 +149,8 @@ def framed_outlet(chain: list[Slot]) -> Slot | None:
             continue
         if "via:piece:for" in f and "sent0" in f:
             return s  # the post's opening sentence: "A new article for PortsToday."
+        if _POSSESSIVE.search(s.cand.text) and f & _SECTION_NEXT and f & _PUBLISHING:
+            return s  # "published ... for my publisher Hurst's blog": the owner of the section
         if not ({"gaz", "the"} & f) or s.line.role in ("I", "SI"):
             continue
         if "date_before" in f or "date_after" in f:
@@ -153,9 +159,6 @@ def framed_outlet(chain: list[Slot]) -> Slot | None:
         if short and "eol" in f and f & _FRAME_LINKS and not f & _NOT_FRAMES:
             return s
     return None
-
-
-_POSSESSIVE = re.compile(r"['\u2019]s$")
 
 
 def owners_title(chain: list[Slot], k: int) -> int:
