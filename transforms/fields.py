@@ -137,7 +137,7 @@ def framed_outlet(chain: list[Slot]) -> Slot | None:
     A post's opening sentence saying what it is a piece for ("A new article for PortsToday."), a
     publishing sentence naming a section of the owner's ("published ... on the Herald's blog"), and two
     layouts that a page states once per post and that few training pages show, so the model weighs
-    them little: a name written against the piece's date ("24 March 2011The Hindu", "Dawn,
+    them little: a name written against the piece's date ("3 May 2016The Hindu", "Dawn,
     3 May 2019"), and a short line under the title that ends with the name after "in" or "for"
     ("Today in The Herald", "Published in Dawn"; not a category line, "Posted in Politics").
     In those two, only names the broad list knows or that carry a "The" qualify: a word that merely stands
@@ -150,7 +150,7 @@ def framed_outlet(chain: list[Slot]) -> Slot | None:
         if "via:piece:for" in f and "sent0" in f:
             return s  # the post's opening sentence: "A new article for PortsToday."
         if _POSSESSIVE.search(s.cand.text) and f & _SECTION_NEXT and f & _PUBLISHING:
-            return s  # "published ... for my publisher Hurst's blog": the owner of the section
+            return s  # "published ... on my publisher X's blog": the owner of the section
         if not ({"gaz", "the"} & f) or s.line.role in ("I", "SI"):
             continue
         if "date_before" in f or "date_after" in f:
