@@ -145,14 +145,8 @@ def _extend(text: str, toks: list[Token], b: int, busy: set[int]) -> int:
     ("a column for The Herald Looking back at ...") must not lend the name its next word.
     """
     end = b
-    while (
-        end < len(toks)
-        and end - b < MAX_EXTENSION
-        and end not in busy
-        and text[toks[end - 1].end : toks[end].start] == " "
-        and _capitalised(toks[end].text)
-        and not _calendar(toks[end].text)
-        and (_extension_word(toks[end].text) or (end > b and _extension_word(toks[end - 1].text)))
+    while _joins(text, toks, b, end, busy) and (
+        _extension_word(toks[end].text) or (end > b and _extension_word(toks[end - 1].text))
     ):
         end += 1
     if end == b:
@@ -167,17 +161,23 @@ def _titled(text: str, toks: list[Token], b: int, busy: set[int]) -> int:
     the comma or the line's end. Words that run on into a sentence ("The Herald Looking back ...") do not.
     """
     end = b
-    while (
+    while _joins(text, toks, b, end, busy):
+        end += 1
+    closes = end == len(toks) or toks[end].text in _CLAUSE_BREAK
+    return end if end > b and closes else b
+
+
+def _joins(text: str, toks: list[Token], b: int, end: int, busy: set[int]) -> bool:
+    """Token ``end`` may carry on the name that ended at ``b``: a free capitalised word, one space
+    on, within ``MAX_EXTENSION`` words, and no month or weekday."""
+    return (
         end < len(toks)
         and end - b < MAX_EXTENSION
         and end not in busy
         and text[toks[end - 1].end : toks[end].start] == " "
         and _capitalised(toks[end].text)
         and not _calendar(toks[end].text)
-    ):
-        end += 1
-    closes = end == len(toks) or toks[end].text in _CLAUSE_BREAK
-    return end if end > b and closes else b
+    )
 
 
 def _asked(text: str, toks: list[Token], end: int) -> int:
