@@ -35,8 +35,8 @@ ISSUE_BARS: dict[str, dict[str, float]] = {
     },
 }
 FLOORS: dict[str, dict[str, float]] = {
-    "blog": {"posts": 0.94, "title": 0.92, "outlet": 0.74, "year": 0.44, "date": 0.85, "mentions": 0.82},
-    "others": {"posts": 0.78, "title": 0.64, "outlet": 0.39, "year": 0.56, "date": 0.50},
+    "blog": {"posts": 0.94, "title": 0.92, "outlet": 0.86, "year": 0.46, "date": 0.85, "mentions": 0.82},
+    "others": {"posts": 0.78, "title": 0.74, "outlet": 0.56, "year": 0.58, "date": 0.60},
     "seeds": {
         "posts": 0.99,
         "title": 0.98,
@@ -49,7 +49,7 @@ FLOORS: dict[str, dict[str, float]] = {
 
 
 OPEN_GAPS = frozenset(
-    {("blog", "outlet"), ("blog", "year"), ("blog", "date")}
+    {("blog", "year"), ("blog", "date")}
     | {("others", m) for m in ("posts", "title", "outlet", "year", "date")}
 )
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from transforms.canonical import PLATFORM_WORDS, SECTION_WORDS
 from transforms.cues import context_cues
 from transforms.dates import find_dates
 from transforms.gazetteer import Outlet, load_gazetteer
@@ -33,6 +34,7 @@ _DOMAIN = re.compile(
 )
 _CLAUSE_BREAK = frozenset(',;:.!?()[]\u2013\u2014|"\u201c\u201d')
 MAX_CANDIDATE_TOKENS = 8
+MAX_EXTENSION = 2  # capitalised words a listed name may carry ("IPS Commons", "BBC Radio Sheffield")
 _LINKS = frozenset("for in on at with to by from over via".split())
 _STOP = frozenset(
     "the a an this that these those it its in on at i my our his her their we he she they for and but or "
@@ -84,8 +86,9 @@ def _capitalised(tok: str) -> bool:
 
 @lru_cache(maxsize=1 << 14)
 def _calendar(tok: str) -> bool:
-    """A month or weekday name (a date, not part of a name)."""
-    return any(c in ("months", "weekdays") for c in load_lexicon().of(tok.lower().rstrip(".")))
+    """A month or weekday name, alone or glued to its digits ("Jan2021"): a date, not part of a name."""
+    word = tok.lower().rstrip(".").rstrip("0123456789")
+    return bool(word) and any(c in ("months", "weekdays") for c in load_lexicon().of(word))
 
 
 def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None]]:
@@ -97,11 +100,12 @@ def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None]]
     spans = [
         (starts[h.start], ends[h.end] + 1, h.outlet) for h in hits if h.start in starts and h.end in ends
     ]
+    n = len(toks)
+    busy = {k for a, b, _ in spans for k in range(a, b)}
     for a, b, outlet in spans:
-        taken.append((a, b, outlet))
+        taken.append((a, _extend(text, toks, b, busy), outlet))
     busy = {k for a, b, _ in taken for k in range(a, b)}
     k = 0
-    n = len(toks)
     while k < n:
         t = toks[k].text
         if k in busy or not (_capitalised(t) or _DOMAIN.match(t)) or _calendar(t):
@@ -128,9 +132,71 @@ def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None]]
             else:
                 break
         if j - k > 1 or t.lower() not in _STOP:
-            taken.append((k, j, None))
+            taken.append((k, _asked(text, toks, j), None))
         k = j
     return sorted(taken, key=lambda t: t[0])
+
+
+def _extend(text: str, toks: list[Token], b: int, busy: set[int]) -> int:
+    """A listed name's span, with the words for a platform, station or section that follow it.
+
+    "CNN International Edition", "BBC Radio Sheffield", "Telegraph Magazine": one name (canonical.py
+    reads it as the listed outlet). Only such words: a teaser that runs an intro into its text
+    ("a column for The Herald Looking back at ...") must not lend the name its next word.
+    """
+    end = b
+    while _joins(text, toks, b, end, busy) and (
+        _extension_word(toks[end].text) or (end > b and _extension_word(toks[end - 1].text))
+    ):
+        end += 1
+    if end == b:
+        end = _titled(text, toks, b, busy)
+    return _asked(text, toks, end)
+
+
+def _titled(text: str, toks: list[Token], b: int, busy: set[int]) -> int:
+    """A listed name and the capitalised words that close its clause with it: one publication.
+
+    "RUSI Newsbrief, 3 May 2016", "Foreign Affairs Review." : an owner's title, named whole up to
+    the comma or the line's end. Words that run on into a sentence ("The Herald Looking back ...") do not.
+    """
+    end = b
+    while _joins(text, toks, b, end, busy):
+        end += 1
+    closes = end == len(toks) or toks[end].text in _CLAUSE_BREAK
+    return end if end > b and closes else b
+
+
+def _joins(text: str, toks: list[Token], b: int, end: int, busy: set[int]) -> bool:
+    """Token ``end`` may carry on the name that ended at ``b``: a free capitalised word, one space
+    on, within ``MAX_EXTENSION`` words, and no month or weekday."""
+    return (
+        end < len(toks)
+        and end - b < MAX_EXTENSION
+        and end not in busy
+        and text[toks[end - 1].end : toks[end].start] == " "
+        and _capitalised(toks[end].text)
+        and not _calendar(toks[end].text)
+    )
+
+
+def _asked(text: str, toks: list[Token], end: int) -> int:
+    """A name that ends in a question mark ("Asia Rising?, the new blog ..."): the mark is the
+    name's when a comma follows it (a question closing a sentence is not followed by a comma)."""
+    if (
+        end + 1 < len(toks)
+        and toks[end].text in ("?", "!")
+        and toks[end].start == toks[end - 1].end
+        and toks[end + 1].text == ","
+    ):
+        return end + 1
+    return end
+
+
+@lru_cache(maxsize=1 << 12)
+def _extension_word(word: str) -> bool:
+    low = word.lower()
+    return low in PLATFORM_WORDS or low in SECTION_WORDS or "outlet_nouns" in load_lexicon().of(low)
 
 
 def _capitalised_inside(word: str) -> bool:
@@ -221,6 +287,8 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
         if left5 and left5[-1] in _LINKS:
             cue = {c for w in left5[:-1] for c in lex.of(w)} & _VIA_CUES
             f.extend(f"via:{c}" for c in sorted(cue))
+            # ... and through which word: "a piece for X" names where it ran, "a piece on X" its subject
+            f.extend(f"via:{c}:{left5[-1]}" for c in sorted(cue))
             if not cue:
                 f.append("via:-")
         left = left5[-3:]

@@ -15,12 +15,12 @@ import re
 from transforms.gazetteer import Outlet, load_gazetteer, norm_key
 from transforms.models import OutletRef
 
-_PLATFORM_WORDS = frozenset(
+PLATFORM_WORDS = frozenset(
     "radio tv television news online blog blogs website site magazine newspaper opinion commentary podcast "
     "channel world one two three four local live breakfast service international edition digital comment "
     "programme program show daily weekend".split()
 )
-_SECTION_WORDS = frozenset(
+SECTION_WORDS = frozenset(
     "page pages forum section website site blog blogs column columns supplement magazine edition desk "
     "programme program show podcast channel service".split()
 )
@@ -41,7 +41,7 @@ def display_name(surface: str) -> str:
     text = re.sub(r"^(?:the|The|THE)\s+", "", text)
     text = re.sub(r"['\u2019]s$", "", text)
     parts = _POSSESSIVE.split(text, maxsplit=1)
-    if len(parts) == 2 and not any(w.lower() in _SECTION_WORDS for w in parts[1].split()[-1:]):
+    if len(parts) == 2 and not any(w.lower() in SECTION_WORDS for w in parts[1].split()[-1:]):
         text = f"{parts[0]} {parts[1]}"
     return text.strip()
 
@@ -52,7 +52,7 @@ def _listed(name: str) -> Outlet | None:
     if found is not None:
         return found
     owner = _POSSESSIVE.split(name, maxsplit=1)
-    if len(owner) == 2 and all(w.lower() in _SECTION_WORDS for w in owner[1].split()[-1:]):
+    if len(owner) == 2 and all(w.lower() in SECTION_WORDS for w in owner[1].split()[-1:]):
         # "ST's Forum page", "the Guardian's technology pages": a section of the owner's outlet
         found = gaz.lookup(owner[0])
         if found is not None:
@@ -66,7 +66,7 @@ def _listed(name: str) -> Outlet | None:
         if found is None:
             continue
         # ... or a broadcaster's name followed by its region's ("BBC Sheffield")
-        if rest[0].lower() in _PLATFORM_WORDS or (len(rest) <= 2 and (k >= 2 or found.kind == "broadcaster")):
+        if rest[0].lower() in PLATFORM_WORDS or (len(rest) <= 2 and (k >= 2 or found.kind == "broadcaster")):
             return found
     return None
 
@@ -89,6 +89,23 @@ def canonical_ref(surface: str, aliases: dict[str, str], line: int | None = None
             domain=listed.domain,
         )
     return OutletRef(name=learned or name, matched_text=surface.strip(), line=line, in_gazetteer=False)
+
+
+def label_outlet(label: str | None) -> OutletRef | None:
+    """The outlet a category archive is named after ("Archive for the 'CNN' Category"), if it is one.
+
+    Writers who file their pieces by outlet name the category exactly as the outlet is listed:
+    the label must be one of the broad list's names or aliases as written (case and all), so that
+    a section word ("PRESS", "Media", "News") or a topic is not taken for a paper of that name.
+    """
+    name = display_name(label or "")
+    listed = load_gazetteer().lookup(name) if name else None
+    if listed is None:
+        return None
+    surfaces = {display_name(s) for s in (listed.name, *listed.aliases)}
+    if name not in surfaces or (" " not in name and name.lower() in SECTION_WORDS | PLATFORM_WORDS):
+        return None
+    return canonical_ref(name, {})
 
 
 def site_ref(site: str) -> OutletRef:

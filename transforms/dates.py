@@ -39,11 +39,14 @@ _MON = (
     r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>(?:19|20)\d\d)(?!\d)"
+# the last day of a range ("March 23-29, 2019": a weekly issue dated by its first day)
+_TO_DAY = r"(?:\s*[-\u2013]\s*[0-3]?\d(?:st|nd|rd|th)?)?"
+# a year, or its last two digits after an apostrophe next to a month ("16 January \u201910")
+_YEAR = r"(?P<year>(?:19|20)\d\d|['\u2019]\d\d)(?!\d)"
 # day-month-year ("31 Jul, 2020", "3 October 2019", "Commentary17 July 2020", "10th March 2011")
-_DMY = re.compile(rf"(?<!\d){_DAY}\s*(?:of\s+)?{_MON},?\s*{_YEAR}", re.I)
-# month-day-year ("May 18, 2020", "APR 27, 2020")
-_MDY = re.compile(rf"(?<![A-Za-z]){_MON}\s+{_DAY},?\s+{_YEAR}", re.I)
+_DMY = re.compile(rf"(?<!\d){_DAY}{_TO_DAY}\s*(?:of\s+)?{_MON},?\s*{_YEAR}", re.I)
+# month-day-year ("May 18, 2020", "APR 27, 2020", "March 23-29, 2019")
+_MDY = re.compile(rf"(?<![A-Za-z]){_MON}\s+{_DAY}{_TO_DAY},?\s+{_YEAR}", re.I)
 # ISO ("2020-07-01"), day/month/year with slashes
 _ISO = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)-(?P<mon>[01]\d)-(?P<day>[0-3]\d)(?!\d)")
 _SLASH = re.compile(
@@ -69,9 +72,17 @@ def _month(mon: str) -> int:
     return MONTHS[key] if key in MONTHS else MONTHS[key[:3]]
 
 
+def _full_year(year: str) -> int:
+    """A year from its digits: "2010", or "\u201910" (this century when that is not in the future)."""
+    if year[0].isdigit():
+        return int(year)
+    yy = int(year[1:])
+    return 2000 + yy if 2000 + yy <= date.today().year else 1900 + yy
+
+
 def _mk(year: str, mon: str, day: str | None) -> date | None:
     try:
-        return date(int(year), _month(mon), int(day) if day else 1)
+        return date(_full_year(year), _month(mon), int(day) if day else 1)
     except (KeyError, ValueError):
         return None
 
@@ -79,7 +90,7 @@ def _mk(year: str, mon: str, day: str | None) -> date | None:
 # Every date pattern above names a year, so text without these four digits holds no date. The
 # test is cheap (the engine scans for a "1" or "2"); the date patterns open with look-behinds and
 # are tried at every character, and most lines and paragraphs have no year in them.
-_YEAR_DIGITS = re.compile(r"(?:19|20)\d\d")
+_YEAR_DIGITS = re.compile(r"(?:19|20)\d\d|['\u2019]\d\d")
 
 
 def find_dates(text: str) -> list[tuple[int, int, date, str]]:
@@ -103,6 +114,13 @@ def find_dates(text: str) -> list[tuple[int, int, date, str]]:
         if d is not None:
             found.append((m.start(), m.end(), d, "month"))
     return sorted(found)
+
+
+def is_date_only(text: str) -> bool:
+    """The text is a date and little else ("March 11, 2020", "Nov 14th 2019", "October, 2013")."""
+    text = text.strip(" ,.;:|-\u2013\u2014()[]\"'\u201c\u201d\u2018\u2019")
+    found = find_dates(text)
+    return bool(found) and sum(e - s for s, e, _d, _p in found) >= 0.8 * len(text)
 
 
 @lru_cache(maxsize=1 << 16)  # asked of every short line by the segmenter and the anatomy
@@ -153,13 +171,52 @@ _FUTURE_SENTENCE = re.compile(
 )
 
 
+_SHORT_YEAR = re.compile(r"['\u2019]\d\d(?!\d)")
+_NUMBER_WORDS = {
+    w: k
+    for k, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_NUMBER_WORDS["a"] = 1
+# "two decades on from the 2001 crisis", "ten years after 2008", "20 years since 2001": a year
+# named as the start of a span that reaches the time of writing
+_SPAN = re.compile(
+    r"\b(?P<n>\d{1,2}|a|[a-z]+)\s+(?P<unit>years?|decades?)\s+(?:on\s+from|on\s+since|after|since|on)\b",
+    re.I,
+)
+
+
+def _span_years(sent: str) -> list[int]:
+    """Years a sentence names through a span counted from a named year ("two decades on from ... 2001")."""
+    out: list[int] = []
+    for m in _SPAN.finditer(sent):
+        word = m.group("n").lower()
+        n = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+        if not n:
+            continue
+        named = _YEAR_WORD.search(sent, m.end(), m.end() + 80)
+        if named is not None:
+            per = 10 if m.group("unit").lower().startswith("decade") else 1
+            out.append(int(named.group("year")) + n * per)
+    return out
+
+
 def year_mentions(text: str) -> list[int]:
-    """Years the text names as past or present (not horizons like "by 2030" or "forthcoming ... 2022")."""
+    """Years the text names as past or present (not horizons like "by 2030" or "forthcoming ... 2022").
+
+    Besides four-digit years: a month's date with an apostrophe year ("16 January \u201910"), and a
+    span counted from a named year ("two decades on from the 2001 crisis" names 2021).
+    """
     years: list[int] = []
     # _YEAR_WORD only from the first four year digits on: no match can start before them (its
     # look-behind makes the engine try it at every character; the digits are found fast)
     first = _YEAR_DIGITS.search(text)
-    if first is None or not _YEAR_WORD.search(text, first.start()):
+    if first is None:
+        return years
+    short = _SHORT_YEAR.search(text, first.start()) is not None
+    if not short and not _YEAR_WORD.search(text, first.start()):
         return years  # a year in a sentence is one in the whole text (most bodies name none)
     for sent in re.split(r"(?<=[.!?])\s+", text):
         first = _YEAR_DIGITS.search(sent)
@@ -171,6 +228,9 @@ def year_mentions(text: str) -> list[int]:
             if _FORWARD.search(before) or _AHEAD.match(after):
                 continue
             years.append(int(m.group("year")))
+        if short and _SHORT_YEAR.search(sent):
+            years.extend(d.year for s, e, d, _p in find_dates(sent) if _SHORT_YEAR.search(sent, s, e))
+        years.extend(_span_years(sent))
     return years
 
 

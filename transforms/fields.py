@@ -14,11 +14,12 @@ the canonical name the gold gives) are learned here too, from the training pages
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from transforms.candidates import Candidate, line_candidates
-from transforms.canonical import display_name
+from transforms.canonical import SECTION_WORDS, display_name
 from transforms.gazetteer import load_gazetteer, norm_key
 from transforms.gold import GoldPage, shared_root
 from transforms.labels import line_labels, loose
@@ -29,6 +30,8 @@ BODY_LINES = 1  # first body lines read (a teaser often opens "Published in X")
 MAX_CHARS = 1500
 _LIST_FEATURES = ("gaz", "p:gaz")
 BODY_CHARS = 150  # of a body line, its opening (a title-first post's teaser line is read whole)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+DATE_REACH = 10  # a year this close before the opening's end may stand against a name it cuts
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,30 @@ def _read(pl: PostLine) -> str:
     return pl.text[: BODY_CHARS if pl.role == "B" else MAX_CHARS]
 
 
+def _candidates(pl: PostLine) -> tuple[Candidate, ...]:
+    """A line's candidates: of a body line, its opening, and any name written against a date.
+
+    A teaser may run on into the piece's date and outlet ("... what it means for the port 3 May
+    2016The Hindu How ..."): where a site glues a post's date line to its standfirst. A name the
+    opening's end cuts is read whole from the line.
+    """
+    read = _read(pl)
+    cands = line_candidates(read)
+    if len(read) == len(pl.text):
+        return cands
+    cut = min((c.start for c in cands if c.end >= len(read.rstrip())), default=len(read))
+    if not _YEAR.search(pl.text, max(0, cut - DATE_REACH), MAX_CHARS):
+        return cands
+    late = tuple(
+        c
+        for c in line_candidates(pl.text[:MAX_CHARS])
+        if c.start >= cut and ("date_before" in c.features or "date_after" in c.features)
+    )
+    return tuple(c for c in cands if c.start < cut) + late
+
+
 def slots(lines: list[PostLine]) -> list[Slot]:
-    return [Slot(pl, c) for pl in field_lines(lines) for c in line_candidates(_read(pl))]
+    return [Slot(pl, c) for pl in field_lines(lines) for c in _candidates(pl)]
 
 
 def features(post: list[Slot], title: str | None, author: str | None) -> list[list[str]]:
@@ -96,6 +121,75 @@ def features(post: list[Slot], title: str | None, author: str | None) -> list[li
 
 
 # -- training labels ---------------------------------------------------------------------------
+
+
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+_SECTION_NEXT = frozenset(f"R1:{w}" for w in SECTION_WORDS)
+_PUBLISHING = frozenset({"cl:piece", "cl:publish"})
+HEADER_WORDS = 6  # a line naming the outlet on its own ("Today in The Herald") is this short
+_FRAME_LINKS = frozenset({"L1:in", "L1:for", "L1:at"})
+_NOT_FRAMES = frozenset({"line0:posted", "line0:filed", "line0:tagged", "line0:categories", "line0:category"})
+
+
+def framed_outlet(chain: list[Slot]) -> Slot | None:
+    """A name the post's head sets apart as its outlet, for when the model named none.
+
+    A post's opening sentence saying what it is a piece for ("A new article for PortsToday."), a
+    publishing sentence naming a section of the owner's ("published ... on the Herald's blog"), and two
+    layouts that a page states once per post and that few training pages show, so the model weighs
+    them little: a name written against the piece's date ("3 May 2016The Hindu", "Dawn,
+    3 May 2019"), and a short line under the title that ends with the name after "in" or "for"
+    ("Today in The Herald", "Published in Dawn"; not a category line, "Posted in Politics").
+    In those two, only names the broad list knows or that carry a "The" qualify: a word that merely stands
+    against a date ("Commentary, 2 February 2016") does not.
+    """
+    for s in chain:
+        f = set(s.cand.features)
+        if "initial" in f:
+            continue
+        if "via:piece:for" in f and "sent0" in f:
+            return s  # the post's opening sentence: "A new article for PortsToday."
+        if _POSSESSIVE.search(s.cand.text) and f & _SECTION_NEXT and f & _PUBLISHING:
+            return s  # "published ... on my publisher X's blog": the owner of the section
+        if not ({"gaz", "the"} & f) or s.line.role in ("I", "SI"):
+            continue
+        if "date_before" in f or "date_after" in f:
+            return s
+        short = s.line.text.count(" ") < HEADER_WORDS
+        if short and "eol" in f and f & _FRAME_LINKS and not f & _NOT_FRAMES:
+            return s
+    return None
+
+
+def owners_title(chain: list[Slot], k: int) -> int:
+    """The owner's own publication, where the chosen name is its owner's possessive.
+
+    "for RUSI's in-house magazine ... RUSI Newsbrief, 3 May 2016", "my institution RUSI's own RUSI
+    Journal": a later name that opens with the owner's is where the piece ran. An acronym yields
+    to the full name it abbreviates (``_spelled_out``).
+    """
+    owner = _POSSESSIVE.sub("", chain[k].cand.text)
+    if owner == chain[k].cand.text:
+        return _spelled_out(chain, k)
+    prefix = owner.casefold() + " "
+    return next((j for j in range(k + 1, len(chain)) if chain[j].cand.text.casefold().startswith(prefix)), k)
+
+
+def _spelled_out(chain: list[Slot], k: int) -> int:
+    """The full name an acronym in brackets abbreviates ("European Institute for Conflict Prevention (EICP)").
+
+    The name the writer spells out is the outlet's name; its letters in brackets only abbreviate it.
+    """
+    short = chain[k].cand
+    if k == 0 or "bracketed" not in short.features or not short.text.isupper():
+        return k
+    full = chain[k - 1]
+    if full.line.number != chain[k].line.number or full.line.text[full.cand.end : short.start].strip() != "(":
+        return k
+    capitals = iter(ch for ch in full.cand.text if ch.isupper())
+    letters = short.text.replace(".", "")
+    spelled = letters[:1] == full.cand.text[:1] and all(ch in capitals for ch in letters)
+    return k - 1 if spelled else k
 
 
 @lru_cache(maxsize=1)
@@ -171,7 +265,7 @@ def _only_candidate(slot: Slot, lines: list[PostLine], evidence: str | None) -> 
     inside = [
         c
         for pl in lines
-        for c in line_candidates(_read(pl))
+        for c in _candidates(pl)
         if "initial" not in c.features
         and any(n == pl.number and a <= c.start and c.end <= b + 1 for n, a, b in spans)
     ]

@@ -14,14 +14,15 @@ from datetime import date
 
 from transforms.anatomy import Anatomy, analyse
 from transforms.authors import byline_names, complete_name, intro_coauthors
-from transforms.canonical import canonical_ref, site_ref
+from transforms.canonical import canonical_ref, label_outlet, site_ref
 from transforms.citations import extract_citations
-from transforms.dates import find_dates, stated_date
+from transforms.dates import find_dates, is_date_only, stated_date
 from transforms.dating import bound_by, stated, text_clues
-from transforms.fields import PostLine, Slot, features, slots
+from transforms.fields import PostLine, Slot, features, framed_outlet, owners_title, slots
 from transforms.identity import article_id, fingerprint, post_id
 from transforms.kinds import kind_paragraph, piece_kind
 from transforms.line_roles import PageLines, Segment
+from transforms.list_heads import list_outlet
 from transforms.mentions import describe
 from transforms.model import Model
 from transforms.models import Archive, DateEstimate, Mention, OutletRef, Piece, Post
@@ -33,6 +34,7 @@ MIN_OUTLET_PROB = 0.2  # a candidate the model thinks this likely the piece's ou
 DATE_ROLES = ("D", "Dt")
 EARLY_DATE_CHARS = 60
 _POSTED = re.compile(r"^(?:posted|published|date|written)\b", re.I)
+_POSTED_ON = re.compile(r"\b(?:posted|published|written)\s+(?:on\b|:)\s*", re.I)
 
 
 @dataclass
@@ -116,11 +118,33 @@ def _piece_outlet(
         ref = canonical_ref(from_title, ctx.model.aliases, title_line)
         if ref is not None:
             return ref, None
+    if ctx.archive.kind == "category":
+        filed = label_outlet(ctx.archive.label)  # a category the writer files an outlet's pieces under
+        if filed is not None:
+            return filed, None
     best = max(range(len(labels)), key=lambda k: (labels[k] == "P", p_marg[k]), default=None)
     if best is not None and (labels[best] == "P" or p_marg[best] >= MIN_OUTLET_PROB):
-        slot = chain[best]
+        slot = chain[owners_title(chain, best)]
         return canonical_ref(slot.cand.text, ctx.model.aliases, slot.line.number), slot
-    return (site_ref(ctx.site) if ctx.site else None), None
+    framed = framed_outlet(chain)
+    if framed is not None:
+        ref = canonical_ref(framed.cand.text, ctx.model.aliases, framed.line.number)
+        if ref is not None:
+            return ref, framed
+    return _site(ctx), None
+
+
+def _site(ctx: PageContext) -> OutletRef | None:
+    return site_ref(ctx.site) if ctx.site else None
+
+
+def _listed_under(ctx: PageContext, entry: int) -> OutletRef | None:
+    """The outlet the heading or intro of the publication list holding ``entry`` names."""
+    found = list_outlet(ctx.page.texts, entry)
+    if found is None:
+        return None
+    name, at = found
+    return canonical_ref(name, ctx.model.aliases, ctx.page.index[at] + 1)
 
 
 def _date_by_outlet(slot: Slot | None) -> DateEstimate | None:
@@ -167,9 +191,12 @@ def _dating(
         return got
     first = post_lines[0]
     if first.number != anat.title[0]:
-        got = stated(first.text) if stated_date(first.text) else None  # a date block above the title
+        # a date block above the title ("15 Jan2021", "Written on: 3. 5. 2021 in the category: ...")
+        got = stated(first.text) if stated_date(first.text) else _opening_date(first.text)
         if got is not None:
             return got
+    elif is_date_only(first.text):
+        return stated(first.text)  # what opens the post is a date heading, not a title
     else:
         # a title-first post: a date opening the line under its title ("Published by X (30th May, 2022)")
         after = next((pl for pl in post_lines if pl.number > first.number), None)
@@ -185,6 +212,12 @@ def _dating(
     )
 
 
+def _opening_date(text: str) -> DateEstimate | None:
+    """The date that opens a header line ("Written on: 3. 5. 2021 in the category: News")."""
+    found = find_dates(text[:EARLY_DATE_CHARS])
+    return stated(text[: found[0][1]]) if found else None
+
+
 def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text[:20])
 
@@ -196,6 +229,14 @@ def _roundup_dating(post_lines: list[PostLine], intro: str) -> DateEstimate:
             got = stated(pl.text)
             if got is not None:
                 return got
+    for pl in post_lines[:3]:
+        m = _POSTED_ON.search(pl.text)
+        if m is not None:  # "... Posted on July 26, 2007 ...": a post's own date, inside its line
+            found = find_dates(pl.text[m.end() : m.end() + EARLY_DATE_CHARS])
+            if found and found[0][0] <= 3:
+                got = stated(pl.text[m.start() : m.end() + found[0][1]])
+                if got is not None:
+                    return got
     return text_clues([intro], [], [], intro)
 
 
@@ -273,6 +314,8 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
         anat = analyse(ctx.lines, title_line - 1, end_line - 1)
         anat.title = (title_line, parts.title)
         outlet, outlet_slot = _piece_outlet(ctx, chain, labels, p_marg, parts.outlet, title_line)
+        if outlet_slot is None and title_pos == seg.members[0] and outlet == _site(ctx):
+            outlet = _listed_under(ctx, title_pos) or outlet  # a list entry naming no outlet of its own
         own_text = "\n".join(pl.text for pl in post_lines)  # a co-author's full name, as the post gives it
         authors, warn = _authors(ctx, anat, intro, outlet, own_text)
         warnings.extend(warn)
