@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left
 from functools import lru_cache
 
 from transforms.archive import header_kind
@@ -36,6 +37,7 @@ from transforms.shapes import (
 )
 
 FIRST_WORDS = 12  # words of a line read as a bag (intros give themselves away early)
+_DIGIT = re.compile(r"\d")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d\d\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b", re.I)
 _SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)]?\s+[A-Z\u201c\"']")
 _BYLINE = re.compile(r"^(?:by|di|par|von|from|author\s*:)\s+[A-Z]", re.I)
@@ -47,11 +49,16 @@ _LEN_EDGES = (15, 30, 60, 100, 200, 400)
 _WORD_EDGES = (1, 2, 5, 12, 25, 60)
 
 
-def _bucket(value: int, edges: tuple[int, ...]) -> int:
-    for k, edge in enumerate(edges):
-        if value <= edge:
-            return k
-    return len(edges)
+_LEN_NAMES = tuple(f"len{k}" for k in range(len(_LEN_EDGES) + 1))  # bucket k: up to _LEN_EDGES[k] chars
+_WORD_NAMES = tuple(f"nw{k}" for k in range(len(_WORD_EDGES) + 1))
+
+
+class _CharClasses(dict[str, str]):
+    """Character -> its class (``_char_class``), remembered: lines open and end with few characters."""
+
+    def __missing__(self, ch: str) -> str:
+        value = self[ch] = _char_class(ch)
+        return value
 
 
 def _char_class(ch: str) -> str:
@@ -78,6 +85,9 @@ def _char_class(ch: str) -> str:
     if ch == "\u2026":
         return "..."
     return "oth"
+
+
+_CLASS_OF = _CharClasses()
 
 
 _HEAD_WORD = re.compile(r"[\w&@][\w'&.-]*[\w]|[\w&@]")
@@ -123,22 +133,38 @@ class _Names(dict[str, str]):
 _OWN, _PREV, _NEXT, _PREV2, _NEXT2 = (_Names(p) for p in ("", "-1:", "+1:", "-2:", "+2:"))
 
 
+class _Forms(dict[tuple[str, ...], LineFeatures]):
+    """A line's shape -> its forms (own, and as seen from the neighbours), built once per shape.
+
+    Shapes repeat (a few thousand distinct ones on any number of pages), so the selection of the
+    features a neighbour sees is made once per shape, not once per line.
+    """
+
+    def __missing__(self, shape: tuple[str, ...]) -> LineFeatures:
+        near = [f for f in shape if f.startswith(_NEAR_PREFIXES) or f in _NEAR_FLAGS]
+        far = [f for f in near if f.startswith(("len", "end:")) or f in _FAR_FLAGS]
+        value = self[shape] = (
+            tuple(map(_OWN.__getitem__, shape)),
+            tuple(map(_OWN.__getitem__, near)),
+            tuple(map(_PREV.__getitem__, near)),
+            tuple(map(_NEXT.__getitem__, near)),
+            tuple(map(_PREV2.__getitem__, far)),
+            tuple(map(_NEXT2.__getitem__, far)),
+        )
+        return value
+
+
+_FORMS = _Forms()
+
+
 def _finish(shape: list[str], feats: list[str]) -> LineFeatures:
     """All the forms of a line's features at once, as shared strings.
 
     Shared (one copy of each name, looked up): a page repeats the same few hundred feature names,
     and the cache of distinct lines then holds pointers rather than a fresh copy of every name.
     """
-    near = [f for f in shape if f.startswith(_NEAR_PREFIXES) or f in _NEAR_FLAGS]
-    far = [f for f in near if f.startswith(("len", "end:")) or f in _FAR_FLAGS]
-    return (
-        tuple(map(_OWN.__getitem__, shape + feats)),
-        tuple(map(_OWN.__getitem__, near)),
-        tuple(map(_PREV.__getitem__, near)),
-        tuple(map(_NEXT.__getitem__, near)),
-        tuple(map(_PREV2.__getitem__, far)),
-        tuple(map(_NEXT2.__getitem__, far)),
-    )
+    forms = _FORMS[tuple(shape)]
+    return (forms[0] + tuple(map(_OWN.__getitem__, feats)), *forms[1:])
 
 
 def _first_hit(text: str) -> tuple[int, int] | None:
@@ -196,16 +222,16 @@ def text_features(text: str) -> LineFeatures:
     if text.endswith(("...", "\u2026", "[\u2026]", "[...]")):
         end_class = "..."
     else:
-        end_class = _char_class(text[-1])
+        end_class = _CLASS_OF[text[-1]]
     firsts = [w[0] for w in split[:40]]
     ups = sum(map(str.isupper, firsts))
     lows = sum(map(str.islower, firsts))
     upper_share = ups / (ups + lows) if ups + lows else 0.0
     shape = [
-        f"len{_bucket(n, _LEN_EDGES)}",
-        f"nw{_bucket(nwords, _WORD_EDGES)}",
+        _LEN_NAMES[bisect_left(_LEN_EDGES, n)],
+        _WORD_NAMES[bisect_left(_WORD_EDGES, nwords)],
         f"end:{end_class}",
-        f"start:{_char_class(text[0])}",
+        f"start:{_CLASS_OF[text[0]]}",
         f"caps{int(upper_share * 4)}",
     ]
     head_words = _HEAD_WORD.findall(" ".join(split[:FIRST_WORDS]).lower().replace("\u2019", "'"))
@@ -228,7 +254,7 @@ def text_features(text: str) -> LineFeatures:
                 shape.append("headline")
         if n < 150 and stated_date(text) is not None:
             shape.append("dateline")
-        if _TIME.search(text):
+        if _DIGIT.search(text) and _TIME.search(text):
             feats.append("time")
         if is_image_name(text):
             shape.append("image")
