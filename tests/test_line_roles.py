@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transforms.line_roles import PageLines, Segment, read_page, segments
+from transforms.line_roles import PageLines, Segment, _date_headers, read_page, segments
 from transforms.model import load_model
 
 
@@ -59,3 +59,32 @@ def test_the_furniture_closing_a_page_is_outside_every_post() -> None:
     labels, found = read_page(page, load_model().lines)
     assert labels[-3:] == ["O", "O", "O"]
     assert all(m < 3 for seg in found for m in seg.members)
+
+
+def test_a_date_header_above_a_title_first_post_opens_it() -> None:
+    texts = [
+        "Wednesday, April 17, 2013",
+        "My New York Times Editorial",
+        "I had an op-ed in the paper edition of the New York Times this week, on birth rates.",
+        "Written on: 18. 2. 2021 in the category: Featured news | read the full article",
+        "The Wonders of Europe's Wunderbear",
+        "The dog that didn't bark in the night is always the give-away, and here it is again.",
+        "Archives",
+        "Second title, with no date above it",
+    ]
+    labels = ["O", "ST", "Bt", "O", "T", "B", "O", "ST"]
+    p_start = [0.1, 0.8, 0.0, 0.2, 0.6, 0.0, 0.0, 0.9]
+    _date_headers(labels, p_start, texts)
+    assert labels == ["SH", "T", "Bt", "SH", "T", "B", "O", "ST"]
+    assert p_start[:4] == [0.8, 0.8, 0.0, 0.6]
+    assert [(s.members, s.title) for s in segments(labels, p_start, p_start)][:2] == [
+        ([0, 1, 2], 1),
+        ([3, 4, 5], 4),
+    ]
+
+
+def test_a_date_inside_the_post_before_or_below_a_title_stays_where_the_model_put_it() -> None:
+    texts = ["Intro paragraph, a piece for the Irish Times.", "3 May 2019", "A title", "3 May 2019", "Body."]
+    labels = ["SI", "D", "ST", "Dt", "Bt"]
+    _date_headers(labels, [0.9, 0.0, 0.9, 0.0, 0.0], texts)
+    assert labels == ["SI", "D", "ST", "Dt", "Bt"]

@@ -36,6 +36,7 @@ from transforms.shapes import (
     title_like,
 )
 
+DATE_HEAD_CHARS = 40  # a short line whose date starts this early reads as a date header
 FIRST_WORDS = 12  # words of a line read as a bag (intros give themselves away early)
 _DIGIT = re.compile(r"\d")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d\d\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b", re.I)
@@ -165,6 +166,17 @@ def _finish(shape: list[str], feats: list[str]) -> LineFeatures:
     """
     forms = _FORMS[tuple(shape)]
     return (forms[0] + tuple(map(_OWN.__getitem__, feats)), *forms[1:])
+
+
+def date_header(text: str) -> bool:
+    """A line that heads a post with its date: a date line, or a short line whose date comes early
+    ("Written on: 18. 2. 2021 in the category: Featured news")."""
+    shape = text_features(text)[1]
+    if "dateline" in shape:
+        return True
+    if "hasdate" not in shape or len(text) > 140:
+        return False
+    return find_dates(text)[0][0] <= DATE_HEAD_CHARS
 
 
 def _first_hit(text: str) -> tuple[int, int] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from transforms.labels import START_LABELS
-from transforms.line_features import text_features
+from transforms.line_features import date_header, text_features
 from transforms.page_features import interior, page_features
 from transforms.page_layout import trailing_furniture
 from transforms.text import clean, split_lines
@@ -184,6 +184,7 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     # never part of a post: a deterministic reading, as the old parser's, not left to the model
     for i in range(page.furniture_from(), n):
         labels[i] = "O"
+    _date_headers(labels, p_start, page.texts)
     if n and not any(lab in START_LABELS for lab in labels):
         i = max(range(n), key=lambda j: (p_start[j], -j))
         labels[i] = "SI"
@@ -192,6 +193,21 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
                 labels[j] = "B"
         _give_title(labels, p_title, i)
     return labels, segments(labels, p_start, p_title)
+
+
+def _date_headers(labels: list[str], p_start: list[float], texts: list[str]) -> None:
+    """A date line right above a post that opens with its title, and outside every post, opens that post.
+
+    Blogs that head each post with its date ("Wednesday, April 17, 2013", "15 Jan2021",
+    "Written on: 18. 2. 2021 in the category: ...") and then its title: the date is the post's
+    first line, as a header ("SH"), and the title its title. A deterministic reading of what the
+    model left outside, like the closing furniture block: a date below a title, or inside the
+    post before, is left as the model read it.
+    """
+    for i in range(1, len(labels)):
+        if labels[i] in ("ST", "T") and labels[i - 1] == "O" and date_header(texts[i - 1]):
+            labels[i - 1], labels[i] = "SH", "T"
+            p_start[i - 1] = max(p_start[i - 1], p_start[i])
 
 
 def _give_title(labels: list[str], p_title: list[float], i: int) -> None:
