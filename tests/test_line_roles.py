@@ -88,3 +88,17 @@ def test_a_date_inside_the_post_before_or_below_a_title_stays_where_the_model_pu
     labels = ["SI", "D", "ST", "Dt", "Bt"]
     _date_headers(labels, [0.9, 0.0, 0.9, 0.0, 0.0], texts)
     assert labels == ["SI", "D", "ST", "Dt", "Bt"]
+
+
+def test_a_date_header_that_the_model_opened_alone_joins_the_heading_below_it() -> None:
+    texts = [
+        "Sunday, 9 October 2011",
+        "Al Jazeera interview about England riots",
+        "Just found an on-line link to an interview I did in August, while the riots were on.",
+        "Monday, 10 October 2011",
+        "Another title",
+        "Its teaser, a paragraph that ends as paragraphs do.",
+    ]
+    labels = ["O", "SR", "I", "SR", "ST", "Bt"]
+    _date_headers(labels, [0.0, 0.7, 0.0, 0.5, 0.9, 0.0], texts)
+    assert labels == ["SR", "I", "I", "SH", "T", "Bt"]

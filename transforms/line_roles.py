@@ -196,18 +196,27 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
 
 
 def _date_headers(labels: list[str], p_start: list[float], texts: list[str]) -> None:
-    """A date line right above a post that opens with its title, and outside every post, opens that post.
+    """A date line right above a post's heading opens that post, as its header.
 
     Blogs that head each post with its date ("Wednesday, April 17, 2013", "15 Jan2021",
     "Written on: 18. 2. 2021 in the category: ...") and then its title: the date is the post's
-    first line, as a header ("SH"), and the title its title. A deterministic reading of what the
-    model left outside, like the closing furniture block: a date below a title, or inside the
-    post before, is left as the model read it.
+    first line ("SH") and the title its title; above a round-up's heading, the date opens the
+    round-up. Applied where the model left the date outside every post or opened a post of its
+    own there; a date below a title, or inside the post before, stays as the model read it. A
+    deterministic reading, like the closing furniture block. (Not above an intro paragraph:
+    "Posted: <date>" between a blog title and the intro is the blog's header, outside the post.)
     """
     for i in range(1, len(labels)):
-        if labels[i] in ("ST", "T") and labels[i - 1] == "O" and date_header(texts[i - 1]):
+        opens = labels[i] in ("ST", "SR") or (labels[i] == "T" and labels[i - 1] == "O")
+        if not opens or labels[i - 1] not in ("O", *START_LABELS) or not date_header(texts[i - 1]):
+            continue
+        if labels[i] == "SR":
+            if "headline" not in text_features(texts[i])[1]:
+                continue
+            labels[i - 1], labels[i] = "SR", "I"
+        else:
             labels[i - 1], labels[i] = "SH", "T"
-            p_start[i - 1] = max(p_start[i - 1], p_start[i])
+        p_start[i - 1] = max(p_start[i - 1], p_start[i])
 
 
 def _give_title(labels: list[str], p_title: list[float], i: int) -> None:
