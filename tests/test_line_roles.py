@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transforms.line_roles import PageLines, Segment, _date_headers, read_page, segments
+from transforms.line_roles import PageLines, Segment, _date_headers, _list_entries, read_page, segments
 from transforms.model import load_model
 
 
@@ -102,3 +102,22 @@ def test_a_date_header_that_the_model_opened_alone_joins_the_heading_below_it() 
     labels = ["O", "SR", "I", "SR", "ST", "Bt"]
     _date_headers(labels, [0.0, 0.7, 0.0, 0.5, 0.9, 0.0], texts)
     assert labels == ["SR", "I", "I", "SH", "T", "Bt"]
+
+
+def test_lines_that_name_a_piece_and_end_with_its_date_are_a_list_one_post_each() -> None:
+    texts = [
+        "Here are some of the pieces I wrote for them in the last few months:",
+        "Delusions on all sides has paved way for a standoff, 22 December, 2021.",
+        "Putin takes a calculated gamble, 25 February 2022.",
+        "(Many have said this is their favourite piece of mine.)",
+        "War can be ended but peace would be tough to swallow, 12 March 2022.",
+        "Posted on 3 May 2019",
+    ]
+    labels = ["SI", "T", "B", "T", "B", "B"]
+    _list_entries(labels, texts)
+    assert labels == ["SI", "T", "ST", "Bt", "ST", "B"]
+    assert [s.members for s in segments(labels, [0.9] * 6, [0.9] * 6)] == [[0, 1], [2, 3], [4, 5]]
+    # two such lines are not yet a list; a dated line with no piece's name before its date is no entry
+    two = ["SI", "B", "B", "B"]
+    _list_entries(two, texts[:3] + ["Posted on 3 May 2019"])
+    assert two == ["SI", "B", "B", "B"]

@@ -37,6 +37,7 @@ from transforms.shapes import (
 )
 
 DATE_HEAD_CHARS = 40  # a short line whose date starts this early reads as a date header
+ENTRY_TITLE_CHARS = 15  # a list entry names its piece before the date ("Title, 25 February 2022.")
 FIRST_WORDS = 12  # words of a line read as a bag (intros give themselves away early)
 _DIGIT = re.compile(r"\d")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d\d\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b", re.I)
@@ -177,6 +178,15 @@ def date_header(text: str) -> bool:
     if "hasdate" not in shape or len(text) > 140:
         return False
     return find_dates(text)[0][0] <= DATE_HEAD_CHARS
+
+
+def list_entry(text: str) -> bool:
+    """A short line that names a piece and ends with its date: "Putin takes a calculated gamble,
+    25 February 2022.", "“Lee Kuan Yew Obituary”, Mar 24th 2015" (not "Posted on 3 May 2019")."""
+    if len(text) > 200 or text[0].isdigit() or "datelast" not in text_features(text)[1]:
+        return False
+    before = text[: find_dates(text)[-1][0]].strip(" ,;:-\u2013\u2014(")
+    return len(before) >= ENTRY_TITLE_CHARS and "sentences" not in text_features(text)[1]
 
 
 def _first_hit(text: str) -> tuple[int, int] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from transforms.labels import START_LABELS
-from transforms.line_features import date_header, text_features
+from transforms.line_features import date_header, list_entry, text_features
 from transforms.page_features import interior, page_features
 from transforms.page_layout import trailing_furniture
 from transforms.text import clean, split_lines
@@ -185,6 +185,7 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     for i in range(page.furniture_from(), n):
         labels[i] = "O"
     _date_headers(labels, p_start, page.texts)
+    _list_entries(labels, page.texts)
     if n and not any(lab in START_LABELS for lab in labels):
         i = max(range(n), key=lambda j: (p_start[j], -j))
         labels[i] = "SI"
@@ -217,6 +218,48 @@ def _date_headers(labels: list[str], p_start: list[float], texts: list[str]) -> 
         else:
             labels[i - 1], labels[i] = "SH", "T"
         p_start[i - 1] = max(p_start[i - 1], p_start[i])
+
+
+ENTRY_RUN = 3
+"""Lines that name a piece and end with its date, this many or more with at most one other line
+between each two, are a list of pieces (hand-set)."""
+
+
+def _list_entries(labels: list[str], texts: list[str]) -> None:
+    """A list of pieces without numbers ("Title, 25 February 2022." line after line): one post each.
+
+    Each entry opens a post with its title ("ST"); a line between two entries (a comment on the
+    one above, a logo) belongs to the entry above it. An entry right under an intro whose post
+    has no title yet is that post's title: a list's shared intro goes with its first entry. The
+    model, which meets few such lists, tends to read them as one post's body. Numbered lists
+    are the model's own (label "N"); lines it put outside every post are left out.
+    """
+    entries = [k for k, t in enumerate(texts) if labels[k] != "O" and list_entry(t)]
+    runs: list[list[int]] = []
+    for k in entries:
+        if runs and k - runs[-1][-1] <= 2:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    for run in runs:
+        if len(run) < ENTRY_RUN:
+            continue
+        for j, k in enumerate(run):
+            labels[k] = "T" if j == 0 and _untitled_intro_above(labels, k) else "ST"
+            if j + 1 < len(run):
+                for m in range(k + 1, run[j + 1]):
+                    if labels[m] in START_LABELS or labels[m] in ("T", "I", "O"):
+                        labels[m] = "Bt"
+
+
+def _untitled_intro_above(labels: list[str], k: int) -> bool:
+    """The post that line k would continue opened with an intro or a header and has no title yet."""
+    for m in range(k - 1, -1, -1):
+        if labels[m] in ("T", "ST", "O", "SR"):
+            return False
+        if labels[m] in ("SI", "SH"):
+            return True
+    return False
 
 
 def _give_title(labels: list[str], p_title: list[float], i: int) -> None:
