@@ -121,3 +121,19 @@ def test_lines_that_name_a_piece_and_end_with_its_date_are_a_list_one_post_each(
     two = ["SI", "B", "B", "B"]
     _list_entries(two, texts[:3] + ["Posted on 3 May 2019"])
     assert two == ["SI", "B", "B", "B"]
+
+
+def test_a_post_opened_on_a_line_that_cannot_be_a_title_takes_the_next_line_as_its_title() -> None:
+    texts = [
+        "October, 2013",
+        "Thinking big about a small island",
+        "Are we a parochial people? I would say so.",
+        "-",
+    ]
+    texts += [
+        "The iPhone of 1939 Helped Liberate Europe. Opinion, October 25, 2019",
+        "Blockbusters Can Make Good Art",
+    ]
+    labels = ["ST", "Bt", "Bt", "ST", "Bt", "ST"]
+    _date_headers(labels, [0.9, 0.0, 0.0, 0.9, 0.0, 0.9], texts)
+    assert labels == ["SH", "T", "Bt", "SH", "T", "ST"]

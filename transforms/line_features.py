@@ -180,6 +180,25 @@ def date_header(text: str) -> bool:
     return find_dates(text)[0][0] <= DATE_HEAD_CHARS
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def no_title(text: str) -> bool:
+    """A line that cannot be a post's title: no words at all ("-", "* * *"), or a date with at
+    most one word beside it ("October, 2013", "Wednesday, April 17, 2013")."""
+    if _WORD.search(text) is None:
+        return True
+    dates = find_dates(text) if len(text) <= 60 else []
+    if not dates:
+        return False
+    rest, at = [], 0
+    for start, end, _d, _p in dates:
+        rest.append(text[at:start])
+        at = end
+    rest.append(text[at:])
+    return len(_WORD.findall(" ".join(rest))) <= 1
+
+
 def list_entry(text: str) -> bool:
     """A short line that names a piece and ends with its date: "Putin takes a calculated gamble,
     25 February 2022.", "“Lee Kuan Yew Obituary”, Mar 24th 2015" (not "Posted on 3 May 2019")."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from transforms.labels import START_LABELS
-from transforms.line_features import date_header, list_entry, text_features
+from transforms.line_features import date_header, list_entry, no_title, text_features
 from transforms.page_features import interior, page_features
 from transforms.page_layout import trailing_furniture
 from transforms.text import clean, split_lines
@@ -206,6 +206,8 @@ def _date_headers(labels: list[str], p_start: list[float], texts: list[str]) -> 
     own there; a date below a title, or inside the post before, stays as the model read it. A
     deterministic reading, like the closing furniture block. (Not above an intro paragraph:
     "Posted: <date>" between a blog title and the intro is the blog's header, outside the post.)
+    Likewise a post the model opened with its title on a line that cannot be a title (a bare
+    date, a list bullet "-"): that line is the header, the one under it the title.
     """
     for i in range(1, len(labels)):
         opens = labels[i] in ("ST", "SR") or (labels[i] == "T" and labels[i - 1] == "O")
@@ -218,6 +220,11 @@ def _date_headers(labels: list[str], p_start: list[float], texts: list[str]) -> 
         else:
             labels[i - 1], labels[i] = "SH", "T"
         p_start[i - 1] = max(p_start[i - 1], p_start[i])
+    # a post the model opened with its title on a line that cannot be one (a bare date, a bullet):
+    # that line is the post's header and the line under it the title
+    for i in range(len(labels) - 1):
+        if labels[i] == "ST" and labels[i + 1] not in (*START_LABELS, "O") and no_title(texts[i]):
+            labels[i], labels[i + 1] = "SH", "T"
 
 
 ENTRY_RUN = 3
