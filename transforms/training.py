@@ -26,10 +26,6 @@ from transforms.line_roles import PageLines
 from transforms.model import write_bundle
 
 FEATURE_VERSION = 1
-OTHERS_WEIGHT = 3
-"""How many times each page of ``corpus/others`` is given to the line-role CRF (crfsuite has no
-sample weights). The seeds and ``corpus/blog`` are one writer's layout; the other writers' pages
-are what a new blog looks like, so they count three times. Hand-set (README lists it)."""
 LINE_PARAMS = {"c1": 0.1, "c2": 0.1, "max_iterations": 200, "feature.possible_transitions": True}
 FIELD_PARAMS = {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "feature.possible_transitions": True}
 TITLE_PARAMS = {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "feature.possible_transitions": True}
@@ -44,8 +40,7 @@ def ordered(pages: list[GoldPage]) -> list[GoldPage]:
 
 
 def line_sequences(pages: list[GoldPage]) -> list[Sequence]:
-    """One (features, labels) sequence per page (``OTHERS_WEIGHT`` for other writers' pages),
-    truncated after its last labelled line."""
+    """One (features, labels) sequence per page, truncated after its last labelled line."""
     out: list[Sequence] = []
     for page in ordered(pages):
         labelled = line_labels(page)
@@ -54,8 +49,7 @@ def line_sequences(pages: list[GoldPage]) -> list[Sequence]:
         lines = PageLines.of(page.text, until=labelled[-1][0] + 1)
         by_line = dict(labelled)
         keep, feats = lines.items()
-        seq = (feats, [by_line[lines.index[k]] for k in keep])
-        out.extend([seq] * (OTHERS_WEIGHT if page.corpus == "others" else 1))
+        out.append((feats, [by_line[lines.index[k]] for k in keep]))
     return out
 
 
