@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from transforms.line_roles import PageLines, Segment, _date_headers, _list_entries, read_page, segments
+from transforms.line_roles import (
+    PageLines,
+    Segment,
+    _after_closing_links,
+    _date_headers,
+    _list_entries,
+    read_page,
+    segments,
+)
 from transforms.model import load_model
 
 
@@ -137,3 +145,18 @@ def test_a_post_opened_on_a_line_that_cannot_be_a_title_takes_the_next_line_as_i
     labels = ["ST", "Bt", "Bt", "ST", "Bt", "ST"]
     _date_headers(labels, [0.9, 0.0, 0.0, 0.9, 0.0, 0.9], texts)
     assert labels == ["SH", "T", "Bt", "SH", "T", "ST"]
+
+
+def test_a_title_after_a_teasers_closing_link_opens_the_next_post() -> None:
+    texts = [
+        "EU at UN: Less is More",
+        "Here is another article fretting over the Union punching below its weight. It is not. [...]",
+        "Continue Reading",
+        "North Korea Nuclear Test",
+        "Around the planet the seismographs will have revealed in seconds all sorts of things.",
+        "Leave a Reply",
+        "Fill in your details below or click an icon to log in: Logo",
+    ]
+    labels = ["ST", "Bt", "B", "B", "B", "B", "T"]
+    _after_closing_links(labels, texts)
+    assert labels == ["ST", "Bt", "E", "ST", "Bt", "Bt", "T"]

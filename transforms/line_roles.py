@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from transforms.labels import START_LABELS
+from transforms.lexicon import load_lexicon
 from transforms.line_features import date_header, list_entry, no_title, text_features
 from transforms.page_features import interior, page_features
 from transforms.page_layout import trailing_furniture
@@ -150,9 +151,10 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     a post (``START_THRESHOLD``), a new start taking the likeliest title within the next items.
     When nothing opens a post, the item the model thought likeliest to open one opens the only
     post (its low confidence puts it on the quality page): a readable page is never refused for a
-    layout the model does not know. Three deterministic readings follow the model's: the closing
-    furniture block, date headers (``_date_headers``) and lists of dated entries (``_list_entries``),
-    layouts that 81 annotated pages show too rarely for the model to learn.
+    layout the model does not know. Deterministic readings follow the model's: the closing
+    furniture block, date headers (``_date_headers``), lists of dated entries (``_list_entries``)
+    and titles after a teaser's "Continue reading" (``_after_closing_links``): layouts that 81
+    annotated pages show too rarely for the model to learn.
     """
     keep, feats = page.items()
     labels = list(tagger.tag(feats))
@@ -188,6 +190,7 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
         labels[i] = "O"
     _date_headers(labels, p_start, page.texts)
     _list_entries(labels, page.texts)
+    _after_closing_links(labels, page.texts)
     if n and not any(lab in START_LABELS for lab in labels):
         i = max(range(n), key=lambda j: (p_start[j], -j))
         labels[i] = "SI"
@@ -259,6 +262,29 @@ def _list_entries(labels: list[str], texts: list[str]) -> None:
                 for m in range(k + 1, run[j + 1]):
                     if labels[m] in START_LABELS or labels[m] in ("T", "I", "O"):
                         labels[m] = "Bt"
+
+
+def _after_closing_links(labels: list[str], texts: list[str]) -> None:
+    """A teaser closes at its "Continue reading" (a short furniture-shaped line right after prose):
+    a title-like line that the model ran on after it, with no furniture phrase in it (not a
+    comment form's "... to log in"), opens the next post with its title."""
+    for i in range(1, len(labels) - 1):
+        link, nxt = texts[i], texts[i + 1]
+        if labels[i] == "O" or len(link) > 30 or "footer" not in text_features(link)[1]:
+            continue
+        if labels[i + 1] in START_LABELS or labels[i + 1] in ("O", "E", "Et", "N"):
+            continue
+        before, shape = text_features(texts[i - 1])[1], text_features(nxt)[1]
+        if not ("sentences" in before or "plain" in before) or "titlelike" not in shape or len(nxt) > 120:
+            continue
+        if load_lexicon().footer.search(nxt.lower()):  # "Fill in your details below ... to log in"
+            continue
+        labels[i] = "Et" if labels[i].endswith("t") or labels[i] == "ST" else "E"
+        labels[i + 1] = "ST"
+        for j in range(i + 2, len(labels)):
+            if labels[j] not in ("B", "D", "E"):
+                break
+            labels[j] += "t"
 
 
 def _untitled_intro_above(labels: list[str], k: int) -> bool:
