@@ -50,7 +50,7 @@ FLOORS: dict[str, dict[str, float]] = {
 
 OPEN_GAPS = frozenset(
     {("blog", "year"), ("blog", "date")}
-    | {("others", m) for m in ("posts", "title", "outlet", "year", "date")}
+    | {("others", m) for m in ("title", "outlet", "year", "date")}
 )
 
 

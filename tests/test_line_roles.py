@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from transforms.line_roles import PageLines, Segment, read_page, segments
+from transforms.line_roles import (
+    PageLines,
+    Segment,
+    _after_closing_links,
+    _date_headers,
+    _list_entries,
+    read_page,
+    segments,
+)
 from transforms.model import load_model
 
 
@@ -59,3 +67,96 @@ def test_the_furniture_closing_a_page_is_outside_every_post() -> None:
     labels, found = read_page(page, load_model().lines)
     assert labels[-3:] == ["O", "O", "O"]
     assert all(m < 3 for seg in found for m in seg.members)
+
+
+def test_a_date_header_above_a_title_first_post_opens_it() -> None:
+    texts = [
+        "Wednesday, April 17, 2013",
+        "My New York Times Editorial",
+        "I had an op-ed in the paper edition of the New York Times this week, on birth rates.",
+        "Written on: 18. 2. 2021 in the category: Featured news | read the full article",
+        "The Wonders of Europe's Wunderbear",
+        "The dog that didn't bark in the night is always the give-away, and here it is again.",
+        "Archives",
+        "Second title, with no date above it",
+    ]
+    labels = ["O", "ST", "Bt", "O", "T", "B", "O", "ST"]
+    p_start = [0.1, 0.8, 0.0, 0.2, 0.6, 0.0, 0.0, 0.9]
+    _date_headers(labels, p_start, texts)
+    assert labels == ["SH", "T", "Bt", "SH", "T", "B", "O", "ST"]
+    assert p_start[:4] == [0.8, 0.8, 0.0, 0.6]
+    assert [(s.members, s.title) for s in segments(labels, p_start, p_start)][:2] == [
+        ([0, 1, 2], 1),
+        ([3, 4, 5], 4),
+    ]
+
+
+def test_a_date_inside_the_post_before_or_below_a_title_stays_where_the_model_put_it() -> None:
+    texts = ["Intro paragraph, a piece for the Irish Times.", "3 May 2019", "A title", "3 May 2019", "Body."]
+    labels = ["SI", "D", "ST", "Dt", "Bt"]
+    _date_headers(labels, [0.9, 0.0, 0.9, 0.0, 0.0], texts)
+    assert labels == ["SI", "D", "ST", "Dt", "Bt"]
+
+
+def test_a_date_header_that_the_model_opened_alone_joins_the_heading_below_it() -> None:
+    texts = [
+        "Sunday, 9 October 2011",
+        "Al Jazeera interview about England riots",
+        "Just found an on-line link to an interview I did in August, while the riots were on.",
+        "Monday, 10 October 2011",
+        "Another title",
+        "Its teaser, a paragraph that ends as paragraphs do.",
+    ]
+    labels = ["O", "SR", "I", "SR", "ST", "Bt"]
+    _date_headers(labels, [0.0, 0.7, 0.0, 0.5, 0.9, 0.0], texts)
+    assert labels == ["SR", "I", "I", "SH", "T", "Bt"]
+
+
+def test_lines_that_name_a_piece_and_end_with_its_date_are_a_list_one_post_each() -> None:
+    texts = [
+        "Here are some of the pieces I wrote for them in the last few months:",
+        "Delusions on all sides has paved way for a standoff, 22 December, 2021.",
+        "Putin takes a calculated gamble, 25 February 2022.",
+        "(Many have said this is their favourite piece of mine.)",
+        "War can be ended but peace would be tough to swallow, 12 March 2022.",
+        "Posted on 3 May 2019",
+    ]
+    labels = ["SI", "T", "B", "T", "B", "B"]
+    _list_entries(labels, texts)
+    assert labels == ["SI", "T", "ST", "Bt", "ST", "B"]
+    assert [s.members for s in segments(labels, [0.9] * 6, [0.9] * 6)] == [[0, 1], [2, 3], [4, 5]]
+    # two such lines are not yet a list; a dated line with no piece's name before its date is no entry
+    two = ["SI", "B", "B", "B"]
+    _list_entries(two, texts[:3] + ["Posted on 3 May 2019"])
+    assert two == ["SI", "B", "B", "B"]
+
+
+def test_a_post_opened_on_a_line_that_cannot_be_a_title_takes_the_next_line_as_its_title() -> None:
+    texts = [
+        "October, 2013",
+        "Thinking big about a small island",
+        "Are we a parochial people? I would say so.",
+        "-",
+    ]
+    texts += [
+        "The iPhone of 1939 Helped Liberate Europe. Opinion, October 25, 2019",
+        "Blockbusters Can Make Good Art",
+    ]
+    labels = ["ST", "Bt", "Bt", "ST", "Bt", "ST"]
+    _date_headers(labels, [0.9, 0.0, 0.0, 0.9, 0.0, 0.9], texts)
+    assert labels == ["SH", "T", "Bt", "SH", "T", "ST"]
+
+
+def test_a_title_after_a_teasers_closing_link_opens_the_next_post() -> None:
+    texts = [
+        "EU at UN: Less is More",
+        "Here is another article fretting over the Union punching below its weight. It is not. [...]",
+        "Continue Reading",
+        "North Korea Nuclear Test",
+        "Around the planet the seismographs will have revealed in seconds all sorts of things.",
+        "Leave a Reply",
+        "Fill in your details below or click an icon to log in: Logo",
+    ]
+    labels = ["ST", "Bt", "B", "B", "B", "B", "T"]
+    _after_closing_links(labels, texts)
+    assert labels == ["ST", "Bt", "E", "ST", "Bt", "Bt", "T"]

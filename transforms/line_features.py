@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left
 from functools import lru_cache
 
 from transforms.archive import header_kind
@@ -35,7 +36,10 @@ from transforms.shapes import (
     title_like,
 )
 
+DATE_HEAD_CHARS = 40  # a short line whose date starts this early reads as a date header
+ENTRY_TITLE_CHARS = 15  # a list entry names its piece before the date ("Title, 25 February 2022.")
 FIRST_WORDS = 12  # words of a line read as a bag (intros give themselves away early)
+_DIGIT = re.compile(r"\d")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d\d\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b", re.I)
 _SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)]?\s+[A-Z\u201c\"']")
 _BYLINE = re.compile(r"^(?:by|di|par|von|from|author\s*:)\s+[A-Z]", re.I)
@@ -47,11 +51,16 @@ _LEN_EDGES = (15, 30, 60, 100, 200, 400)
 _WORD_EDGES = (1, 2, 5, 12, 25, 60)
 
 
-def _bucket(value: int, edges: tuple[int, ...]) -> int:
-    for k, edge in enumerate(edges):
-        if value <= edge:
-            return k
-    return len(edges)
+_LEN_NAMES = tuple(f"len{k}" for k in range(len(_LEN_EDGES) + 1))  # bucket k: up to _LEN_EDGES[k] chars
+_WORD_NAMES = tuple(f"nw{k}" for k in range(len(_WORD_EDGES) + 1))
+
+
+class _CharClasses(dict[str, str]):
+    """Character -> its class (``_char_class``), remembered: lines open and end with few characters."""
+
+    def __missing__(self, ch: str) -> str:
+        value = self[ch] = _char_class(ch)
+        return value
 
 
 def _char_class(ch: str) -> str:
@@ -78,6 +87,9 @@ def _char_class(ch: str) -> str:
     if ch == "\u2026":
         return "..."
     return "oth"
+
+
+_CLASS_OF = _CharClasses()
 
 
 _HEAD_WORD = re.compile(r"[\w&@][\w'&.-]*[\w]|[\w&@]")
@@ -123,22 +135,77 @@ class _Names(dict[str, str]):
 _OWN, _PREV, _NEXT, _PREV2, _NEXT2 = (_Names(p) for p in ("", "-1:", "+1:", "-2:", "+2:"))
 
 
+class _Forms(dict[tuple[str, ...], LineFeatures]):
+    """A line's shape -> its forms (own, and as seen from the neighbours), built once per shape.
+
+    Shapes repeat (a few thousand distinct ones on any number of pages), so the selection of the
+    features a neighbour sees is made once per shape, not once per line.
+    """
+
+    def __missing__(self, shape: tuple[str, ...]) -> LineFeatures:
+        near = [f for f in shape if f.startswith(_NEAR_PREFIXES) or f in _NEAR_FLAGS]
+        far = [f for f in near if f.startswith(("len", "end:")) or f in _FAR_FLAGS]
+        value = self[shape] = (
+            tuple(map(_OWN.__getitem__, shape)),
+            tuple(map(_OWN.__getitem__, near)),
+            tuple(map(_PREV.__getitem__, near)),
+            tuple(map(_NEXT.__getitem__, near)),
+            tuple(map(_PREV2.__getitem__, far)),
+            tuple(map(_NEXT2.__getitem__, far)),
+        )
+        return value
+
+
+_FORMS = _Forms()
+
+
 def _finish(shape: list[str], feats: list[str]) -> LineFeatures:
     """All the forms of a line's features at once, as shared strings.
 
     Shared (one copy of each name, looked up): a page repeats the same few hundred feature names,
     and the cache of distinct lines then holds pointers rather than a fresh copy of every name.
     """
-    near = [f for f in shape if f.startswith(_NEAR_PREFIXES) or f in _NEAR_FLAGS]
-    far = [f for f in near if f.startswith(("len", "end:")) or f in _FAR_FLAGS]
-    return (
-        tuple(map(_OWN.__getitem__, shape + feats)),
-        tuple(map(_OWN.__getitem__, near)),
-        tuple(map(_PREV.__getitem__, near)),
-        tuple(map(_NEXT.__getitem__, near)),
-        tuple(map(_PREV2.__getitem__, far)),
-        tuple(map(_NEXT2.__getitem__, far)),
-    )
+    forms = _FORMS[tuple(shape)]
+    return (forms[0] + tuple(map(_OWN.__getitem__, feats)), *forms[1:])
+
+
+def date_header(text: str) -> bool:
+    """A line that heads a post with its date: a date line, or a short line whose date comes early
+    ("Written on: 18. 2. 2021 in the category: Featured news")."""
+    shape = text_features(text)[1]
+    if "dateline" in shape:
+        return True
+    if "hasdate" not in shape or len(text) > 140:
+        return False
+    return find_dates(text)[0][0] <= DATE_HEAD_CHARS
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def no_title(text: str) -> bool:
+    """A line that cannot be a post's title: no words at all ("-", "* * *"), or a date with at
+    most one word beside it ("October, 2013", "Wednesday, April 17, 2013")."""
+    if _WORD.search(text) is None:
+        return True
+    dates = find_dates(text) if len(text) <= 60 else []
+    if not dates:
+        return False
+    rest, at = [], 0
+    for start, end, _d, _p in dates:
+        rest.append(text[at:start])
+        at = end
+    rest.append(text[at:])
+    return len(_WORD.findall(" ".join(rest))) <= 1
+
+
+def list_entry(text: str) -> bool:
+    """A short line that names a piece and ends with its date: "Putin takes a calculated gamble,
+    25 February 2022.", "“Lee Kuan Yew Obituary”, Mar 24th 2015" (not "Posted on 3 May 2019")."""
+    if len(text) > 200 or text[0].isdigit() or "datelast" not in text_features(text)[1]:
+        return False
+    before = text[: find_dates(text)[-1][0]].strip(" ,;:-\u2013\u2014(")
+    return len(before) >= ENTRY_TITLE_CHARS and "sentences" not in text_features(text)[1]
 
 
 def _first_hit(text: str) -> tuple[int, int] | None:
@@ -196,16 +263,16 @@ def text_features(text: str) -> LineFeatures:
     if text.endswith(("...", "\u2026", "[\u2026]", "[...]")):
         end_class = "..."
     else:
-        end_class = _char_class(text[-1])
+        end_class = _CLASS_OF[text[-1]]
     firsts = [w[0] for w in split[:40]]
     ups = sum(map(str.isupper, firsts))
     lows = sum(map(str.islower, firsts))
     upper_share = ups / (ups + lows) if ups + lows else 0.0
     shape = [
-        f"len{_bucket(n, _LEN_EDGES)}",
-        f"nw{_bucket(nwords, _WORD_EDGES)}",
+        _LEN_NAMES[bisect_left(_LEN_EDGES, n)],
+        _WORD_NAMES[bisect_left(_WORD_EDGES, nwords)],
         f"end:{end_class}",
-        f"start:{_char_class(text[0])}",
+        f"start:{_CLASS_OF[text[0]]}",
         f"caps{int(upper_share * 4)}",
     ]
     head_words = _HEAD_WORD.findall(" ".join(split[:FIRST_WORDS]).lower().replace("\u2019", "'"))
@@ -228,7 +295,7 @@ def text_features(text: str) -> LineFeatures:
                 shape.append("headline")
         if n < 150 and stated_date(text) is not None:
             shape.append("dateline")
-        if _TIME.search(text):
+        if _DIGIT.search(text) and _TIME.search(text):
             feats.append("time")
         if is_image_name(text):
             shape.append("image")

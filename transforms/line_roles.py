@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from transforms.labels import START_LABELS
-from transforms.line_features import text_features
+from transforms.lexicon import load_lexicon
+from transforms.line_features import date_header, list_entry, no_title, text_features
 from transforms.page_features import interior, page_features
 from transforms.page_layout import trailing_furniture
 from transforms.text import clean, split_lines
@@ -150,7 +151,10 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     a post (``START_THRESHOLD``), a new start taking the likeliest title within the next items.
     When nothing opens a post, the item the model thought likeliest to open one opens the only
     post (its low confidence puts it on the quality page): a readable page is never refused for a
-    layout the model does not know.
+    layout the model does not know. Deterministic readings follow the model's: the closing
+    furniture block, date headers (``_date_headers``), lists of dated entries (``_list_entries``)
+    and titles after a teaser's "Continue reading" (``_after_closing_links``): layouts that 81
+    annotated pages show too rarely for the model to learn.
     """
     keep, feats = page.items()
     labels = list(tagger.tag(feats))
@@ -184,6 +188,9 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     # never part of a post: a deterministic reading, as the old parser's, not left to the model
     for i in range(page.furniture_from(), n):
         labels[i] = "O"
+    _date_headers(labels, p_start, page.texts)
+    _list_entries(labels, page.texts)
+    _after_closing_links(labels, page.texts)
     if n and not any(lab in START_LABELS for lab in labels):
         i = max(range(n), key=lambda j: (p_start[j], -j))
         labels[i] = "SI"
@@ -192,6 +199,102 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
                 labels[j] = "B"
         _give_title(labels, p_title, i)
     return labels, segments(labels, p_start, p_title)
+
+
+def _date_headers(labels: list[str], p_start: list[float], texts: list[str]) -> None:
+    """A date line right above a post's heading opens that post, as its header.
+
+    Blogs that head each post with its date ("Wednesday, April 17, 2013", "15 Jan2021",
+    "Written on: 18. 2. 2021 in the category: ...") and then its title: the date is the post's
+    first line ("SH") and the title its title; above a round-up's heading, the date opens the
+    round-up. Applied where the model left the date outside every post or opened a post of its
+    own there; a date below a title, or inside the post before, stays as the model read it. A
+    deterministic reading, like the closing furniture block. (Not above an intro paragraph:
+    "Posted: <date>" between a blog title and the intro is the blog's header, outside the post.)
+    Likewise a post the model opened with its title on a line that cannot be a title (a bare
+    date, a list bullet "-"): that line is the header, the one under it the title.
+    """
+    for i in range(1, len(labels)):
+        opens = labels[i] in ("ST", "SR") or (labels[i] == "T" and labels[i - 1] == "O")
+        if not opens or labels[i - 1] not in ("O", *START_LABELS) or not date_header(texts[i - 1]):
+            continue
+        if labels[i] == "SR":
+            if "headline" not in text_features(texts[i])[1]:
+                continue
+            labels[i - 1], labels[i] = "SR", "I"
+        else:
+            labels[i - 1], labels[i] = "SH", "T"
+        p_start[i - 1] = max(p_start[i - 1], p_start[i])
+    # a post the model opened with its title on a line that cannot be one (a bare date, a bullet):
+    # that line is the post's header and the line under it the title
+    for i in range(len(labels) - 1):
+        if labels[i] == "ST" and labels[i + 1] not in (*START_LABELS, "O") and no_title(texts[i]):
+            labels[i], labels[i + 1] = "SH", "T"
+
+
+ENTRY_RUN = 3
+"""Lines that name a piece and end with its date, this many or more with at most one other line
+between each two, are a list of pieces (hand-set)."""
+
+
+def _list_entries(labels: list[str], texts: list[str]) -> None:
+    """A list of pieces without numbers ("Title, 25 February 2022." line after line): one post each.
+
+    Each entry opens a post with its title ("ST"); a line between two entries (a comment on the
+    one above, a logo) belongs to the entry above it. An entry right under an intro whose post
+    has no title yet is that post's title: a list's shared intro goes with its first entry. The
+    model, which meets few such lists, tends to read them as one post's body. Numbered lists
+    are the model's own (label "N"); lines it put outside every post are left out.
+    """
+    entries = [k for k, t in enumerate(texts) if labels[k] != "O" and list_entry(t)]
+    runs: list[list[int]] = []
+    for k in entries:
+        if runs and k - runs[-1][-1] <= 2:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    for run in runs:
+        if len(run) < ENTRY_RUN:
+            continue
+        for j, k in enumerate(run):
+            labels[k] = "T" if j == 0 and _untitled_intro_above(labels, k) else "ST"
+            if j + 1 < len(run):
+                for m in range(k + 1, run[j + 1]):
+                    if labels[m] in START_LABELS or labels[m] in ("T", "I", "O"):
+                        labels[m] = "Bt"
+
+
+def _after_closing_links(labels: list[str], texts: list[str]) -> None:
+    """A teaser closes at its "Continue reading" (a short furniture-shaped line right after prose):
+    a title-like line that the model ran on after it, with no furniture phrase in it (not a
+    comment form's "... to log in"), opens the next post with its title."""
+    for i in range(1, len(labels) - 1):
+        link, nxt = texts[i], texts[i + 1]
+        if labels[i] == "O" or len(link) > 30 or "footer" not in text_features(link)[1]:
+            continue
+        if labels[i + 1] in START_LABELS or labels[i + 1] in ("O", "E", "Et", "N"):
+            continue
+        before, shape = text_features(texts[i - 1])[1], text_features(nxt)[1]
+        if not ("sentences" in before or "plain" in before) or "titlelike" not in shape or len(nxt) > 120:
+            continue
+        if load_lexicon().footer.search(nxt.lower()):  # "Fill in your details below ... to log in"
+            continue
+        labels[i] = "Et" if labels[i].endswith("t") or labels[i] == "ST" else "E"
+        labels[i + 1] = "ST"
+        for j in range(i + 2, len(labels)):
+            if labels[j] not in ("B", "D", "E"):
+                break
+            labels[j] += "t"
+
+
+def _untitled_intro_above(labels: list[str], k: int) -> bool:
+    """The post that line k would continue opened with an intro or a header and has no title yet."""
+    for m in range(k - 1, -1, -1):
+        if labels[m] in ("T", "ST", "O", "SR"):
+            return False
+        if labels[m] in ("SI", "SH"):
+            return True
+    return False
 
 
 def _give_title(labels: list[str], p_title: list[float], i: int) -> None:
