@@ -35,7 +35,7 @@ from warehouse import refresh
 from warehouse.bookkeeping import derived_is_stale, done_between, record_ingest_run
 from warehouse.connections import Warehouse
 from warehouse.integrity import RULES, count
-from warehouse.landing import RefusedFile, inspect_paths_report, scan_landing_report
+from warehouse.landing import HashCache, RefusedFile, scan_report
 from warehouse.load import MAX_LOGGED, load_or_quarantine
 from warehouse.parsing import ParsedItem, defer, iter_parsed, resolve_deferred
 from warehouse.rawstore import DumpMeta, RawStore
@@ -126,11 +126,7 @@ def land(
 ) -> LandedBatch:
     """Ready dumps (``paths``, or the landing folder when there are none) copied once into the raw store."""
     check_stop()
-    scan = (
-        inspect_paths_report(list(paths), settle_seconds)
-        if paths
-        else scan_landing_report(landing, settle_seconds)
-    )
+    scan = scan_report(paths or [], landing, settle_seconds, hash_cache(store))
     refused_keys = {r.refusal_id for r in scan.refused} | {r.sha256 for r in scan.refused if r.sha256}
     done = warehouse.done_dump_ids(sorted({f.sha256 for f in scan.ready} | refused_keys))
     batch = LandedBatch()
@@ -160,6 +156,11 @@ def land(
         checkpoint("landed_dumps:copied")
     log.info(f"{len(batch.new)} new dump(s), {len(batch.skipped)} skipped, {len(batch.refused)} refused")
     return batch
+
+
+def hash_cache(store: RawStore) -> HashCache:
+    """The digests of landed files by their stat (``warehouse.landing.HashCache``), kept in the raw store."""
+    return HashCache(store.root / ".landing-hashes.json")
 
 
 def stage_dir(store: RawStore) -> Path:

@@ -22,7 +22,9 @@ until the next landing scan records it again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 import stat
 import time
@@ -326,18 +328,20 @@ def scan_landing(
     return scan_landing_report(folder, settle_seconds, now).ready
 
 
-def inspect_paths_report(paths: Iterable[Path | str], settle_seconds: float = 0.0) -> LandingScan:
+def inspect_paths_report(
+    paths: Iterable[Path | str], settle_seconds: float = 0.0, cache: Mapping[str, Fingerprint] | None = None
+) -> LandingScan:
     """Explicitly named files (CLI backfills, sensor runs): landing rules, except ``.txt`` is not required.
 
     A person naming a file on the command line means it; only temp names and files still
     being written are left out. A named file that cannot be read is refused with a reason.
-    A named folder is scanned like the landing folder.
+    A named folder is scanned like the landing folder. ``cache``: as for :func:`scan_landing_report`.
     """
     out = LandingScan()
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            sub = scan_landing_report(p, settle_seconds)
+            sub = scan_landing_report(p, settle_seconds, cache=cache)
             out.ready.extend(sub.ready)
             out.refused.extend(sub.refused)
             out.fingerprints.update(sub.fingerprints)
@@ -351,8 +355,60 @@ def inspect_paths_report(paths: Iterable[Path | str], settle_seconds: float = 0.
             continue
         if not os.path.lexists(p):
             continue  # nothing there (the CLI says "not found")
-        _inspect(p, settle_seconds, None, None, out)
+        _inspect(p, settle_seconds, None, cache, out)
     return out
+
+
+def scan_report(
+    paths: Iterable[Path | str], folder: Path, settle_seconds: float, cache: HashCache | None = None
+) -> LandingScan:
+    """What an ingest lands: the named ``paths``, or the landing ``folder`` when there are none; files
+    whose stat is in ``cache`` are not hashed again, and the cache learns the others."""
+    known = cache.load() if cache is not None else None
+    named = list(paths)
+    scan = (
+        inspect_paths_report(named, settle_seconds, known)
+        if named
+        else scan_landing_report(folder, settle_seconds, cache=known)
+    )
+    if cache is not None:
+        cache.save(scan.fingerprints)
+    return scan
+
+
+class HashCache:
+    """SHA-256 digests of landed files by their stat, kept in a JSON file between runs.
+
+    Why: a landing folder keeps every dump it was given, and hashing a gigabyte of them to find
+    the one new file cost an ingest seconds on every run. A file whose size, mtime and ctime
+    are unchanged has the same bytes (ctime cannot be set back by copy tools), as the landing
+    sensor also assumes for the fingerprints in its cursor; the digest still identifies the dump.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def load(self) -> dict[str, Fingerprint]:
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            return {str(k): (int(v[0]), int(v[1]), int(v[2]), str(v[3])) for k, v in raw.items()}
+        except (OSError, ValueError, TypeError, IndexError, AttributeError):
+            return {}
+
+    def save(self, fresh: Mapping[str, Fingerprint]) -> None:
+        """Remember ``fresh``, and forget files that are gone (best effort: a cache is never needed)."""
+        known = self.load()
+        if all(known.get(k) == tuple(v) for k, v in fresh.items()):
+            return  # nothing learnt: no write
+        merged = {k: v for k, v in known.items() if os.path.exists(k)} | dict(fresh)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps({k: list(v) for k, v in sorted(merged.items())}), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):  # e.g. no folder to write in: the raw store reports it
+                tmp.unlink(missing_ok=True)
 
 
 def inspect_paths(paths: Iterable[Path | str], settle_seconds: float = 0.0) -> list[LandedFile]:
