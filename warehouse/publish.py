@@ -285,6 +285,11 @@ def _published_state(con: duckdb.DuckDBPyConnection) -> str:
     return f"{row}|{sizes}|{schema}"
 
 
+def read_copy_is_current(con: duckdb.DuckDBPyConnection, db_path: Path) -> bool:
+    """Whether the published copy of ``db_path`` shows what ``con`` (a connection to it) holds now."""
+    return _copy_state(read_copy_path(db_path)) == _published_state(con)
+
+
 def _copy_state(target: Path) -> str | None:
     """The writer state the published copy was made from, or None when unknown (then it is made again).
 

@@ -44,10 +44,10 @@ def record_refused(con: Any, refused: Iterable[RefusedFile], log: Any = None) ->
     return recorded
 
 
-def forget_resolved_refusals(con: Any) -> int:
-    """Drop refusal rows whose file is gone from its landing path or whose bytes were ingested since.
+def resolved_refusals(con: Any) -> list[str]:
+    """Refusal rows whose file is gone from its landing path or whose bytes were ingested since.
 
-    Returns how many rows were removed. Cheap: only refused files are looked at again.
+    Cheap: only refused files are looked at again.
     """
     rows = con.execute(
         "SELECT dump_id, raw_path FROM dumps WHERE starts_with(dump_id, ?)", [REFUSED_PREFIX]
@@ -69,6 +69,12 @@ def forget_resolved_refusals(con: Any) -> int:
         ).fetchone()
         if known and known[0]:
             resolved.append(dump_id)
+    return resolved
+
+
+def forget_resolved_refusals(con: Any) -> int:
+    """Drop the refusal rows of :func:`resolved_refusals`; returns how many were removed."""
+    resolved = resolved_refusals(con)
     if resolved:
         con.execute("DELETE FROM dumps WHERE dump_id IN (SELECT unnest(?))", [resolved])
     return len(resolved)
