@@ -3,7 +3,7 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: demo test lint score bench
+.PHONY: demo test lint score bench train evaluate
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,3 +22,9 @@ score: $(VENV)/.installed  ## build a warehouse from ../shared/seeds and print t
 	rm -f /tmp/bylines-seeds.duckdb*
 	$(VENV)/bin/bylines ingest ../shared/seeds/*.txt --warehouse /tmp/bylines-seeds.duckdb
 	$(VENV)/bin/python ../shared/eval/score.py --warehouse /tmp/bylines-seeds.duckdb --gold ../shared/eval/gold
+
+train: $(VENV)/.installed  ## rebuild the shipped model (transforms/data/model.zip) from the annotated pages in ../shared
+	$(VENV)/bin/bylines train
+
+evaluate: $(VENV)/.installed  ## grouped 5-fold cross-validation on ../shared/corpus, and the seeds with the shipped model
+	$(VENV)/bin/bylines evaluate

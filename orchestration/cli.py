@@ -1,4 +1,4 @@
-"""``bylines``: the command line (ingest, sql, dashboard, demo, rebuild).
+"""``bylines``: the command line (ingest, sql, dashboard, demo, rebuild; train and evaluate: evaluation/).
 
 Why the CLI runs the Dagster job in-process instead of its own loop: a backfill from a
 script, a test and the nightly run then share one code path (same assets, checks and
@@ -447,6 +447,10 @@ def build_parser() -> argparse.ArgumentParser:
     common(p, raw=True)
     p.add_argument("--workers", type=int, default=0)
     p.set_defaults(func=cmd_rebuild)
+
+    from evaluation.commands import add_commands
+
+    add_commands(sub)  # train, evaluate
 
     p = sub.add_parser(
         "bench", help="benchmark parse, ingest and dashboard queries (see benchmarks/run.py)", add_help=False

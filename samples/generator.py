@@ -192,7 +192,9 @@ def build_timeline(
     for i in range(n_posts):
         day -= timedelta(days=gaps[i])
         r = rng.random()
-        kind = "roundup" if r < 0.08 else "link" if r < 0.18 else "letter" if r < 0.22 else "piece"
+        # media appearances are reported in a piece's intro (a second paragraph), as on the real blog,
+        # whose archive pages hold no stand-alone round-up posts, and few link posts (no body)
+        kind = "link" if 0.15 <= r < 0.18 else "letter" if 0.18 <= r < 0.22 else "piece"
         piece_day = min(day - timedelta(days=rng.randint(0, 4)), last_piece)
         last_piece = piece_day
         tags = tuple(sorted(rng.sample(topics, rng.choice((1, 2, 2, 3)))))
@@ -382,11 +384,13 @@ class Renderer:
         typo_block: int | None = None
 
         if spec.kind == "roundup":
+            # a round-up post opens with its blog title, as real ones do (it names no piece: title null)
+            blocks.append([rng.choice(v["roundup_headings"])])
             blocks.append([rng.choice(v["roundup_posts"])])
             para, mentions = self._mentions(rng, None)
             blocks.append([para])
             truth.update(kind="media-roundup", mentions=mentions)
-            typo_block = 0
+            typo_block = 1
             return self._assemble(blocks, truth, rel, typo_block, title_block=None, date_block=None)
 
         outlet = rng.choices(self.outlets, self.outlet_weights)[0]
@@ -420,7 +424,8 @@ class Renderer:
             opener = rng.choice(v["coauthor_openers"]).format(**fill)
         else:
             opener = rng.choice(v["intro_openers"]).format(**fill)
-        extra = rng.choice((0, 0, 1, 2))
+        # real intros are one paragraph, now and then two (a media round-up makes the second)
+        extra = rng.choice((0, 0, 0, 0, 0, 0, 0, 0, 0, 1))
         follow = rng.sample(v["intro_followups"], 1 + 2 * extra)
         intro = opener + (" " + follow[0] if rng.random() < 0.7 else "")
         blocks.append([intro])

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from transforms.folding import FoldedPattern, GatedPattern, lowered
-from transforms.segment import _IMAGE, _SCREEN_SHOT, is_image_name, load_cues
+from transforms.folding import FoldedPattern, lowered
+from transforms.shapes import _IMAGE, _SCREEN_SHOT, is_image_name
 from transforms.text import clean, normalise_key, normalise_words, sentences
 
 TEXTS = [
@@ -72,22 +72,6 @@ def test_folded_pattern_refuses_case_sensitive_sources() -> None:
 def test_needs_is_a_shortcut_only() -> None:
     folded = FoldedPattern.compile(r"\blast year\b", needs="last year")
     assert folded.found("Since LAST YEAR, ...") and not folded.found("last  year")
-
-
-def test_gated_pattern_answers_as_the_pattern() -> None:
-    piece_for = load_cues().piece_for
-    assert isinstance(piece_for, GatedPattern)
-    texts = TEXTS + [
-        "Short piece for the FT on trade.",
-        "A new PIECE in The Diplomat, and a post at Lowy.",
-        "latest outing with Foo",
-    ]
-    for text in texts:
-        want = list(piece_for.pattern.finditer(text))
-        got = piece_for.finditer(text)
-        assert [m.span() for m in got] == [m.span() for m in want]
-        first = piece_for.search(text)
-        assert (first and first.span()) == (want[0].span() if want else None)
 
 
 def test_normalise_words_are_the_key_split() -> None:

@@ -55,29 +55,3 @@ def test_the_outlets_own_name_is_not_a_word_for_the_piece() -> None:
     # without the outlet's name, "Brief, looking at how B..." reads as a policy brief
     assert piece_kind(intro, "Some title", "journal") == "report"
     assert piece_kind(intro, "Some title", "journal", outlet_text="Steppe Brief") == "journal-article"
-
-
-ROUNDUP_THEN_PIECE = """Posts Tagged ‘Water’
-
-Spoke to the BBC World Service about the protests, and to Reuters about pipeline politics. Also \
-did a short interview with Deutsche Welle on the same topic.
-
-Slightly belated posting of this op-ed for the South China Morning Post, written on the way back \
-from a conference, about water disputes upstream.
-
-Rivers of Discontent
-
-For decades the rivers of the valley have been managed by agreements inherited from another era, \
-and those arrangements are fraying as each government pursues its own plans.
-
-The answer, if there is one, needs the capitals to talk to each other rather than past each other.
-"""
-
-
-def test_a_roundup_before_the_intro_does_not_set_the_kind() -> None:
-    from transforms.parse import parse_dump
-
-    (post,) = parse_dump(ROUNDUP_THEN_PIECE, "water.txt").posts
-    assert post.piece.outlet.name == "South China Morning Post"
-    assert post.piece.kind == "op-ed"  # the paragraph about the piece, not the round-up's "interview"
-    assert {m.outlet.name for m in post.mentions} == {"BBC", "Reuters", "Deutsche Welle"}

@@ -1,51 +1,5 @@
 from transforms.parse import parse_dump
 
-DUMP = """Posts Tagged \u2018Widgets\u2019
-
-Another piece for the Daily Planet, this time on how widget markets change. I have written on this before.
-
-Widgets and the world economy
-
-Jane Doe
-
-Widget makers have had a difficult year. Prices have risen and supply has been tight in most markets.
-
-Last year in Springfield I sat through a long meeting about widgets, which told me a lot about it.
-
-Jane Doe is a senior fellow at the Institute of Widgets.
-
-Slightly belated posting of a letter in the Morning Bugle, restating a point I made in an earlier piece.
-
-Widget policy needs a rethink
-
-Your correspondent is right that widgets matter, but wrong about the remedy for the shortage.
-
-Jane Doe
-Senior Fellow,
-Institute of Widgets
-"""
-
-
-def test_two_posts_and_body_first_person_is_not_an_intro() -> None:
-    parsed = parse_dump(DUMP, "x.txt")
-    assert [(p.start_line, p.end_line) for p in parsed.posts] == [(3, 13), (15, 23)]
-    assert [p.piece.title for p in parsed.posts if p.piece] == [
-        "Widgets and the world economy",
-        "Widget policy needs a rethink",
-    ]
-    assert parsed.archive.label == "Widgets" and parsed.archive.kind == "tag"
-    assert parsed.blog_author == "Jane Doe"
-
-
-def test_single_line_breaks() -> None:
-    text = "\n".join(line for line in DUMP.splitlines() if line.strip())
-    parsed = parse_dump(text, "y.txt")
-    assert len(parsed.posts) == 2
-    assert (
-        parsed.posts[1].piece is not None and parsed.posts[1].piece.title == "Widget policy needs a rethink"
-    )
-
-
 WIDE = """Follow me on Twitter
 @someone: great panel today with friends #widgets
 Archive for June, 2008

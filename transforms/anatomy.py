@@ -15,7 +15,7 @@ from transforms.authors import NAME
 from transforms.citations import looks_like_note
 from transforms.dates import stated_date
 from transforms.folding import FoldedPattern
-from transforms.segment import has_caption_mark, is_bio, is_image_name
+from transforms.shapes import has_caption_mark, is_bio, is_image_name
 from transforms.text import clean
 
 HEAD_SCAN = 8

@@ -22,6 +22,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("tag", re.compile(rf"^Tag(?:\s+Archives?)?\s*:\s*{_Q}?(?P<label>.+?){_Q}?\s*$", re.I)),
     ("category", re.compile(rf"^Archive\s+for\s+the\s+{_Q}?(?P<label>.+?){_Q}?\s+Category\s*$", re.I)),
+    ("category", re.compile(rf"^Archive\s+for\s+the\s+category\s*:\s*{_Q}?(?P<label>.+?){_Q}?\s*$", re.I)),
     ("category", re.compile(rf"^Category(?:\s+Archives?)?\s*:\s*{_Q}?(?P<label>.+?){_Q}?\s*$", re.I)),
     (
         "month",
@@ -52,3 +53,13 @@ def find_archive(lines: list[str]) -> Archive:
             if m:
                 return Archive(label=m.group("label").strip(), kind=kind, header_line=idx + 1)  # type: ignore[arg-type]
     return Archive()
+
+
+def header_kind(line: str) -> str | None:
+    """The kind of archive a header line announces ('tag', 'category', 'month', 'search'), else None."""
+    if not line or len(line) > 120 or line[0] not in _FIRST_LETTERS:
+        return None
+    for kind, pat in _PATTERNS:
+        if pat.match(line):
+            return kind
+    return None

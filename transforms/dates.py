@@ -39,16 +39,18 @@ _MON = (
     r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_YEAR = r"(?P<year>(?:19|20)\d\d)(?!\d)"
 # day-month-year ("31 Jul, 2020", "3 October 2019", "Commentary17 July 2020", "10th March 2011")
-_DMY = re.compile(rf"(?<!\d){_DAY}\s*(?:of\s+)?{_MON},?\s+{_YEAR}\b", re.I)
+_DMY = re.compile(rf"(?<!\d){_DAY}\s*(?:of\s+)?{_MON},?\s*{_YEAR}", re.I)
 # month-day-year ("May 18, 2020", "APR 27, 2020")
-_MDY = re.compile(rf"(?<![A-Za-z]){_MON}\s+{_DAY},?\s+{_YEAR}\b", re.I)
+_MDY = re.compile(rf"(?<![A-Za-z]){_MON}\s+{_DAY},?\s+{_YEAR}", re.I)
 # ISO ("2020-07-01"), day/month/year with slashes
 _ISO = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)-(?P<mon>[01]\d)-(?P<day>[0-3]\d)(?!\d)")
-_SLASH = re.compile(r"(?<!\d)(?P<day>[0-3]?\d)[/.](?P<mon>[01]?\d)[/.](?P<year>(?:19|20)\d\d)(?!\d)")
+_SLASH = re.compile(
+    r"(?<![\d.])(?P<day>[0-3]?\d)(?:[/.]|\.\s)(?P<mon>[01]?\d)(?:[/.]|\.\s)(?P<year>(?:19|20)\d\d)(?!\d)"
+)
 # month-year only ("June 2008")
-_MY = re.compile(rf"(?<![A-Za-z\d]){_MON},?\s+{_YEAR}\b", re.I)
+_MY = re.compile(rf"(?<![A-Za-z\d]){_MON},?\s*{_YEAR}", re.I)
 
 # Words that may surround a date on a date line without making it prose.
 _FURNITURE = re.compile(

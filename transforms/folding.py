@@ -103,33 +103,3 @@ class FoldedPattern:
         if self.needs not in low:
             return []
         return [m.span() for m in self.lower.finditer(low)]
-
-
-@dataclass(frozen=True)
-class GatedPattern:
-    """A pattern (any flags) whose every match opens with a match of a case-insensitive prefix.
-
-    The prefix is looked for first, folded, in the lower-cased text; the pattern itself runs only
-    from where the prefix first matches (no match of the pattern can start before that), and not
-    at all when the prefix is nowhere.
-    """
-
-    pattern: re.Pattern[str]
-    prefix: FoldedPattern
-
-    def _start(self, text: str, low: str | None) -> int | None:
-        low = low if low is not None else lowered(text)
-        if low is None:
-            return 0
-        m = self.prefix.lower.search(low)
-        return None if m is None else m.start()
-
-    def search(self, text: str, low: str | None = None) -> re.Match[str] | None:
-        """``self.pattern.search(text)``."""
-        start = self._start(text, low)
-        return None if start is None else self.pattern.search(text, start)
-
-    def finditer(self, text: str, low: str | None = None) -> list[re.Match[str]]:
-        """``list(self.pattern.finditer(text))``."""
-        start = self._start(text, low)
-        return [] if start is None else list(self.pattern.finditer(text, start))

@@ -41,6 +41,14 @@ class ParseSettings(_Model):
         default=None,
         description="Name of the blog's author; None = detect it from the dump's bio lines.",
     )
+    site: str | None = Field(
+        default=None,
+        description="The blog's own domain (delivery metadata): the outlet of posts published on the blog.",
+    )
+    model_path: str | None = Field(
+        default=None,
+        description="Trained model file; None = $BYLINES_MODEL, else the shipped transforms/data/model.zip.",
+    )
 
 
 class Archive(_Model):
@@ -52,13 +60,13 @@ class Archive(_Model):
 
 
 class OutletRef(_Model):
-    """An outlet as resolved against the gazetteer (`transforms/data/outlets.csv`)."""
+    """An outlet, canonical (transforms/canonical.py): from `data/outlets_world.csv` or named by the text."""
 
     name: str = Field(description="canonical name, without a leading 'The'")
     matched_text: str = Field(description="the words in the dump that named it")
     line: int | None = None
     in_gazetteer: bool = Field(description="False = created from the text; flag for review")
-    outlet_kind: str | None = None  # newspaper, magazine, think-tank, journal, broadcaster, wire, ...
+    outlet_kind: str | None = None  # newspaper, magazine, think-tank, journal, broadcaster, wire, blog ...
     country: str | None = None
     domain: str | None = None
 
@@ -128,6 +136,9 @@ class Post(_Model):
     mentions: list[Mention] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list, description="normalised archive label + tags")
+    dating: DateEstimate | None = Field(
+        default=None, description="a post without a piece (a media round-up): when it reports its appearances"
+    )
     confidence: float = Field(ge=0.0, le=1.0, description="how sure the segmenter is of this post")
     warnings: list[str] = Field(default_factory=list)
     post_id: str = Field(description="stable id: independent of dump, position and small edits")

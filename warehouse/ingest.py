@@ -43,6 +43,7 @@ from warehouse.refusals import forget_resolved_refusals, record_refused
 from warehouse.stops import check_stop, checkpoint
 
 ENV_AUTHOR = "BYLINES_AUTHOR"
+ENV_SITE = "BYLINES_SITE"  # the blog's own domain: the outlet of posts published on the blog itself
 # From this many bytes of new dumps, parsing is streamed into the loads (the writer parses with a
 # process pool and loads each batch as soon as it is parsed), so a backfill costs about the larger
 # of parsing and loading, not their sum. Below it (a nightly run), parsing is its own stage.
@@ -64,9 +65,11 @@ class IngestSettings(BaseModel):
 
     @classmethod
     def from_env(cls, blog_author: str | None = None, **fields: Any) -> IngestSettings:
-        """Settings with the blog's author from the argument, else ``$BYLINES_AUTHOR``, else detected."""
+        """Settings with the blog's author from the argument, else ``$BYLINES_AUTHOR``, else detected;
+        the blog's site from ``$BYLINES_SITE`` (delivery metadata: the outlet of blog-native posts)."""
         author = blog_author or os.environ.get(ENV_AUTHOR) or None
-        return cls(parse=ParseSettings(blog_author=author), **fields)
+        site = os.environ.get(ENV_SITE) or None
+        return cls(parse=ParseSettings(blog_author=author, site=site), **fields)
 
 
 class SkippedDump(BaseModel):

@@ -115,7 +115,7 @@ def stage_dump(meta: DumpMeta, parsed: ParsedDump) -> StagedDump:
     did = meta.dump_id
     for post in parsed.posts:
         piece = post.piece
-        dating = piece.dating if piece else DateEstimate()
+        dating = piece.dating if piece else (post.dating or DateEstimate())
         outlet_id = _outlet_row(piece.outlet, outlets) if piece and piece.outlet else None
         sightings.append(
             {

@@ -1,0 +1,209 @@
+"""Honest figures: grouped 5-fold cross-validation through the real ingest path and the shared scorer.
+
+For each corpus (``blog``, ``others``) and each fold:
+
+1. train every model (transforms/training.py) on the fold's training part: the corpus's other
+   four folds, plus the whole other corpus and the seed gold (pages of the held-out fold never);
+2. ingest the held-out pages into a fresh DuckDB warehouse with that fold's model, each page told
+   only its delivery metadata (the writer and the site, transforms/gold.py);
+3. score the warehouse with ``../shared/eval/score.py`` against the held-out gold.
+
+Counts (tp/fp/fn, ok/n) are summed over folds (micro-average) and printed per fold and per
+corpus. The seeds are then scored with the shipped model (or the one given), as ``make score``
+does. Folds are grouped (others: by writer, blog: by url) and assigned deterministically
+(transforms/folds.py), so the figures are the same on every run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+from transforms.folds import N_FOLDS, split
+from transforms.gold import GoldPage, load_corpus, shared_root
+from transforms.models import ParseSettings
+from transforms.training import train
+
+CV_CORPORA = ("blog", "others")
+PRF_FIELDS = ("posts", "mentions", "citations")
+ACC_FIELDS = (
+    "end_line", "title", "outlet", "kind", "year", "year_stated", "date", "authors", "citation_source"
+)  # fmt: skip
+TABLE = ("posts", "title", "outlet", "year", "date", "authors", "mentions")
+
+
+def ingest_pages(pages: list[GoldPage], db: Path, model: Path | None) -> None:
+    """Build a warehouse from ``pages`` through the project's ingest path (the one place it is called).
+
+    Each writer's pages are loaded with that writer's delivery metadata (author, site), since a
+    nightly ingest is told them by its configuration; all into the same DuckDB file.
+    """
+    by_writer: dict[tuple[str | None, str | None], list[Path]] = defaultdict(list)
+    for p in pages:
+        by_writer[(p.blog_author, p.site)].append(p.path)
+    for (author, site), paths in sorted(by_writer.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+        _ingest(sorted(paths), db, ParseSettings(blog_author=author, site=site, model_path=_str(model)))
+
+
+def _ingest(paths: list[Path], db: Path, settings: ParseSettings) -> None:
+    """``paths`` through the one ingest path (``warehouse.ingest.ingest``: the stages the job runs)."""
+    from warehouse.connections import Warehouse
+    from warehouse.ingest import IngestSettings, ingest
+    from warehouse.rawstore import RawStore
+
+    ingest(paths, Warehouse(db), RawStore(db.parent / "raw"), IngestSettings(parse=settings))
+
+
+def _str(model: Path | None) -> str | None:
+    return str(model) if model else None
+
+
+def _scorer(root: Path) -> ModuleType:
+    path = root / "eval" / "score.py"
+    spec = importlib.util.spec_from_file_location("bylines_shared_score", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"scorer not found at {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def score(db: Path, gold: list[Path], root: Path | None = None) -> dict:
+    """The shared scorer's report (its JSON) for a warehouse against gold files."""
+    root = root or shared_root()
+    module = _scorer(root)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.json"
+        argv = ["--warehouse", str(db), "--json", str(out), "--show", "0"]
+        for g in gold:
+            argv += ["--gold", str(g)]
+        with contextlib.redirect_stdout(io.StringIO()):
+            module.main(argv)
+        return json.loads(out.read_text())
+
+
+def _add(total: dict, report: dict) -> None:
+    for name in PRF_FIELDS:
+        for k in ("tp", "fp", "fn"):
+            total.setdefault(name, {"tp": 0, "fp": 0, "fn": 0})[k] += report[name][k]
+    for name in ACC_FIELDS:
+        for k in ("ok", "n"):
+            total.setdefault(name, {"ok": 0, "n": 0})[k] += report[name][k]
+    total.setdefault("misses", []).extend(
+        f"{field}: {m}" for field, rows in report.get("misses", {}).items() for m in rows
+    )
+
+
+def figures(total: dict) -> dict[str, float]:
+    """F1 of the set fields and accuracy of the others, from summed counts."""
+    out: dict[str, float] = {}
+    for name in PRF_FIELDS:
+        c = total[name]
+        p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else (1.0 if c["fn"] == 0 else 0.0)
+        r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+        out[name] = round(2 * p * r / (p + r), 4) if p + r else 0.0
+    for name in ACC_FIELDS:
+        c = total[name]
+        out[name] = round(c["ok"] / c["n"], 4) if c["n"] else 1.0
+    return out
+
+
+def _gold_files(pages: list[GoldPage], root: Path) -> list[Path]:
+    by_corpus = {"seeds": root / "eval" / "gold", "blog": root / "corpus" / "blog" / "gold"}
+    by_corpus["others"] = root / "corpus" / "others" / "gold"
+    files = []
+    for p in pages:
+        stem = Path(p.gold["dump"]).stem
+        files.append(by_corpus[p.corpus] / f"{stem}.json")
+    return files
+
+
+def cross_validate(
+    corpus: str,
+    root: Path | None = None,
+    folds: int = N_FOLDS,
+    log: Callable[[str], None] = print,
+    workdir: Path | None = None,
+) -> dict:
+    """Grouped k-fold CV of one corpus; returns {'folds': [...], 'total': counts, 'figures': ...}."""
+    root = root or shared_root()
+    corpora = {c: load_corpus(c, root) for c in ("seeds", *CV_CORPORA)}
+    pages = corpora[corpus]
+    extra = [p for c, ps in corpora.items() if c != corpus for p in ps]
+    total: dict = {}
+    per_fold = []
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        for fold in range(folds):
+            train_part, held = split(pages, fold, folds)
+            model = Path(tmp) / f"{corpus}-{fold}.zip"
+            train(train_part + extra, model)
+            db = Path(tmp) / f"{corpus}-{fold}.duckdb"
+            ingest_pages(held, db, model)
+            report = score(db, _gold_files(held, root), root)
+            _add(total, report)
+            fig = figures({k: report[k] for k in (*PRF_FIELDS, *ACC_FIELDS)})
+            per_fold.append({"fold": fold, "pages": len(held), "figures": fig})
+            log(_row(f"{corpus} fold {fold} ({len(held)} pages)", fig))
+    result = {"folds": per_fold, "total": total, "figures": figures(total)}
+    log(_row(f"{corpus} CV total", result["figures"]))
+    return result
+
+
+def score_seeds(root: Path | None = None, model: Path | None = None, workdir: Path | None = None) -> dict:
+    """The seed gold scored on a warehouse of all the seeds, read with the given (default: shipped) model."""
+    root = root or shared_root()
+    seeds = load_corpus("seeds", root)
+    dumps = sorted((root / "seeds").glob("*.txt"))
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        db = Path(tmp) / "seeds.duckdb"
+        author = seeds[0].blog_author if seeds else None
+        site = seeds[0].site if seeds else None
+        _ingest(dumps, db, ParseSettings(blog_author=author, site=site, model_path=_str(model)))
+        return score(db, [root / "eval" / "gold"], root)
+
+
+def _row(label: str, fig: dict[str, float]) -> str:
+    cells = " ".join(f"{name} {fig[name]:.3f}" for name in TABLE)
+    return f"{label:<28} {cells}"
+
+
+def markdown_table(results: dict[str, dict]) -> str:
+    """The CV table as Markdown (one row per corpus, plus its folds)."""
+    head = "| set | " + " | ".join(TABLE) + " |"
+    lines = [head, "|" + "---|" * (len(TABLE) + 1)]
+    for corpus, res in results.items():
+        lines.append(f"| **{corpus}** (CV) | " + " | ".join(f"{res['figures'][n]:.3f}" for n in TABLE) + " |")
+        for f in res.get("folds", []):
+            lines.append(
+                f"| {corpus} fold {f['fold']} ({f['pages']} pages) | "
+                + " | ".join(f"{f['figures'][n]:.3f}" for n in TABLE)
+                + " |"
+            )
+    return "\n".join(lines)
+
+
+def set_gazetteer(enabled: bool) -> None:
+    """Switch the broad outlet list on, or off for the ablation, in this process (training and parsing)."""
+    from transforms.gazetteer import NO_GAZETTEER_ENV
+
+    if enabled:
+        os.environ.pop(NO_GAZETTEER_ENV, None)
+    else:
+        os.environ[NO_GAZETTEER_ENV] = "1"
+    _clear_caches()
+
+
+def _clear_caches() -> None:
+    """Features computed with the list (or without it) must not leak into the other setting."""
+    from transforms import candidates, line_features, title_split
+
+    for fn in (line_features.text_features, candidates.line_candidates, title_split.segments):
+        fn.cache_clear()

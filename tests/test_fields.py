@@ -1,0 +1,80 @@
+"""The field passes: outlet candidates, title lines split into parts, mentions described."""
+
+from __future__ import annotations
+
+import pytest
+
+from transforms.candidates import line_candidates, tokens
+from transforms.mentions import describe, medium_of
+from transforms.model import load_model
+from transforms.models import OutletRef
+from transforms.title_split import segments, split_title
+
+
+def test_tokens_split_glued_names_and_keep_offsets() -> None:
+    text = "Hot AirBloomberg Opinion, 2011The Hindu"
+    toks = tokens(text)
+    assert [t.text for t in toks] == ["Hot", "Air", "Bloomberg", "Opinion", ",", "2011", "The", "Hindu"]
+    assert all(text[t.start : t.end] == t.text for t in toks)
+
+
+def test_candidates_are_names_not_sentence_openers_or_dates() -> None:
+    cands = [
+        c.text
+        for c in line_candidates("Slightly belated posting of a piece for the SCMP, looking at Kazakhstan.")
+    ]
+    assert cands == ["SCMP", "Kazakhstan"]
+    # listed names even when not capitalised; connectors inside names; a month ends a name
+    cands = [
+        c.text
+        for c in line_candidates("Published by The i paper and the Council on Foreign Relations on Aug. 3")
+    ]
+    assert cands == ["i paper", "Council on Foreign Relations"]
+    feats = line_candidates("Another piece for the South China Morning Post, looking at trade.")[0].features
+    assert {"gaz", "the", "L1:for", "L2:piece"} <= set(feats)
+
+
+@pytest.mark.parametrize(
+    ("line", "cuts"),
+    [
+        (
+            "1. What If China Made First Contact?, The Diplomat, March 11, 2020.",
+            ["1.", "What If China Made First Contact?", "The Diplomat", "March 11, 2020"],
+        ),
+        ("Pakistan US Relations (Dawn)", ["Pakistan US Relations", "Dawn"]),
+        ("OPED: Why a Lunch Date Spooked Them", ["OPED", "Why a Lunch Date Spooked Them"]),
+        (
+            "Political Hot AirBloomberg Opinion, November 13, 2019 Practical measures.",
+            ["Political Hot Air", "Bloomberg Opinion", "November 13, 2019", " Practical measures."],
+        ),
+        ("The other legacy of Robert McNamara", ["The other legacy of Robert McNamara"]),
+    ],
+)
+def test_title_lines_are_cut_at_separators_dates_and_glued_names(line: str, cuts: list[str]) -> None:
+    assert [s.text for s in segments(line)] == cuts
+
+
+def test_a_plain_title_is_the_title_without_asking_the_model() -> None:
+    parts = split_title("Widgets and the world economy", tagger=None)
+    assert (parts.title, parts.outlet, parts.date_text) == ("Widgets and the world economy", None, None)
+
+
+def test_the_shipped_model_splits_a_list_entry() -> None:
+    titles = load_model().titles
+    parts = split_title("The quiet politics of inland ports, Foreign Policy, March 11, 2020.", titles)
+    assert parts.title == "The quiet politics of inland ports"
+    assert parts.date_text and "2020" in parts.date_text
+
+
+def test_a_mention_is_described_by_its_clause() -> None:
+    text = "Separately, spoke to the BBC World Service about the protests, and to Reuters about pipelines."
+    ref = OutletRef(
+        name="BBC", matched_text="BBC World Service", in_gazetteer=True, outlet_kind="broadcaster"
+    )
+    at = text.index("BBC")
+    m = describe(text, at, at + len("BBC World Service"), ref, line=12)
+    assert m.outlet.name == "BBC" and m.line == 12 and m.about == "the protests"
+    assert "spoke to the BBC World Service" in m.evidence and "Reuters" not in m.evidence
+    assert medium_of("a long podcast with them", ref) == "podcast"
+    assert medium_of("spoke to them", ref) == "tv"  # a broadcaster's medium when the words say none
+    assert medium_of("spoke to them", None) == "other"

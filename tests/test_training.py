@@ -1,0 +1,96 @@
+"""Training: labels from gold, grouped folds, a deterministic model file, and which model a parse uses.
+
+The annotated pages are read from the shared folder (``$BYLINES_SHARED``, default ``../shared``);
+tests that need them skip, saying so, when it is absent.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from transforms.gold import CORPORA, available, load_corpus, shared_root
+from transforms.model import MODEL_ENV, SHIPPED_MODEL, ModelMissing, load_model, model_path
+
+
+@pytest.fixture(scope="module")
+def pages() -> list:
+    root = shared_root()
+    if not available(root):
+        pytest.skip(f"annotated corpora not found under {root} (set BYLINES_SHARED to the shared folder)")
+    return [p for c in CORPORA for p in load_corpus(c, root)]
+
+
+def test_retraining_gives_the_shipped_model_byte_for_byte(pages: list, tmp_path: Path) -> None:
+    from transforms.training import train
+
+    out = tmp_path / "model.zip"
+    meta = train(list(reversed(pages)), out)  # the order pages are given in does not matter
+    assert out.read_bytes() == SHIPPED_MODEL.read_bytes(), (
+        "run `bylines train` (make train) and commit the model"
+    )
+    assert len(meta["trained_on"]) == len(pages)
+    assert out.stat().st_size < 3_000_000
+
+
+def test_line_labels_follow_the_gold(pages: list) -> None:
+    from transforms.labels import START_LABELS, line_labels
+
+    for page in pages:
+        labels = dict(line_labels(page))
+        for post in page.gold["posts"]:
+            assert labels[post["start_line"] - 1] in START_LABELS, (page.name, post["seq"])
+            if post.get("title_line") and post["title_line"] != post["start_line"]:
+                assert labels[post["title_line"] - 1] == "T", (page.name, post["seq"])
+        if page.partial:  # nothing after the last annotated post is taught as "outside"
+            assert max(labels, default=-1) < page.labelled_until()
+
+
+def test_folds_are_grouped_deterministic_and_cover_every_page(pages: list) -> None:
+    from transforms.folds import assign_folds, split
+
+    for corpus in ("blog", "others"):
+        part = [p for p in pages if p.corpus == corpus]
+        folds = assign_folds(part)
+        assert folds == assign_folds(list(reversed(part)))
+        held = [p.name for f in range(5) for p in split(part, f)[1]]
+        assert sorted(held) == sorted(p.name for p in part)
+        for f in range(5):
+            train_part, test_part = split(part, f)
+            assert not {p.group for p in train_part} & {p.group for p in test_part}
+            assert test_part, f"fold {f} of {corpus} is empty"
+
+
+def test_delivery_metadata_is_the_writer_and_the_site_only(pages: list) -> None:
+    others = [p for p in pages if p.corpus == "others"]
+    assert all(
+        p.blog_author and p.site and "/" not in p.site and not p.site.startswith("www.") for p in others
+    )
+    assert {p.site for p in pages if p.corpus != "others"} == {"raffaellopantucci.com"}
+
+
+def test_the_model_file_holds_three_crfs_and_the_learned_aliases() -> None:
+    with zipfile.ZipFile(SHIPPED_MODEL) as zf:
+        assert sorted(zf.namelist()) == ["fields.crfsuite", "lines.crfsuite", "meta.json", "titles.crfsuite"]
+    model = load_model()
+    assert set(model.lines.labels()) >= {"O", "SI", "ST", "T", "B"}
+    assert set(model.fields.labels()) == {"P", "M", "O"}
+    assert isinstance(model.aliases, dict)
+
+
+def test_which_model_a_parse_uses(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from transforms.models import ParseSettings
+    from transforms.parse import parse_dump
+
+    monkeypatch.delenv(MODEL_ENV, raising=False)
+    assert model_path() == SHIPPED_MODEL
+    monkeypatch.setenv(MODEL_ENV, str(tmp_path / "other.zip"))
+    assert model_path() == tmp_path / "other.zip"
+    assert model_path(str(SHIPPED_MODEL)) == SHIPPED_MODEL  # an explicit path wins
+    with pytest.raises(ModelMissing, match="bylines train"):
+        load_model()
+    text = "Another piece for the Planet, on widgets and the world.\n\nWidgets\n\nPrices rose all year long."
+    parsed = parse_dump(text, "x.txt", ParseSettings(model_path=str(SHIPPED_MODEL)))
+    assert parsed.posts

@@ -1,0 +1,255 @@
+"""Outlet candidates in a line: capitalised names, listed outlets, handles and domains.
+
+A candidate is a span that could name an outlet: a run of capitalised words (with "of", "for",
+"and", "&" ... inside: "Council on Foreign Relations"), a name from the broad list even when it
+is not capitalised ("the i paper", "openDemocracy"), a handle ("@TelegraphBlogs") or a domain.
+Glued names are split where a lower-case letter or digit meets a capitalised word ("Political Hot
+AirBloomberg Opinion", "2011The Hindu"), as pages lose the spaces between linked names.
+
+Each candidate carries the features the outlet CRF (transforms/fields.py) reads: its words and
+shape, listed-outlet hits, the words around it, the cues of its clause (a word for a piece of
+writing, a verb of publishing or of an appearance, first person), and where it stands.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+from transforms.cues import context_cues
+from transforms.dates import find_dates
+from transforms.gazetteer import Outlet, load_gazetteer
+from transforms.lexicon import load_lexicon
+
+_TOKEN = re.compile(
+    r"@?[\w\u00c0-\u024f][\w\u00c0-\u024f'\u2019.&-]*[\w\u00c0-\u024f]|[\w\u00c0-\u024f]|[^\s\w]"
+)
+_GLUE = re.compile(r"(?<=[a-z\d])(?=[A-Z][a-z])|(?<=[a-z]\.)(?=[A-Z][a-z])")
+_CONNECTORS = frozenset("of for and & on de du la le el al des di van von y the da do".split())
+_DOMAIN = re.compile(
+    r"^[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co|uk|ie|au|nz|in|pk|sg|info|news|media|tv|fm|io)$", re.I
+)
+_CLAUSE_BREAK = frozenset(',;:.!?()[]\u2013\u2014|"\u201c\u201d')
+MAX_CANDIDATE_TOKENS = 8
+_LINKS = frozenset("for in on at with to by from over via".split())
+_STOP = frozenset(
+    "the a an this that these those it its in on at i my our his her their we he she they for and but or "
+    "so as if to of by with from when while after before here there what who how why".split()
+)
+
+
+class Token(NamedTuple):
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A span of a line that could name an outlet, with its features."""
+
+    start: int
+    end: int
+    text: str
+    features: tuple[str, ...]
+
+
+def tokens(text: str) -> list[Token]:
+    """Word and punctuation tokens with offsets; glued capitalised words split apart."""
+    out: list[Token] = []
+    glued = _GLUE.search(text) is not None
+    for m in _TOKEN.finditer(text):
+        word, base = m.group(0), m.start()
+        if glued and len(word) > 3 and not word.startswith("@") and _GLUE.search(word):
+            cuts = [0, *[g.start() for g in _GLUE.finditer(word)], len(word)]
+            for a, b in zip(cuts, cuts[1:], strict=False):
+                out.append(Token(base + a, base + b, word[a:b]))
+        else:
+            out.append(Token(base, m.end(), word))
+    return out
+
+
+def _capitalised(tok: str) -> bool:
+    if tok.startswith("@") and len(tok) > 2:
+        return True
+    c = tok[0]
+    return (c.isupper() or (c.isdigit() and any(ch.isupper() for ch in tok))) and tok not in (
+        "I",
+        "I'm",
+        "I've",
+    )
+
+
+@lru_cache(maxsize=1 << 14)
+def _calendar(tok: str) -> bool:
+    """A month or weekday name (a date, not part of a name)."""
+    return any(c in ("months", "weekdays") for c in load_lexicon().of(tok.lower().rstrip(".")))
+
+
+def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None]]:
+    """(first token, last token + 1, listed outlet) of every candidate, left to right, not overlapping."""
+    hits = load_gazetteer().find(text)
+    taken: list[tuple[int, int, Outlet | None]] = []
+    starts = {t.start: k for k, t in enumerate(toks)}
+    ends = {t.end: k for k, t in enumerate(toks)}
+    spans = [
+        (starts[h.start], ends[h.end] + 1, h.outlet) for h in hits if h.start in starts and h.end in ends
+    ]
+    for a, b, outlet in spans:
+        taken.append((a, b, outlet))
+    busy = {k for a, b, _ in taken for k in range(a, b)}
+    k = 0
+    n = len(toks)
+    while k < n:
+        t = toks[k].text
+        if k in busy or not (_capitalised(t) or _DOMAIN.match(t)) or _calendar(t):
+            k += 1
+            continue
+        if t.lower() in _STOP and k + 1 < n and k + 1 not in busy and _capitalised(toks[k + 1].text):
+            k += 1  # "From Paper Magazine": the capitalised function word opens the sentence, not the name
+            continue
+        j = k + 1
+        while j < n and j not in busy and j - k < MAX_CANDIDATE_TOKENS:
+            nxt = toks[j].text
+            if _calendar(nxt):
+                break
+            if _capitalised(nxt):
+                j += 1
+            elif (
+                nxt.lower() in _CONNECTORS
+                and j + 1 < n
+                and j + 1 not in busy
+                and _capitalised(toks[j + 1].text)
+                and not _calendar(toks[j + 1].text)
+            ):
+                j += 2
+            else:
+                break
+        if j - k > 1 or t.lower() not in _STOP:
+            taken.append((k, j, None))
+        k = j
+    return sorted(taken, key=lambda t: t[0])
+
+
+def _capitalised_inside(word: str) -> bool:
+    """A capital after the first letter ("HSToday", "PinkNews"): a name, wherever it stands."""
+    return any(ch.isupper() for ch in word[1:])
+
+
+def _bucket(k: int) -> int:
+    return 0 if k == 0 else 1 if k <= 3 else 2 if k <= 8 else 3
+
+
+def _clause_starts(toks: list[Token]) -> list[int]:
+    """For each token, the first token of its clause (just after the last comma, stop or bracket)."""
+    out: list[int] = []
+    start = 0
+    for k, t in enumerate(toks):
+        out.append(start)
+        if t.text in _CLAUSE_BREAK:
+            start = k + 1
+    return out
+
+
+_DATE_GAP = " ,;:|-\u2013\u2014()"
+
+
+def _date_gap(gap: str) -> bool:
+    """Only separators (and a name's "The") between a date and a name."""
+    gap = gap.strip(_DATE_GAP)
+    return not gap or gap in ("The", "the")
+
+
+_CLAUSE_CUES = frozenset({"piece", "publish", "appearance", "first_person", "time_words"})
+_VIA_CUES = frozenset({"piece", "publish", "appearance", "time_words"})
+_SENT_CUES = frozenset({"piece", "appearance"})
+_AFTER_CUES = frozenset({"piece", "appearance", "months"})
+_IN_CUES = frozenset({"outlet_nouns", "not_outlet_nouns", "months", "weekdays"})
+
+
+def _union(classes: list[tuple[str, ...]], a: int, b: int, keep: frozenset[str]) -> list[str]:
+    """The classes in ``keep`` of the words a..b-1, sorted."""
+    found = {c for cs in classes[max(a, 0) : b] if cs for c in cs}
+    return sorted(found & keep) if found else []
+
+
+@lru_cache(maxsize=1 << 14)
+def line_candidates(text: str) -> tuple[Candidate, ...]:
+    """The candidates of one line with the features that depend on the line alone (cached)."""
+    lex = load_lexicon()
+    toks = tokens(text)
+    low = [t.text.lower() for t in toks]
+    classes = [lex.of(w) for w in low]
+    clause_at = _clause_starts(toks)
+    dates = [(a, b) for a, b, _d, _p in find_dates(text)]
+    out: list[Candidate] = []
+    sentence = 0
+    last_break = 0
+    for a, b, outlet in _spans(text, toks):
+        for k in range(last_break, a):
+            if toks[k].text in (".", "!", "?") and k + 1 < len(toks) and _capitalised(toks[k + 1].text):
+                sentence += 1
+        last_break = a
+        span = text[toks[a].start : toks[b - 1].end]
+        words = low[a:b]
+        f: list[str] = [f"n{min(b - a, 4)}", f"sent{min(sentence, 2)}", f"at{_bucket(a)}", f"line0:{low[0]}"]
+        f.extend(f"w:{w}" for w in words[:4])
+        f.append(f"last:{words[-1]}")
+        if span.isupper() and len(span) > 1:
+            f.append("allcaps")
+        if any(ch.isdigit() for ch in span):
+            f.append("digit")
+        if span.startswith("@"):
+            f.append("handle")
+        if _DOMAIN.match(span):
+            f.append("domain")
+        if outlet is not None:
+            f.append("gaz")
+            if outlet.kind:
+                f.append(f"gaz:{outlet.kind}")
+        f.extend(f"in:{c}" for c in _union(classes, a, b, _IN_CUES))
+        first = a == 0 or toks[a - 1].text in (".", "!", "?", "\u201c", '"', ":")
+        if first:
+            if b - a == 1 and outlet is None and not span.isupper() and not _capitalised_inside(span):
+                continue  # one capitalised word opening a sentence: the sentence's first word, not a name
+            f.append("initial")
+        if a > 0 and low[a - 1] == "the":
+            f.append("the")
+        left5 = [w for w in low[max(0, a - 7) : a] if w != "the"][-5:]
+        if left5 and left5[-1] in _LINKS:
+            cue = {c for w in left5[:-1] for c in lex.of(w)} & _VIA_CUES
+            f.extend(f"via:{c}" for c in sorted(cue))
+            if not cue:
+                f.append("via:-")
+        left = left5[-3:]
+        for i, w in enumerate(reversed(left)):
+            f.append(f"L{i + 1}:{w}")
+        if len(left) >= 2:
+            f.append(f"L21:{left[-2]} {left[-1]}")
+        right = low[b : b + 2]
+        for i, w in enumerate(right):
+            f.append(f"R{i + 1}:{w}")
+        if not right:
+            f.append("eol")
+        if a > 0 and toks[a - 1].text == "(" and b < len(toks) and toks[b].text == ")":
+            f.append("bracketed")
+        if b < len(toks) and low[b] in ("'s", "\u2019s"):
+            f.append("possessive")
+        f.extend(f"cl:{c}" for c in _union(classes, clause_at[a], a, _CLAUSE_CUES))
+        f.extend(f"sb:{c}" for c in _union(classes, a - 25, a, _SENT_CUES))
+        f.extend(f"ra:{c}" for c in _union(classes, b, b + 4, _AFTER_CUES))
+        start, end = toks[a].start, toks[b - 1].end
+        # a date written against the name: "24 March 2011The Hindu", "Dawn, 3 May 2019" (a list entry)
+        if dates:
+            if any(0 <= start - de <= 7 and _date_gap(text[de:start]) for _ds, de in dates):
+                f.append("date_before")
+            if any(0 <= ds - end <= 3 and _date_gap(text[end:ds]) for ds, _de in dates):
+                f.append("date_after")
+        sent_start = (
+            max(text.rfind(". ", 0, start), text.rfind("? ", 0, start), text.rfind("! ", 0, start)) + 1
+        )
+        f.extend(context_cues(text[sent_start:start], text[toks[b - 1].end :]))
+        out.append(Candidate(start, toks[b - 1].end, span, tuple(f)))
+    return tuple(out)

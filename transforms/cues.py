@@ -1,0 +1,84 @@
+"""The words around a name that say what it is to the post: the old hand-written outlet rules, as features.
+
+Before the learned field model, the parser decided an outlet by rules: "a piece for X" makes X
+the piece's home, "my earlier piece in X" or "spoke to X" does not, "X interview" is an
+appearance. Those patterns are kept here only as features of an outlet candidate
+(transforms/candidates.py); the model learns how far to trust each, in each fold.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PIECE_WORDS = (
+    r"piece|pieces|article|op-?ed|letter|commentary|paper|post|posting|column|essay|contribution|latest|"
+    r"interview|podcast|analysis|report|chapter|blog|brief|note|review|q&a"
+)
+# "a piece for", "this time for", "a short letter in", "Re-posting a piece from", "published in"
+_OWN_BEFORE = re.compile(
+    rf"(?:\b(?:{_PIECE_WORDS})\b[^.;]{{0,160}}?\b(?:for|in|from|with|on|at|to)\b[^.;]{{0,60}}?"
+    rf"|\b(?:wrote|written|writing|published|ran|run|appeared|appears)\b[^.;]{{0,80}}?\b(?:for|in|on|by)\b[^.;]{{0,40}}?"
+    rf"|\bthis\s+time\b[^.;]{{0,40}}?\b(?:for|in|with|at)\b[^.;]{{0,40}}?"
+    rf"|\bagain\s+(?:for|in)\b[^.;]{{0,20}}?"
+    rf"|\b(?:for|in)\s+(?:my|our)\b[^.;]{{0,60}}?)$",
+    re.I,
+)
+# ... and words that make it something else: an earlier piece, an interview given to it, reporters.
+_NOT_OWN_BEFORE = re.compile(
+    r"\b(?:(?:my|an?|the|his|her|our)\s+(?:\w+\s+)?(?:earlier|previous|prior|last|older)|made\s+in|restat\w*|"
+    r"spoke|speaking|spoken|talk\w*|quoted|picked\s+up|appearance|featur\w*|used\s+(?:in|by)|carried|"
+    r"translated|written\s+up|mention\w*|reproduced|interviewed\s+by|comment\s+from|reporters?|correspondent|"
+    r"courtesy|hosted|found\s+on)\b",
+    re.I,
+)
+_APPEARANCE_BEFORE = re.compile(
+    r"\b(?:interview\w*|podcast|panel|webinar|radio|tv|television|conversation|discussion|event|"
+    r"spoke|speaking|talk\w*|quoted|picked\s+up|appear\w*|featur\w*)\b",
+    re.I,
+)
+_SPOKE_TO = re.compile(
+    r"\b(?:spoke|speaking|talked|talking|chatted)\s+(?:to|with)\s+(?:the\s+)?$"
+    r"|\b(?:picked\s+up|reproduced|republished|quoted|featured|used|cited)\s+(?:by|in|on)\s+(?:the\s+)?$"
+    r"|\b(?:appeared|appearing|interview(?:ed)?|podcast|panel|was|been)\s+(?:on|with|for|by)\s+(?:the\s+)?$"
+    r"|(?:[,;]\s*(?:and\s+)?|\band\s+)to\s+(?:the\s+)?$",
+    re.I,
+)
+_PIECE_AFTER = re.compile(
+    r"^\s*(?:['\u2019]s\s+)?(?:[\w-]+\s+)?(?:pieces?|articles?|paper|column|op-?ed|commentary|essay|letter)\b",
+    re.I,
+)
+_APPEARANCE_AFTER = re.compile(
+    r"^\s*(?:['\u2019]s\s+)?(?:[\w-]+\s+)?(?:interview|podcast|panel|programme|program|show|briefing|webinar|"
+    r"broadcast|talking|speaking|discussing|to\s+discuss|to\s+talk|"
+    r"(?:quoted|interviewed|cited|featured|hosted|invited|had|asked|mentioned)\s+me|"
+    r"(?:used|ran|carried|reproduced|republished|picked\s+up)\s+(?:some\s+of\s+)?(?:my|me)\b)\b",
+    re.I,
+)
+_REPORTERS_AFTER = re.compile(
+    r"^\s*(?:['\u2019]s\s+)?(?:[\w-]+\s+){0,2}(?:reporters?|journalists?|colleagues?|correspondents?|editors?|staff)\b",
+    re.I,
+)
+_CLAUSE = re.compile(r"[;,:()]|\band\b|\bwhile\b|\bwhich\b")
+
+
+def context_cues(before: str, after: str) -> list[str]:
+    """Cue features of a name from the text of its sentence before it and the words after it."""
+    out: list[str] = []
+    before = before[-300:]
+    if _OWN_BEFORE.search(before):
+        out.append("rule:own")
+    clause = _CLAUSE.split(before)[-1]
+    if _NOT_OWN_BEFORE.search(before[-80:]) or _NOT_OWN_BEFORE.search(clause):
+        out.append("rule:not_own")
+    if _APPEARANCE_BEFORE.search(clause):
+        out.append("rule:appearance")
+    if _SPOKE_TO.search(before[-60:]):
+        out.append("rule:spoke_to")
+    after = after[:60]
+    if _PIECE_AFTER.match(after):
+        out.append("rule:piece_after")
+    if _APPEARANCE_AFTER.match(after):
+        out.append("rule:appearance_after")
+    if _REPORTERS_AFTER.match(after):
+        out.append("rule:reporters_after")
+    return out

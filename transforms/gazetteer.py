@@ -1,0 +1,173 @@
+"""The broad outlet list (`data/outlets_world.csv`): names found in text, and canonical forms.
+
+The list is general knowledge of world media (see the file's header for its provenance), never
+derived from annotated pages. The learned models read its hits as features; it also gives the
+canonical name, kind, country and domain of an outlet it knows. ``BYLINES_NO_GAZETTEER=1``
+switches it off (an empty list), for the cross-validation ablation that shows what it adds.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from transforms.phrases import phrase_regex
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+GAZETTEER_FILE = DATA_DIR / "outlets_world.csv"
+NO_GAZETTEER_ENV = "BYLINES_NO_GAZETTEER"
+
+_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+_DOT_LETTER = re.compile(r"\.[A-Za-z]")
+_CAP = re.compile(r"[A-Z0-9\u00c0-\u00de]")
+
+
+def _word_start(text: str, i: int) -> bool:
+    """A name may start here: at a word's first character, or where a capital follows a lower-case letter."""
+    if i == 0:
+        return True
+    prev = text[i - 1]
+    return not (prev.isalnum() or prev in "_@") or (prev.islower() and text[i].isupper())
+
+
+_FOLD = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
+)
+
+
+def norm_key(name: str) -> str:
+    """Comparison key of an outlet name: NFKC, folded quotes, case-folded, no leading 'the', no possessive."""
+    text = unicodedata.normalize("NFKC", name).translate(_FOLD).casefold()
+    text = re.sub(r"\s+", " ", text).strip().strip(" .,:;'\"()[]|")
+    text = re.sub(r"^the ", "", text)
+    text = re.sub(r"'s$", "", text)
+    return text.strip()
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """One row of the list."""
+
+    name: str
+    aliases: tuple[str, ...]
+    kind: str | None
+    country: str | None
+    domain: str | None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A listed name found in a text: its span and the outlet it names."""
+
+    start: int
+    end: int
+    outlet: Outlet
+
+
+class Gazetteer:
+    """Finds listed names in text (longest match, case as listed; domains in any case)."""
+
+    def __init__(self, outlets: list[Outlet]) -> None:
+        self.outlets = outlets
+        self._by_key: dict[str, Outlet] = {}
+        surfaces: dict[str, Outlet] = {}
+        for o in outlets:
+            for name in (o.name, *o.aliases, *([o.domain] if o.domain else [])):
+                self._by_key.setdefault(norm_key(name), o)
+                bare = re.sub(r"^[Tt]he\s+", "", name.translate(_FOLD))
+                if len(bare) >= 2:
+                    surfaces.setdefault(bare, o)
+        # domains match in any case, as whole dotted words; names match as listed, by the pattern
+        self._domains = {k.casefold(): v for k, v in surfaces.items() if _DOMAIN.fullmatch(k)}
+        surfaces = {k: v for k, v in surfaces.items() if k.casefold() not in self._domains}
+        self._surfaces = surfaces
+        if surfaces:
+            alt = phrase_regex(surfaces, loose=True)
+            # a name ends at a non-alphanumeric character or at a lower->Upper step ("TimesWashington")
+            self._pattern: re.Pattern[str] | None = re.compile(
+                rf"({alt})(?:(?![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))"
+            )
+        else:
+            self._pattern = None
+        # Where a name can start: a word start (or a lower->Upper step) whose first two characters
+        # begin some listed name. Trying the pattern only there is what makes matching cheap.
+        self._heads = frozenset(k[:2] for k in surfaces if not k[0].islower())
+        lower = [k for k in surfaces if k[0].islower()]
+        self._lower_texts = tuple(k.split()[0] if len(k.split()[0]) > 2 else k for k in lower)
+        self._lower_names = re.compile(phrase_regex(lower, loose=True)) if lower else None
+
+    def lookup(self, name: str) -> Outlet | None:
+        """The listed outlet a name (or alias, or domain) stands for."""
+        return self._by_key.get(norm_key(name))
+
+    def find(self, text: str) -> list[Hit]:
+        """Listed names in ``text``, left to right, non-overlapping (longest first at each start)."""
+        if self._pattern is None:
+            return []
+        folded = text.translate(_FOLD) if not text.isascii() else text
+        out: list[Hit] = []
+        pos = 0
+        heads = self._heads
+        starts = [i for i in (w.start() for w in _CAP.finditer(folded)) if _word_start(folded, i)]
+        if self._lower_names is not None and any(k in folded for k in self._lower_texts):
+            starts.extend(
+                i for i in (m.start() for m in self._lower_names.finditer(folded)) if _word_start(folded, i)
+            )
+            starts.sort()
+        for at in starts:
+            if at < pos or (folded[at : at + 2] not in heads and not folded[at].islower()):
+                continue
+            m = self._pattern.match(folded, at)
+            if m is None:
+                continue
+            key = re.sub(r"\s+", " ", m.group(1)).replace("\u2019", "'")
+            outlet = self._surfaces.get(key)
+            if outlet is not None:
+                out.append(Hit(m.start(1), m.end(1), outlet))
+                pos = m.end(1)
+        if self._domains and "." in folded:
+            for dot in _DOT_LETTER.finditer(folded):
+                if dot.start() == 0 or not folded[dot.start() - 1].isalnum():
+                    continue
+                left = max(folded.rfind(" ", 0, dot.start()), folded.rfind("(", 0, dot.start())) + 1
+                right = folded.find(" ", dot.end())
+                right = len(folded) if right < 0 else right
+                word = folded[left:right].rstrip(".,;:)'\"")
+                outlet = self._domains.get(word.casefold())
+                if outlet is not None and not any(h.start <= left < h.end for h in out):
+                    out.append(Hit(left, left + len(word), outlet))
+            out.sort(key=lambda h: h.start)
+        return out
+
+
+def _read(path: Path) -> list[Outlet]:
+    rows = [
+        line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")
+    ]
+    out: list[Outlet] = []
+    for row in csv.DictReader(rows):
+        out.append(
+            Outlet(
+                name=row["canonical"].strip(),
+                aliases=tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()),
+                kind=(row.get("kind") or "").strip() or None,
+                country=(row.get("country") or "").strip() or None,
+                domain=(row.get("domain") or "").strip() or None,
+            )
+        )
+    return out
+
+
+@lru_cache(maxsize=2)
+def _load(enabled: bool) -> Gazetteer:
+    return Gazetteer(_read(GAZETTEER_FILE) if enabled else [])
+
+
+def load_gazetteer() -> Gazetteer:
+    """The broad list (cached); empty when ``$BYLINES_NO_GAZETTEER`` is set (the ablation)."""
+    return _load(not os.environ.get(NO_GAZETTEER_ENV))

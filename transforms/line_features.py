@@ -1,0 +1,317 @@
+"""Features of one line of a page, for the line-role model (transforms/line_roles.py).
+
+In the manner of GROBID's segmentation features: the line's shape (length, case, punctuation at
+both ends), its first words, word classes (transforms/lexicon.py), dates, listed outlet names,
+the old hand-written line tests (transforms/shapes.py). What depends on the page around the
+line (spacing, position, repeats, the neighbours' features) is added in
+transforms/page_features.py.
+
+Speed: everything that depends on the line's text alone is computed once per distinct text and
+cached (pages repeat lines and whole posts across dumps), with the copies prefixed for use as a
+neighbour's features made at the same time.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from functools import lru_cache
+
+from transforms.archive import header_kind
+from transforms.authors import NAME
+from transforms.citations import looks_like_note
+from transforms.dates import find_dates, stated_date
+from transforms.gazetteer import load_gazetteer
+from transforms.lexicon import load_lexicon
+from transforms.shapes import (
+    EN_FUNCTION as _EN_FUNCTION,
+)
+from transforms.shapes import (
+    has_caption_mark,
+    is_bio,
+    is_feed_item,
+    is_image_name,
+    is_widget_heading,
+    title_like,
+)
+
+FIRST_WORDS = 12  # words of a line read as a bag (intros give themselves away early)
+_TIME = re.compile(r"\b\d{1,2}[:.]\d\d\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b", re.I)
+_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)]?\s+[A-Z\u201c\"']")
+_BYLINE = re.compile(r"^(?:by|di|par|von|from|author\s*:)\s+[A-Z]", re.I)
+_PREP_NAME = re.compile(r"(?:for|in|on|at|with|to|by) (?:the )?[A-Z]")
+_CAMEL_GLUE = re.compile(r"[a-z\d][A-Z][a-z]")
+_BULLET = "-\u2022*\u2013\u2014\u25aa\u25cf\u00b7"
+_QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+_LEN_EDGES = (15, 30, 60, 100, 200, 400)
+_WORD_EDGES = (1, 2, 5, 12, 25, 60)
+
+
+def _bucket(value: int, edges: tuple[int, ...]) -> int:
+    for k, edge in enumerate(edges):
+        if value <= edge:
+            return k
+    return len(edges)
+
+
+def _char_class(ch: str) -> str:
+    if not ch:
+        return "none"
+    if ch.isupper():
+        return "up"
+    if ch.islower():
+        return "low"
+    if ch.isdigit():
+        return "dig"
+    if ch in _QUOTES:
+        return "q"
+    if ch in _BULLET:
+        return "bul"
+    if ch in ".!?":
+        return ch
+    if ch in ",;:":
+        return ","
+    if ch in ")]}":
+        return ")"
+    if ch in "([{":
+        return "("
+    if ch == "\u2026":
+        return "..."
+    return "oth"
+
+
+_HEAD_WORD = re.compile(r"[\w&@][\w'&.-]*[\w]|[\w&@]")
+_FURNITURE_FIRST = frozenset("PpTtAaCcMmYySsRrLlBbDdHhFfNnOoEeWwGgKkQqVv")
+
+
+_PROSE_ENDS = frozenset({".", "?", "!", "q", ")"})
+_CUE_CLASSES = frozenset(
+    {"first_person", "piece", "publish", "appearance", "link_words", "weekdays", "months"}
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_SOFT_CUES = frozenset({"appearance", "link_words"})  # common in any prose: a cue only before a name
+
+
+def _plain(shape: list[str], classes: set[str], head_words: list[str]) -> LineFeatures:
+    """Features of a long line of plain prose (no cue word early, no date): the common case, kept cheap."""
+    shape.append("sentences")
+    shape.append("plain")
+    shape.extend(f"c:{c}" for c in sorted(classes))
+    feats = [f"w0:{head_words[0]}"] if head_words else []
+    if len(head_words) > 1:
+        feats.append(f"w01:{head_words[0]} {head_words[1]}")
+    return _finish(shape, feats)
+
+
+LineFeatures = tuple[tuple[str, ...], ...]
+"""Of one line: (its own features, the subset a neighbour sees, that subset as the line before
+("-1:"), after ("+1:"), and the fewer seen from two lines away ("-2:", "+2:"))."""
+
+
+class _Names(dict[str, str]):
+    """Feature name -> the one interned copy of it with a prefix (built once per name)."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, name: str) -> str:
+        value = self[name] = sys.intern(self.prefix + name)
+        return value
+
+
+_OWN, _PREV, _NEXT, _PREV2, _NEXT2 = (_Names(p) for p in ("", "-1:", "+1:", "-2:", "+2:"))
+
+
+def _finish(shape: list[str], feats: list[str]) -> LineFeatures:
+    """All the forms of a line's features at once, as shared strings.
+
+    Shared (one copy of each name, looked up): a page repeats the same few hundred feature names,
+    and the cache of distinct lines then holds pointers rather than a fresh copy of every name.
+    """
+    near = [f for f in shape if f.startswith(_NEAR_PREFIXES) or f in _NEAR_FLAGS]
+    far = [f for f in near if f.startswith(("len", "end:")) or f in _FAR_FLAGS]
+    return (
+        tuple(map(_OWN.__getitem__, shape + feats)),
+        tuple(map(_OWN.__getitem__, near)),
+        tuple(map(_PREV.__getitem__, near)),
+        tuple(map(_NEXT.__getitem__, near)),
+        tuple(map(_PREV2.__getitem__, far)),
+        tuple(map(_NEXT2.__getitem__, far)),
+    )
+
+
+def _first_hit(text: str) -> tuple[int, int] | None:
+    hits = load_gazetteer().find(text)
+    if not hits:
+        return None
+    return hits[0].start, hits[-1].end
+
+
+@lru_cache(maxsize=1)
+def _lexicon_pattern() -> re.Pattern[str]:
+    """Every lexicon word, as one pattern over lower-cased text (C-speed class lookup)."""
+    from transforms.phrases import phrase_regex
+
+    words = [w for w in load_lexicon().classes if " " not in w]
+    return re.compile(rf"(?<![\w'-])(?:{phrase_regex(words)})(?![\w'-])")
+
+
+@lru_cache(maxsize=1)
+def _voice_to_name() -> re.Pattern[str]:
+    """A word for an appearance or a link followed by a preposition ("spoke to media", "talking on
+    Monocle 24"), or by a word and then a preposition and a name ("read it at Foreign Policy").
+    Not "officials speak privately", "talking up remittances": those words in any prose."""
+    from transforms.phrases import phrase_regex
+
+    lex = load_lexicon().classes
+    words = [w for w, cs in lex.items() if " " not in w and _SOFT_CUES.intersection(cs)]
+    prep = r"(?i:for|in|on|at|with|to|by|from)\b"
+    return re.compile(
+        rf"(?i:\b(?:{phrase_regex(words)}))\W+(?:{prep}|[\w'-]+\W+{prep}\s+(?:(?i:the)\s+)?[A-Z])"
+    )
+
+
+def _classes(low: str) -> set[str]:
+    classes_of = load_lexicon().classes
+    found: set[str] = set()
+    for w in _lexicon_pattern().findall(low):
+        found.update(classes_of[w])
+    return found
+
+
+@lru_cache(maxsize=1 << 16)
+def text_features(text: str) -> LineFeatures:
+    """The features of a cleaned, non-empty line, in the forms ``LineFeatures`` lists.
+
+    Written for speed (every distinct line of every page comes through here once): one word scan
+    serves the case, length, language and word-class features; the tests that only short lines
+    can pass are asked of short lines only.
+    """
+    classes_of = load_lexicon().classes
+    feats: list[str] = []
+    n = len(text)
+    split = text.split(None, 41)
+    nwords = len(split) if len(split) <= 40 else max(41, n // 6)
+    if text.endswith(("...", "\u2026", "[\u2026]", "[...]")):
+        end_class = "..."
+    else:
+        end_class = _char_class(text[-1])
+    firsts = [w[0] for w in split[:40]]
+    ups = sum(map(str.isupper, firsts))
+    lows = sum(map(str.islower, firsts))
+    upper_share = ups / (ups + lows) if ups + lows else 0.0
+    shape = [
+        f"len{_bucket(n, _LEN_EDGES)}",
+        f"nw{_bucket(nwords, _WORD_EDGES)}",
+        f"end:{end_class}",
+        f"start:{_char_class(text[0])}",
+        f"caps{int(upper_share * 4)}",
+    ]
+    head_words = _HEAD_WORD.findall(" ".join(split[:FIRST_WORDS]).lower().replace("\u2019", "'"))
+    classes = _classes(" ".join(head_words))
+    if n > 200 and end_class in _PROSE_ENDS and firsts[0].isupper():
+        cues = classes & _CUE_CLASSES
+        if (not cues or (cues <= _SOFT_CUES and not _voice_to_name().search(text, 0, 150))) and not (
+            _YEAR.search(text, 0, 150) or (n < 600 and is_bio(text))
+        ):
+            return _plain(shape, classes, head_words)
+    sentences = n >= 400 or bool(_SENTENCE.search(text))
+    if sentences:
+        shape.append("sentences")
+    if n <= 200:
+        if ups and text.isupper():
+            shape.append("allcaps")
+        if title_like(text):
+            shape.append("titlelike")
+            if n <= 120 and nwords <= 20 and not sentences:
+                shape.append("headline")
+        if n < 150 and stated_date(text) is not None:
+            shape.append("dateline")
+        if _TIME.search(text):
+            feats.append("time")
+        if is_image_name(text):
+            shape.append("image")
+        if is_feed_item(text):
+            shape.append("feed")
+        if n < 30 and is_widget_heading(text):
+            shape.append("widget")
+        if n < 120 and _BYLINE.match(text):
+            shape.append("byline")
+        if n < 60 and NAME.fullmatch(text):
+            shape.append("nameonly")
+        if n < 120 and text[0] in _FURNITURE_FIRST:
+            kind = header_kind(text)
+            if kind:
+                shape.append(f"archive:{kind}")
+    # a long line is prose: what it says comes early, and the short-line shapes cannot hold
+    head = text[:150] if n > 200 else text
+    dates = find_dates(head)
+    if dates:
+        shape.append("hasdate")
+        if dates[0][0] <= 3:
+            shape.append("datefirst")
+        if dates[-1][1] >= n - 3:
+            shape.append("datelast")
+    if "://" in head or "www." in head:
+        feats.append("url")
+    if n <= 200 and has_caption_mark(text):
+        shape.append("caption")
+    if n < 600 and (" is " in text[:120] or " was " in text[:120]):
+        if is_bio(text):
+            shape.append("bio")
+    if (text[0].isdigit() or text[0] == "[") and "dateline" not in shape and looks_like_note(text):
+        feats.append("noteshape")  # a note or a numbered entry: the page around it decides (page_features)
+    footer = load_lexicon().footer
+    if n <= 80:
+        m = footer.search(text.lower())
+        if m and (n <= 30 or m.end() - m.start() >= n // 2):
+            shape.append("footer")
+    elif footer.search(text[-30:].lower()):
+        shape.append("footer_end")
+    if n > 60 and lows >= 7:
+        function = sum(map(_EN_FUNCTION.__contains__, split[:40]))
+        if 5 * function < lows:
+            shape.append("foreign")
+    if _CAMEL_GLUE.search(head):
+        feats.append("glued")
+    hit = _first_hit(head if n <= 200 else text[:100])
+    if hit is not None:
+        shape.append("gaz")
+        if hit[0] <= 4 and hit[1] >= n - 2:
+            shape.append("gazline")
+        elif hit[1] >= n - 2:
+            feats.append("gazend")
+    prep_name = any(m.start() == 0 or not head[m.start() - 1].isalnum() for m in _PREP_NAME.finditer(head))
+    if prep_name:
+        shape.append("prepname")
+    # the blogger presenting a piece or an appearance: a word for it and a named outlet, early
+    voice = classes & _VOICE
+    if voice and (prep_name or hit is not None):
+        shape.extend(f"cue:{c}" for c in sorted(voice))
+    if "first_person" in classes and voice - {"first_person"}:
+        shape.append("cue:fp_work")
+    rest = _classes(" ".join(split[FIRST_WORDS:30]).lower().replace("\u2019", "'")) - classes
+    shape.extend(f"c:{c}" for c in sorted(classes))
+    feats.extend(f"c*:{c}" for c in sorted(rest))
+    if head_words:
+        first = head_words[0]
+        feats.append(f"w0:{first}")
+        shape.append(f"w0c:{'|'.join(classes_of.get(first, ())) or '-'}")
+        if len(head_words) > 1:
+            feats.append(f"w01:{first} {head_words[1]}")
+        last = split[-1].lower().strip(".,;:!?()[]\"\u201c\u201d\u2019'") if len(split) <= 40 else ""
+        feats.append(f"wl:{last or '-'}")
+    return _finish(shape, feats)
+
+
+_NEAR_PREFIXES = ("len", "end:", "start:", "caps", "c:", "cue:")
+_VOICE = frozenset({"piece", "publish", "appearance", "first_person"})
+_NEAR_FLAGS = frozenset(
+    {"sentences", "plain", "titlelike", "headline", "dateline", "hasdate", "datelast", "image", "caption",
+     "bio",
+     "feed", "widget", "byline", "nameonly", "footer", "footer_end", "foreign", "gaz", "gazline"}
+)  # fmt: skip
+
+
+_FAR_FLAGS = frozenset({"headline", "dateline", "footer", "sentences"})

@@ -1,0 +1,214 @@
+"""Line roles of a page from the line-role CRF, and the posts they delimit.
+
+The model labels each non-empty line with one of ``transforms.labels.LINE_LABELS`` (outside,
+post start in four shapes, intro, title, date line, body, post end). A post is a run of lines
+from a start label up to the next start or the next line outside every post. Its confidence is
+the model's marginal probability that its first line starts a post: a boundary the model was
+unsure of shows up as a low-confidence post on the dashboard's quality page, instead of the
+page being refused for its layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from transforms.labels import START_LABELS
+from transforms.line_features import text_features
+from transforms.page_features import interior, page_features
+from transforms.page_layout import trailing_furniture
+from transforms.text import clean, split_lines
+
+
+@dataclass
+class PageLines:
+    """A page's physical lines and the non-empty ones the models read."""
+
+    lines: list[str]
+    index: list[int]  # 0-based physical line of each non-empty line
+    texts: list[str]  # cleaned text of each non-empty line
+    blank_before: list[int]
+
+    @classmethod
+    def of(cls, text: str | list[str], until: int | None = None) -> PageLines:
+        lines = split_lines(text) if isinstance(text, str) else text
+        index: list[int] = []
+        texts: list[str] = []
+        blank_before: list[int] = []
+        blanks = 0
+        for i, raw in enumerate(lines[:until] if until is not None else lines):
+            t = clean(raw)
+            if not t or not t.replace("\u200b", "").replace("\ufeff", "").strip():
+                blanks += 1
+                continue
+            index.append(i)
+            texts.append(t)
+            blank_before.append(blanks)
+            blanks = 0
+        return cls(lines, index, texts, blank_before)
+
+    def features(self, skip: list[bool] | None = None) -> list[list[str]]:
+        return page_features(self.texts, self.blank_before, skip)
+
+    def items(self) -> tuple[list[int], list[list[str]]]:
+        """The lines the line-role model reads (all but the inside of plain-prose runs) and their features."""
+        skip = interior(self.texts)
+        feats = self.features(skip)
+        keep = [k for k in range(len(self.texts)) if not skip[k]]
+        return keep, [feats[k] for k in keep]
+
+    def furniture_from(self) -> int:
+        """First line of the furniture block that closes the page (comment form, share buttons)."""
+        return trailing_furniture(self.texts, [text_features(t)[1] for t in self.texts])
+
+
+@dataclass
+class Segment:
+    """One post as the line roles delimit it (positions into ``PageLines.texts``)."""
+
+    members: list[int] = field(default_factory=list)
+    title: int | None = None
+    confidence: float = 1.0
+
+    @property
+    def start(self) -> int:
+        return self.members[0]
+
+    @property
+    def end(self) -> int:
+        return self.members[-1]
+
+
+def segments(labels: list[str], start_prob: list[float], title_prob: list[float]) -> list[Segment]:
+    """Posts from line labels: a start label opens one, an outside line closes it.
+
+    A title with no start before it (the model's start was outside) opens a post of its own
+    (a title-first post), so a found title is never dropped; so does an intro line or a title that
+    comes after a post's title (the chain of labels missed the start between them). Numbered lines
+    that no post holds (notes need a piece above them) are a list's entries, a post each.
+    """
+    out: list[Segment] = []
+    current: Segment | None = None
+    entries = False  # in a run of numbered lines that no post holds: a list, one entry a post
+    for k, label in enumerate(labels):
+        if label == "N" and (current is None or entries):
+            # notes belong to a post; numbered lines outside every post are the entries of a list
+            # ("1. Title, Outlet, date."), each a post that opens with its title
+            current = Segment(members=[k], confidence=round(max(start_prob[k], title_prob[k], 0.0), 3))
+            current.title = k
+            out.append(current)
+            entries = True
+            continue
+        entries = False
+        # an intro line or a second title after a post's title (the chain skipped a start) opens the next post
+        late = current is not None and current.title is not None and label in ("I", "T")
+        if late and current is not None:
+            # the missed start is the likeliest of this line and the few just before it
+            tail = [m for m in current.members[-LATE_LOOKBACK:] if m > (current.title or 0)]
+            first = max([*tail, k], key=lambda m: (start_prob[m], m))
+            moved = [m for m in current.members if m >= first]
+            current.members = [m for m in current.members if m < first]
+            current = Segment(
+                members=[*moved, k] if first != k else [k], confidence=round(start_prob[first], 3)
+            )
+            if label == "T":
+                current.title = k
+            out.append(current)
+            continue
+        if label in START_LABELS or (label == "T" and current is None):
+            current = Segment(members=[k], confidence=round(max(start_prob[k], 0.0), 3))
+            if label == "ST" or label == "T":
+                current.title = k
+            out.append(current)
+        elif label == "O":
+            current = None
+        elif current is not None:
+            current.members.append(k)
+            if label == "T" and current.title is None:
+                current.title = k
+    for seg in out:
+        if seg.title is not None and seg.title != seg.start:
+            seg.confidence = round(min(seg.confidence, max(title_prob[seg.title], 0.0)), 3)
+    return out
+
+
+# the label of a line inside a plain-prose run, from the line before it
+_CONTINUE = {"SI": "I", "SH": "I", "SR": "I", "ST": "Bt", "T": "B", "D": "B", "Dt": "Bt"}
+START_THRESHOLD = 0.35
+"""A line the model gives at least this probability of opening a post opens one, even where the
+single best chain of labels runs on through it: the chain's preference for a body to go on would
+otherwise hide an intro that follows a body with nothing between (no bio, no furniture). Measured
+on the cross-validation folds and on generated pages (see the README's extraction section)."""
+TITLE_THRESHOLD = 0.2
+LATE_LOOKBACK = 3
+TITLE_LOOKAHEAD = 6
+
+
+def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
+    """Line labels of a page (``tagger``: the line-role CRF) and the posts they delimit.
+
+    Labels come from the best chain; starts also from each item's marginal probability of opening
+    a post (``START_THRESHOLD``), a new start taking the likeliest title within the next items.
+    When nothing opens a post, the item the model thought likeliest to open one opens the only
+    post (its low confidence puts it on the quality page): a readable page is never refused for a
+    layout the model does not know.
+    """
+    keep, feats = page.items()
+    labels = list(tagger.tag(feats))
+    known = set(tagger.labels())
+    starts = [s for s in START_LABELS if s in known]
+    n = len(labels)
+    start_p = [[tagger.marginal(s, i) for s in starts] for i in range(n)]
+    p_start = [sum(row) for row in start_p]
+    p_title = [sum(tagger.marginal(t, i) for t in ("T", "ST") if t in known) for i in range(n)]
+    for i in range(n):
+        if labels[i] not in START_LABELS and p_start[i] >= START_THRESHOLD:
+            labels[i] = starts[max(range(len(starts)), key=lambda j: start_p[i][j])]
+            _give_title(labels, p_title, i)
+    # back to every line: the inside of a plain-prose run continues the line before it
+    at = {k: i for i, k in enumerate(keep)}
+    full: list[str] = []
+    p_start_all: list[float] = []
+    p_title_all: list[float] = []
+    for k in range(len(page.texts)):
+        i = at.get(k)
+        if i is None:
+            full.append(_CONTINUE.get(full[-1], full[-1]))
+            p_start_all.append(0.0)
+            p_title_all.append(0.0)
+        else:
+            full.append(labels[i])
+            p_start_all.append(p_start[i])
+            p_title_all.append(p_title[i])
+    labels, p_start, p_title, n = full, p_start_all, p_title_all, len(full)
+    # the block of furniture that closes a page (a comment form, share buttons, "Older posts") is
+    # never part of a post: a deterministic reading, as the old parser's, not left to the model
+    for i in range(page.furniture_from(), n):
+        labels[i] = "O"
+    if n and not any(lab in START_LABELS for lab in labels):
+        i = max(range(n), key=lambda j: (p_start[j], -j))
+        labels[i] = "SI"
+        for j in range(i + 1, n):
+            if labels[j] == "O":
+                labels[j] = "B"
+        _give_title(labels, p_title, i)
+    return labels, segments(labels, p_start, p_title)
+
+
+def _give_title(labels: list[str], p_title: list[float], i: int) -> None:
+    """A start the marginals added: its title is the likeliest one in the next few items (if any)."""
+    if labels[i] == "ST":
+        return
+    stop = next(
+        (j for j in range(i + 1, len(labels)) if labels[j] in START_LABELS or labels[j] == "O"), len(labels)
+    )
+    window = range(i + 1, min(stop, i + 1 + TITLE_LOOKAHEAD))
+    if any(labels[j] == "T" for j in window):
+        return
+    best = max(window, key=lambda j: p_title[j], default=None)
+    if best is None or p_title[best] < TITLE_THRESHOLD:
+        labels[i] = "SR" if labels[i] in ("SI", "SH") else labels[i]
+        return
+    for j in range(i + 1, best):
+        if labels[j] in ("B", "Bt", "E", "Et"):
+            labels[j] = "I"
+    labels[best] = "T"

@@ -1,0 +1,326 @@
+"""One post of a page, assembled from its lines' roles: piece, outlet, date, authors, mentions.
+
+The line-role model says which lines are the post's intro, title, date line and body; the field
+models find the outlet of its piece and its media mentions among the names in those lines; the
+rest is deterministic: the anatomy of the piece's lines (transforms/anatomy.py: head, body,
+notes, bio), dates (transforms/dating.py), authors (transforms/authors.py), citations, ids.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from transforms.anatomy import Anatomy, analyse
+from transforms.authors import byline_names, complete_name, intro_coauthors
+from transforms.canonical import canonical_ref, site_ref
+from transforms.citations import extract_citations
+from transforms.dates import find_dates, stated_date
+from transforms.dating import bound_by, stated, text_clues
+from transforms.fields import PostLine, Slot, features, slots
+from transforms.identity import article_id, fingerprint, post_id
+from transforms.kinds import kind_paragraph, piece_kind
+from transforms.line_roles import PageLines, Segment
+from transforms.mentions import describe
+from transforms.model import Model
+from transforms.models import Archive, DateEstimate, Mention, OutletRef, Piece, Post
+from transforms.title_split import split_title
+from transforms.topics import topics_for
+
+LOW_CONFIDENCE = 0.6
+MIN_OUTLET_PROB = 0.2  # a candidate the model thinks this likely the piece's outlet is taken as it
+DATE_ROLES = ("D", "Dt")
+EARLY_DATE_CHARS = 60
+_POSTED = re.compile(r"^(?:posted|published|date|written)\b", re.I)
+
+
+@dataclass
+class PageContext:
+    """What every post of a page is read against."""
+
+    text: str
+    lines: list[str]
+    page: PageLines
+    roles: list[str]
+    model: Model
+    blog_author: str | None
+    site: str | None
+    archive: Archive
+
+
+_FIELD_CACHE: dict[tuple, tuple[list[str], list[float]]] = {}
+_FIELD_CACHE_SIZE = 1 << 14
+
+
+def _fields(
+    ctx: PageContext, post_lines: list[PostLine], title: str | None
+) -> tuple[list, list[str], list[float]]:
+    """The post's outlet candidates, their labels and each one's probability of being the piece's outlet.
+
+    Remembered per post text (its lines and their roles, title, blog author, model): a post
+    repeated on several tag pages is read by the field model once.
+    """
+    chain = slots(post_lines)
+    if not chain:
+        return chain, [], []
+    tagger = ctx.model.fields
+    first = chain[0].line.number
+    key = (
+        ctx.model.key,
+        title,
+        ctx.blog_author,
+        *((s.line.number - first, s.line.role, s.line.text) for s in chain),
+    )
+    hit = _FIELD_CACHE.get(key)
+    if hit is None:
+        labels = tagger.tag(features(chain, title, ctx.blog_author))
+        p_marg = (
+            [tagger.marginal("P", k) for k in range(len(chain))]
+            if "P" in tagger.labels()
+            else [0.0] * len(chain)
+        )
+        if len(_FIELD_CACHE) >= _FIELD_CACHE_SIZE:
+            _FIELD_CACHE.clear()
+        hit = _FIELD_CACHE[key] = (labels, p_marg)
+    return chain, list(hit[0]), list(hit[1])
+
+
+def _mentions(ctx: PageContext, chain: list, labels: list[str], piece: OutletRef | None) -> list[Mention]:
+    out: list[Mention] = []
+    seen: set[tuple[str, int]] = set()
+    for slot, label in zip(chain, labels, strict=True):
+        if label != "M":
+            continue
+        ref = canonical_ref(slot.cand.text, ctx.model.aliases, slot.line.number)
+        if ref is None or (piece is not None and ref.name.casefold() == piece.name.casefold()):
+            continue
+        key = (ref.name.casefold(), slot.line.number)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(describe(slot.line.text, slot.cand.start, slot.cand.end, ref, slot.line.number))
+    return out
+
+
+def _piece_outlet(
+    ctx: PageContext,
+    chain: list,
+    labels: list[str],
+    p_marg: list[float],
+    from_title: str | None,
+    title_line: int,
+) -> tuple[OutletRef | None, Slot | None]:
+    """The piece's outlet, and the candidate it was read from (None for a title line's or the site)."""
+    if from_title:
+        ref = canonical_ref(from_title, ctx.model.aliases, title_line)
+        if ref is not None:
+            return ref, None
+    best = max(range(len(labels)), key=lambda k: (labels[k] == "P", p_marg[k]), default=None)
+    if best is not None and (labels[best] == "P" or p_marg[best] >= MIN_OUTLET_PROB):
+        slot = chain[best]
+        return canonical_ref(slot.cand.text, ctx.model.aliases, slot.line.number), slot
+    return (site_ref(ctx.site) if ctx.site else None), None
+
+
+def _date_by_outlet(slot: Slot | None) -> DateEstimate | None:
+    """A date written against the outlet's name ("24 March 2011The Hindu", "Dawn, 3 May 2019"): stated.
+
+    A list of pieces gives each entry's outlet and date side by side, wherever in the line; a date
+    elsewhere in a sentence is not the piece's date (dates.py reads those as text clues).
+    """
+    if slot is None:
+        return None
+    text, a, b = slot.line.text, slot.cand.start, slot.cand.end
+    feats = slot.cand.features
+    if "date_before" not in feats and "date_after" not in feats:
+        return None
+    for start, end, _d, _p in find_dates(text):
+        if (end <= a and a - end <= 7) or (b <= start and start - b <= 3):
+            return stated(text[start:end])
+    return None
+
+
+def _dating(
+    ctx: PageContext,
+    post_lines: list[PostLine],
+    anat: Anatomy,
+    title_date: str | None,
+    intro: str,
+    outlet_slot: Slot | None,
+) -> DateEstimate:
+    for pl in post_lines:
+        if pl.role in DATE_ROLES:
+            got = stated(pl.text)
+            if got is not None:
+                return got
+    if anat.date_line is not None:
+        got = stated(anat.date_line[1].strip())
+        if got is not None:
+            return got
+    if title_date:
+        got = stated(title_date, evidence=title_date)
+        if got is not None:
+            return got
+    got = _date_by_outlet(outlet_slot)
+    if got is not None:
+        return got
+    first = post_lines[0]
+    if first.number != anat.title[0]:
+        got = stated(first.text) if stated_date(first.text) else None  # a date block above the title
+        if got is not None:
+            return got
+    else:
+        # a title-first post: a date opening the line under its title ("Published by X (30th May, 2022)")
+        after = next((pl for pl in post_lines if pl.number > first.number), None)
+        if after is not None:
+            found = find_dates(after.text[:EARLY_DATE_CHARS])
+            if found:
+                got = stated(after.text[: found[0][1]])
+                if got is not None:
+                    return got
+    body_text = "\n\n".join(t for _l, t in anat.body)
+    return text_clues(
+        [anat.title[1], intro, body_text], [t for _l, t in anat.captions], [t for _l, t in anat.notes], intro
+    )
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text[:20])
+
+
+def _roundup_dating(post_lines: list[PostLine], intro: str) -> DateEstimate:
+    """A round-up's date: its own date line (a media list's "3 May 2023"), else the years it names."""
+    for pl in post_lines[:3]:
+        if pl.role in DATE_ROLES or stated_date(pl.text):
+            got = stated(pl.text)
+            if got is not None:
+                return got
+    return text_clues([intro], [], [], intro)
+
+
+def _posted(ctx: PageContext, first: int) -> date | None:
+    """The blog's own posting date in the page furniture just above a post ("Posted: March 4, 2011 in X")."""
+    for k in range(first - 1, max(-1, first - 5), -1):
+        if ctx.roles[k] != "O":
+            break
+        text = ctx.page.texts[k]
+        if text[:1] in "PpDdWw" and _POSTED.match(text):
+            found = find_dates(text)
+            if found:
+                return found[0][2]
+    return None
+
+
+def _authors(
+    ctx: PageContext, anat: Anatomy, intro: str, outlet: OutletRef | None, own_text: str
+) -> tuple[list[str], list[str]]:
+    known = {ctx.blog_author} if ctx.blog_author else set()
+    warnings: list[str] = []
+    authors: list[str] = []
+    for _ln, h in anat.head:
+        names = byline_names(h, known)
+        if names:
+            authors = names
+            break
+    if not authors and anat.bio is not None:
+        m = re.match(r"^(.+?)\s+(?:is|was)\s", anat.bio[1])
+        if m and (not ctx.blog_author or m.group(1) == ctx.blog_author):
+            authors = [m.group(1)]
+    if not authors and ctx.blog_author:
+        authors = [ctx.blog_author]
+    body_all = " ".join(t for _l, t in anat.body)
+    for co in intro_coauthors(intro, ctx.blog_author, {outlet.name} if outlet else set()):
+        if co in authors or body_all.count(co) >= 2:
+            continue  # a place or subject recurs in the piece's body; a co-author's name does not
+        if " " not in co:
+            full = complete_name(co, own_text)
+            if full is None:
+                warnings.append(f"co-author named by first name only: {co}")
+            co = full or co
+        if co not in authors and not any(a.startswith(co + " ") for a in authors):
+            authors.append(co)
+    return authors, warnings
+
+
+def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
+    """The Post a segment of the page delimits."""
+    idx, texts = ctx.page.index, ctx.page.texts
+    post_lines = [PostLine(idx[m] + 1, texts[m], ctx.roles[m]) for m in seg.members]
+    start_line, end_line = post_lines[0].number, post_lines[-1].number
+    title_pos = seg.title
+    title_text = texts[title_pos] if title_pos is not None else None
+    chain, labels, p_marg = _fields(ctx, post_lines, title_text)
+    warnings: list[str] = []
+    citations = []
+    post_dating = None
+    if title_pos is not None and _letters(texts[title_pos]) < 2:
+        # a bullet or a rule opened the post: its title is the next line with words
+        title_pos = next((m for m in seg.members if m > title_pos and _letters(texts[m]) >= 2), None)
+        title_text = texts[title_pos] if title_pos is not None else None
+    if title_pos is None:
+        intro_lines = [(pl.number, pl.text) for pl in post_lines]
+        intro = "\n\n".join(t for _n, t in intro_lines)
+        piece = None
+        mentions = _mentions(ctx, chain, labels, None)
+        tags: list[str] = []
+        post_dating = _roundup_dating(post_lines, intro)
+    else:
+        title_line = idx[title_pos] + 1
+        intro_lines = [(pl.number, pl.text) for pl in post_lines if pl.number < title_line]
+        intro = "\n\n".join(t for _n, t in intro_lines)
+        parts = split_title(title_text or "", ctx.model.titles)
+        anat = analyse(ctx.lines, title_line - 1, end_line - 1)
+        anat.title = (title_line, parts.title)
+        outlet, outlet_slot = _piece_outlet(ctx, chain, labels, p_marg, parts.outlet, title_line)
+        own_text = "\n".join(pl.text for pl in post_lines)  # a co-author's full name, as the post gives it
+        authors, warn = _authors(ctx, anat, intro, outlet, own_text)
+        warnings.extend(warn)
+        dating = _dating(ctx, post_lines, anat, parts.date_text, intro, outlet_slot)
+        posted = _posted(ctx, seg.start)
+        if posted is not None:
+            bound_by(dating, posted, f"posted {posted.isoformat()}")
+        body_text = "\n\n".join(t for _l, t in anat.body)
+        piece = Piece(
+            title=parts.title,
+            title_line=title_line,
+            standfirst=anat.standfirst[1] if anat.standfirst else None,
+            outlet=outlet,
+            kind=piece_kind(  # type: ignore[arg-type]
+                kind_paragraph(intro_lines, outlet),
+                parts.title,
+                outlet.outlet_kind if outlet else None,
+                outlet.matched_text if outlet else None,
+            ),
+            authors=authors,
+            dating=dating,
+            tags=anat.tags,
+            body=body_text,
+            body_start_line=anat.body[0][0] if anat.body else None,
+            body_end_line=anat.body[-1][0] if anat.body else None,
+            word_count=body_text.count(" ") + len(anat.body),
+            bio=anat.bio[1] if anat.bio else None,
+        )
+        mentions = _mentions(ctx, chain, labels, outlet)
+        citations = extract_citations(anat.notes) if anat.notes else []
+        tags = anat.tags
+    if seg.confidence < LOW_CONFIDENCE:
+        warnings.append(f"low segmentation confidence {seg.confidence:.2f}")
+    title = piece.title if piece else None
+    label = ctx.archive.label if ctx.archive.kind != "month" else None
+    return Post(
+        seq=seq,
+        start_line=start_line,
+        end_line=end_line,
+        intro=intro,
+        piece=piece,
+        mentions=mentions,
+        citations=citations,
+        topics=topics_for(label, tags),
+        confidence=seg.confidence,
+        warnings=warnings,
+        dating=post_dating,
+        post_id=post_id(intro, title),
+        article_id=article_id(title) if title else None,
+        fingerprint=fingerprint(piece.body if piece and piece.body else intro or (title or "")),
+    )
