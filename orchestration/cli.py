@@ -213,7 +213,7 @@ def nothing_new(paths: Sequence[str], args: argparse.Namespace) -> dict[str, Any
     if locks.is_dir() and any(locks.glob("*.lock")):
         return None
     from warehouse.idle import nothing_to_do
-    from warehouse.ingest import hash_cache
+    from warehouse.landing import hash_cache
     from warehouse.rawstore import RawStore
 
     warehouse = _warehouse_path(args)

@@ -18,7 +18,7 @@ from orchestration.cli import main
 from orchestration.settings import RUN_LOCKS_FOLDER
 from samples.generator import generate_corpus
 from warehouse.idle import nothing_to_do
-from warehouse.ingest import hash_cache
+from warehouse.landing import hash_cache
 from warehouse.publish import read_copy_path, state_path, writer_lock
 from warehouse.rawstore import RawStore
 

@@ -54,13 +54,17 @@ def nothing_to_do(
 def _skipped(con: duckdb.DuckDBPyConnection, scan: LandingScan, db_path: Path) -> list[dict[str, str]] | None:
     keys = [f.sha256 for f in scan.ready] + [r.refusal_id for r in scan.refused]
     keys += [r.sha256 for r in scan.refused if r.sha256]
-    done = dict(
-        con.execute(
-            "SELECT dump_id, status FROM dumps"
-            " WHERE dump_id IN (SELECT unnest(?)) AND list_contains(?, status)",
-            [keys, list(DONE_STATUSES)],
+    # every done dump's id (one short row per dump), matched here: binding the keys as a parameter
+    # would make DuckDB import pandas, which alone cost a third of a second
+    statuses = ", ".join(f"'{s}'" for s in DONE_STATUSES)
+    wanted = set(keys)
+    done = {
+        dump_id: status
+        for dump_id, status in con.execute(
+            f"SELECT dump_id, status FROM dumps WHERE status IN ({statuses})"
         ).fetchall()
-    )
+        if dump_id in wanted
+    }
     if any(f.sha256 not in done for f in scan.ready) or any(not _recorded(r, done) for r in scan.refused):
         return None
     if resolved_refusals(con) or derived_is_stale(con) or not read_copy_is_current(con, db_path):

@@ -35,7 +35,7 @@ from warehouse import refresh
 from warehouse.bookkeeping import derived_is_stale, done_between, record_ingest_run
 from warehouse.connections import Warehouse
 from warehouse.integrity import RULES, count
-from warehouse.landing import HashCache, RefusedFile, scan_report
+from warehouse.landing import RefusedFile, hash_cache, scan_report
 from warehouse.load import MAX_LOGGED, load_or_quarantine
 from warehouse.parsing import ParsedItem, defer, iter_parsed, resolve_deferred
 from warehouse.rawstore import DumpMeta, RawStore
@@ -159,11 +159,6 @@ def land(
         checkpoint("landed_dumps:copied")
     log.info(f"{len(batch.new)} new dump(s), {len(batch.skipped)} skipped, {len(batch.refused)} refused")
     return batch
-
-
-def hash_cache(store: RawStore) -> HashCache:
-    """The digests of landed files by their stat (``warehouse.landing.HashCache``), kept in the raw store."""
-    return HashCache(store.root / ".landing-hashes.json")
 
 
 def stage_dir(store: RawStore) -> Path:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from warehouse.rawstore import sha256_file
+from warehouse.rawstore import RawStore, sha256_file
 
 ENV_LANDING = "BYLINES_LANDING"
 ENV_SETTLE = "BYLINES_SETTLE_SECONDS"
@@ -409,6 +409,11 @@ class HashCache:
         except OSError:
             with contextlib.suppress(OSError):  # e.g. no folder to write in: the raw store reports it
                 tmp.unlink(missing_ok=True)
+
+
+def hash_cache(store: RawStore) -> HashCache:
+    """The digests of landed files by their stat (:class:`HashCache`), kept in the raw store."""
+    return HashCache(store.root / ".landing-hashes.json")
 
 
 def inspect_paths(paths: Iterable[Path | str], settle_seconds: float = 0.0) -> list[LandedFile]:
