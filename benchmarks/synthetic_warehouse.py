@@ -95,7 +95,8 @@ def build(db_path: Path, articles: int, seed: float = 0.42) -> SearchIndexTiming
             SELECT sha256('dump' || i), 'tag_' || i || '.txt', 60000, 'utf-8', TIMESTAMP '2026-01-01',
                    '/raw/' || i, CASE WHEN i % 500 = 0 THEN 'quarantined' ELSE 'loaded' END,
                    CASE WHEN i % 500 = 0 THEN 'binary or garbled content' END,
-                   'Topic ' || (i % {TOPICS}), 'tag', 400, {DUMP_EVERY}, '0.1.0', TIMESTAMP '2026-01-01', NULL
+                   'Topic ' || (i % {TOPICS}), 'tag', 400, {DUMP_EVERY}, '0.1.0', TIMESTAMP '2026-01-01',
+                   NULL, 'default'
             FROM range({dumps}) t(i);
             CREATE TEMP TABLE gen AS
             SELECT i,
@@ -117,12 +118,13 @@ def build(db_path: Path, articles: int, seed: float = 0.42) -> SearchIndexTiming
                    CASE WHEN r < 0.5 THEN 'stated' WHEN r < 0.8 THEN 'text' ELSE 'inferred' END,
                    make_date(year, 1, 1), make_date(year, 12, 31), NULL, 600 + i % 900,
                    {_text(BODY_WORDS, len(vocab))}, NULL,
-                   post_id, TIMESTAMP '2026-01-01', TIMESTAMP '2026-01-01'
+                   post_id, TIMESTAMP '2026-01-01', TIMESTAMP '2026-01-01', 'default'
             FROM gen, vocab;
             INSERT INTO posts
             SELECT post_id, article_id, 'Another piece for Outlet ' || i, 0.9, 'ff',
                    sha256('dump' || (i // {DUMP_EVERY})),
-                   1 + i % {DUMP_EVERY}, year, 'stated', TIMESTAMP '2026-01-01', TIMESTAMP '2026-01-01'
+                   1 + i % {DUMP_EVERY}, year, 'stated', TIMESTAMP '2026-01-01', TIMESTAMP '2026-01-01',
+                   'default'
             FROM gen;
             INSERT INTO post_sightings
             SELECT sha256('dump' || ((g.i // {DUMP_EVERY} + k * 7919) % {dumps})),
@@ -130,7 +132,7 @@ def build(db_path: Path, articles: int, seed: float = 0.42) -> SearchIndexTiming
                    1 + (g.i % {DUMP_EVERY}) * 10, 9 + (g.i % {DUMP_EVERY}) * 10, NULL,
                    CASE WHEN g.r < 0.01 THEN 0.4 ELSE 0.9 END, [], '', 'ff',
                    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                   g.year, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+                   g.year, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'default'
             FROM gen g, range(3) s(k) WHERE k = 0 OR g.r < 0.3 * k;
             INSERT INTO article_topics
             SELECT DISTINCT article_id, 'topic-' || ((i * (k + 1) * 7) % {TOPICS}) FROM gen, range(2) s(k);

@@ -18,7 +18,7 @@ if str(_ROOT) not in sys.path:
 import streamlit as st  # noqa: E402
 
 from dashboard.data import next_nightly_run  # noqa: E402
-from dashboard.ui import freshness_caption  # noqa: E402
+from dashboard.ui import freshness_caption, writer_selector  # noqa: E402
 
 # Not "pages/": a folder of that name switches Streamlit to its legacy file-based router.
 VIEWS = Path(__file__).resolve().parent / "views"
@@ -56,6 +56,7 @@ navigation = st.navigation(
 )
 
 with st.sidebar:
+    writer_selector()  # every page's, kept across pages (a widget of the entry page)
     st.caption(freshness_caption())
     st.caption(f"Next nightly run: {next_nightly_run():%Y-%m-%d %H:%M} UTC.")
 

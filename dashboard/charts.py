@@ -114,3 +114,25 @@ def stacked_by(
             tooltip=[f"{x}:O", f"{colour}:N", f"{value}:Q"],
         )
     )
+
+
+def side_by_side(
+    frame: pd.DataFrame, category: str, group: str, value: str, horizontal: bool = False
+) -> alt.Chart:
+    """One bar per ``group`` side by side within each ``category`` (e.g. pieces per year, a bar per
+    writer); ``horizontal`` for long category names (outlets), biggest total first."""
+    place = alt.X(f"{value}:Q", title=value.capitalize(), axis=COUNT_AXIS)
+    if horizontal:
+        axes = {"y": alt.Y(f"{category}:N", sort="-x", title=None), "yOffset": f"{group}:N", "x": place}
+    else:
+        axes = {"x": alt.X(f"{category}:O", title=category.capitalize()), "xOffset": f"{group}:N"}
+        axes["y"] = alt.Y(f"{value}:Q", title=value.capitalize(), axis=COUNT_AXIS)
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            **axes,
+            color=alt.Color(f"{group}:N", scale=alt.Scale(scheme="tableau10"), title=group.capitalize()),
+            tooltip=[f"{category}:N", f"{group}:N", f"{value}:Q"],
+        )
+    )

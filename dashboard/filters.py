@@ -33,8 +33,9 @@ def substring_pattern(text: str) -> str:
 
 
 class ArticleFilter(BaseModel):
-    """What the analyst narrowed the articles to. Empty lists mean 'any'."""
+    """What the analyst narrowed the articles to. Empty lists mean 'any'; no writer means every writer."""
 
+    writer: str | None = Field(default=None, description="writer_id (the selector on every page)")
     year_from: int | None = None
     year_to: int | None = None
     outlets: list[str] = Field(default_factory=list)
@@ -57,6 +58,9 @@ class ArticleFilter(BaseModel):
         """
         clauses: list[str] = []
         params: list[object] = []
+        if self.writer:
+            clauses.append(f"{alias}.writer_id = ?")
+            params.append(self.writer)
         if self.year_from is not None:
             clauses.append(f"{alias}.year >= ?")
             params.append(self.year_from)
@@ -98,7 +102,7 @@ class ArticleFilter(BaseModel):
         no set at all: then only a test on the articles can count them.
         """
         others = (self.outlets, self.kinds, self.authors, self.date_bases)
-        if self.year_from is not None or self.year_to is not None or any(others):
+        if self.writer or self.year_from is not None or self.year_to is not None or any(others):
             return None
         sets: list[tuple[str, list[object]]] = []
         if self.topics:

@@ -29,6 +29,8 @@ from dashboard.data import (
 from dashboard.exports import to_csv_bytes, to_parquet_bytes
 
 ARTICLE_PAGE = "article"  # url_path of the Article page (see app.py)
+WRITER_KEY = "writer"  # the writer selector's key and URL parameter (?writer=<display name>)
+ALL_WRITERS = "All writers"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#~$|])")
 
 
@@ -47,6 +49,40 @@ def page_start(title: str, caption: str | None = None) -> None:
     if status.state != "ready":
         st.info(empty_state_message())
         st.stop()
+
+
+def writer_selector() -> None:
+    """The writer selector, in the sidebar of every page (app.py draws it before the page).
+
+    Hidden while the warehouse holds one writer. Its value is the writer_id; the URL keeps the
+    display name (``?writer=Jane+Doe``: Streamlit binds a selectbox by its shown option), so a link
+    opens on that writer; widgets of the entry page keep their value when the analyst moves between
+    pages.
+    """
+    if availability().state != "ready":
+        return
+    names = writer_names()
+    if len(names) < 2:
+        return
+    st.selectbox(
+        "Writer",
+        ["", *names],
+        format_func=lambda w: names.get(w, ALL_WRITERS),
+        key=WRITER_KEY,
+        bind="query-params",
+        help="Every page shows this writer's work only; 'All writers' adds them up.",
+    )
+
+
+def selected_writer() -> str | None:
+    """The writer_id the selector is on, or None for every writer (or when there is one)."""
+    return st.session_state.get(WRITER_KEY) or None
+
+
+def writer_names() -> dict[str, str]:
+    """writer_id -> display name, of the writers with something loaded."""
+    writers = query(*queries.WRITERS)
+    return dict(zip(writers["writer_id"], writers["writer"], strict=True))
 
 
 def text_of(value: object, default: str = "") -> str:

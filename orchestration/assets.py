@@ -32,6 +32,7 @@ from warehouse.parsing import ParsedItem
 from warehouse.publish import WriterBusy
 from warehouse.schema import table_shapes
 from warehouse.stops import IngestInterrupted
+from warehouse.writers import WritersFileError
 
 TRIGGER_TAG = "bylines/trigger"
 TRANSIENT_RETRY = dg.RetryPolicy(max_retries=2, delay=1.0, backoff=dg.Backoff.EXPONENTIAL)
@@ -41,14 +42,23 @@ BOOKKEEPING_TABLES = ("refresh_pending", "schema_version")
 
 
 class LandedConfig(dg.Config):
-    """Run config of ``landed_dumps``: explicit files (CLI, sensor) or, when empty, the landing folder."""
+    """Run config of ``landed_dumps``: explicit files (CLI, sensor) or, when empty, the landing folder;
+    and whose they are (``--writer``), when not by where they lie."""
 
     paths: list[str] = Field(default_factory=list, description="files or folders; empty = scan landing")
+    writer: str = Field(
+        default="", description="writer of every file (slug, name or alias); empty = by folder"
+    )
+    site: str = Field(
+        default="", description="that writer's site (the blog's domain), if writers.yaml has none"
+    )
 
 
 class ParseConfig(dg.Config):
     max_workers: int = Field(default=0, description="parser processes; 0 = one per CPU")
-    blog_author: str = Field(default="", description="the blog's author; empty = $BYLINES_AUTHOR or detect")
+    blog_author: str = Field(
+        default="", description="the blog author of files no writer names; empty = $BYLINES_AUTHOR or detect"
+    )
     stream_min_bytes: int = Field(
         default=IngestSettings.model_fields["stream_min_bytes"].default,
         description="batches this big (bytes) are parsed by the writer step while it loads; -1 = never",
@@ -75,8 +85,18 @@ def landed_dumps(
     run_guard: RunGuard,  # held for the whole run: its process is known alive, dead runs reaped first
 ) -> dg.Output[LandedBatch]:
     with not_retried():
-        store, folder = raw_store.store(), landing.folder()
-        batch = land(config.paths, folder, landing.settle(), store, warehouse.warehouse(), context.log)
+        store, folder, registry = raw_store.store(), landing.folder(), landing.writers()
+        writer = registry.for_name(config.writer, config.site or None) if config.writer.strip() else None
+        batch = land(
+            config.paths,
+            folder,
+            landing.settle(),
+            store,
+            warehouse.warehouse(),
+            context.log,
+            registry,
+            writer,
+        )
     return dg.Output(
         batch,
         metadata={
@@ -84,6 +104,7 @@ def landed_dumps(
             "dumps_skipped": len(batch.skipped),
             "files_refused": len(batch.refused),
             "new_files": dg.MetadataValue.json([m.file_name for m in batch.new]),
+            "writers": dg.MetadataValue.json(sorted({m.writer.display_name for m in batch.new if m.writer})),
         },
     )
 
@@ -115,12 +136,13 @@ def parsed_dumps(
 
 @contextmanager
 def not_retried() -> Iterator[None]:
-    """Two ends of a step that a retry must not start over: giving up on the writer lock (the wait has its
-    own limit, ``BYLINES_LOCK_TIMEOUT_SECONDS``) and a stop request (SIGTERM, SIGINT). Dagster's retry
-    policy would retry both (it retries interrupts too); these fail the run at once, with the reason."""
+    """Ends of a step that a retry must not start over: giving up on the writer lock (the wait has its
+    own limit, ``BYLINES_LOCK_TIMEOUT_SECONDS``), a stop request (SIGTERM, SIGINT) and a malformed
+    ``writers.yaml`` (a retry reads the same file). Dagster's retry policy would retry them (it retries
+    interrupts too); these fail the run at once, with the reason."""
     try:
         yield
-    except (WriterBusy, IngestInterrupted) as exc:
+    except (WriterBusy, IngestInterrupted, WritersFileError) as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
 
 

@@ -24,6 +24,11 @@ DASHBOARD_APP = PROJECT_ROOT / "dashboard" / "app.py"
 DEFAULT_PORT = 8501
 DEMO_DUMPS = 6
 DEMO_SEED = 7
+# The demo follows two writers (sub-folder slug, display name, site): the first screen compares them.
+DEMO_WRITERS = (
+    ("mara-kellerman", "Mara Kellerman", "marakellerman.net"),
+    ("nadia-haddad", "Nadia Haddad", "nadiahaddad.org"),
+)
 MAX_WARNINGS_SHOWN = 10
 MAX_FILES_SHOWN = 50  # quarantined / skipped lines in the summary; the rest are in table dumps
 
@@ -99,9 +104,12 @@ def run_ingest(
     trigger: str = "cli",
     max_workers: int = 0,
     log_level: str = "ERROR",
+    writer: str = "",
+    site: str = "",
 ) -> tuple[int, dict[str, Any]]:
     """Execute ``ingest_job`` in-process, supervised (``orchestration.supervise``): dead runs reaped first,
-    the writer pool waited for, SIGTERM/SIGINT obeyed. Returns (exit code, summary from the load step)."""
+    the writer pool waited for, SIGTERM/SIGINT obeyed. ``writer`` (and its ``site``): whose the files
+    are, else by where they lie. Returns (exit code, summary from the load step)."""
     _ensure_dagster_home()
     _lines_to_stderr()
     import dagster as dg
@@ -123,7 +131,9 @@ def run_ingest(
     job = defs.resolve_job_def(INGEST_JOB_NAME)
     run_config = {
         "ops": {
-            "landed_dumps": {"config": {"paths": [str(Path(p).absolute()) for p in paths]}},
+            "landed_dumps": {
+                "config": {"paths": [str(Path(p).absolute()) for p in paths], "writer": writer, "site": site}
+            },
             "parsed_dumps": {"config": {"max_workers": max_workers}},
         },
         # The summary is the CLI's output; Dagster's step log stays quiet unless something goes wrong.
@@ -210,16 +220,20 @@ def nothing_new(paths: Sequence[str], args: argparse.Namespace) -> dict[str, Any
     """
     _ensure_dagster_home()
     locks = Path(os.environ["DAGSTER_HOME"]) / RUN_LOCKS_FOLDER
-    if locks.is_dir() and any(locks.glob("*.lock")):
-        return None
+    if (locks.is_dir() and any(locks.glob("*.lock"))) or args.writer or args.site:
+        return None  # --writer/--site: the run resolves (and may record) that writer
     from warehouse.idle import nothing_to_do
     from warehouse.landing import hash_cache
     from warehouse.rawstore import RawStore
+    from warehouse.writers import WriterRegistry, WritersFileError, default_writers_file
 
-    warehouse = _warehouse_path(args)
-    skipped = nothing_to_do(
-        paths, _landing_path(args), args.settle, warehouse, hash_cache(RawStore(_raw_path(args)))
-    )
+    landing = _landing_path(args)
+    try:
+        writers = WriterRegistry.load(default_writers_file(landing))
+    except WritersFileError:
+        return None  # the run says what is wrong with writers.yaml
+    store = RawStore(_raw_path(args))
+    skipped = nothing_to_do(paths, landing, args.settle, _warehouse_path(args), hash_cache(store), writers)
     return None if skipped is None else {"dumps_skipped": len(skipped), "skipped": skipped}
 
 
@@ -242,6 +256,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _raw_path(args),
         settle_seconds=args.settle,
         max_workers=args.workers,
+        writer=args.writer or "",
+        site=args.site or "",
     )
     print(format_summary(summary, time.perf_counter() - start))
     if code:
@@ -349,13 +365,33 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def demo_writers(landing: Path) -> Path:
+    """``writers.yaml`` beside the landing folder naming the demo's writers (an existing file is kept)."""
+    from warehouse.writers import default_writers_file
+
+    path = default_writers_file(landing)
+    if not path.exists():
+        lines = [
+            "# Written by `bylines demo`: landing sub-folder -> writer (see warehouse/writers.py).",
+            "writers:",
+        ]
+        for slug, name, site in DEMO_WRITERS:
+            lines += [f"  {slug}:", f"    name: {name}", f"    site: {site}"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from samples.generator import generate_corpus
 
     landing = _landing_path(args)
     landing.mkdir(parents=True, exist_ok=True)
-    files = generate_corpus(landing, n_dumps=args.dumps, seed=args.seed)
-    print(f"generated {len(files)} sample dumps in {landing}")
+    registry = demo_writers(landing)
+    files: list[Path] = []
+    for k, (slug, name, _site) in enumerate(DEMO_WRITERS):
+        files += generate_corpus(landing / slug, n_dumps=args.dumps, seed=args.seed + k, author=name)
+    print(f"generated {len(files)} sample dumps of {len(DEMO_WRITERS)} writers in {landing} ({registry})")
     start = time.perf_counter()
     code, summary = run_ingest(
         [str(f) for f in files], _warehouse_path(args), landing, _raw_path(args), trigger="demo"
@@ -373,9 +409,11 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     from orchestration.runs import reap_dead_runs
     from orchestration.supervise import caught_signals
     from warehouse.ingest import IngestSettings
+    from warehouse.landing import default_landing_dir
     from warehouse.rawstore import RawStore
     from warehouse.rebuild import rebuild_warehouse
     from warehouse.stops import IngestInterrupted
+    from warehouse.writers import WriterRegistry, default_writers_file
 
     raw = RawStore(_raw_path(args))
     if not any(True for _ in raw.iter_ids()):
@@ -386,9 +424,10 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     reap_dead_runs(_instance(), _say, by="bylines rebuild")  # a dead run must not keep the writer pool
     start = time.perf_counter()
     settings = IngestSettings.from_env(max_workers=args.workers)
+    writers = WriterRegistry.load(default_writers_file(default_landing_dir()))
     with caught_signals(stop_at_once=True) as signals:
         try:
-            summary = rebuild_warehouse(_warehouse_path(args), raw, settings)
+            summary = rebuild_warehouse(_warehouse_path(args), raw, settings, writers=writers)
         except IngestInterrupted as exc:
             print(f"rebuild stopped, the warehouse is as it was: {exc}", file=sys.stderr)
             return 128 + (signals.received or 15)
@@ -423,6 +462,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a landing file must be unchanged to count as complete (default 0)",
     )
     p.add_argument("--workers", type=int, default=0, help="parser processes (0 = one per CPU)")
+    p.add_argument(
+        "--writer",
+        help="whose dumps these are: a writer's display name (or slug or alias in writers.yaml); "
+        "default: by where they lie (<landing>/<writer>/, else the default writer)",
+    )
+    p.add_argument("--site", help="the writer's site (the blog's domain), when writers.yaml gives none")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("sql", help="read-only SQL on the published copy (interactive without QUERY)")

@@ -19,9 +19,10 @@ import duckdb
 from orchestration.settings import default_warehouse_path, raw_root_for
 from warehouse.connections import Warehouse
 from warehouse.ingest import stage_dir
-from warehouse.landing import LandedFile, default_landing_dir, default_settle_seconds, scan_landing
+from warehouse.landing import LandedFile, default_landing_dir, default_settle_seconds, scan_landing_report
 from warehouse.publish import WRITER_MEMORY_LIMIT
 from warehouse.rawstore import RawStore
+from warehouse.writers import WriterRegistry, default_writers_file
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -58,20 +59,28 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class LandingFolder(dg.ConfigurableResource):
-    """Where dumps arrive; the seam the sensor and the landing asset scan through."""
+    """Where dumps arrive (and, in ``writers.yaml``, whose they are); the seam the sensor and the
+    landing asset scan through."""
 
     path: str = ""
     settle_seconds: float = -1.0  # < 0: $BYLINES_SETTLE_SECONDS or the default of a few seconds
+    writers_file: str = ""  # empty: $BYLINES_WRITERS, else writers.yaml beside the landing folder
 
     def folder(self) -> Path:
         return Path(self.path) if self.path else default_landing_dir()
+
+    def writers(self) -> WriterRegistry:
+        """The writers registry (read at use time); raises ``WritersFileError`` on a malformed file."""
+        return WriterRegistry.load(
+            Path(self.writers_file) if self.writers_file else default_writers_file(self.folder())
+        )
 
     def settle(self) -> float:
         return self.settle_seconds if self.settle_seconds >= 0 else default_settle_seconds()
 
     def list_ready(self) -> list[LandedFile]:
-        """Complete ``*.txt`` dumps (not being written), hashed."""
-        return scan_landing(self.folder(), self.settle())
+        """Complete ``*.txt`` dumps (not being written), hashed, each with its writer."""
+        return scan_landing_report(self.folder(), self.settle(), writers=self.writers()).ready
 
 
 class RawStoreResource(dg.ConfigurableResource):

@@ -18,9 +18,14 @@ warehouse knows them) and finds nothing to do.
 Why it reaps first: a run whose process died keeps the writer pool (and, under ``dagster dev``, the
 one run slot) until something marks it failed; see ``orchestration.runs``.
 
-Refused files (unreadable, in a sub-folder, not a regular file; see ``warehouse.landing``)
-are requested once by their refusal id, as a run that scans the whole landing folder, so
-their quarantine row with its reason shows up without waiting for the nightly run.
+It watches the writers' sub-folders too (``<landing>/<writer>/*.txt``, see ``warehouse.writers``):
+their files are requested by path like the others, and the run finds their writer from where they
+lie. A malformed ``writers.yaml`` fails the tick with the file's problem (Dagster shows it).
+
+Refused files (unreadable, in a deeper sub-folder or one ``writers.yaml`` refuses, not a regular
+file; see ``warehouse.landing``) are requested once by their refusal id, as a run that scans the
+whole landing folder, so their quarantine row with its reason shows up without waiting for the
+nightly run.
 """
 
 import hashlib
@@ -110,7 +115,9 @@ def _still_present(requested: set[str], scan: LandingScan, folder_exists: bool) 
 def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder) -> dg.SensorResult:
     reap_dead_runs(context.instance, context.log.warning, by="landing sensor")  # a dead run must not block
     folder = landing.folder()
-    scan = scan_landing_report(folder, landing.settle(), cache=read_file_cache(context.cursor))
+    scan = scan_landing_report(
+        folder, landing.settle(), cache=read_file_cache(context.cursor), writers=landing.writers()
+    )
     # Files still being written are not in the scan: keep every hash while anything is unsettled.
     requested = _still_present(read_cursor(context.cursor), scan, folder.is_dir() and not scan.unsettled)
     fresh: dict[str, str] = {}

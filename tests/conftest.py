@@ -73,6 +73,29 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+DASHBOARD_WRITERS = {"mara-kellerman": "Mara Kellerman", "nadia-haddad": "Nadia Haddad"}
+
+
+@pytest.fixture(scope="session")
+def writers_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse of two writers (``DASHBOARD_WRITERS``), delivered in their landing folders and named
+    in ``writers.yaml``, with different amounts of work; returns the writer's path."""
+    from samples.generator import generate_corpus
+    from warehouse.connections import Warehouse
+    from warehouse.ingest import ingest
+    from warehouse.rawstore import RawStore
+
+    root = tmp_path_factory.mktemp("writers_wh")
+    lines = ["writers:"]
+    for k, (slug, name) in enumerate(DASHBOARD_WRITERS.items()):
+        lines += [f"  {slug}:", f"    name: {name}", f"    site: {slug.replace('-', '')}.net"]
+        generate_corpus(root / "landing" / slug, n_dumps=4 - k, seed=31 + k, author=name)
+    (root / "writers.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = root / "warehouse.duckdb"
+    ingest(None, Warehouse(db), RawStore(root / "raw"), landing=root / "landing")
+    return db
+
+
 @pytest.fixture(scope="session")
 def empty_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse with the schema and nothing ingested yet (published, so readers find the views)."""

@@ -132,5 +132,15 @@ def test_demo_without_server(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     code = main(["demo", "--no-serve", "--warehouse", str(tmp_path / "w.duckdb"), "--landing", str(landing)])
     out = capsys.readouterr().out
     assert code == 0
-    assert len(list(landing.glob("*.txt"))) >= 1
-    assert re.search(r"dumps:\s+[1-9]\d* new", out)
+    # two writers in their landing folders, named in writers.yaml beside it: the first screen compares them
+    folders = {p.parent.name for p in landing.glob("*/*.txt")}
+    assert folders == {"mara-kellerman", "nadia-haddad"} and not list(landing.glob("*.txt"))
+    assert "nadia-haddad:" in (tmp_path / "writers.yaml").read_text(encoding="utf-8")
+    assert re.search(r"dumps:\s+[1-9]\d* new", out) and re.search(r"dumps:.*\b0 quarantined", out)
+    import duckdb
+
+    from warehouse.publish import read_copy_path
+
+    with duckdb.connect(str(read_copy_path(tmp_path / "w.duckdb")), read_only=True) as con:
+        shown = con.execute("SELECT writer, site FROM v_writers WHERE pieces > 0 ORDER BY 1").fetchall()
+    assert shown == [("Mara Kellerman", "marakellerman.net"), ("Nadia Haddad", "nadiahaddad.org")]

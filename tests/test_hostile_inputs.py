@@ -196,8 +196,9 @@ def _build_corpus(tmp: Path, landing: Path, good: bytes, other: bytes) -> dict[s
     # A folder named like a dump, a named pipe, a dump in a sub-folder.
     (landing / "a folder.txt").mkdir()
     os.mkfifo(landing / "named pipe.txt")
-    (landing / "sub").mkdir()
-    (landing / "sub" / "in a subfolder.txt").write_bytes(other + b"\n\n\n\n")
+    # (a first-level sub-folder is a writer's: a dump one level deeper is refused)
+    (landing / "sub" / "deeper").mkdir(parents=True)
+    (landing / "sub" / "deeper" / "in a subfolder.txt").write_bytes(other + b"\n\n\n\n")
     (landing / "sub" / ".processed.txt").write_bytes(good)  # hidden: ignored
     # Permission denied: only meaningful when not root (root reads mode 000 files anyway).
     locked = landing / "no permission.txt"
@@ -309,7 +310,7 @@ def test_hostile_corpus(tmp_path: Path) -> None:
 
     con = reader_connection(read_copy_path(db))
     try:
-        shown = con.execute(queries.QUARANTINED.sql, list(queries.QUARANTINED.params)).df()
+        shown = con.execute(queries.quarantined().sql, list(queries.quarantined().params)).df()
     finally:
         con.close()
     assert set(EXPECTED_QUARANTINED) <= set(shown["file_name"])
@@ -339,7 +340,7 @@ def test_hostile_corpus(tmp_path: Path) -> None:
     (landing / "late fill.txt").write_bytes(other + b"\n\n\n\n\n")
     (landing / "archive.txt").write_bytes(first + b"\n\n")
     shutil.copyfile(landing / "good one.txt", landing / "good one, resent.txt")
-    shutil.move(landing / "sub" / "in a subfolder.txt", landing / "moved up.txt")
+    shutil.move(landing / "sub" / "deeper" / "in a subfolder.txt", landing / "moved up.txt")
     (tmp_path / "no such file.txt").write_bytes(second + b"\n")
     _age(tmp_path / "no such file.txt")
     for p in landing.rglob("*"):

@@ -49,13 +49,20 @@ def test_scan_reports_ready_files_with_sha256(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_bytes(BODY)
     (tmp_path / "a.txt").write_bytes(BODY + b"x")
     (tmp_path / "c.txt.part").write_bytes(BODY)
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "d.txt").write_bytes(BODY)
+    (tmp_path / "Jane Doe").mkdir()
+    (tmp_path / "Jane Doe" / "d.txt").write_bytes(BODY)  # a writer's folder (named by it: no writers.yaml)
     found = scan_landing(tmp_path, settle_seconds=0)
-    assert [f.file_name for f in found] == ["a.txt", "b.txt"]
-    assert found[1].sha256 == hashlib.sha256(BODY).hexdigest()
-    assert found[1].size_bytes == len(BODY)
-    assert Path(found[1].path).is_absolute()
+    assert [f.file_name for f in found] == ["d.txt", "a.txt", "b.txt"]  # in path order
+    writers = {f.file_name: (f.writer.writer_id, f.writer.name) for f in found if f.writer}
+    assert writers == {
+        "a.txt": ("default", None),
+        "b.txt": ("default", None),
+        "d.txt": ("jane-doe", "Jane Doe"),
+    }
+    b = found[2]
+    assert b.sha256 == hashlib.sha256(BODY).hexdigest()
+    assert b.size_bytes == len(BODY)
+    assert Path(b.path).is_absolute()
 
 
 def test_file_still_being_written_is_not_ready_until_it_settles(tmp_path: Path) -> None:

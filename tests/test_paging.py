@@ -180,14 +180,14 @@ def _dashboard_listings(db: Path) -> dict[str, Listing]:
         "articles_search": queries.articles(ArticleFilter(text=word)),
         "articles_substring": queries.articles(ArticleFilter(text=word), indexed=False),
         "outlet_articles": queries.outlet_articles(outlet_id),
-        "outlet_summary": queries.OUTLET_SUMMARY,
+        "outlet_summary": queries.outlet_summaries(),
         "mentions": queries.mentions([], None, None),
         "mentions_filtered": queries.mentions(["radio", "tv", "print"], 2000, None),
         "citation_notes": queries.citation_notes(""),
         "citation_notes_search": queries.citation_notes("com"),
         "quality_rows": queries.quality_rows([]),
-        "dumps": queries.DUMPS,
-        "quarantined": queries.QUARANTINED,
+        "dumps": queries.dumps(),
+        "quarantined": queries.quarantined(),
         "runs": queries.RUNS,
     }
 

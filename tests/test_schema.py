@@ -52,11 +52,25 @@ def _copy(old_release: Path, tmp_path: Path) -> Path:
     return db
 
 
+def _old_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """What the upgrade adds (migration 002: the writers table, a writer_id column), left out of a digest."""
+    tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+    return {**{t: {"writer_id"} for t in tables}, "schema_version": {"*"}, "writers": {"*"}}
+
+
+def _counts(db: Path) -> dict[str, int]:
+    """Rows per table of the old release (every one it had)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        old = [t for t in names if t not in ("schema_version", "writers")]
+        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in sorted(old)}
+
+
 def _state(db: Path) -> dict[str, Any]:
     """Everything an upgrade must keep: every column of every table, and the ids and values people use."""
     with duckdb.connect(str(db), read_only=True) as con:
         return {
-            "digest": content_digest(con, exclude={"schema_version": {"*"}}),
+            "digest": content_digest(con, exclude=_old_columns(con)),
             "dumps": con.execute(
                 "SELECT dump_id, file_name, status, superseded_by FROM dumps ORDER BY 1"
             ).fetchall(),
@@ -79,9 +93,28 @@ def test_a_warehouse_from_the_release_before_migrations_upgrades_in_place(
     with duckdb.connect(str(db), read_only=True) as con:
         assert schema.schema_version(con) == 0  # that release kept no version
 
+    counts = _counts(db)
+    assert counts["articles"] == 6 and counts["post_sightings"] == 12 and len(counts) == 24, counts
     with Warehouse(db).writer() as con:  # the writer's path: migrations run on open
         assert schema.schema_version(con) == len(schema.migrations())
-        assert con.execute("SELECT version, name FROM schema_version").fetchall() == [(1, "initial")]
+        applied = con.execute("SELECT version, name FROM schema_version ORDER BY 1").fetchall()
+        assert applied == [(1, "initial"), (2, "writers")]
+        # every row is the default writer's, and the default writer is the only one
+        assert con.execute("SELECT writer_id, display_name FROM writers").fetchall() == [
+            ("default", "Default writer")
+        ]
+        with_writer = [
+            t for (t,) in con.execute(
+                "SELECT table_name FROM duckdb_columns() WHERE column_name = 'writer_id' AND NOT internal"
+                " AND table_name IN (SELECT table_name FROM duckdb_tables())"
+            ).fetchall()
+        ]  # fmt: skip
+        assert {"dumps", "post_sightings", "posts", "articles", "agg_article_facts"} <= set(with_writer)
+        for table in with_writer:
+            found = con.execute(f"SELECT DISTINCT writer_id FROM {table}").fetchall()
+            assert found in ([("default",)], []), (table, found)
+        assert con.execute("SELECT writer_id, pieces FROM v_writers").fetchall() == [("default", 6)]
+    assert _counts(db) == counts  # every count before and after agrees
     assert _state(db) == before  # nothing lost, nothing changed
 
     with Warehouse(db).writer() as con:  # and again: nothing to do
@@ -114,26 +147,26 @@ def _migrations_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: dic
     return folder
 
 
-WRITERS = """
-CREATE TABLE writers (writer_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL);
-ALTER TABLE dumps ADD COLUMN writer_id VARCHAR;
-UPDATE dumps SET writer_id = 'the-blog';
+NEXT = """
+CREATE TABLE reviewers (reviewer_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL);
+ALTER TABLE dumps ADD COLUMN reviewed_by VARCHAR;
+UPDATE dumps SET reviewed_by = 'the-desk';
 """
 
 
 def test_a_new_migration_runs_once_and_keeps_the_rows(
     old_release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What the writer dimension will do: a numbered file that adds a table and a column to a full table."""
+    """The next change after the writers: a numbered file that adds a table and a column to a full table."""
     db = _copy(old_release, tmp_path)
     dumps = _state(db)["dumps"]
-    _migrations_copy(tmp_path, monkeypatch, {"002_writers.sql": WRITERS})
+    _migrations_copy(tmp_path, monkeypatch, {"003_reviewers.sql": NEXT})
     with Warehouse(db).writer() as con:
-        assert con.execute("SELECT max(version) FROM schema_version").fetchone() == (2,)
+        assert con.execute("SELECT max(version) FROM schema_version").fetchone() == (3,)
         rows = con.execute(
-            "SELECT dump_id, file_name, status, superseded_by, writer_id FROM dumps ORDER BY 1"
+            "SELECT dump_id, file_name, status, superseded_by, reviewed_by FROM dumps ORDER BY 1"
         )
-        assert rows.fetchall() == [(*d, "the-blog") for d in dumps]
+        assert rows.fetchall() == [(*d, "the-desk") for d in dumps]
         assert con.execute("SELECT count(*) FROM v_current_dumps").fetchone() == (4,)  # views re-created
         assert schema.apply_schema(con) == []  # the UPDATE did not run twice: nothing to do
 
@@ -146,19 +179,19 @@ def test_a_failing_migration_leaves_the_warehouse_as_it_was(
     broken = (
         "ALTER TABLE dumps ADD COLUMN half_done VARCHAR;\nALTER TABLE no_such_table ADD COLUMN x INTEGER;\n"
     )
-    _migrations_copy(tmp_path, monkeypatch, {"002_writers.sql": WRITERS, "003_broken.sql": broken})
+    _migrations_copy(tmp_path, monkeypatch, {"003_reviewers.sql": NEXT, "004_broken.sql": broken})
     con = duckdb.connect(str(db))
     try:
-        with pytest.raises(schema.SchemaError, match="003_broken.sql"):
+        with pytest.raises(schema.SchemaError, match="004_broken.sql"):
             schema.apply_schema(con)
-        assert schema.schema_version(con) == 0  # not even 001 and 002: all or nothing
+        assert schema.schema_version(con) == 0  # not even 001, 002 and 003: all or nothing
         columns = {
             r[0]
             for r in con.execute(
                 "SELECT column_name FROM duckdb_columns() WHERE table_name = 'dumps'"
             ).fetchall()
         }
-        assert not {"writer_id", "half_done"} & columns
+        assert not {"writer_id", "reviewed_by", "half_done"} & columns
     finally:
         con.close()
     assert _state(db) == before

@@ -10,6 +10,10 @@ not superseded dumps), picked by one deterministic rule (highest confidence, the
 then smallest dump_id, then smallest seq), so loading the same dumps twice or in another order
 gives identical tables, and a superseded delivery can be dropped without re-parsing anything.
 Names (outlets, topics) merge by order-independent aggregates for the same reason.
+
+A post or article belongs to one writer: its ids are scoped to the writer when staged
+(``warehouse.writers.scoped_id``), so every sighting of an id is that writer's and the
+canonical row takes the writer of its best sighting. Outlets and topics are shared by all writers.
 """
 
 from __future__ import annotations
@@ -77,17 +81,17 @@ _BEST = """
 
 _POST_COLUMNS = (
     "post_id, article_id, intro, confidence, fingerprint, best_dump_id, best_seq, year, date_basis, "
-    "first_seen_at, last_seen_at"
+    "first_seen_at, last_seen_at, writer_id"
 )
 _POST_ROW = (
     "s.post_id, s.article_id, s.intro, s.confidence, s.fingerprint, s.dump_id, s.seq, s.year, "
-    "s.date_basis, b.first_seen, b.last_seen"
+    "s.date_basis, b.first_seen, b.last_seen, s.writer_id"
 )
 _ARTICLE_ROW = """
     s.article_id, s.title, s.standfirst, s.outlet_id, COALESCE(s.kind, 'other'),
     COALESCE(s.authors, []::VARCHAR[]), s.published_date, s.date_precision, s.date_text, s.year,
     s.date_basis, s.date_min, s.date_max, s.date_evidence, COALESCE(s.word_count, 0), COALESCE(s.body, ''),
-    s.bio, s.post_id, b.first_seen, b.last_seen
+    s.bio, s.post_id, b.first_seen, b.last_seen, s.writer_id
 """
 # Per canonical table: the staging table its rows are copied from (at the post's best sighting).
 _POST_PARTS = (

@@ -22,13 +22,20 @@ from warehouse.connections import DONE_STATUSES
 from warehouse.landing import HashCache, LandingScan, RefusedFile, scan_report
 from warehouse.publish import WriterBusy, read_copy_is_current, writer_lock
 from warehouse.refusals import resolved_refusals
+from warehouse.writers import WriterRegistry
 
 
 def nothing_to_do(
-    paths: Sequence[str], landing: Path, settle_seconds: float, db_path: Path, cache: HashCache
+    paths: Sequence[str],
+    landing: Path,
+    settle_seconds: float,
+    db_path: Path,
+    cache: HashCache,
+    writers: WriterRegistry | None = None,
 ) -> list[dict[str, str]] | None:
     """When an ingest of ``paths`` (or the landing folder) would change nothing: the files it would
-    skip, with the reason, as the ingest's summary lists them; else None.
+    skip, with the reason, as the ingest's summary lists them; else None. ``writers``: the registry
+    the ingest would use (a file in an unknown writer's folder is refused, so it must be recorded).
 
     Nothing to do: every ready file's bytes are loaded or quarantined already, every refused file
     is recorded, no recorded refusal is resolved, no earlier run left its refresh undone, and the
@@ -37,7 +44,7 @@ def nothing_to_do(
     db_path = Path(db_path)
     if not db_path.is_file():
         return None
-    scan = scan_report(paths, landing, settle_seconds, cache)
+    scan = scan_report(paths, landing, settle_seconds, cache, writers)
     if scan.unsettled:
         return None
     try:

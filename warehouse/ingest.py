@@ -5,8 +5,9 @@ landing sensor, the nightly schedule) calls one stage per asset, ``bylines rebui
 :func:`load` on a fresh file, and :func:`ingest` chains the same stages in one call (tests,
 scripts). There is no other loop over dumps.
 
-- :func:`land`: ready files (given paths, or the landing folder) copied once into the raw store;
-  identical bytes already in the warehouse are skipped, unreadable files are refused with a reason.
+- :func:`land`: ready files (given paths, or the landing folder) copied once into the raw store,
+  each with its writer (``warehouse.writers``: by where it lies, or ``--writer``); identical bytes
+  already in the warehouse are skipped, unreadable files are refused with a reason.
 - :func:`parse`: each new dump decoded and parsed (``warehouse.parsing``); a big batch is deferred
   so the writer parses it while it loads (streaming).
 - :func:`load`: the writer's part, under the writer lock: every parsed dump loaded in batches or
@@ -41,6 +42,7 @@ from warehouse.parsing import ParsedItem, defer, iter_parsed, resolve_deferred
 from warehouse.rawstore import DumpMeta, RawStore
 from warehouse.refusals import forget_resolved_refusals, record_refused
 from warehouse.stops import check_stop, checkpoint
+from warehouse.writers import Writer, WriterRegistry, default_writers_file, record_writers
 
 ENV_AUTHOR = "BYLINES_AUTHOR"
 ENV_SITE = "BYLINES_SITE"  # the blog's own domain: the outlet of posts published on the blog itself
@@ -88,6 +90,8 @@ class LandedBatch(BaseModel):
     new: list[DumpMeta] = Field(default_factory=list)
     skipped: list[SkippedDump] = Field(default_factory=list)
     refused: list[RefusedFile] = Field(default_factory=list, description="to quarantine with a reason")
+    writers: list[Writer] = Field(default_factory=list, description="the writers rows to keep current")
+    notes: list[str] = Field(default_factory=list, description="for the run's warnings")
 
 
 class IngestSummary(BaseModel):
@@ -126,10 +130,14 @@ def land(
     store: RawStore,
     warehouse: Warehouse,
     log: Any = LOG,
+    writers: WriterRegistry | None = None,
+    writer: Writer | None = None,
 ) -> LandedBatch:
-    """Ready dumps (``paths``, or the landing folder when there are none) copied once into the raw store."""
+    """Ready dumps (``paths``, or the landing folder when there are none) copied once into the raw store,
+    each with its writer: ``writer`` (``--writer``), else by where it lies (``writers``: the registry)."""
     check_stop()
-    scan = scan_report(paths or [], landing, settle_seconds, hash_cache(store))
+    registry = writers or WriterRegistry()
+    scan = scan_report(paths or [], landing, settle_seconds, hash_cache(store), registry, writer)
     refused_keys = {r.refusal_id for r in scan.refused} | {r.sha256 for r in scan.refused if r.sha256}
     done = warehouse.done_dump_ids(sorted({f.sha256 for f in scan.ready} | refused_keys))
     batch = LandedBatch()
@@ -142,7 +150,7 @@ def land(
             batch.skipped.append(SkippedDump(file_name=f.file_name, dump_id=f.sha256, reason=why))
             continue
         try:
-            meta = store.put_file(Path(f.path), f.sha256, f.file_name, received_at=f.seen_at)
+            meta = store.put_file(Path(f.path), f.sha256, f.file_name, received_at=f.seen_at, writer=f.writer)
         except OSError as exc:
             named = exc.filename is not None and os.fspath(exc.filename) == f.path
             if not named and os.path.exists(f.path):
@@ -157,6 +165,7 @@ def land(
         seen[meta.dump_id] = f.file_name
         batch.new.append(meta)
         checkpoint("landed_dumps:copied")
+    batch.writers, batch.notes = registry.batch_writers([m.writer for m in batch.new])
     log.info(f"{len(batch.new)} new dump(s), {len(batch.skipped)} skipped, {len(batch.refused)} refused")
     return batch
 
@@ -204,6 +213,7 @@ def load(
     attempt_started = datetime.now(UTC).replace(tzinfo=None)
     stale = derived_is_stale(con)
     items = list(items) if retried_since is not None else items
+    record_writers(con, batch.writers)
     result = load_or_quarantine(con, resolve_deferred(items), log)
     if retried_since is not None:
         result.credit(*done_between(con, [i.meta.dump_id for i in items], retried_since, attempt_started))
@@ -219,7 +229,7 @@ def load(
         posts=result.posts,
         articles_new=result.articles_new,
         articles_updated=result.articles_updated,
-        warnings=result.warnings,
+        warnings=[*batch.notes, *result.warnings],
         quarantined=quarantined,
         skipped=[s.model_dump() for s in batch.skipped],
     )
@@ -238,12 +248,17 @@ def ingest(
     settle_seconds: float = 0.0,
     run: RunInfo | None = None,
     log: Any = LOG,
+    writer: Writer | None = None,
 ) -> IngestSummary:
     """Every stage in one call, as the Dagster job runs them: land, parse, load, then publish the read
-    copy unless the integrity checks fail (then raise, as the job's blocking checks stop publishing)."""
+    copy unless the integrity checks fail (then raise, as the job's blocking checks stop publishing).
+    Whose the dumps are: ``writer``, else by where they lie (``writers.yaml`` beside the landing folder)."""
     settings = settings or IngestSettings.from_env()
-    batch = land([str(p) for p in paths or []], landing or Path(warehouse.path).parent / "landing",
-                 settle_seconds, store, warehouse, log)  # fmt: skip
+    landing = landing or Path(warehouse.path).parent / "landing"
+    registry = WriterRegistry.load(default_writers_file(landing))
+    batch = land(
+        [str(p) for p in paths or []], landing, settle_seconds, store, warehouse, log, registry, writer
+    )
     items = parse(batch, settings, stage_dir(store), log)
     with warehouse.writer() as con:
         summary = load(con, batch, items, run or RunInfo(trigger="library"), log)

@@ -48,6 +48,9 @@ ORPHAN_RULES: list[Rule] = [
     _ref("outlet_aliases", "aliases_without_outlet", "outlet_id", "outlets"),
     _ref("sighting_mentions", "sighting_mentions_without_sighting", "dump_id, seq", "post_sightings"),
     _ref("sighting_citations", "sighting_citations_without_sighting", "dump_id, seq", "post_sightings"),
+    _ref("dumps", "dumps_without_writer", "writer_id", "writers"),
+    _ref("posts", "posts_without_writer", "writer_id", "writers"),
+    _ref("articles", "articles_without_writer", "writer_id", "writers"),
 ]
 
 DUPLICATE_RULES: list[Rule] = [
@@ -57,6 +60,9 @@ DUPLICATE_RULES: list[Rule] = [
          "SELECT count(*) - count(DISTINCT post_id) FROM posts"),
     Rule("topics", "duplicate_topic_names", "one topic per display name (the summaries group by name)",
          "SELECT count(*) - count(DISTINCT name) FROM topics"),
+    Rule("articles", "articles_shared_by_writers", "no piece joins two writers' sightings",
+         "SELECT count(*) FROM (SELECT article_id FROM post_sightings WHERE article_id IS NOT NULL"
+         " GROUP BY article_id HAVING min(writer_id) <> max(writer_id))"),
 ]  # fmt: skip
 
 
@@ -100,6 +106,9 @@ BOOKKEEPING_RULES: list[Rule] = [
          " OR (status = 'quarantined' AND error IS NULL)"),
     Rule("outlets", "outlet_review_flags", "outlets made from the text (not in the gazetteer) need review",
          "SELECT count(*) FROM outlets WHERE needs_review IS DISTINCT FROM NOT in_gazetteer"),
+    Rule("writers", "writer_ids_are_slugs", "writer ids are slugs, display names not blank",
+         "SELECT count(*) FROM writers WHERE NOT regexp_full_match(writer_id, '[a-z0-9]+(-[a-z0-9]+)*')"
+         " OR trim(display_name) = ''"),
     Rule("ingest_runs", "runs_finished", "every recorded run has its finish time and counts",
          "SELECT count(*) FROM ingest_runs WHERE finished_at IS NULL OR finished_at < started_at"
          " OR dumps_new IS NULL OR dumps_quarantined IS NULL"),

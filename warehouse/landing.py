@@ -7,10 +7,15 @@ and mtime have been stable for ``settle_seconds``. Ready files are identified by
 SHA-256 of their bytes, never by name or mtime, so an identical re-delivery is recognised
 and a changed file under an old name is a new dump.
 
+Whose dump a file is follows from where it lies (``warehouse.writers``): directly in the
+landing folder, the default writer's; in a first-level sub-folder ``<landing>/<writer>/``, that
+writer's (``writers.yaml`` names it, else the folder name is the display name). Deeper folders
+are not writers.
+
 Why some files are *refused* rather than skipped: a nightly run is unattended, so a dump
-that cannot be ingested must be visible, not silently ignored. Only files directly in the
-landing folder are ingested (a sub-folder is often where people keep processed or unrelated
-files); a ``*.txt`` in a sub-folder whose bytes are not in the warehouse yet, an unreadable
+that cannot be ingested must be visible, not silently ignored. A ``*.txt`` in a deeper
+sub-folder (or in a sub-folder ``writers.yaml`` refuses: ``unlisted_folders: refuse``) whose
+bytes are not in the warehouse yet, an unreadable
 file (no permission, a broken symbolic link, a link loop), or a ``*.txt`` that is a folder,
 a pipe or a device is recorded in ``dumps`` as quarantined with a reason saying what to do
 (see ``warehouse.refusals.record_refused``). Such a row has no bytes in the raw store, so its ``dump_id`` is
@@ -28,13 +33,14 @@ import json
 import os
 import stat
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from warehouse.rawstore import RawStore, sha256_file
+from warehouse.writers import Writer, WriterRegistry
 
 ENV_LANDING = "BYLINES_LANDING"
 ENV_SETTLE = "BYLINES_SETTLE_SECONDS"
@@ -65,6 +71,7 @@ class LandedFile(BaseModel):
     mtime: float
     sha256: str
     seen_at: datetime = Field(description="when this scan hashed it (UTC, naive)")
+    writer: Writer | None = Field(default=None, description="whose dump it is (by where it lies)")
 
 
 class RefusedFile(BaseModel):
@@ -79,6 +86,7 @@ class RefusedFile(BaseModel):
     size_bytes: int = 0
     sha256: str | None = Field(default=None, description="hash of its bytes when they could be read")
     seen_at: datetime
+    writer: Writer | None = Field(default=None, description="the writer whose folder it is in, if known")
 
 
 class LandingScan(BaseModel):
@@ -149,7 +157,9 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def _refuse(path: Path, reason: str, size: int = 0, sha: str | None = None) -> RefusedFile:
+def _refuse(
+    path: Path, reason: str, size: int = 0, sha: str | None = None, writer: Writer | None = None
+) -> RefusedFile:
     return RefusedFile(
         path=str(path.absolute()),
         file_name=display_name(path.name),
@@ -158,6 +168,7 @@ def _refuse(path: Path, reason: str, size: int = 0, sha: str | None = None) -> R
         size_bytes=size,
         sha256=sha,
         seen_at=_now(),
+        writer=writer,
     )
 
 
@@ -200,17 +211,21 @@ def _inspect(
     now: float | None,
     cache: Mapping[str, Fingerprint] | None,
     scan: LandingScan,
-    subfolder: str | None = None,
+    refuse: str | None = None,
+    writer: Writer | None = None,
 ) -> None:
-    """Classify one candidate path into ``scan`` (ready, refused, or nothing yet: not settled)."""
+    """Classify one candidate path into ``scan`` (ready for ``writer``, refused, or nothing yet: not
+    settled). ``refuse``: the reason to refuse it with once it is complete (its bytes are hashed, so a
+    copy already ingested is recognised)."""
     try:
         before = path.stat()  # follows symlinks: a link to a finished file is a delivery like any other
     except OSError as exc:
-        scan.refused.append(_refuse(path, _unreadable_reason(path, exc)))
+        scan.refused.append(_refuse(path, _unreadable_reason(path, exc), writer=writer))
         return
     if not stat.S_ISREG(before.st_mode):
-        if subfolder is None or not stat.S_ISDIR(before.st_mode):
-            scan.refused.append(_refuse(path, f"is {_kind(before.st_mode)}: put the dump file itself here"))
+        if refuse is None or not stat.S_ISDIR(before.st_mode):
+            reason = f"is {_kind(before.st_mode)}: put the dump file itself here"
+            scan.refused.append(_refuse(path, reason, writer=writer))
         return
     if not is_settled(before, settle_seconds, now):
         scan.unsettled.append(str(path.absolute()))
@@ -218,23 +233,15 @@ def _inspect(
     try:
         hashed = _hash(path, before, cache)
     except OSError as exc:
-        scan.refused.append(_refuse(path, _unreadable_reason(path, exc), before.st_size))
+        scan.refused.append(_refuse(path, _unreadable_reason(path, exc), before.st_size, writer=writer))
         return
     if hashed is None:
         scan.unsettled.append(str(path.absolute()))
         return  # grew while hashing: still being written
     digest, fp = hashed
     scan.fingerprints[str(path.absolute())] = fp
-    if subfolder is not None:
-        scan.refused.append(
-            _refuse(
-                path,
-                f"is in a sub-folder ({subfolder}): only files directly in the landing folder are "
-                "ingested; move it up into the landing folder",
-                before.st_size,
-                digest,
-            )
-        )
+    if refuse is not None:
+        scan.refused.append(_refuse(path, refuse, before.st_size, digest, writer))
         return
     scan.ready.append(
         LandedFile(
@@ -244,6 +251,7 @@ def _inspect(
             mtime=before.st_mtime,
             sha256=digest,
             seen_at=_now(),
+            writer=writer,
         )
     )
 
@@ -262,6 +270,14 @@ def inspect_file(path: Path, settle_seconds: float = 0.0, now: float | None = No
     return scan.ready[0] if scan.ready else None
 
 
+def nested_reason(rel: str) -> str:
+    """Why a file in a folder below a writer's folder is refused, and what to do."""
+    return (
+        f"is in a sub-folder ({rel}): dumps go directly in the landing folder (the default writer's) or "
+        "one level down in a writer's folder (<landing>/<writer>/); move it up into one of those"
+    )
+
+
 def _walk_subfolder(
     folder: Path,
     root: Path,
@@ -271,8 +287,10 @@ def _walk_subfolder(
     scan: LandingScan,
     depth: int,
     budget: list[int],
+    why: Callable[[str], str] = nested_reason,
 ) -> None:
-    """Report candidate dumps inside a sub-folder (not hidden, not a linked folder, bounded)."""
+    """Refuse the candidate dumps inside ``folder`` with ``why(relative path)`` (not hidden, not a
+    linked folder, bounded in depth and count)."""
     try:
         entries = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError:
@@ -284,12 +302,48 @@ def _walk_subfolder(
             continue
         if entry.is_dir() and not entry.is_symlink():
             if depth < SUBFOLDER_DEPTH:
-                _walk_subfolder(entry, root, settle, now, cache, scan, depth + 1, budget)
+                _walk_subfolder(entry, root, settle, now, cache, scan, depth + 1, budget, why)
             continue
         if is_candidate_name(entry.name):
             budget[0] -= 1
             rel = display_name(str(entry.relative_to(root)))
-            _inspect(entry, settle, now, cache, scan, subfolder=rel)
+            _inspect(entry, settle, now, cache, scan, refuse=why(rel))
+
+
+def _is_folder(entry: Path) -> bool:
+    """A real sub-folder a scan looks into (not a link to one, not hidden)."""
+    return (
+        entry.is_dir() and not entry.is_symlink() and not any(entry.name.startswith(p) for p in TEMP_PREFIXES)
+    )
+
+
+def _scan_writer_folder(
+    folder: Path,
+    root: Path,
+    writer: Writer | None,
+    refusal: str,
+    settle: float,
+    now: float | None,
+    cache: Mapping[str, Fingerprint] | None,
+    scan: LandingScan,
+    budget: list[int],
+) -> None:
+    """A writer's folder: its dumps are ``writer``'s (all refused with ``refusal`` when there is none);
+    the folders inside it are not writers."""
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError:
+        return
+    for entry in entries:
+        if budget[0] <= 0:
+            return
+        if is_candidate_name(entry.name):
+            budget[0] -= 1
+            refuse = refusal if writer is None else None
+            _inspect(entry, settle, now, cache, scan, refuse=refuse, writer=writer)
+        if _is_folder(entry):
+            why = nested_reason if writer is not None else (lambda _rel: refusal)
+            _walk_subfolder(entry, root, settle, now, cache, scan, 2, budget, why)
 
 
 def scan_landing_report(
@@ -297,55 +351,88 @@ def scan_landing_report(
     settle_seconds: float | None = None,
     now: float | None = None,
     cache: Mapping[str, Fingerprint] | None = None,
+    writers: WriterRegistry | None = None,
+    writer: Writer | None = None,
 ) -> LandingScan:
-    """Ready dumps directly inside ``folder`` (sorted by name), and the files that are refused.
+    """Ready dumps in ``folder`` and its writers' folders (sorted by name), and the files that are refused.
 
-    ``cache`` maps absolute paths to fingerprints from an earlier scan: a file whose size,
-    mtime and ctime are unchanged is not hashed again (the sensor keeps them in its cursor).
+    Files directly in ``folder`` are the default writer's, files in a first-level sub-folder that
+    folder's writer (``writers``: the registry; none = no ``writers.yaml``); ``writer`` makes every
+    file one writer's (``bylines ingest --writer``). ``cache`` maps absolute paths to fingerprints
+    from an earlier scan: a file whose size, mtime and ctime are unchanged is not hashed again (the
+    sensor keeps them in its cursor).
     """
     root = Path(folder) if folder is not None else default_landing_dir()
     settle = default_settle_seconds() if settle_seconds is None else settle_seconds
+    registry = writers or WriterRegistry()
     scan = LandingScan()
     if not root.is_dir():
         return scan
     budget = [SUBFOLDER_MAX_FILES]
+    default = writer or registry.default()
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
         if is_candidate_name(entry.name):
-            _inspect(entry, settle, now, cache, scan)
-        if (
-            entry.is_dir()
-            and not entry.is_symlink()
-            and not any(entry.name.startswith(p) for p in TEMP_PREFIXES)
-        ):
-            _walk_subfolder(entry, root, settle, now, cache, scan, 1, budget)
+            _inspect(entry, settle, now, cache, scan, writer=default)  # a folder named *.txt is refused
+            if _is_folder(entry):  # and is no writer's: what it holds is refused too
+                _walk_subfolder(entry, root, settle, now, cache, scan, 1, budget)
+        elif _is_folder(entry):
+            owner = writer or registry.for_folder(entry.name)
+            refusal = registry.refusal(display_name(entry.name))
+            _scan_writer_folder(entry, root, owner, refusal, settle, now, cache, scan, budget)
     return scan
 
 
 def scan_landing(
     folder: Path | str | None = None, settle_seconds: float | None = None, now: float | None = None
 ) -> list[LandedFile]:
-    """Ready dumps directly inside ``folder`` (not sub-folders), sorted by name for a stable order."""
+    """Ready dumps in ``folder`` and its writers' folders, sorted by name for a stable order."""
     return scan_landing_report(folder, settle_seconds, now).ready
 
 
+def _same(a: Path, b: Path | None) -> bool:
+    try:
+        return b is not None and a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
 def inspect_paths_report(
-    paths: Iterable[Path | str], settle_seconds: float = 0.0, cache: Mapping[str, Fingerprint] | None = None
+    paths: Iterable[Path | str],
+    settle_seconds: float = 0.0,
+    landing: Path | None = None,
+    writers: WriterRegistry | None = None,
+    writer: Writer | None = None,
+    cache: Mapping[str, Fingerprint] | None = None,
 ) -> LandingScan:
     """Explicitly named files (CLI backfills, sensor runs): landing rules, except ``.txt`` is not required.
 
     A person naming a file on the command line means it; only temp names and files still
     being written are left out. A named file that cannot be read is refused with a reason.
-    A named folder is scanned like the landing folder. ``cache``: as for :func:`scan_landing_report`.
+    A named folder is scanned like the landing folder (a writer's folder in ``landing`` like that
+    writer's). Whose dumps they are: ``writer`` when given (``--writer``), else by where they lie
+    (in a writer's folder of ``landing``: that writer; anywhere else: the default writer). ``cache``: as for
+    :func:`scan_landing_report`.
     """
+    registry = writers or WriterRegistry()
     out = LandingScan()
     for raw in paths:
         p = Path(raw)
+        in_writer_folder = (
+            landing is not None and _same(p.parent.parent, landing) and not _same(p.parent, landing)
+        )
         if p.is_dir():
-            sub = scan_landing_report(p, settle_seconds, cache=cache)
-            out.ready.extend(sub.ready)
-            out.refused.extend(sub.refused)
-            out.fingerprints.update(sub.fingerprints)
-            out.unsettled.extend(sub.unsettled)
+            if landing is not None and _same(p.parent, landing) and not _same(p, landing):
+                owner = writer or registry.for_folder(p.name)
+                refusal = registry.refusal(display_name(p.name))
+                _scan_writer_folder(
+                    p, landing, owner, refusal, settle_seconds, None, cache, out, [SUBFOLDER_MAX_FILES]
+                )
+            else:
+                sub = scan_landing_report(p, settle_seconds, cache=cache, writers=registry, writer=writer)
+                out.ready.extend(sub.ready)
+                out.refused.extend(sub.refused)
+                out.fingerprints.update(sub.fingerprints)
+                out.unsettled.extend(sub.unsettled)
             continue
         name_ok = is_candidate_name(p.name) or (
             not any(p.name.startswith(x) for x in TEMP_PREFIXES)
@@ -355,21 +442,30 @@ def inspect_paths_report(
             continue
         if not os.path.lexists(p):
             continue  # nothing there (the CLI says "not found")
-        _inspect(p, settle_seconds, None, cache, out)
+        owner = writer or (registry.for_folder(p.parent.name) if in_writer_folder else registry.default())
+        refusal = registry.refusal(display_name(p.parent.name)) if owner is None else None
+        _inspect(p, settle_seconds, None, cache, out, refuse=refusal, writer=owner)
     return out
 
 
 def scan_report(
-    paths: Iterable[Path | str], folder: Path, settle_seconds: float, cache: HashCache | None = None
+    paths: Iterable[Path | str],
+    folder: Path,
+    settle_seconds: float,
+    cache: HashCache | None = None,
+    writers: WriterRegistry | None = None,
+    writer: Writer | None = None,
 ) -> LandingScan:
-    """What an ingest lands: the named ``paths``, or the landing ``folder`` when there are none; files
-    whose stat is in ``cache`` are not hashed again, and the cache learns the others."""
+    """What an ingest lands: the named ``paths``, or the landing ``folder`` when there are none, each
+    file with its writer (``writer``, else by where it lies: ``writers``); files whose stat is in
+    ``cache`` are not hashed again, and the cache learns the others."""
     known = cache.load() if cache is not None else None
+    registry = writers or WriterRegistry()
     named = list(paths)
     scan = (
-        inspect_paths_report(named, settle_seconds, known)
+        inspect_paths_report(named, settle_seconds, folder, registry, writer, cache=known)
         if named
-        else scan_landing_report(folder, settle_seconds, cache=known)
+        else scan_landing_report(folder, settle_seconds, cache=known, writers=registry, writer=writer)
     )
     if cache is not None:
         cache.save(scan.fingerprints)

@@ -147,9 +147,11 @@ def _replace_sightings(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM dumps WHERE dump_id IN (SELECT dump_id FROM _prev_loaded)")
     con.execute(
         "INSERT INTO dumps (dump_id, file_name, size_bytes, encoding, received_at, raw_path, status, error,"
-        " archive_label, archive_kind, line_count, post_count, parser_version, loaded_at, superseded_by)"
+        " archive_label, archive_kind, line_count, post_count, parser_version, loaded_at, superseded_by,"
+        " writer_id)"
         " SELECT i.dump_id, i.file_name, i.size_bytes, i.encoding, i.received_at, i.raw_path, ?, NULL,"
-        " i.archive_label, i.archive_kind, i.line_count, i.post_count, ?, COALESCE(p.loaded_at, ?), NULL"
+        " i.archive_label, i.archive_kind, i.line_count, i.post_count, ?, COALESCE(p.loaded_at, ?), NULL,"
+        " i.writer_id"
         " FROM _in_dumps i LEFT JOIN _prev_loaded p USING (dump_id)",
         [STATUS_LOADED, parser_version(), now],
     )
@@ -224,9 +226,9 @@ def quarantine_dumps(con: duckdb.DuckDBPyConnection, entries: list[tuple[DumpMet
             )
             con.execute(
                 "INSERT INTO dumps (dump_id, file_name, size_bytes, encoding, received_at, raw_path, status,"
-                " error, parser_version, loaded_at)"
+                " error, parser_version, loaded_at, writer_id)"
                 " SELECT q.dump_id, q.file_name, q.size_bytes, q.encoding, q.received_at, q.raw_path, ?,"
-                " q.error, ?, ? FROM _in_quarantine q"
+                " q.error, ?, ?, q.writer_id FROM _in_quarantine q"
                 " WHERE NOT EXISTS (SELECT 1 FROM dumps d WHERE d.dump_id = q.dump_id)",
                 [STATUS_QUARANTINED, parser_version(), datetime.now(UTC).replace(tzinfo=None)],
             )

@@ -1,8 +1,9 @@
 """Decode and parse raw dumps, in a process pool when there are several.
 
 Owns the parse stage of the ingest (``warehouse.ingest``): bytes from the raw store in,
-``ParsedItem`` out (a parse result in memory or staged as JSON, or a quarantine reason). The
-parser's settings travel as one ``ParseSettings`` object to every worker.
+``ParsedItem`` out (a parse result in memory or staged as Arrow files, or a quarantine reason). The
+parser's settings travel as one ``ParseSettings`` object to every worker; each dump's writer
+fills in the blog's author and site.
 
 Why a module of its own: pool workers import only this file, ``transforms`` and the staging
 shapes (fast start-up), and a worker never opens the warehouse. Every failure becomes a reason a
@@ -72,10 +73,12 @@ def parse_one(
 ) -> ParsedItem:
     """Decode the stored bytes and parse them; failures become a quarantine reason.
 
-    With ``stage_dir`` the result is staged there (the loader's Arrow tables, in a folder named by
-    the dump's id) and only its path is returned.
+    The dump's writer names the blog's author and its site (``Writer.parse_settings``). With
+    ``stage_dir`` the result is staged there (the loader's Arrow tables, in a folder named by the
+    dump's id) and only its path is returned.
     """
-    item = _parse(meta, settings or ParseSettings())
+    settings = settings or ParseSettings()
+    item = _parse(meta, meta.writer.parse_settings(settings) if meta.writer else settings)
     if item.parsed is None or stage_dir is None:
         return item
     target = Path(stage_dir) / item.meta.dump_id

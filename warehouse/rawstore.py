@@ -7,8 +7,9 @@ so they are written atomically (temp file + ``os.replace``), never modified afte
 no-op by construction).
 
 Layout: ``<root>/<first two hex digits>/<sha256>.txt`` plus a small sidecar
-``<sha256>.json`` with the delivery facts (file name, size, first-seen time), so a
-rebuild can restore the ``dumps`` rows without the landing folder.
+``<sha256>.json`` with the delivery facts (file name, size, first-seen time, and the writer
+when it is not the default one), so a rebuild can restore the ``dumps`` rows without the
+landing folder.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from warehouse.writers import Writer
 
 ENV_RAW = "BYLINES_RAW"
 DEFAULT_RAW = Path("data/raw")
@@ -44,6 +47,7 @@ class DumpMeta(BaseModel):
     encoding: str | None = Field(default=None, description="detected text encoding, filled after decoding")
     received_at: datetime = Field(description="when the landing scan first saw these bytes")
     raw_path: str = Field(description="path of the immutable copy in the raw store")
+    writer: Writer | None = Field(default=None, description="whose dump it is; None = the default writer")
 
 
 def default_raw_root() -> Path:
@@ -85,6 +89,8 @@ def _read_sidecar(side: Path) -> dict | None:
         int(stored["size_bytes"])
         datetime.fromisoformat(stored["received_at"])
         str(stored["file_name"])
+        if stored.get("writer") is not None:
+            Writer.model_validate(stored["writer"])
     except (OSError, ValueError, KeyError, TypeError):
         if side.is_file():  # damaged: move it aside (it is read-only, but the folder is ours)
             try:
@@ -93,6 +99,12 @@ def _read_sidecar(side: Path) -> dict | None:
                 pass
         return None
     return stored
+
+
+def _stored_writer(stored: dict) -> Writer | None:
+    """The writer a sidecar records (None: the default writer, or a sidecar from before writers)."""
+    value = stored.get("writer")
+    return Writer.model_validate(value) if value is not None else None
 
 
 class RawStore:
@@ -141,17 +153,19 @@ class RawStore:
         dump_id: str | None = None,
         file_name: str | None = None,
         received_at: datetime | None = None,
+        writer: Writer | None = None,
     ) -> DumpMeta:
-        """Copy ``source`` into the store (once) and describe it.
+        """Copy ``source`` into the store (once) and describe it, as delivered for ``writer``.
 
         Idempotent: when the bytes are already stored, nothing is written and the first
-        delivery's ``received_at`` is kept. The hash is recomputed while copying, so a file
-        that changed between the landing scan and the copy is stored under its real hash.
+        delivery's ``received_at`` (and, in the sidecar, its writer) is kept. The hash is recomputed
+        while copying, so a file that changed between the landing scan and the copy is stored under
+        its real hash.
         """
         source = Path(source)
         name = file_name or source.name
         if dump_id is not None and self.has(dump_id):
-            return self._meta_for(dump_id, name, received_at)
+            return self._meta_for(dump_id, name, received_at, writer=writer)
         self.root.mkdir(parents=True, exist_ok=True)
         self._sweep_once()
         digest = hashlib.sha256()
@@ -170,9 +184,11 @@ class RawStore:
         finally:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
-        return self._meta_for(real_id, name, received_at, size=size, sync=renamed)
+        return self._meta_for(real_id, name, received_at, size=size, sync=renamed, writer=writer)
 
-    def put_bytes(self, data: bytes, file_name: str, received_at: datetime | None = None) -> DumpMeta:
+    def put_bytes(
+        self, data: bytes, file_name: str, received_at: datetime | None = None, writer: Writer | None = None
+    ) -> DumpMeta:
         """Store bytes held in memory (tests, generated samples)."""
         dump_id = hashlib.sha256(data).hexdigest()
         renamed = False
@@ -188,7 +204,7 @@ class RawStore:
             finally:
                 if os.path.exists(tmp_name):
                     os.unlink(tmp_name)
-        return self._meta_for(dump_id, file_name, received_at, size=len(data), sync=renamed)
+        return self._meta_for(dump_id, file_name, received_at, size=len(data), sync=renamed, writer=writer)
 
     def _commit(self, tmp: Path, dump_id: str) -> bool:
         """Move a fully written temp file into place (True when it did); a concurrent identical write is
@@ -208,9 +224,12 @@ class RawStore:
         received_at: datetime | None,
         size: int | None = None,
         sync: bool = False,
+        writer: Writer | None = None,
     ) -> DumpMeta:
         """Read the sidecar written at first delivery, or write it now (first delivery wins).
 
+        The description carries this delivery's name and writer (the warehouse row is this delivery's);
+        the sidecar keeps the first delivery's, which a rebuild restores.
         The folder is fsynced after a rename (``sync``: the bytes were just moved in; or the sidecar
         was): once the warehouse says "loaded", a power cut must not undo the rename.
         """
@@ -225,6 +244,7 @@ class RawStore:
                 size_bytes=int(stored["size_bytes"]),
                 received_at=datetime.fromisoformat(stored["received_at"]),
                 raw_path=str(self.path_for(dump_id)),
+                writer=writer if writer is not None else _stored_writer(stored),
             )
         meta = DumpMeta(
             dump_id=dump_id,
@@ -232,12 +252,15 @@ class RawStore:
             size_bytes=size if size is not None else self.path_for(dump_id).stat().st_size,
             received_at=received_at or datetime.now(UTC).replace(tzinfo=None),
             raw_path=str(self.path_for(dump_id)),
+            writer=writer,
         )
-        payload = {
+        payload: dict[str, object] = {
             "file_name": meta.file_name,
             "size_bytes": meta.size_bytes,
             "received_at": meta.received_at.isoformat(),
         }
+        if writer is not None and not writer.is_default:  # the default writer's are named by today's config
+            payload["writer"] = writer.model_dump(mode="json")
         fd, tmp_name = tempfile.mkstemp(prefix=".meta-", suffix=".part", dir=side.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -276,6 +299,7 @@ class RawStore:
             size_bytes=int(stored["size_bytes"]),
             received_at=datetime.fromisoformat(stored["received_at"]),
             raw_path=str(self.path_for(dump_id)),
+            writer=_stored_writer(stored),
         )
 
     def iter_ids(self) -> Iterator[str]:

@@ -21,6 +21,7 @@ from warehouse.publish import publish_read_copy, writer_lock
 from warehouse.rawstore import RawStore
 from warehouse.schema import apply_schema
 from warehouse.stops import REBUILD_POINT, checkpoint, registered
+from warehouse.writers import WriterRegistry
 
 DAMAGED_REASON = (
     "the raw store's copy of this dump is damaged (its bytes no longer match their SHA-256): "
@@ -29,10 +30,18 @@ DAMAGED_REASON = (
 
 
 def rebuild_warehouse(
-    db_path: Path, raw: RawStore, settings: IngestSettings | None = None, log: Any = LOG
+    db_path: Path,
+    raw: RawStore,
+    settings: IngestSettings | None = None,
+    log: Any = LOG,
+    writers: WriterRegistry | None = None,
 ) -> IngestSummary:
-    """Build a new warehouse from ``raw`` and replace ``db_path`` with it; returns the run summary."""
+    """Build a new warehouse from ``raw`` and replace ``db_path`` with it; returns the run summary.
+
+    Each dump keeps the writer its first delivery recorded in the raw store (the default writer's,
+    named as ``writers`` says today, when it recorded none)."""
     settings = settings or IngestSettings.from_env()
+    registry = writers or WriterRegistry()
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(f".{db_path.name}.rebuild-{os.getpid()}")
@@ -42,7 +51,8 @@ def rebuild_warehouse(
         for leftover in db_path.parent.glob(f".{db_path.name}.rebuild-*"):
             leftover.unlink(missing_ok=True)
         raw.sweep_stale_temp()
-        metas = raw.all_meta()
+        default = registry.default()
+        metas = [m if m.writer else m.model_copy(update={"writer": default}) for m in raw.all_meta()]
         # Bytes that no longer match their hash (disk damage, a hand edit) are not parsed: their dump is
         # quarantined with a reason, so the damage shows instead of silently changing the warehouse.
         damaged = [ParsedItem(meta=m, error=DAMAGED_REASON) for m in metas if not raw.verify(m.dump_id)]
@@ -55,7 +65,9 @@ def rebuild_warehouse(
         try:
             with registered(con):  # a stop request interrupts its running statement
                 apply_schema(con)
-                summary = load(con, LandedBatch(new=sound), items, run, log, full_refresh=True)
+                batch = LandedBatch(new=sound)
+                batch.writers, batch.notes = registry.batch_writers([m.writer for m in metas])
+                summary = load(con, batch, items, run, log, full_refresh=True)
                 con.execute("CHECKPOINT")
         finally:
             con.close()

@@ -26,7 +26,8 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
     already derived theirs); ``full=True`` re-derives every post and article from the
     sightings, e.g. after a parser upgrade changed the best-sighting rule.
 
-    - ``dumps.superseded_by``: an older delivery under the same file name points at the newest;
+    - ``dumps.superseded_by``: an older delivery under the same file name (of the same writer: two
+      writers' ``page-1.txt`` are two pages) points at the newest;
       the posts of dumps whose status changed are re-derived from the remaining sightings;
     - years inferred across dumps (pages run newest first) for the posts the loads listed in
       ``refresh_pending``, reading only the pages that list them (every post when ``full``);
@@ -44,9 +45,10 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
             SELECT d.dump_id, n.newest AS superseded_by
             FROM dumps d
             LEFT JOIN (
-                SELECT file_name, arg_max(dump_id, (received_at, dump_id)) AS newest
-                FROM dumps WHERE status = 'loaded' GROUP BY file_name
-            ) n ON n.file_name = d.file_name AND n.newest <> d.dump_id AND d.status = 'loaded'
+                SELECT writer_id, file_name, arg_max(dump_id, (received_at, dump_id)) AS newest
+                FROM dumps WHERE status = 'loaded' GROUP BY writer_id, file_name
+            ) n ON n.writer_id = d.writer_id AND n.file_name = d.file_name AND n.newest <> d.dump_id
+                   AND d.status = 'loaded'
             """
         )
         con.execute(

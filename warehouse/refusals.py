@@ -33,6 +33,7 @@ def record_refused(con: Any, refused: Iterable[RefusedFile], log: Any = None) ->
             size_bytes=r.size_bytes,
             received_at=r.seen_at,
             raw_path=r.path,
+            writer=r.writer,
         )
         entries.append((meta, r.reason))
         recorded.append({"file_name": r.file_name, "dump_id": r.refusal_id, "reason": r.reason})

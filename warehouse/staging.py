@@ -5,6 +5,11 @@ Owns the mapping from the parser's pydantic models (``transforms.models``) to ro
 names, its ``dumps`` row, and quarantine rows. Every shape comes from the DDL
 (``warehouse.schema.arrow_fields``): a column is declared once, in the migrations.
 
+The dump's writer (``warehouse.writers``) is applied here, after parsing and outside the parser:
+every row carries its ``writer_id``, post and article ids are scoped to the writer (two writers'
+pieces never share an id), and a piece's authors get the writer as first author unless the text
+names others (``authors_with_writer``).
+
 Why Arrow: the loader registers these tables on the connection and moves them with
 ``INSERT ... SELECT`` (set-based, never row by row).
 
@@ -33,6 +38,7 @@ from transforms.models import DateEstimate, OutletRef, ParsedDump
 from warehouse.identity import slug
 from warehouse.rawstore import DumpMeta
 from warehouse.schema import arrow_schema
+from warehouse.writers import DEFAULT_WRITER_ID, authors_with_writer, scoped_id
 
 TOPIC_SOURCE_ARCHIVE = "archive"
 TOPIC_SOURCE_TAGLINE = "tagline"
@@ -55,8 +61,8 @@ def schemas() -> dict[str, pa.Schema]:
             ("topics", ["name"]),
             ("post_topics", ["source", "dump_id"]),
         ),  # fmt: skip
-        "dumps": arrow_schema(("dumps", [*DUMP_COLUMNS, *PARSED_DUMP_COLUMNS])),
-        "quarantine": arrow_schema(("dumps", [*DUMP_COLUMNS, "error"])),
+        "dumps": arrow_schema(("dumps", [*DUMP_COLUMNS, *PARSED_DUMP_COLUMNS, "writer_id"])),
+        "quarantine": arrow_schema(("dumps", [*DUMP_COLUMNS, "error", "writer_id"])),
     }
 
 
@@ -113,16 +119,18 @@ def stage_dump(meta: DumpMeta, parsed: ParsedDump) -> StagedDump:
 
         archive_topic = normalise_topic(parsed.archive.label).casefold()
     did = meta.dump_id
+    wid = writer_id(meta)
     for post in parsed.posts:
         piece = post.piece
         dating = piece.dating if piece else (post.dating or DateEstimate())
         outlet_id = _outlet_row(piece.outlet, outlets) if piece and piece.outlet else None
+        post_id = scoped_id(post.post_id, wid)
         sightings.append(
             {
                 "dump_id": did,
                 "seq": post.seq,
-                "post_id": post.post_id,
-                "article_id": post.article_id if piece else None,
+                "post_id": post_id,
+                "article_id": scoped_id(post.article_id, wid) if piece and post.article_id else None,
                 "start_line": post.start_line,
                 "end_line": post.end_line,
                 "title_line": piece.title_line if piece else None,
@@ -134,7 +142,9 @@ def stage_dump(meta: DumpMeta, parsed: ParsedDump) -> StagedDump:
                 "standfirst": piece.standfirst if piece else None,
                 "outlet_id": outlet_id,
                 "kind": piece.kind if piece else "media-roundup",
-                "authors": list(piece.authors) if piece else [],
+                "authors": authors_with_writer(piece.authors, meta.writer, parsed.blog_author)
+                if piece
+                else [],
                 "published_date": dating.published_date,
                 "date_precision": dating.date_precision,
                 "date_text": dating.date_text,
@@ -146,6 +156,7 @@ def stage_dump(meta: DumpMeta, parsed: ParsedDump) -> StagedDump:
                 "word_count": piece.word_count if piece else 0,
                 "body": piece.body if piece else "",
                 "bio": piece.bio if piece else None,
+                "writer_id": wid,
             }
         )
         for no, m in enumerate(post.mentions, start=1):
@@ -184,7 +195,7 @@ def stage_dump(meta: DumpMeta, parsed: ParsedDump) -> StagedDump:
             source = TOPIC_SOURCE_ARCHIVE if name.casefold() == archive_topic else TOPIC_SOURCE_TAGLINE
             topics.append(
                 {
-                    "post_id": post.post_id,
+                    "post_id": post_id,
                     "topic_id": slug(name),
                     "name": name,
                     "source": source,
@@ -204,6 +215,11 @@ def stage_dump(meta: DumpMeta, parsed: ParsedDump) -> StagedDump:
     return StagedDump(tables, list(parsed.warnings))
 
 
+def writer_id(meta: DumpMeta) -> str:
+    """Whose dump it is: its writer's id (the default writer when the delivery named none)."""
+    return meta.writer.writer_id if meta.writer is not None else DEFAULT_WRITER_ID
+
+
 def _dump_row(meta: DumpMeta, parsed: ParsedDump) -> pa.Table:
     """The dump's ``dumps`` row (what the delivery and the parser say; the loader adds the rest)."""
     row = {
@@ -213,6 +229,7 @@ def _dump_row(meta: DumpMeta, parsed: ParsedDump) -> pa.Table:
         "archive_kind": parsed.archive.kind,
         "line_count": parsed.line_count,
         "post_count": len(parsed.posts),
+        "writer_id": writer_id(meta),
     }
     return pa.Table.from_pylist([row], schema=schemas()["dumps"])
 
@@ -259,6 +276,7 @@ def quarantine_rows(entries: list[tuple[DumpMeta, str]]) -> pa.Table:
             **meta.model_dump(include=set(DUMP_COLUMNS)),
             "received_at": naive_utc(meta.received_at),
             "error": reason,
+            "writer_id": writer_id(meta),
         }
         for meta, reason in entries
     ]

@@ -48,7 +48,11 @@ meta[3].metric("Words", f"{int(art['word_count']):,}")
 authors = ", ".join(art["authors"]) if len(art["authors"]) else "unknown"
 topics = ", ".join(art["topics"]) if len(art["topics"]) else "none"
 date_text = _day(art["published_date"]) if pd.notna(art["published_date"]) else "no stated date"
+writer = ui.text_of(art["writer"], "unknown") + (
+    f" ({ui.text_of(art['writer_site'])})" if ui.text_of(art["writer_site"]) else ""
+)
 st.markdown(
+    f"**Writer:** {esc(writer)}  \n"
     f"**Authors:** {esc(authors)}  \n**Topics:** {esc(topics)}  \n**Date:** {date_text}  \n"
     f"**Seen in:** {int(art['dump_count'])} dump(s), {int(art['sighting_count'])} sighting(s); "
     f"first delivered {pd.Timestamp(art['first_seen_at']):%Y-%m-%d %H:%M} UTC"

@@ -1,7 +1,7 @@
 """Articles: filter the pieces (every filter lives in the URL), read the table, export it.
 
 The exports include a publication list of exactly the filtered pieces, grouped by year, as
-Markdown and BibTeX, for a CV or a funder's report.
+Markdown and BibTeX, for a CV or a funder's report: one writer's, when the selector is on one.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from dashboard.filters import ArticleFilter
 
 ui.page_start("Articles", "Every published piece; filters are kept in the URL, so a view can be shared.")
 
-opts = query(*queries.FILTER_OPTIONS).iloc[0]
+writer = ui.selected_writer()
+opts = query(*queries.filter_options(writer)).iloc[0]
 bind = "query-params"
 with st.sidebar:
     st.header("Filters")
@@ -48,6 +49,7 @@ text = st.text_input(
 )
 
 flt = ArticleFilter(
+    writer=writer,
     year_from=years[0] if years and years[0] > int(min_year) else None,
     year_to=years[1] if years and years[1] < int(max_year) else None,
     outlets=outlets,
@@ -61,7 +63,9 @@ flt = ArticleFilter(
 indexed = search_indexed()
 listing = queries.articles(flt, indexed)
 total = int(query(*paging.count_query(listing))["n"].iloc[0])
-st.markdown(f"**{total:,}** pieces · {ui.md_escape(flt.describe())}")
+who = ui.writer_names().get(writer, writer) if writer else None
+scope = f"{who}: {flt.describe()}" if who else flt.describe()
+st.markdown(f"**{total:,}** pieces · {ui.md_escape(scope)}")
 if text and not indexed:
     st.caption(
         "This copy of the warehouse has no search index yet (the next ingest builds it): the text is "
@@ -82,7 +86,7 @@ if not by_year.empty:
 
 page, event = ui.paged_table(
     listing,
-    "articles",
+    f"articles-{writer}" if writer else "articles",  # the file name of the downloads
     "articles",
     column_config={
         "standfirst": None,
@@ -102,17 +106,17 @@ def _pieces() -> pd.DataFrame:
     return ui.export_rows(listing)
 
 
-st.subheader("Publication list")
+st.subheader(f"Publication list of {who}" if who else "Publication list")
 st.caption(
     f"The {total:,} filtered pieces grouped by year, for a CV or a funder's report"
     + (f" (the first {paging.EXPORT_ROW_LIMIT:,})." if total > paging.EXPORT_ROW_LIMIT else ".")
 )
 pubs = st.container(horizontal=True, gap="small")
+stem = f"publications-{writer}" if writer else "publications"  # one writer's list says whose
 for label, build, file_name, mime, help_text in (
-    ("Markdown", lambda: publication_markdown(_pieces(), scope=flt.describe()), "publications.md",
-     "text/markdown", None),
-    ("BibTeX", lambda: publication_bibtex(_pieces()), "publications.bib", "application/x-bibtex", None),
-    ("CSL-JSON", lambda: publication_csl_json(_pieces()), "publications.json",
+    ("Markdown", lambda: publication_markdown(_pieces(), scope=scope), f"{stem}.md", "text/markdown", None),
+    ("BibTeX", lambda: publication_bibtex(_pieces()), f"{stem}.bib", "application/x-bibtex", None),
+    ("CSL-JSON", lambda: publication_csl_json(_pieces()), f"{stem}.json",
      "application/vnd.citationstyles.csl+json", "For Zotero and other reference managers."),
 ):  # fmt: skip
     pubs.download_button(
@@ -127,4 +131,4 @@ for label, build, file_name, mime, help_text in (
     )
 with st.expander("Preview (Markdown)"):
     st.caption(f"The {len(page.rows):,} pieces of this page; the download has all {total:,}.")
-    st.markdown(publication_markdown(page.rows, scope=flt.describe()))
+    st.markdown(publication_markdown(page.rows, scope=scope))

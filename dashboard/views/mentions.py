@@ -11,8 +11,10 @@ ui.page_start(
     "Mentions", "Media appearances the intros and round-ups report, with outlet, medium and subject."
 )
 
-opts = query(*queries.MENTION_OPTIONS).iloc[0]
+writer = ui.selected_writer()
+opts = query(*queries.mention_options(writer)).iloc[0]
 media_options = list(opts["media"]) if opts["media"] is not None else []
+every_medium = query(*queries.mention_options())["media"].iloc[0]  # one colour per medium, whoever's
 if not media_options:
     st.info("No media appearances found in the ingested dumps.")
     st.stop()
@@ -28,7 +30,7 @@ if min_year == min_year and max_year == max_year and min_year < max_year:
     year_from = lo if lo > int(min_year) else None
     year_to = hi if hi < int(max_year) else None
 
-by_outlet = query(*queries.mentions_by_outlet(media, year_from, year_to))
+by_outlet = query(*queries.mentions_by_outlet(media, year_from, year_to, writer))
 colours = ui.outlet_colours()
 totals = (
     by_outlet.groupby("outlet", as_index=False)["mentions"].sum().sort_values("mentions", ascending=False)
@@ -44,9 +46,9 @@ with left:
     )
 with right:
     st.subheader("By year and medium")
-    by_year = query(*queries.mentions_by_year_medium(media, year_from, year_to))
+    by_year = query(*queries.mentions_by_year_medium(media, year_from, year_to, writer))
     ui.chart_with_table(
-        charts.stacked_by(by_year, "year", "medium", "mentions", domain=media_options),
+        charts.stacked_by(by_year, "year", "medium", "mentions", domain=list(every_medium)),
         by_year,
         "mentions_by_year_medium",
         "mentions-year",
@@ -54,7 +56,7 @@ with right:
 
 st.subheader("Appearances")
 ui.paged_table(
-    queries.mentions(media, year_from, year_to),
+    queries.mentions(media, year_from, year_to, writer),
     "mentions",
     "mentions",
     column_config={"post_id": None, "mention_no": None},

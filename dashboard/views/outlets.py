@@ -11,8 +11,9 @@ ui.page_start(
     "Outlets", "Where the pieces appeared, first and last appearance, and the names each outlet goes by."
 )
 
+writer = ui.selected_writer()
 ui.paged_table(
-    queries.OUTLET_SUMMARY,
+    queries.outlet_summaries(writer),
     "outlets",
     "outlets",
     column_config={
@@ -22,12 +23,12 @@ ui.paged_table(
     },
 )
 
-names = list(query(*queries.OUTLET_NAMES)["outlet"])
+names = list(query(*queries.outlet_names(writer))["outlet"])
 if not names:
     st.info("No outlet has pieces yet.")
     st.stop()
 choice = st.selectbox("Outlet", names, key="outlet", bind="query-params")
-row = query(*queries.outlet_summary(choice)).iloc[0]
+row = query(*queries.outlet_summary(choice, writer)).iloc[0]
 outlet_id = str(row["outlet_id"])
 
 cols = st.columns(4)
@@ -41,7 +42,7 @@ st.caption(
     + (" · created from the text, needs review" if row["needs_review"] else "")
 )
 
-by_kind = query(*queries.outlet_year_kind(outlet_id))
+by_kind = query(*queries.outlet_year_kind(outlet_id, writer))
 if not by_kind.empty:
     ui.chart_with_table(
         charts.stacked_by(by_kind, "year", "kind", "pieces"),
@@ -53,7 +54,9 @@ if not by_kind.empty:
 left, right = st.columns([2, 1])
 with left:
     st.markdown("**Pieces**")
-    ui.paged_table(queries.outlet_articles(outlet_id), f"{outlet_id}_pieces", "outlet_pieces", links=True)
+    ui.paged_table(
+        queries.outlet_articles(outlet_id, writer), f"{outlet_id}_pieces", "outlet_pieces", links=True
+    )
 with right:
     st.markdown("**Aliases**")
     ui.table(query(*queries.outlet_aliases(outlet_id)), f"{outlet_id}_aliases", "outlet-aliases")

@@ -42,8 +42,9 @@ cols[2].metric(
     help=f"{fresh.published_at:%Y-%m-%d %H:%M UTC}: {fresh.path}" if fresh.published_at else None,
 )
 
+writer = ui.selected_writer()
 st.subheader("Quarantined inputs")
-counts = query(*queries.QUARANTINED_COUNTS).iloc[0]
+counts = query(*queries.quarantined_counts(writer)).iloc[0]
 quarantined, open_cases = int(counts["total"]), int(counts["open"])
 if not quarantined:
     st.success("Nothing quarantined.")
@@ -55,10 +56,10 @@ else:
         "Fix or replace the file and drop it into the landing folder again."
     )
 if quarantined:
-    ui.paged_table(queries.QUARANTINED, "quarantined", "quarantined")
+    ui.paged_table(queries.quarantined(writer), "quarantined", "quarantined")
 
 st.subheader("Issues to review")
-found = query(*queries.QUALITY_SUMMARY)
+found = query(*queries.quality_summary(writer))
 counts = dict(zip(found["issue"], found["n"], strict=True))
 summary = pd.DataFrame(
     [(issue, int(counts.get(issue, 0)), why) for issue, why in ISSUES.items()]
@@ -72,10 +73,10 @@ if not open_issues:
     st.success("No open data-quality issues.")
 else:
     kinds = st.multiselect("Issue", open_issues, key="issue", bind="query-params")
-    ui.paged_table(queries.quality_rows(kinds), "data_quality", "quality", links=True)
+    ui.paged_table(queries.quality_rows(kinds, writer), "data_quality", "quality", links=True)
 
 st.subheader("Dumps")
-ui.paged_table(queries.DUMPS, "dumps", "dumps")
+ui.paged_table(queries.dumps(writer), "dumps", "dumps")
 
 st.subheader("Runs")
 ui.paged_table(queries.RUNS, "ingest_runs", "runs")

@@ -17,6 +17,10 @@ EXAMPLE_SQL: dict[str, str] = {
         "SELECT title, outlet, year, date_basis, date_min, date_max FROM v_articles\n"
         "WHERE date_basis <> 'stated' ORDER BY year DESC"
     ),
+    "Pieces per writer and year (every writer side by side)": (
+        "SELECT writer, year, sum(pieces)::INT AS pieces FROM mart_output_by_year_outlet\n"
+        "GROUP BY ALL ORDER BY writer, year DESC"
+    ),
     "Who interviewed the author most": (
         "SELECT outlet, medium, count(*) AS n FROM v_mentions GROUP BY ALL ORDER BY n DESC LIMIT 20"
     ),

@@ -9,17 +9,20 @@
 --                        start from nothing).
 -- Rows are inserted in the order the dashboard lists them: a full refresh stores each table in
 -- that order, so the dashboard's top-N queries read the first row groups only.
+-- Every summary row belongs to one writer (writer_id, last column): the dashboard filters by it and
+-- adds the writers up for "all writers".
 
--- Pieces per topic and year and pieces/words per year and outlet are additive: take the dirty
--- articles' old summary rows off and put their new rows on.
+-- Pieces per topic and year and pieces/words per year and outlet (per writer) are additive: take
+-- the dirty articles' old summary rows off and put their new rows on.
 CREATE OR REPLACE TEMP TABLE _output_delta AS
-SELECT year, COALESCE(outlet, '(unknown outlet)') AS outlet, outlet_id, -count(*) AS n, -sum(word_count) AS w
+SELECT writer_id, year, COALESCE(outlet, '(unknown outlet)') AS outlet, outlet_id, -count(*) AS n,
+       -sum(word_count) AS w
 FROM agg_article_facts WHERE article_id IN (SELECT article_id FROM _dirty_articles)
 GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE _topic_delta AS
-SELECT topic, year, -count(*) AS n
-FROM (SELECT unnest(topics) AS topic, year FROM agg_article_facts
+SELECT writer_id, topic, year, -count(*) AS n
+FROM (SELECT writer_id, unnest(topics) AS topic, year FROM agg_article_facts
       WHERE article_id IN (SELECT article_id FROM _dirty_articles))
 GROUP BY ALL;
 
@@ -41,7 +44,7 @@ WITH prov AS (
 SELECT a.article_id, a.title, a.standfirst, a.outlet_id, o.name, a.kind, a.authors,
        a.published_date, a.year, a.date_basis, a.date_min, a.date_max, a.word_count,
        COALESCE(tp.topics, []::VARCHAR[]), COALESCE(prov.dumps, 0), COALESCE(prov.sightings, 0),
-       a.best_post_id, a.first_seen_at, a.last_seen_at
+       a.best_post_id, a.first_seen_at, a.last_seen_at, a.writer_id
 FROM articles a
 LEFT JOIN outlets o USING (outlet_id)
 LEFT JOIN tp USING (article_id)
@@ -50,48 +53,54 @@ WHERE a.article_id IN (SELECT article_id FROM _dirty_articles)
 ORDER BY a.year DESC NULLS LAST, a.published_date DESC NULLS LAST, a.title;
 
 INSERT INTO _topic_delta
-SELECT topic, year, count(*)
-FROM (SELECT unnest(topics) AS topic, year FROM agg_article_facts
+SELECT writer_id, topic, year, count(*)
+FROM (SELECT writer_id, unnest(topics) AS topic, year FROM agg_article_facts
       WHERE article_id IN (SELECT article_id FROM _dirty_articles))
 GROUP BY ALL;
 
 INSERT INTO _output_delta
-SELECT year, COALESCE(outlet, '(unknown outlet)'), outlet_id, count(*), sum(word_count)
+SELECT writer_id, year, COALESCE(outlet, '(unknown outlet)'), outlet_id, count(*), sum(word_count)
 FROM agg_article_facts WHERE article_id IN (SELECT article_id FROM _dirty_articles)
 GROUP BY ALL;
-CREATE OR REPLACE TEMP TABLE _output_keys AS SELECT DISTINCT year, outlet, outlet_id FROM _output_delta;
+CREATE OR REPLACE TEMP TABLE _output_keys AS
+SELECT DISTINCT writer_id, year, outlet, outlet_id FROM _output_delta;
 CREATE OR REPLACE TEMP TABLE _output_new AS
-SELECT year, outlet, outlet_id, sum(n) AS n, sum(w) AS w FROM (
-    SELECT g.year, g.outlet, g.outlet_id, g.pieces AS n, g.words AS w FROM agg_output_year_outlet g
-    WHERE EXISTS (SELECT 1 FROM _output_keys k WHERE k.year IS NOT DISTINCT FROM g.year
+SELECT writer_id, year, outlet, outlet_id, sum(n) AS n, sum(w) AS w FROM (
+    SELECT g.writer_id, g.year, g.outlet, g.outlet_id, g.pieces AS n, g.words AS w
+    FROM agg_output_year_outlet g
+    WHERE EXISTS (SELECT 1 FROM _output_keys k WHERE k.writer_id = g.writer_id
+                  AND k.year IS NOT DISTINCT FROM g.year
                   AND k.outlet = g.outlet AND k.outlet_id IS NOT DISTINCT FROM g.outlet_id)
     UNION ALL
-    SELECT year, outlet, outlet_id, n, w FROM _output_delta
+    SELECT writer_id, year, outlet, outlet_id, n, w FROM _output_delta
 ) GROUP BY ALL;
 DELETE FROM agg_output_year_outlet g
-WHERE EXISTS (SELECT 1 FROM _output_keys k WHERE k.year IS NOT DISTINCT FROM g.year
+WHERE EXISTS (SELECT 1 FROM _output_keys k WHERE k.writer_id = g.writer_id
+              AND k.year IS NOT DISTINCT FROM g.year
               AND k.outlet = g.outlet AND k.outlet_id IS NOT DISTINCT FROM g.outlet_id);
 INSERT INTO agg_output_year_outlet
-SELECT year, outlet, outlet_id, n, CAST(w AS BIGINT) FROM _output_new WHERE n <> 0;
+SELECT year, outlet, outlet_id, n, CAST(w AS BIGINT), writer_id FROM _output_new WHERE n <> 0;
 
-CREATE OR REPLACE TEMP TABLE _topic_keys AS SELECT DISTINCT topic, year FROM _topic_delta;
+CREATE OR REPLACE TEMP TABLE _topic_keys AS SELECT DISTINCT writer_id, topic, year FROM _topic_delta;
 CREATE OR REPLACE TEMP TABLE _topic_new AS
-SELECT topic, year, sum(n) AS n FROM (
-    SELECT g.topic, g.year, g.pieces AS n FROM agg_topic_year g
-    WHERE EXISTS (SELECT 1 FROM _topic_keys k WHERE k.topic = g.topic AND k.year IS NOT DISTINCT FROM g.year)
+SELECT writer_id, topic, year, sum(n) AS n FROM (
+    SELECT g.writer_id, g.topic, g.year, g.pieces AS n FROM agg_topic_year g
+    WHERE EXISTS (SELECT 1 FROM _topic_keys k WHERE k.writer_id = g.writer_id AND k.topic = g.topic
+                  AND k.year IS NOT DISTINCT FROM g.year)
     UNION ALL
-    SELECT topic, year, n FROM _topic_delta
+    SELECT writer_id, topic, year, n FROM _topic_delta
 ) GROUP BY ALL;
 DELETE FROM agg_topic_year g
-WHERE EXISTS (SELECT 1 FROM _topic_keys k WHERE k.topic = g.topic AND k.year IS NOT DISTINCT FROM g.year);
+WHERE EXISTS (SELECT 1 FROM _topic_keys k WHERE k.writer_id = g.writer_id AND k.topic = g.topic
+              AND k.year IS NOT DISTINCT FROM g.year);
 INSERT INTO agg_topic_year
-SELECT n.topic, t.topic_id, n.year, n.n FROM _topic_new n JOIN topics t ON t.name = n.topic
+SELECT n.topic, t.topic_id, n.year, n.n, n.writer_id FROM _topic_new n JOIN topics t ON t.name = n.topic
 WHERE n.n <> 0;
 
 DELETE FROM agg_mention_facts WHERE post_id IN (SELECT post_id FROM _dirty_posts);
 INSERT INTO agg_mention_facts
 SELECT m.post_id, m.mention_no, p.year, COALESCE(o.name, m.outlet_text, '(unnamed)'), m.medium, m.about,
-       a.title, p.article_id, m.evidence
+       a.title, p.article_id, m.evidence, p.writer_id
 FROM mentions m
 JOIN posts p USING (post_id)
 LEFT JOIN outlets o USING (outlet_id)
@@ -102,8 +111,8 @@ ORDER BY p.year DESC NULLS LAST, 4, m.mention_no;
 DELETE FROM agg_citation_facts WHERE post_id IN (SELECT post_id FROM _dirty_posts);
 INSERT INTO agg_citation_facts
 SELECT c.post_id, c.citation_no, a.year, a.title, c.note_number, c.source, c.title, c.url, c.cited_date,
-       c.is_comment, c.article_id
-FROM citations c LEFT JOIN articles a USING (article_id)
+       c.is_comment, c.article_id, p.writer_id
+FROM citations c JOIN posts p USING (post_id) LEFT JOIN articles a ON a.article_id = c.article_id
 WHERE c.post_id IN (SELECT post_id FROM _dirty_posts)
 ORDER BY a.year DESC NULLS LAST, a.title, c.citation_no;
 
@@ -114,17 +123,17 @@ WHERE (issue = 'low_confidence_post' AND dump_id IN (SELECT dump_id FROM _dirty_
 INSERT INTO agg_data_quality
 SELECT * FROM (
     SELECT 'low_confidence_post', d.file_name, s.seq, s.post_id, s.article_id,
-           printf('confidence %.2f', s.confidence), s.dump_id
+           printf('confidence %.2f', s.confidence), s.dump_id, d.writer_id
     FROM post_sightings s JOIN v_current_dumps d USING (dump_id)
     WHERE s.confidence < 0.6 AND s.dump_id IN (SELECT dump_id FROM _dirty_dumps)
     UNION ALL
-    SELECT 'piece_without_outlet', NULL, NULL, a.best_post_id, a.article_id, a.title, NULL
+    SELECT 'piece_without_outlet', NULL, NULL, a.best_post_id, a.article_id, a.title, NULL, a.writer_id
     FROM articles a WHERE a.outlet_id IS NULL AND a.article_id IN (SELECT article_id FROM _dirty_articles)
     UNION ALL
-    SELECT 'piece_without_year', NULL, NULL, a.best_post_id, a.article_id, a.title, NULL
+    SELECT 'piece_without_year', NULL, NULL, a.best_post_id, a.article_id, a.title, NULL, a.writer_id
     FROM articles a WHERE a.year IS NULL AND a.article_id IN (SELECT article_id FROM _dirty_articles)
     UNION ALL
-    SELECT 'piece_without_stated_date', NULL, NULL, a.best_post_id, a.article_id, a.title, NULL
+    SELECT 'piece_without_stated_date', NULL, NULL, a.best_post_id, a.article_id, a.title, NULL, a.writer_id
     FROM articles a WHERE a.published_date IS NULL AND a.article_id IN (SELECT article_id FROM _dirty_articles)
 )
 ORDER BY 1, 2 NULLS LAST, 3;  -- issue, dump file, seq: the Data quality page's order
@@ -134,7 +143,7 @@ ORDER BY 1, 2 NULLS LAST, 3;  -- issue, dump file, seq: the Data quality page's 
 
 DELETE FROM agg_mentions_year_medium;
 INSERT INTO agg_mentions_year_medium
-SELECT p.year, m.medium, count(*), count(DISTINCT m.outlet_id)
+SELECT p.year, m.medium, count(*), count(DISTINCT m.outlet_id), p.writer_id
 FROM mentions m JOIN posts p USING (post_id)
 GROUP BY ALL;
 
@@ -142,27 +151,29 @@ DELETE FROM agg_citation_sources;
 INSERT INTO agg_citation_sources
 SELECT COALESCE(c.source, '(no source)'),
        lower(regexp_extract(c.url, '^[a-z]+://(?:www\.)?([^/:?#]+)', 1)),
-       count(*), count(DISTINCT c.article_id), min(a.year), max(a.year)
-FROM citations c LEFT JOIN articles a USING (article_id)
+       count(*), count(DISTINCT c.article_id), min(a.year), max(a.year), p.writer_id
+FROM citations c JOIN posts p USING (post_id) LEFT JOIN articles a ON a.article_id = c.article_id
 WHERE NOT c.is_comment
 GROUP BY ALL;
 
 DELETE FROM agg_outlet_stats;
 INSERT INTO agg_outlet_stats
 WITH by_kind AS (
-    SELECT outlet_id, kind, count(*) AS n FROM agg_article_facts WHERE outlet_id IS NOT NULL GROUP BY ALL
+    SELECT writer_id, outlet_id, kind, count(*) AS n FROM agg_article_facts WHERE outlet_id IS NOT NULL
+    GROUP BY ALL
 ), kinds AS (
-    SELECT outlet_id, map(list(kind ORDER BY kind), list(n ORDER BY kind)) AS pieces_by_kind
-    FROM by_kind GROUP BY outlet_id
+    SELECT writer_id, outlet_id, map(list(kind ORDER BY kind), list(n ORDER BY kind)) AS pieces_by_kind
+    FROM by_kind GROUP BY writer_id, outlet_id
 ), pieces AS (
-    SELECT outlet_id, count(*) AS pieces, min(year) AS first_year, max(year) AS last_year,
+    SELECT writer_id, outlet_id, count(*) AS pieces, min(year) AS first_year, max(year) AS last_year,
            min(published_date) AS first_date, max(published_date) AS last_date
-    FROM agg_article_facts WHERE outlet_id IS NOT NULL GROUP BY outlet_id
+    FROM agg_article_facts WHERE outlet_id IS NOT NULL GROUP BY writer_id, outlet_id
 ), ment AS (
-    SELECT outlet_id, count(*) AS mentions FROM mentions WHERE outlet_id IS NOT NULL GROUP BY outlet_id
+    SELECT p.writer_id, m.outlet_id, count(*) AS mentions FROM mentions m JOIN posts p USING (post_id)
+    WHERE m.outlet_id IS NOT NULL GROUP BY p.writer_id, m.outlet_id
 )
 SELECT outlet_id, COALESCE(pieces.pieces, 0), pieces.first_year, pieces.last_year, pieces.first_date,
-       pieces.last_date, kinds.pieces_by_kind, COALESCE(ment.mentions, 0)
+       pieces.last_date, kinds.pieces_by_kind, COALESCE(ment.mentions, 0), writer_id
 FROM pieces
-FULL JOIN ment USING (outlet_id)
-LEFT JOIN kinds USING (outlet_id);
+FULL JOIN ment USING (writer_id, outlet_id)
+LEFT JOIN kinds USING (writer_id, outlet_id);
