@@ -115,7 +115,7 @@ def test_readers_during_ingest_see_whole_published_states(tmp_path: Path, batche
             sql_runs.append(out.returncode)
             if out.returncode != 0:
                 errors.append(f"bylines sql: {out.stdout[-300:]} {out.stderr[-300:]}")
-            stop.wait(0.3)  # pacing only: each run starts a Python process
+            stop.wait(1.0)  # pacing only: each run starts a Python process (about a second of CPU)
 
     def process_reads_until(expected: tuple[int, int]) -> None:
         """Lines of the reader process up to its first answer from the copy just published."""
