@@ -59,6 +59,9 @@ class CorpusResult:
     ingest_peak_rss_mb: float = 0.0
     ingest_peak_tree_rss_mb: float = 0.0
     ingest_peak_tree_pss_mb: float = 0.0
+    ingest_cores: float = 0.0  # CPU seconds of all the run's processes per wall second
+    io_limit_s: float = 0.0  # a bare read of the corpus's bytes
+    load_limit_s: float = 0.0  # a bare DuckDB COPY of the warehouse's rows from Parquet
     nothing_new_s: float = 0.0
     one_new_s: float = 0.0
     one_new_bytes: int = 0
@@ -190,10 +193,12 @@ class IngestRun:
     peak_rss_mb: float  # largest single process (the writer, or one parser)
     peak_tree_rss_mb: float  # all processes of the run at once (writer + parser pool), RSS added up
     peak_tree_pss_mb: float = 0.0  # the same instant-by-instant sum with PSS (shared pages counted once)
+    cores: float = 0.0  # CPU seconds of the run's processes (user + system) per wall second
 
 
 def _run_ingest(args: list[str], env: dict[str, str], sample_every: float = 0.2) -> IngestRun:
     """Run ``bylines ingest`` as a child, sampling the memory of its process tree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(
         [_bylines(), "ingest", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -221,8 +226,57 @@ def _run_ingest(args: list[str], env: dict[str, str], sample_every: float = 0.2)
         raise RuntimeError(f"bylines ingest failed ({proc.returncode}): {err[-2000:]}")
     # ru_maxrss of children: the largest single descendant waited for so far (KiB); catches a peak
     # between two samples.
-    peak_one = max(peak_one, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
-    return IngestRun(seconds, peak_one / 1e6, max(peak_sum, peak_one) / 1e6, peak_pss / 1e6)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_one = max(peak_one, after.ru_maxrss * 1024)
+    # pool workers are waited for by the run, so their CPU time is in the children's usage too
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return IngestRun(seconds, peak_one / 1e6, max(peak_sum, peak_one) / 1e6, peak_pss / 1e6, cpu / seconds)
+
+
+def io_limit(files: Sequence[Path]) -> float:
+    """Seconds to read the bytes of ``files`` once, in 1 MiB chunks: the ingest's I/O limit."""
+    start = time.perf_counter()
+    for f in files:
+        with open(f, "rb", buffering=0) as fh:
+            while fh.read(1 << 20):
+                pass
+    return time.perf_counter() - start
+
+
+def load_limit(warehouse: Path, work: Path) -> float:
+    """Seconds for a bare DuckDB ``COPY`` of every row the ingest left in ``warehouse``, from Parquet,
+    into a new warehouse of the same schema: the load's limit (no parsing, no identity rules, no
+    aggregates, no publish)."""
+    from warehouse.schema import apply_schema
+
+    work.mkdir(parents=True, exist_ok=True)
+    target = work / "copy_limit.duckdb"
+    target.unlink(missing_ok=True)
+    tables: list[str] = []
+    with duckdb.connect(str(target)) as con:
+        apply_schema(con)  # tables the schema fills itself (its migration log) are left out
+        names = [
+            name
+            for (name,) in con.execute(
+                "SELECT schema_name || '.' || table_name FROM duckdb_tables()"
+                " WHERE database_name = current_database() AND NOT temporary ORDER BY 1"
+            ).fetchall()
+            if not con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+        ]
+    with duckdb.connect(str(warehouse), read_only=True) as src:
+        for name in names:
+            if src.execute(f"SELECT count(*) FROM {name}").fetchone()[0]:
+                src.execute(f"COPY {name} TO '{work / name}.parquet' (FORMAT parquet)")
+                tables.append(name)
+    start = time.perf_counter()
+    with duckdb.connect(str(target)) as con:
+        for name in tables:
+            con.execute(f"COPY {name} FROM '{work / name}.parquet' (FORMAT parquet)")
+        con.execute("CHECKPOINT")
+    seconds = time.perf_counter() - start
+    target.unlink(missing_ok=True)
+    shutil.rmtree(work, ignore_errors=True)
+    return seconds
 
 
 def run_corpus(
@@ -250,7 +304,10 @@ def run_corpus(
         run.peak_tree_rss_mb,
     )
     result.ingest_peak_tree_pss_mb = run.peak_tree_pss_mb
+    result.ingest_cores = run.cores
     result.ingest_mb_s = _mb(size) / result.ingest_s
+    result.io_limit_s = io_limit(files)
+    result.load_limit_s = load_limit(warehouse, root / f"limit_{label}")
     result.nothing_new_s = _run_ingest([str(corpus), *common], env).seconds
     extra = root / f"extra_{label}"
     new_files, _ = _generate(extra, 1, seed + 1000)  # the smallest corpus: one group's first dump
@@ -472,6 +529,86 @@ def search_notes(index: SearchIndexTiming, words: SearchWords, articles: int) ->
     ]
 
 
+def limits(corpora: Sequence[CorpusResult]) -> list[str]:
+    """The ingest against a bare read of its bytes (I/O limit) and a bare COPY of its rows (load limit)."""
+    lines = [
+        "Measured in the same run: the I/O limit is a bare read of the corpus's bytes; the load limit a "
+        "bare DuckDB `COPY` from Parquet of every row the ingest left in the warehouse, into a new file "
+        "of the same schema (no parsing, identity rules, aggregates or publish).",
+        "",
+        "| corpus | ingest s | I/O limit s (MB/s) | ingest / I/O limit | load limit s "
+        "| ingest / load limit |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in corpora:
+        io_mb_s = _mb(c.bytes) / c.io_limit_s if c.io_limit_s else float("nan")
+        lines.append(
+            f"| {c.label} | {c.ingest_s:.1f} | {c.io_limit_s:.2f} ({io_mb_s:,.0f}) "
+            f"| {_ratio(c.ingest_s, c.io_limit_s)} | {c.load_limit_s:.2f} "
+            f"| {_ratio(c.ingest_s, c.load_limit_s)} |"
+        )
+    return lines
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:,.0f}x" if b > 0 else "n/a"
+
+
+# The bars of issue 17: (figure, target text, test on the measured value).
+INGEST_MB_S = 8.0  # 10 MB; 8.5 MB/s at 1 GB (< 120 s)
+INGEST_MB_S_1GB = 8.5
+PEAK_PSS_MB = 1000.0
+NOTHING_NEW_S = 1.0
+ONE_NEW_S = 3.0
+QUERY_P95_MS = 100.0
+
+
+def targets(corpora: Sequence[CorpusResult], queries: Sequence[QueryTiming]) -> list[str]:
+    """Every figure of the issue's table next to its target (``met``: yes or NO)."""
+    rows: list[tuple[str, str, str, bool]] = []
+    for c in corpora:
+        big = c.bytes >= 0.9e9
+        bar = INGEST_MB_S_1GB if big else INGEST_MB_S
+        rows += [
+            (
+                f"end-to-end ingest, {c.label}",
+                f"{c.ingest_s:.1f} s ({c.ingest_mb_s:.2f} MB/s)",
+                f">= {bar} MB/s" + (" (< 120 s)" if big else ""),
+                c.ingest_mb_s >= bar,
+            ),
+            (
+                f"peak memory, {c.label} run (all processes, PSS)",
+                f"{c.ingest_peak_tree_pss_mb:,.0f} MB",
+                f"<= {PEAK_PSS_MB:,.0f} MB",
+                c.ingest_peak_tree_pss_mb <= PEAK_PSS_MB,
+            ),
+            (f"nothing-new run at {c.label}", f"{c.nothing_new_s:.2f} s", f"<= {NOTHING_NEW_S:.0f} s",
+             c.nothing_new_s <= NOTHING_NEW_S),
+            (
+                f"one new {c.one_new_bytes / 1000:.0f} KB dump into the {c.label} warehouse",
+                f"{c.one_new_s:.2f} s",
+                f"<= {ONE_NEW_S:.0f} s",
+                c.one_new_s <= ONE_NEW_S,
+            ),
+        ]  # fmt: skip
+    groups = (
+        ("article listings (p95, worst page)", lambda n: n.startswith("articles") and "search" not in n),
+        ("article text search (p95, worst)", lambda n: "search" in n),
+        ("every dashboard query (p95, worst)", lambda n: True),
+    )
+    for figure, picks in groups:
+        picked = [q for q in queries if picks(q.name)]
+        if picked:
+            worst = max(picked, key=lambda q: q.p95_ms)
+            rows.append(
+                (figure, f"{worst.p95_ms:.1f} ms ({worst.name})", f"< {QUERY_P95_MS:.0f} ms",
+                 worst.p95_ms < QUERY_P95_MS)
+            )  # fmt: skip
+    out = ["| figure | measured | target | met |", "|---|---|---|---|"]
+    out += [f"| {f} | {m} | {t} | {'yes' if ok else 'NO'} |" for f, m, t, ok in rows]
+    return out
+
+
 def report(
     corpora: list[CorpusResult],
     queries: list[QueryTiming],
@@ -490,20 +627,25 @@ def report(
         "## Ingest",
         "",
         "| corpus | files | parse sample | baseline scan MB/s | parse MB/s (1 core) | parse/baseline "
-        "| ingest s | ingest MB/s | peak RSS MB (largest process / all; all as PSS) | nothing new s "
-        "| one new dump s | warehouse MB | articles |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| ingest s | ingest MB/s | cores busy | peak RSS MB (largest process / all; all as PSS) "
+        "| nothing new s | one new dump s | warehouse MB | articles |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in corpora:
         ratio = c.baseline_mb_s / c.parse_mb_s if c.parse_mb_s else float("nan")
         lines.append(
             f"| {c.label} ({_mb(c.bytes):.0f} MB) | {c.files} | {_mb(c.parse_sample_bytes):.0f} MB "
             f"| {c.baseline_mb_s:.1f} | {c.parse_mb_s:.2f} | {ratio:.1f}x slower | {c.ingest_s:.1f} "
-            f"| {c.ingest_mb_s:.2f} | {c.ingest_peak_rss_mb:.0f} / {c.ingest_peak_tree_rss_mb:.0f}; "
+            f"| {c.ingest_mb_s:.2f} | {c.ingest_cores:.2f} "
+            f"| {c.ingest_peak_rss_mb:.0f} / {c.ingest_peak_tree_rss_mb:.0f}; "
             f"{c.ingest_peak_tree_pss_mb:.0f} "
             f"| {c.nothing_new_s:.1f} | {c.one_new_s:.1f} ({c.one_new_bytes / 1000:.0f} KB) "
             f"| {c.warehouse_mb:.0f} | {c.articles} |"
         )
+    lines += ["", "## Limits", "", *limits(corpora), "", "## Against the targets of issue 17", ""]
+    lines += targets(corpora, queries)
+    if not queries:
+        return "\n".join(lines) + "\n"
     lines += [
         "",
         f"## Dashboard queries at {articles:,} articles",
@@ -519,7 +661,7 @@ def report(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bylines bench", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10MB,100MB", help="corpus sizes, e.g. 10MB,100MB,1GB")
-    parser.add_argument("--articles", type=int, default=1_000_000, help="articles in the dashboard warehouse")
+    parser.add_argument("--articles", type=int, default=1_000_000, help="dashboard warehouse size (0: none)")
     parser.add_argument("--repeat", type=int, default=20, help="runs per dashboard query")
     parser.add_argument("--workers", type=int, default=0, help="parser processes (0 = one per core)")
     parser.add_argument(
@@ -546,22 +688,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"ingest {c.ingest_mb_s:.2f} MB/s, peak RSS {c.ingest_peak_rss_mb:.0f} MB "
                 f"(all processes {c.ingest_peak_tree_rss_mb:.0f} MB, "
                 f"as PSS {c.ingest_peak_tree_pss_mb:.0f} MB), "
-                f"nothing new {c.nothing_new_s:.1f} s, "
-                f"one new dump {c.one_new_s:.1f} s",
+                f"nothing new {c.nothing_new_s:.2f} s, "
+                f"one new dump {c.one_new_s:.2f} s; {c.ingest_cores:.2f} cores busy; "
+                f"limits: I/O {c.io_limit_s:.2f} s, load {c.load_limit_s:.2f} s",
                 flush=True,
             )
             corpora.append(c)
-        print(f"[bench] dashboard warehouse with {args.articles:,} articles ...", flush=True)
-        from benchmarks.synthetic_warehouse import build
+        queries: list[QueryTiming] = []
+        notes: list[str] = []
+        if args.articles:
+            print(f"[bench] dashboard warehouse with {args.articles:,} articles ...", flush=True)
+            from benchmarks.synthetic_warehouse import build
 
-        db = root / "dashboard_bench.duckdb"
-        index = build(db, args.articles)
-        queries, words = time_dashboard(db, args.repeat)
+            db = root / "dashboard_bench.duckdb"
+            index = build(db, args.articles)
+            queries, words = time_dashboard(db, args.repeat)
+            notes = search_notes(index, words, args.articles)
     finally:
         if args.workdir is None:
             shutil.rmtree(root, ignore_errors=True)
     command = "bylines bench " + " ".join(argv if argv is not None else sys.argv[1:])
-    text = report(corpora, queries, args.articles, command.strip(), search_notes(index, words, args.articles))
+    text = report(corpora, queries, args.articles, command.strip(), notes)
     print(text)
     if args.write:
         args.write.write_text(text, encoding="utf-8")

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from orchestration.settings import RUN_LOCKS_FOLDER
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD_APP = PROJECT_ROOT / "dashboard" / "app.py"
 DEFAULT_PORT = 8501
@@ -57,7 +59,7 @@ def _instance() -> Any:
 
 
 def _warehouse_path(args: argparse.Namespace) -> Path:
-    from orchestration.resources import default_warehouse_path
+    from orchestration.settings import default_warehouse_path
 
     return Path(args.warehouse) if getattr(args, "warehouse", None) else default_warehouse_path()
 
@@ -69,7 +71,7 @@ def _landing_path(args: argparse.Namespace) -> Path:
 
 
 def _raw_path(args: argparse.Namespace) -> Path:
-    from orchestration.resources import raw_root_for
+    from orchestration.settings import raw_root_for
 
     return Path(args.raw) if getattr(args, "raw", None) else raw_root_for(_warehouse_path(args))
 
@@ -209,6 +211,32 @@ def format_summary(summary: dict[str, Any], seconds: float | None = None, out: T
     return "\n".join(lines)
 
 
+def nothing_new(paths: Sequence[str], args: argparse.Namespace) -> dict[str, Any] | None:
+    """The summary of an ingest that would change nothing, told without starting Dagster, else None.
+
+    Why: importing Dagster and opening its instance cost about two seconds, every run. A run is
+    needed anyway when a run lock file exists (a live run, or a dead one to reap: see
+    ``orchestration.runs``); otherwise ``warehouse.idle`` tells, read-only, whether anything is new.
+    """
+    _ensure_dagster_home()
+    locks = Path(os.environ["DAGSTER_HOME"]) / RUN_LOCKS_FOLDER
+    if (locks.is_dir() and any(locks.glob("*.lock"))) or args.writer or args.site:
+        return None  # --writer/--site: the run resolves (and may record) that writer
+    from warehouse.idle import nothing_to_do
+    from warehouse.landing import hash_cache
+    from warehouse.rawstore import RawStore
+    from warehouse.writers import WriterRegistry, WritersFileError, default_writers_file
+
+    landing = _landing_path(args)
+    try:
+        writers = WriterRegistry.load(default_writers_file(landing))
+    except WritersFileError:
+        return None  # the run says what is wrong with writers.yaml
+    store = RawStore(_raw_path(args))
+    skipped = nothing_to_do(paths, landing, args.settle, _warehouse_path(args), hash_cache(store), writers)
+    return None if skipped is None else {"dumps_skipped": len(skipped), "skipped": skipped}
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -216,6 +244,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"not found: {p}", file=sys.stderr)
     if args.paths and len(missing) == len(args.paths):
         return 2  # never fall back to the landing folder when the named files are all absent
+    idle = nothing_new([str(Path(p).absolute()) for p in args.paths if p not in missing], args)
+    if idle is not None:
+        print(format_summary(idle, time.perf_counter() - start))
+        print("nothing new: no run started", file=sys.stderr)
+        return 0
     code, summary = run_ingest(
         [p for p in args.paths if p not in missing],
         _warehouse_path(args),

@@ -9,7 +9,6 @@ and nothing is read from the environment at import time.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,30 +16,13 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from orchestration.settings import default_warehouse_path, raw_root_for
 from warehouse.connections import Warehouse
 from warehouse.ingest import stage_dir
 from warehouse.landing import LandedFile, default_landing_dir, default_settle_seconds, scan_landing_report
 from warehouse.publish import WRITER_MEMORY_LIMIT
-from warehouse.rawstore import ENV_RAW, RawStore
+from warehouse.rawstore import RawStore
 from warehouse.writers import WriterRegistry, default_writers_file
-
-ENV_WAREHOUSE = "BYLINES_WAREHOUSE"
-DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
-
-
-def default_warehouse_path() -> Path:
-    """``$BYLINES_WAREHOUSE`` or ``data/warehouse.duckdb``."""
-    return Path(os.environ.get(ENV_WAREHOUSE) or DEFAULT_WAREHOUSE)
-
-
-def raw_root_for(warehouse_path: Path) -> Path:
-    """``$BYLINES_RAW``, else the ``raw`` folder beside the warehouse file (``data/raw`` by default).
-
-    Why beside the warehouse: a warehouse and the bytes it was built from belong together, so
-    ``bylines ingest --warehouse /tmp/w.duckdb`` never writes into the project's ``data/raw``.
-    """
-    env = os.environ.get(ENV_RAW)
-    return Path(env) if env else Path(warehouse_path).parent / "raw"
 
 
 class WarehouseResource(dg.ConfigurableResource):

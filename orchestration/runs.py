@@ -37,6 +37,7 @@ from typing import Any
 import dagster as dg
 from dagster._core.launcher import CheckRunHealthResult, DefaultRunLauncher, WorkerStatus
 
+from orchestration.settings import RUN_LOCKS_FOLDER
 from warehouse.publish import lock_timeout, set_lock_owner
 
 WRITER_POOL = "duckdb_write"
@@ -64,7 +65,7 @@ def _process_start(pid: int) -> str | None:
 
 
 def run_lock_path(instance: dg.DagsterInstance, run_id: str) -> Path:
-    return Path(instance.root_directory) / "bylines-runs" / f"{run_id}.lock"
+    return Path(instance.root_directory) / RUN_LOCKS_FOLDER / f"{run_id}.lock"
 
 
 def hold_run_lock(instance: dg.DagsterInstance, run_id: str) -> dict[str, str]:

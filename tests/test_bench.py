@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.run import _tree_memory, main, parse_size
+from benchmarks.run import CorpusResult, QueryTiming, _tree_memory, main, parse_size, targets
 
 
 def test_parse_size() -> None:
@@ -26,6 +26,19 @@ def test_bench_writes_every_section(tmp_path: Path, capsys) -> None:
     assert code == 0
     text = report.read_text()
     assert "## Ingest" in text and "| 600KB" in text
+    # the limits measured in the same run, with their ratios, and every figure against its target
+    assert re.search(
+        r"^\| 600KB \| [\d.]+ \| [\d.]+ \([\d,]+\) \| [\d,]+x \| [\d.]+ \| [\d,]+x \|$", text, re.M
+    )
+    for figure in (
+        "end-to-end ingest, 600KB",
+        "peak memory, 600KB run",
+        "nothing-new run at 600KB",
+        "dump into the 600KB warehouse",
+        "article listings",
+        "article text search",
+    ):
+        assert re.search(rf"^\| (one new \d+ KB )?{figure}.* \| (yes|NO) \|$", text, re.M), figure
     assert "## Dashboard queries at 3,000 articles" in text
     for query in ("headline", "articles_page", "articles_search_page", "mentions_page", "quality_rows_page"):
         assert f"| {query} |" in text
@@ -53,3 +66,27 @@ def test_tree_memory_adds_up_the_processes_alive_at_one_instant() -> None:
         assert now.rss_sum >= alone.rss_sum + 1 and now.pss_sum <= now.rss_sum
     finally:
         child.communicate(b"")
+
+
+def test_targets_are_judged_against_the_issues_bars() -> None:
+    """The 1 GB bar is stricter than the small-corpus one; a query at the bar fails it (p95 < 100 ms)."""
+    gb = CorpusResult("1GB", 10**9, 1, 0.0, ingest_s=119.0, ingest_mb_s=8.4, ingest_peak_tree_pss_mb=1000.0,
+                      nothing_new_s=0.4, one_new_s=3.5, one_new_bytes=53_000)  # fmt: skip
+    small = CorpusResult("10MB", 10**7, 1, 0.0, ingest_mb_s=8.4)
+    rows = targets(
+        [gb, small], [QueryTiming("articles_page", 100, 20.0, 100.0), QueryTiming("x_search", 1, 1, 5)]
+    )
+    met = {line.split(" | ")[0].lstrip("| "): line.rsplit(" | ", 1)[1].rstrip(" |") for line in rows[2:]}
+    assert met == {
+        "end-to-end ingest, 1GB": "NO",
+        "peak memory, 1GB run (all processes, PSS)": "yes",
+        "nothing-new run at 1GB": "yes",
+        "one new 53 KB dump into the 1GB warehouse": "NO",
+        "end-to-end ingest, 10MB": "yes",
+        "peak memory, 10MB run (all processes, PSS)": "yes",
+        "nothing-new run at 10MB": "yes",
+        "one new 0 KB dump into the 10MB warehouse": "yes",
+        "article listings (p95, worst page)": "NO",
+        "article text search (p95, worst)": "yes",
+        "every dashboard query (p95, worst)": "NO",
+    }

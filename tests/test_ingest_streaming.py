@@ -83,7 +83,7 @@ def test_streamed_batches_and_incremental_refresh_match_plain_loads(
         assert result.loaded == len(part) and not result.quarantined
         refresh_derived(fast)
     assert _snapshot(fast) == reference
-    assert not list((tmp_path / "stage").glob("*.json")), "staged parse results are removed once loaded"
+    assert not any((tmp_path / "stage").iterdir()), "staged parse results are removed once loaded"
     assert fast.execute("SELECT count(*) FROM refresh_pending").fetchone() == (0,)
 
 
@@ -110,3 +110,23 @@ def test_a_batch_holding_the_same_dump_twice_is_refused(tmp_path: Path, corpus: 
     con = _connect(tmp_path / "w.duckdb")
     with pytest.raises(ValueError, match="same dump twice"):
         load.load_dumps(con, [(item.meta, item.parsed), (item.meta, item.parsed)])
+
+
+def test_a_damaged_stage_quarantines_its_dump_and_the_others_load(tmp_path: Path, corpus: list[Path]) -> None:
+    """Parse workers stage the loader's Arrow tables; a stage damaged on disk (truncated, or one file
+    gone) costs its dump a quarantine row with the reason, never the run or the other dumps."""
+    store = RawStore(tmp_path / "raw")
+    metas = _metas(store, corpus[:3])
+    items = [parse_one(m, stage_dir=str(tmp_path / "stage")) for m in metas]
+    assert all(i.parsed is None and i.parsed_path for i in items)
+    truncated = Path(items[0].parsed_path or "") / "sightings.arrow"
+    truncated.write_bytes(truncated.read_bytes()[:100])
+    (Path(items[1].parsed_path or "") / "notes.json").unlink()
+    con = _connect(tmp_path / "w.duckdb")
+    result = load.load_or_quarantine(con, items)
+    assert result.loaded == 1
+    reasons = dict(con.execute("SELECT dump_id, error FROM dumps WHERE status = 'quarantined'").fetchall())
+    assert set(reasons) == {items[0].meta.dump_id, items[1].meta.dump_id}
+    assert all(r.startswith("staged parse result unreadable") for r in reasons.values())
+    loaded = con.execute("SELECT count(*) FROM post_sightings WHERE dump_id = ?", [metas[2].dump_id])
+    assert loaded.fetchone()[0] > 0

@@ -1,4 +1,6 @@
-"""Publishing: readers hold the read copy open without blocking the writer; the swap is atomic."""
+"""Publishing: readers hold the read copy open without blocking the writer; the swap is atomic; the copy
+not in use is patched block by block into the writer's bytes, never under a reader, and made whole again
+whenever its manifest cannot vouch for it."""
 
 from __future__ import annotations
 
@@ -14,8 +16,11 @@ import duckdb
 import pytest
 from filelock import FileLock, Timeout
 
+from warehouse import blockcopy
+from warehouse.blockcopy import NotPatchable, block_digests, manifest_path, patch_copy, write_manifest
 from warehouse.publish import (
     clone_or_copy,
+    copy_paths,
     lock_path,
     publish_read_copy,
     read_copy_path,
@@ -173,3 +178,174 @@ def test_publish_by_clone_or_copy_keeps_readers_on_their_snapshot(
         with read_only_connection(copy) as con:
             assert con.execute("SELECT count(*) FROM probe").fetchone()[0] == 8
         assert not list(folder.glob(".*.tmp"))
+
+
+WIDE_TABLE = "CREATE TABLE wide AS SELECT range AS i, repeat('x', 200) || range AS t FROM range(200000)"
+
+
+def _bytes_equal(a: Path, b: Path) -> bool:
+    return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+
+
+def _standby(db: Path) -> Path:
+    published = read_copy_path(db).stat().st_ino
+    return next(c for c in copy_paths(read_copy_path(db)) if c.stat().st_ino != published)
+
+
+def _wide_writer(db: Path) -> None:
+    _writer_db(db, 1000)
+    with duckdb.connect(str(db)) as con:  # a warehouse of some size: a patch writes a small share of it
+        con.execute(WIDE_TABLE)
+
+
+def test_publish_patches_the_other_copy_and_gives_readers_the_writers_bytes(tmp_path: Path) -> None:
+    """After two publishes both copies exist; later ones patch the older copy in place (same inode) into a
+    byte-for-byte copy of the writer's file, and swap the published name to it. The small writes here
+    (3000, then 3001 rows) are those whose DuckDB metadata blocks change with unchanged DuckDB checksums."""
+    db = tmp_path / "w.duckdb"
+    _wide_writer(db)
+    for rows in (1000, 2000):
+        _writer_db(db, rows)
+        publish_read_copy(db)
+    assert all(c.is_file() and manifest_path(c).is_file() for c in copy_paths(read_copy_path(db)))
+    for rows in (3000, 3001, 3002, 50_000):
+        inode = _standby(db).stat().st_ino
+        _writer_db(db, rows)
+        published = publish_read_copy(db)
+        assert published.stat().st_ino == inode, "the standby copy was patched in place"
+        assert _bytes_equal(published, db)
+        with read_only_connection(published) as con:
+            assert con.execute("SELECT count(*) FROM probe").fetchone()[0] == rows
+
+
+def _block_size(db: Path) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return int(con.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0])
+
+
+def test_patch_copy_writes_only_changed_blocks_and_refuses_a_copy_its_manifest_does_not_vouch_for(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "w.duckdb"
+    _wide_writer(db)
+    block_size = _block_size(db)
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(db, old)
+    write_manifest(old, block_digests(db, block_size), block_size)
+    backup = tmp_path / "old.backup"
+    shutil.copyfile(old, backup)
+    shutil.copyfile(manifest_path(old), tmp_path / "manifest.backup")
+    _writer_db(db, 1001)
+
+    def patch() -> blockcopy.Patch:
+        fd = os.open(old, os.O_RDWR)
+        try:
+            return patch_copy(db, old, fd, block_digests(db, block_size), block_size)
+        finally:
+            os.close(fd)
+
+    done = patch()
+    assert 0 < done.changed < done.blocks / 4 and _bytes_equal(old, db)
+    assert not manifest_path(old).exists(), "the caller writes the manifest once the copy is in use"
+
+    # the copy changed after its manifest was written (same size): refused before any write
+    shutil.copyfile(backup, old)
+    shutil.copyfile(tmp_path / "manifest.backup", manifest_path(old))
+    with pytest.raises(NotPatchable, match="changed since"):
+        patch()
+    # a damaged manifest, or none: refused
+    manifest_path(old).write_bytes(b"{not json\n")
+    with pytest.raises(NotPatchable):
+        patch()
+    manifest_path(old).unlink()
+    with pytest.raises(NotPatchable):
+        patch()
+
+
+def test_an_interrupted_or_damaged_patch_is_followed_by_a_whole_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "w.duckdb"
+    _wide_writer(db)
+    for rows in (1000, 2000):
+        _writer_db(db, rows)
+        publish_read_copy(db)
+
+    # killed half-way through a patch: the first block is written, then the process dies
+    standby = _standby(db)
+    real_pwrite, calls = os.pwrite, []
+
+    def dying_pwrite(fd: int, data: bytes, offset: int) -> int:
+        calls.append(offset)
+        if len(calls) > 1:
+            raise KeyboardInterrupt("killed mid-patch")
+        return real_pwrite(fd, data, offset)
+
+    monkeypatch.setattr(blockcopy.os, "pwrite", dying_pwrite)
+    _writer_db(db, 3000)
+    with pytest.raises(KeyboardInterrupt):
+        publish_read_copy(db)
+    monkeypatch.setattr(blockcopy.os, "pwrite", real_pwrite)
+    assert len(calls) == 2 and not manifest_path(standby).exists()
+    with read_only_connection(read_copy_path(db)) as con:  # readers still see the last publish, whole
+        assert con.execute("SELECT count(*) FROM probe").fetchone()[0] == 2000
+    inode = standby.stat().st_ino
+    published = publish_read_copy(db)
+    assert published.stat().st_ino != inode, "the half-patched copy was replaced by a whole one"
+    assert _bytes_equal(published, db)
+
+    # a standby copy damaged on disk after its manifest was written: copied whole, not trusted
+    standby = _standby(db)
+    with open(standby, "r+b") as fh:
+        fh.seek(standby.stat().st_size // 2)
+        fh.write(b"garbage")
+    inode = standby.stat().st_ino
+    _writer_db(db, 4000)
+    published = publish_read_copy(db)
+    assert published.stat().st_ino != inode and _bytes_equal(published, db)
+
+
+_HOLD_OPEN = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute("SELECT count(*) FROM probe").fetchone()[0], flush=True)
+sys.stdin.readline()  # until the test is done publishing
+print(con.execute("SELECT count(*) FROM probe").fetchone()[0], flush=True)
+"""
+
+
+def test_a_copy_a_reader_still_holds_is_replaced_not_patched(tmp_path: Path) -> None:
+    """A reader (another process, or this one) still on an older copy keeps reading it whole: that copy
+    is replaced by a whole new one, never patched under the reader."""
+    db = tmp_path / "w.duckdb"
+    _writer_db(db, 10)
+    first = publish_read_copy(db)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_OPEN, str(first)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout is not None and reader.stdin is not None
+        assert reader.stdout.readline().strip() == "10"
+        held = first.stat().st_ino
+        for rows in (20, 30):  # the second publish would patch the copy the reader holds
+            _writer_db(db, rows)
+            publish_read_copy(db)
+        assert held not in {c.stat().st_ino for c in copy_paths(read_copy_path(db))}
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "10"
+    finally:
+        reader.kill()
+        reader.wait()
+    in_process = read_only_connection(read_copy_path(db))  # this process holds the current copy (30)
+    try:
+        for rows in (40, 50):
+            _writer_db(db, rows)
+            publish_read_copy(db)
+        assert in_process.execute("SELECT count(*) FROM probe").fetchone()[0] == 30
+    finally:
+        in_process.close()
+    assert _bytes_equal(read_copy_path(db), db)

@@ -61,7 +61,8 @@ def _seed_queries(con: duckdb.DuckDBPyConnection) -> list[str]:
 def test_search_finds_what_ilike_found_on_the_seeds(seeds_warehouse: Path) -> None:
     with open_reader(read_copy_path(seeds_warehouse)) as (con, _):
         total = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-        texts = _seed_queries(con)[::3]  # every third: the kinds of query stay mixed, the test a third as long
+        # every third: the kinds of query stay mixed, the test a third as long
+        texts = _seed_queries(con)[::3]
         assert len(texts) > 100
         narrower = mid_word = 0
         for text in texts:

@@ -43,95 +43,226 @@ CURRENT_SIGHTINGS = """
 """
 
 
-def derive(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute the canonical rows of the posts in temp table ``_aff_posts(post_id)``.
+# Which articles a change to the posts in ``_aff_posts`` touches: those any sighting of them carries,
+# plus those whose best post is among them (an article may lose its last current sighting).
+AFFECTED_ARTICLES = """
+    SELECT DISTINCT article_id FROM post_sightings
+    WHERE post_id IN (SELECT post_id FROM _aff_posts) AND article_id IS NOT NULL
+    UNION
+    SELECT article_id FROM articles WHERE best_post_id IN (SELECT post_id FROM _aff_posts)
+"""
 
-    Articles touched are those any sighting of those posts carries, plus those whose best
-    post is among them (an article may lose its last current sighting).
+# The current sightings of the affected posts and articles, narrow: who they are and what the
+# best-sighting rule and the year columns read (never a body). ``{batch}`` marks the rows of the
+# load batch in progress (``_in_dumps``), whose wide columns are in memory.
+_CANDIDATES = f"""
+    CREATE OR REPLACE TEMP TABLE _cand AS
+    SELECT s.dump_id, s.seq, s.post_id, s.article_id, s.confidence, s.start_line, s.end_line,
+           s.title IS NOT NULL AS titled, s.year, s.date_basis, s.date_min, s.date_max, s.date_evidence,
+           d.received_at, {{batch}} AS in_batch
+    FROM ({CURRENT_SIGHTINGS}) s
+    JOIN dumps d USING (dump_id)
+    WHERE s.post_id IN (SELECT post_id FROM _aff_posts)
+       OR s.article_id IN (SELECT article_id FROM _aff_articles)
+"""
+
+# Best sighting per affected post and per affected article (articles: sightings with a title), and
+# the first and last time any of them was received.
+_BEST = """
+    CREATE OR REPLACE TEMP TABLE _best_{what}s AS
+    SELECT * EXCLUDE (rn) FROM (
+        SELECT s.*,
+               min(s.received_at) OVER (PARTITION BY s.{key}) AS first_seen,
+               max(s.received_at) OVER (PARTITION BY s.{key}) AS last_seen,
+               row_number() OVER (PARTITION BY s.{key} ORDER BY {order}) AS rn
+        FROM _cand s WHERE s.{key} IN (SELECT {key} FROM _aff_{what}s) {extra}
+    ) WHERE rn = 1
+"""
+
+_POST_COLUMNS = (
+    "post_id, article_id, intro, confidence, fingerprint, best_dump_id, best_seq, year, date_basis, "
+    "first_seen_at, last_seen_at, writer_id"
+)
+_POST_ROW = (
+    "s.post_id, s.article_id, s.intro, s.confidence, s.fingerprint, s.dump_id, s.seq, s.year, "
+    "s.date_basis, b.first_seen, b.last_seen, s.writer_id"
+)
+_ARTICLE_ROW = """
+    s.article_id, s.title, s.standfirst, s.outlet_id, COALESCE(s.kind, 'other'),
+    COALESCE(s.authors, []::VARCHAR[]), s.published_date, s.date_precision, s.date_text, s.year,
+    s.date_basis, s.date_min, s.date_max, s.date_evidence, COALESCE(s.word_count, 0), COALESCE(s.body, ''),
+    s.bio, s.post_id, b.first_seen, b.last_seen, s.writer_id
+"""
+# Per canonical table: the staging table its rows are copied from (at the post's best sighting).
+_POST_PARTS = (
+    ("mentions", "sighting_mentions", "mention_no, outlet_id, outlet_text, medium, about, evidence, line"),
+    (
+        "citations",
+        "sighting_citations",
+        "citation_no, note_number, source, title, url, cited_date, is_comment, raw_text, line",
+    ),
+)
+
+
+def derive(con: duckdb.DuckDBPyConnection, batch: bool = False) -> dict[str, tuple[int, int]]:
+    """Recompute the canonical rows of the posts in temp table ``_aff_posts`` (and of their articles).
+
+    Without ``batch`` (the refresh: superseded deliveries, orphans, a full refresh) the articles
+    touched are computed here (``AFFECTED_ARTICLES``) and every touched row is rewritten from its
+    best sighting. With ``batch`` (a load, :func:`warehouse.load.load_dumps`) the caller has set
+    ``_aff_articles`` and ``_old_best`` (each affected article's best sighting before the load,
+    ``OLD_BEST``), and registered the batch's rows as ``_in_*``; when the batch only added sightings
+    (``fresh``), a row whose best sighting did not change keeps its wide columns (title, body, ...,
+    which are a function of that sighting) and only its narrow ones are set (first and last seen, the
+    sighting's own year), and a row whose best sighting is in the batch is copied from memory. So a
+    load reads the wide columns of its own rows only, never of the warehouse's: one new dump costs
+    what it touches, and a backfill's batches cost what they hold.
+
+    Returns, for a batch, per dump: (articles new, articles re-derived from another sighting than
+    before), counted on the dump of the article's best sighting.
     """
+    fresh = batch and not con.execute("SELECT count(*) FROM _prev_loaded").fetchone()[0]
+    if not batch:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _aff_articles AS {AFFECTED_ARTICLES}")
     con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _aff_articles AS
-        SELECT DISTINCT article_id FROM post_sightings
-        WHERE post_id IN (SELECT post_id FROM _aff_posts) AND article_id IS NOT NULL
-        UNION
-        SELECT article_id FROM articles WHERE best_post_id IN (SELECT post_id FROM _aff_posts)
-        """
+        _CANDIDATES.format(batch="s.dump_id IN (SELECT dump_id FROM _in_dumps)" if batch else "false")
     )
+    con.execute(_BEST.format(what="post", key="post_id", order=BEST_SIGHTING_ORDER, extra=""))
     con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE _cur AS
-        SELECT s.*, d.received_at FROM ({CURRENT_SIGHTINGS}) s
-        JOIN dumps d USING (dump_id)
-        WHERE s.post_id IN (SELECT post_id FROM _aff_posts)
-           OR s.article_id IN (SELECT article_id FROM _aff_articles)
-        """
+        _BEST.format(what="article", key="article_id", order=BEST_SIGHTING_ORDER, extra="AND s.titled")
     )
-    con.execute("DELETE FROM posts WHERE post_id IN (SELECT post_id FROM _aff_posts)")
-    con.execute(
-        f"""
-        INSERT INTO posts (post_id, article_id, intro, confidence, fingerprint, best_dump_id, best_seq,
-                           year, date_basis, first_seen_at, last_seen_at, writer_id)
-        SELECT post_id, article_id, intro, confidence, fingerprint, dump_id, seq,
-               year, date_basis, first_seen, last_seen, writer_id
-        FROM (
-            SELECT s.*,
-                   min(s.received_at) OVER (PARTITION BY s.post_id) AS first_seen,
-                   max(s.received_at) OVER (PARTITION BY s.post_id) AS last_seen,
-                   row_number() OVER (PARTITION BY s.post_id ORDER BY {BEST_SIGHTING_ORDER}) AS rn
-            FROM _cur s WHERE s.post_id IN (SELECT post_id FROM _aff_posts)
-        ) WHERE rn = 1
-        """
-    )
-    for table, staging, cols in (
-        (
-            "mentions",
-            "sighting_mentions",
-            "mention_no, outlet_id, outlet_text, medium, about, evidence, line",
-        ),
-        (
-            "citations",
-            "sighting_citations",
-            "citation_no, note_number, source, title, url, cited_date, is_comment, raw_text, line",
-        ),
-    ):
-        con.execute(f"DELETE FROM {table} WHERE post_id IN (SELECT post_id FROM _aff_posts)")
-        extra = ", p.article_id" if table == "citations" else ""
-        extra_cols = ", article_id" if table == "citations" else ""
-        con.execute(
-            f"""
-            INSERT INTO {table} (post_id, {cols}, dump_id{extra_cols})
-            SELECT p.post_id, {", ".join("x." + c.strip() for c in cols.split(","))}, x.dump_id{extra}
-            FROM posts p
-            JOIN {staging} x ON x.dump_id = p.best_dump_id AND x.seq = p.best_seq
-            WHERE p.post_id IN (SELECT post_id FROM _aff_posts)
-            """
-        )
-    con.execute("DELETE FROM articles WHERE article_id IN (SELECT article_id FROM _aff_articles)")
-    con.execute(
-        f"""
-        INSERT INTO articles
-        SELECT article_id, title, standfirst, outlet_id, COALESCE(kind, 'other'),
-               COALESCE(authors, []::VARCHAR[]),
-               published_date, date_precision, date_text, year, date_basis, date_min, date_max,
-               date_evidence, COALESCE(word_count, 0), COALESCE(body, ''), bio, post_id,
-               first_seen, last_seen, writer_id
-        FROM (
-            SELECT s.*,
-                   min(s.received_at) OVER (PARTITION BY s.article_id) AS first_seen,
-                   max(s.received_at) OVER (PARTITION BY s.article_id) AS last_seen,
-                   row_number() OVER (PARTITION BY s.article_id ORDER BY {BEST_SIGHTING_ORDER}) AS rn
-            FROM _cur s
-            WHERE s.article_id IN (SELECT article_id FROM _aff_articles) AND s.title IS NOT NULL
-        ) WHERE rn = 1
-        """
-    )
+    counts = _count_articles(con) if batch else {}
+    _derive_posts(con, fresh)
+    _derive_articles(con, fresh)
     _derive_article_topics(con, "WHERE article_id IN (SELECT article_id FROM _aff_articles)")
     # for the next refresh_derived: these rows were rewritten from their sightings
     con.execute(
         "INSERT INTO refresh_pending SELECT 'post', post_id FROM _aff_posts"
         " UNION ALL SELECT 'article', article_id FROM _aff_articles"
     )
+    return counts
+
+
+# Each affected article's best sighting among the current ones, before a load changes them (the
+# load sets _aff_posts and _aff_articles first): derive() keeps an article row whose best sighting
+# this still is, and counts the others.
+OLD_BEST = f"""
+    CREATE OR REPLACE TEMP TABLE _old_best AS
+    SELECT article_id, dump_id, seq FROM (
+        SELECT s.article_id, s.dump_id, s.seq,
+               row_number() OVER (PARTITION BY s.article_id ORDER BY {BEST_SIGHTING_ORDER}) AS rn
+        FROM ({CURRENT_SIGHTINGS}) s
+        WHERE s.article_id IN (SELECT article_id FROM _aff_articles) AND s.title IS NOT NULL
+    ) WHERE rn = 1
+"""
+
+
+def _count_articles(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    rows = con.execute(
+        """
+        SELECT b.dump_id, count(*) FILTER (WHERE o.article_id IS NULL),
+               count(*) FILTER (WHERE o.article_id IS NOT NULL AND (o.dump_id <> b.dump_id OR o.seq <> b.seq))
+        FROM _best_articles b LEFT JOIN _old_best o USING (article_id)
+        GROUP BY b.dump_id
+        """
+    ).fetchall()
+    return {dump_id: (int(new), int(moved)) for dump_id, new, moved in rows}
+
+
+def _rewrite(con: duckdb.DuckDBPyConnection, table: str, key: str, keep: str | None) -> None:
+    """Temp table ``_rewrite_<table>``: the affected keys whose rows are written anew (all but ``keep``)."""
+    kept = f" WHERE {key} NOT IN (SELECT {key} FROM {keep})" if keep else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _rewrite_{table} AS SELECT {key} FROM _aff_{table}{kept}")
+
+
+def _insert_from_best(
+    con: duckdb.DuckDBPyConnection, target: str, columns: str, row: str, best: str, staging: str, where: str
+) -> None:
+    """Insert ``row`` for each best sighting in ``best`` (filtered by ``where``): from the batch in memory
+    (``_in_sightings``) where it is in the batch, from ``staging`` for the rest (skipped when none)."""
+    into = f"INSERT INTO {target} ({columns})" if columns else f"INSERT INTO {target}"
+    joined = f"{{src}} s JOIN {best} b ON b.dump_id = s.dump_id AND b.seq = s.seq WHERE {where}"
+    if con.execute(f"SELECT count(*) FROM {best} b WHERE b.in_batch AND {where}").fetchone()[0]:
+        con.execute(f"{into} SELECT {row} FROM {joined.format(src='_in_sightings')} AND b.in_batch")
+    if con.execute(f"SELECT count(*) FROM {best} b WHERE NOT b.in_batch AND {where}").fetchone()[0]:
+        con.execute(f"{into} SELECT {row} FROM {joined.format(src=staging)} AND NOT b.in_batch")
+
+
+def _derive_posts(con: duckdb.DuckDBPyConnection, fresh: bool) -> None:
+    """``posts``, ``mentions``, ``citations`` of the affected posts."""
+    keep = None
+    if fresh:  # same best sighting as the row has: keep it, set its narrow columns
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _keep_posts AS
+            SELECT b.post_id, b.first_seen, b.last_seen, c.year, c.date_basis
+            FROM _best_posts b
+            JOIN posts p ON p.post_id = b.post_id AND p.best_dump_id = b.dump_id AND p.best_seq = b.seq
+            JOIN _cand c ON c.dump_id = b.dump_id AND c.seq = b.seq
+            WHERE NOT b.in_batch
+            """
+        )
+        con.execute(
+            """
+            UPDATE posts SET first_seen_at = k.first_seen, last_seen_at = k.last_seen, year = k.year,
+                   date_basis = k.date_basis
+            FROM _keep_posts k WHERE k.post_id = posts.post_id
+            """
+        )
+        keep = "_keep_posts"
+    _rewrite(con, "posts", "post_id", keep)
+    where = "b.post_id IN (SELECT post_id FROM _rewrite_posts)"
+    con.execute("DELETE FROM posts WHERE post_id IN (SELECT post_id FROM _rewrite_posts)")
+    _insert_from_best(con, "posts", _POST_COLUMNS, _POST_ROW, "_best_posts", "post_sightings", where)
+    for table, staging, cols in _POST_PARTS:
+        con.execute(f"DELETE FROM {table} WHERE post_id IN (SELECT post_id FROM _rewrite_posts)")
+        extra, extra_cols = (", p.article_id", ", article_id") if table == "citations" else ("", "")
+        select = (
+            f"INSERT INTO {table} (post_id, {cols}, dump_id{extra_cols})"
+            f" SELECT p.post_id, {', '.join('x.' + c.strip() for c in cols.split(','))}, x.dump_id{extra}"
+            " FROM posts p JOIN {src} x ON x.dump_id = p.best_dump_id AND x.seq = p.best_seq"
+            " WHERE p.post_id IN (SELECT post_id FROM _rewrite_posts)"
+        )
+        if not fresh:
+            con.execute(select.format(src=staging))
+            continue
+        # the batch's own rows from memory; the others (none, unless a best sighting moved to an
+        # older dump) from the table
+        batch_dumps = "(SELECT dump_id FROM _in_dumps)"
+        con.execute(select.format(src=f"_in_{table}") + f" AND p.best_dump_id IN {batch_dumps}")
+        rest = "SELECT count(*) FROM _best_posts b WHERE NOT b.in_batch AND " + where
+        if con.execute(rest).fetchone()[0]:
+            con.execute(select.format(src=staging) + f" AND p.best_dump_id NOT IN {batch_dumps}")
+
+
+def _derive_articles(con: duckdb.DuckDBPyConnection, fresh: bool) -> None:
+    """``articles`` of the affected articles (article_topics apart)."""
+    keep = None
+    if fresh:  # same best sighting as before the load: keep the row, set its narrow columns
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _keep_articles AS
+            SELECT b.article_id, b.first_seen, b.last_seen, c.year, c.date_basis, c.date_min, c.date_max,
+                   c.date_evidence
+            FROM _best_articles b
+            JOIN _old_best o ON o.article_id = b.article_id AND o.dump_id = b.dump_id AND o.seq = b.seq
+            JOIN _cand c ON c.dump_id = b.dump_id AND c.seq = b.seq
+            WHERE NOT b.in_batch AND b.article_id IN (SELECT article_id FROM articles)
+            """
+        )
+        con.execute(
+            """
+            UPDATE articles SET first_seen_at = k.first_seen, last_seen_at = k.last_seen, year = k.year,
+                   date_basis = k.date_basis, date_min = k.date_min, date_max = k.date_max,
+                   date_evidence = k.date_evidence
+            FROM _keep_articles k WHERE k.article_id = articles.article_id
+            """
+        )
+        keep = "_keep_articles"
+    _rewrite(con, "articles", "article_id", keep)
+    con.execute("DELETE FROM articles WHERE article_id IN (SELECT article_id FROM _rewrite_articles)")
+    where = "b.article_id IN (SELECT article_id FROM _rewrite_articles)"
+    _insert_from_best(con, "articles", "", _ARTICLE_ROW, "_best_articles", "post_sightings", where)
 
 
 def _derive_article_topics(con: duckdb.DuckDBPyConnection, where: str) -> None:
@@ -181,20 +312,6 @@ def merge_outlets(con: duckdb.DuckDBPyConnection) -> None:
         WHERE alias IS NOT NULL AND alias <> ''
           AND NOT EXISTS (SELECT 1 FROM outlet_aliases a
                           WHERE a.alias = i.alias AND a.outlet_id = i.outlet_id)
-        """
-    )
-
-
-def article_digest(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    # The columns a load decides (not the inferred year, which refresh_derived recomputes).
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {table} AS
-        SELECT a.article_id, md5(CAST((a.title, a.standfirst, a.outlet_id, a.kind, a.authors,
-               a.published_date,
-               a.word_count, a.body, a.bio, a.best_post_id) AS VARCHAR)) AS digest
-        FROM articles a
-        WHERE a.article_id IN (SELECT article_id FROM _dump_articles)
         """
     )
 

@@ -36,7 +36,7 @@ from warehouse import refresh
 from warehouse.bookkeeping import derived_is_stale, done_between, record_ingest_run
 from warehouse.connections import Warehouse
 from warehouse.integrity import RULES, count
-from warehouse.landing import RefusedFile, inspect_paths_report, scan_landing_report
+from warehouse.landing import RefusedFile, hash_cache, scan_report
 from warehouse.load import MAX_LOGGED, load_or_quarantine
 from warehouse.parsing import ParsedItem, defer, iter_parsed, resolve_deferred
 from warehouse.rawstore import DumpMeta, RawStore
@@ -137,11 +137,7 @@ def land(
     each with its writer: ``writer`` (``--writer``), else by where it lies (``writers``: the registry)."""
     check_stop()
     registry = writers or WriterRegistry()
-    scan = (
-        inspect_paths_report(list(paths), settle_seconds, landing, registry, writer)
-        if paths
-        else scan_landing_report(landing, settle_seconds, writers=registry, writer=writer)
-    )
+    scan = scan_report(paths or [], landing, settle_seconds, hash_cache(store), registry, writer)
     refused_keys = {r.refusal_id for r in scan.refused} | {r.sha256 for r in scan.refused if r.sha256}
     done = warehouse.done_dump_ids(sorted({f.sha256 for f in scan.ready} | refused_keys))
     batch = LandedBatch()

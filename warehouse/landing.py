@@ -27,7 +27,9 @@ until the next landing scan records it again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 import stat
 import time
@@ -37,7 +39,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from warehouse.rawstore import sha256_file
+from warehouse.rawstore import RawStore, sha256_file
 from warehouse.writers import Writer, WriterRegistry
 
 ENV_LANDING = "BYLINES_LANDING"
@@ -400,6 +402,7 @@ def inspect_paths_report(
     landing: Path | None = None,
     writers: WriterRegistry | None = None,
     writer: Writer | None = None,
+    cache: Mapping[str, Fingerprint] | None = None,
 ) -> LandingScan:
     """Explicitly named files (CLI backfills, sensor runs): landing rules, except ``.txt`` is not required.
 
@@ -407,7 +410,8 @@ def inspect_paths_report(
     being written are left out. A named file that cannot be read is refused with a reason.
     A named folder is scanned like the landing folder (a writer's folder in ``landing`` like that
     writer's). Whose dumps they are: ``writer`` when given (``--writer``), else by where they lie
-    (in a writer's folder of ``landing``: that writer; anywhere else: the default writer).
+    (in a writer's folder of ``landing``: that writer; anywhere else: the default writer). ``cache``: as for
+    :func:`scan_landing_report`.
     """
     registry = writers or WriterRegistry()
     out = LandingScan()
@@ -421,10 +425,10 @@ def inspect_paths_report(
                 owner = writer or registry.for_folder(p.name)
                 refusal = registry.refusal(display_name(p.name))
                 _scan_writer_folder(
-                    p, landing, owner, refusal, settle_seconds, None, None, out, [SUBFOLDER_MAX_FILES]
+                    p, landing, owner, refusal, settle_seconds, None, cache, out, [SUBFOLDER_MAX_FILES]
                 )
             else:
-                sub = scan_landing_report(p, settle_seconds, writers=registry, writer=writer)
+                sub = scan_landing_report(p, settle_seconds, cache=cache, writers=registry, writer=writer)
                 out.ready.extend(sub.ready)
                 out.refused.extend(sub.refused)
                 out.fingerprints.update(sub.fingerprints)
@@ -440,8 +444,72 @@ def inspect_paths_report(
             continue  # nothing there (the CLI says "not found")
         owner = writer or (registry.for_folder(p.parent.name) if in_writer_folder else registry.default())
         refusal = registry.refusal(display_name(p.parent.name)) if owner is None else None
-        _inspect(p, settle_seconds, None, None, out, refuse=refusal, writer=owner)
+        _inspect(p, settle_seconds, None, cache, out, refuse=refusal, writer=owner)
     return out
+
+
+def scan_report(
+    paths: Iterable[Path | str],
+    folder: Path,
+    settle_seconds: float,
+    cache: HashCache | None = None,
+    writers: WriterRegistry | None = None,
+    writer: Writer | None = None,
+) -> LandingScan:
+    """What an ingest lands: the named ``paths``, or the landing ``folder`` when there are none, each
+    file with its writer (``writer``, else by where it lies: ``writers``); files whose stat is in
+    ``cache`` are not hashed again, and the cache learns the others."""
+    known = cache.load() if cache is not None else None
+    registry = writers or WriterRegistry()
+    named = list(paths)
+    scan = (
+        inspect_paths_report(named, settle_seconds, folder, registry, writer, cache=known)
+        if named
+        else scan_landing_report(folder, settle_seconds, cache=known, writers=registry, writer=writer)
+    )
+    if cache is not None:
+        cache.save(scan.fingerprints)
+    return scan
+
+
+class HashCache:
+    """SHA-256 digests of landed files by their stat, kept in a JSON file between runs.
+
+    Why: a landing folder keeps every dump it was given, and hashing a gigabyte of them to find
+    the one new file cost an ingest seconds on every run. A file whose size, mtime and ctime
+    are unchanged has the same bytes (ctime cannot be set back by copy tools), as the landing
+    sensor also assumes for the fingerprints in its cursor; the digest still identifies the dump.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def load(self) -> dict[str, Fingerprint]:
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            return {str(k): (int(v[0]), int(v[1]), int(v[2]), str(v[3])) for k, v in raw.items()}
+        except (OSError, ValueError, TypeError, IndexError, AttributeError):
+            return {}
+
+    def save(self, fresh: Mapping[str, Fingerprint]) -> None:
+        """Remember ``fresh``, and forget files that are gone (best effort: a cache is never needed)."""
+        known = self.load()
+        if all(known.get(k) == tuple(v) for k, v in fresh.items()):
+            return  # nothing learnt: no write
+        merged = {k: v for k, v in known.items() if os.path.exists(k)} | dict(fresh)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps({k: list(v) for k, v in sorted(merged.items())}), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):  # e.g. no folder to write in: the raw store reports it
+                tmp.unlink(missing_ok=True)
+
+
+def hash_cache(store: RawStore) -> HashCache:
+    """The digests of landed files by their stat (:class:`HashCache`), kept in the raw store."""
+    return HashCache(store.root / ".landing-hashes.json")
 
 
 def inspect_paths(paths: Iterable[Path | str], settle_seconds: float = 0.0) -> list[LandedFile]:

@@ -24,10 +24,10 @@ import pyarrow as pa
 from pydantic import BaseModel, Field
 
 from transforms.models import ParsedDump
-from warehouse.identity import article_digest, derive, merge_outlets, merge_topics
+from warehouse.identity import AFFECTED_ARTICLES, OLD_BEST, derive, merge_outlets, merge_topics
 from warehouse.parsing import ParsedItem
 from warehouse.rawstore import DumpMeta
-from warehouse.staging import dump_rows, quarantine_rows, stage_dump
+from warehouse.staging import STAGED_TABLES, StagedDump, quarantine_rows, stage_dump
 from warehouse.stops import check_stop, checkpoint, raise_if_stopping
 
 STATUS_LOADED = "loaded"
@@ -85,34 +85,39 @@ def bulk_load_settings(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"SET checkpoint_threshold = '{BULK_CHECKPOINT_THRESHOLD}'")
 
 
-def load_dump(con: duckdb.DuckDBPyConnection, meta: DumpMeta, parsed: ParsedDump) -> LoadStats:
+def load_dump(con: duckdb.DuckDBPyConnection, meta: DumpMeta, parsed: ParsedDump | StagedDump) -> LoadStats:
     """Load one parsed dump in ONE transaction; re-loading the same dump changes nothing."""
     return load_dumps(con, [(meta, parsed)])[0]
 
 
-def load_dumps(con: duckdb.DuckDBPyConnection, items: list[tuple[DumpMeta, ParsedDump]]) -> list[LoadStats]:
+def load_dumps(
+    con: duckdb.DuckDBPyConnection, items: list[tuple[DumpMeta, ParsedDump | StagedDump]]
+) -> list[LoadStats]:
     """Load several parsed dumps in ONE transaction (the same tables as loading them one by one).
 
-    Why batches: a load is some thirty set-based statements, and several of them read columns
-    of the whole warehouse; one pass for many dumps costs about what one pass for one dump does.
-    Raises on a database error after rolling back (the caller can then load the dumps one by one
-    to find the bad one).
+    Why batches: a load is some thirty set-based statements, and several of them scan a narrow
+    column of the whole warehouse (which posts a sighting names, which articles); one pass for many
+    dumps costs about what one pass for one dump does. The wide columns (bodies) of the warehouse
+    are never read: the canonical rows the batch changes come from its own rows, in memory
+    (``warehouse.identity.derive``). Raises on a database error after rolling back (the caller can
+    then load the dumps one by one to find the bad one).
     """
     if not items:
         return []
     ids = [m.dump_id for m, _p in items]
     if len(set(ids)) != len(ids):
         raise ValueError("a batch holds the same dump twice")
-    parts = [stage_dump(m, p) for m, p in items]
-    frames = {name: pa.concat_tables([f[name] for f in parts]) for name in parts[0]}
-    frames["dumps"] = dump_rows(items)
+    staged = [p if isinstance(p, StagedDump) else stage_dump(m, p) for m, p in items]
+    frames = {name: pa.concat_tables([s.tables[name] for s in staged]) for name in STAGED_TABLES}
     con.execute("BEGIN TRANSACTION")
     try:
         for name, table in frames.items():
             con.register(f"_in_{name}", table)
         _replace_sightings(con)
         checkpoint("warehouse_tables:mid_load")
-        changed = _rederive(con)
+        merge_topics(con)
+        merge_outlets(con)
+        counts = derive(con, batch=True)
     except BaseException:
         con.execute("ROLLBACK")
         raise
@@ -123,18 +128,23 @@ def load_dumps(con: duckdb.DuckDBPyConnection, items: list[tuple[DumpMeta, Parse
             except Exception:  # noqa: BLE001 - not registered yet
                 pass
     con.execute("COMMIT")
-    return _stats(items, parts, changed)
+    return _stats(ids, staged, counts)
 
 
 def _replace_sightings(con: duckdb.DuckDBPyConnection) -> None:
-    """The batch's ``dumps`` rows and sightings replace what earlier loads of the same dumps left."""
+    """The batch's ``dumps`` rows and sightings replace what earlier loads of the same dumps left.
+
+    Before the sightings change, it notes what ``derive`` needs: the posts and articles they touch
+    (``_aff_posts``, ``_aff_articles``) and each such article's best sighting until now (``_old_best``).
+    """
     now = datetime.now(UTC).replace(tzinfo=None)
     # a re-load keeps the time the dump was first loaded
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _prev_loaded AS SELECT dump_id, loaded_at FROM dumps"
         " WHERE dump_id IN (SELECT dump_id FROM _in_dumps)"
     )
-    con.execute("DELETE FROM dumps WHERE dump_id IN (SELECT dump_id FROM _in_dumps)")
+    reloaded = con.execute("SELECT count(*) FROM _prev_loaded").fetchone()[0] > 0
+    con.execute("DELETE FROM dumps WHERE dump_id IN (SELECT dump_id FROM _prev_loaded)")
     con.execute(
         "INSERT INTO dumps (dump_id, file_name, size_bytes, encoding, received_at, raw_path, status, error,"
         " archive_label, archive_kind, line_count, post_count, parser_version, loaded_at, superseded_by,"
@@ -146,68 +156,46 @@ def _replace_sightings(con: duckdb.DuckDBPyConnection) -> None:
         [STATUS_LOADED, parser_version(), now],
     )
     # The posts these dumps touch: those they carry now and those they carried in an earlier load.
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _aff_posts AS"
-        " SELECT DISTINCT post_id FROM _in_sightings"
-        " UNION SELECT post_id FROM post_sightings WHERE dump_id IN (SELECT dump_id FROM _in_dumps)"
+    earlier = (
+        " UNION SELECT post_id FROM post_sightings WHERE dump_id IN (SELECT dump_id FROM _prev_loaded)"
+        if reloaded
+        else ""
     )
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _dump_articles AS"
-        " SELECT DISTINCT article_id FROM _in_sightings WHERE article_id IS NOT NULL"
+        f"CREATE OR REPLACE TEMP TABLE _aff_posts AS SELECT DISTINCT post_id FROM _in_sightings{earlier}"
     )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _aff_articles AS"
+        f" {AFFECTED_ARTICLES} UNION SELECT article_id FROM _in_sightings WHERE article_id IS NOT NULL"
+    )
+    con.execute(OLD_BEST)
     con.execute("INSERT INTO refresh_pending SELECT 'dump', dump_id FROM _in_dumps")
-    article_digest(con, "_before")
-    for table in ("post_sightings", "sighting_mentions", "sighting_citations", "post_topics"):
-        con.execute(f"DELETE FROM {table} WHERE dump_id IN (SELECT dump_id FROM _in_dumps)")
+    if reloaded:
+        for table in ("post_sightings", "sighting_mentions", "sighting_citations", "post_topics"):
+            con.execute(f"DELETE FROM {table} WHERE dump_id IN (SELECT dump_id FROM _prev_loaded)")
     con.execute("INSERT INTO post_sightings BY NAME SELECT * FROM _in_sightings")
     con.execute("INSERT INTO sighting_mentions BY NAME SELECT * FROM _in_mentions")
     con.execute("INSERT INTO sighting_citations BY NAME SELECT * FROM _in_citations")
 
 
-def _rederive(con: duckdb.DuckDBPyConnection) -> list[tuple[str, bool]]:
-    """Merge names, re-derive the touched canonical rows; returns (article_id, is_new) of changed articles."""
-    merge_topics(con)
-    merge_outlets(con)
-    derive(con)
-    article_digest(con, "_after")
-    return con.execute(
-        """
-        SELECT a.article_id, b.article_id IS NULL
-        FROM _after a LEFT JOIN _before b USING (article_id)
-        WHERE b.article_id IS NULL OR b.digest <> a.digest
-        """
-    ).fetchall()
-
-
-def _stats(
-    items: list[tuple[DumpMeta, ParsedDump]],
-    parts: list[dict[str, pa.Table]],
-    changed: list[tuple[str, bool]],
-) -> list[LoadStats]:
-    """Per dump: each new or updated article counts once, for the first dump of the batch that carries it."""
-    first: dict[str, int] = {}
-    for k, part in enumerate(parts):
-        for aid in part["sightings"].column("article_id").to_pylist():
-            if aid is not None:
-                first.setdefault(aid, k)
-    new = [0] * len(items)
-    updated = [0] * len(items)
-    for aid, is_new in changed:
-        k = first.get(aid, 0)
-        if is_new:
-            new[k] += 1
-        else:
-            updated[k] += 1
+def _stats(ids: list[str], staged: list[StagedDump], counts: dict[str, tuple[int, int]]) -> list[LoadStats]:
+    """Per dump: each new or re-derived article counts once, on the dump of its best sighting (on the
+    batch's first dump when that sighting is in another)."""
+    per_dump = {dump_id: [0, 0] for dump_id in ids}
+    for dump_id, (new, moved) in counts.items():
+        target = per_dump.get(dump_id, per_dump[ids[0]])
+        target[0] += new
+        target[1] += moved
     return [
         LoadStats(
-            posts=len(parsed.posts),
-            articles_new=new[k],
-            articles_updated=updated[k],
-            mentions=parts[k]["mentions"].num_rows,
-            citations=parts[k]["citations"].num_rows,
-            warnings=list(parsed.warnings),
+            posts=part.posts,
+            articles_new=per_dump[dump_id][0],
+            articles_updated=per_dump[dump_id][1],
+            mentions=part.tables["mentions"].num_rows,
+            citations=part.tables["citations"].num_rows,
+            warnings=list(part.warnings),
         )
-        for k, (_meta, parsed) in enumerate(items)
+        for dump_id, part in zip(ids, staged, strict=True)
     ]
 
 
@@ -284,15 +272,15 @@ def load_or_quarantine(
     """
     bulk_load_settings(con)
     result = LoadResult()
-    batch: list[tuple[ParsedItem, ParsedDump]] = []
+    batch: list[tuple[ParsedItem, StagedDump]] = []
     batch_bytes = 0
 
-    def loaded(item: ParsedItem, parsed: ParsedDump, stats: LoadStats) -> None:
+    def loaded(item: ParsedItem, stats: LoadStats) -> None:
         result.loaded += 1
         result.posts += stats.posts
         result.articles_new += stats.articles_new
         result.articles_updated += stats.articles_updated
-        result.warnings.extend(f"{item.meta.file_name}: {w}" for w in parsed.warnings)
+        result.warnings.extend(f"{item.meta.file_name}: {w}" for w in stats.warnings)
         item.discard_stage()
 
     def quarantine(entries: list[tuple[ParsedItem, str]]) -> None:
@@ -314,19 +302,19 @@ def load_or_quarantine(
             except Exception as exc:  # noqa: BLE001 - find the bad dump (or the environment's error) one by one
                 raise_if_stopping(exc)
             else:
-                for (item, parsed), one in zip(todo, stats, strict=True):
-                    loaded(item, parsed, one)
+                for (item, _staged), one in zip(todo, stats, strict=True):
+                    loaded(item, one)
                 return
-        for item, parsed in todo:
+        for item, staged in todo:
             try:
-                one = load_dump(con, item.meta, parsed)
+                one = load_dump(con, item.meta, staged)
             except ENVIRONMENT_ERRORS:
                 raise
             except Exception as exc:  # noqa: BLE001 - a dump the database refuses: keep it, with the reason
                 raise_if_stopping(exc)
                 quarantine([(item, f"loading failed ({type(exc).__name__}): {exc}")])
             else:
-                loaded(item, parsed, one)
+                loaded(item, one)
 
     def take(chunk: list[ParsedItem]) -> None:
         nonlocal batch_bytes
@@ -338,13 +326,13 @@ def load_or_quarantine(
                 continue
             reason = item.error
             try:
-                parsed = item.load_parsed()
+                staged = item.load_staged()
             except (OSError, ValueError) as exc:  # the stage vanished or is corrupt: keep the reason
-                parsed, reason = None, f"staged parse result unreadable ({type(exc).__name__}): {exc}"
-            if parsed is None:
+                staged, reason = None, f"staged parse result unreadable ({type(exc).__name__}): {exc}"
+            if staged is None:
                 bad.append((item, reason or "unknown error"))
                 continue
-            batch.append((item, parsed))
+            batch.append((item, staged))
             batch_bytes += item.meta.size_bytes
             if len(batch) >= LOAD_BATCH_DUMPS or batch_bytes >= LOAD_BATCH_BYTES:
                 flush()

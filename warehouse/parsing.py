@@ -1,19 +1,20 @@
 """Decode and parse raw dumps, in a process pool when there are several.
 
 Owns the parse stage of the ingest (``warehouse.ingest``): bytes from the raw store in,
-``ParsedItem`` out (a parse result in memory or staged as JSON, or a quarantine reason). The
+``ParsedItem`` out (a parse result in memory or staged as Arrow files, or a quarantine reason). The
 parser's settings travel as one ``ParseSettings`` object to every worker; each dump's writer
 fills in the blog's author and site.
 
-Why a module of its own: pool workers import only this file and ``transforms`` (fast start-up),
-and a worker never touches DuckDB. Every failure becomes a reason a person understands; nothing
-here raises for a bad dump, so one bad file can never fail a run.
+Why a module of its own: pool workers import only this file, ``transforms`` and the staging
+shapes (fast start-up), and a worker never opens the warehouse. Every failure becomes a reason a
+person understands; nothing here raises for a bad dump, so one bad file can never fail a run.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from transforms.models import ParsedDump, ParseError, ParseSettings
 from warehouse.rawstore import DumpMeta
+from warehouse.staging import StagedDump, read_stage, stage_dump, write_stage
 
 # Below this much text a pool costs more than it saves: spawning workers that import the
 # parser and its gazetteers took ~1 s on 2 cores, while parsing the 5 seeds (360 KB) serially took ~1 s.
@@ -30,12 +32,12 @@ POOL_MIN_BYTES = 1024 * 1024
 
 
 class ParsedItem(BaseModel):
-    """One dump after decoding and parsing: ``parsed`` (in memory) or ``parsed_path`` (staged
-    as JSON on disk), or else ``error``.
+    """One dump after decoding and parsing: ``parsed`` (in memory) or ``parsed_path`` (staged on
+    disk as the Arrow tables the loader reads, ``warehouse.staging.write_stage``), or else ``error``.
 
     Why staging: a nightly batch can be gigabytes of dumps. Workers write each parse result to
-    the stage and hand back only this small record, so memory holds one dump at a time while
-    the single writer loads them in turn.
+    the stage, already in the loader's shapes, and hand back only this small record, so memory
+    holds one load batch at a time while the single writer loads them in turn.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -51,16 +53,19 @@ class ParsedItem(BaseModel):
     max_workers: int = 0
     stage_dir: str | None = None
 
-    def load_parsed(self) -> ParsedDump | None:
-        """The parse result, read back from the stage when it was staged."""
-        if self.parsed is not None or self.parsed_path is None:
-            return self.parsed
-        return ParsedDump.model_validate_json(Path(self.parsed_path).read_bytes())
+    def load_staged(self) -> StagedDump | None:
+        """The parse result as the loader's tables (read from the stage when it was staged); None
+        when parsing failed. Raises ``OSError`` or ``ValueError`` when the stage is gone or damaged."""
+        if self.parsed is not None:
+            return stage_dump(self.meta, self.parsed)
+        if self.parsed_path is None:
+            return None
+        return read_stage(Path(self.parsed_path))
 
     def discard_stage(self) -> None:
-        """Remove the staged JSON once loaded (the raw store keeps the bytes it came from)."""
+        """Remove the staged tables once loaded (the raw store keeps the bytes they came from)."""
         if self.parsed_path:
-            Path(self.parsed_path).unlink(missing_ok=True)
+            shutil.rmtree(self.parsed_path, ignore_errors=True)
 
 
 def parse_one(
@@ -69,18 +74,21 @@ def parse_one(
     """Decode the stored bytes and parse them; failures become a quarantine reason.
 
     The dump's writer names the blog's author and its site (``Writer.parse_settings``). With
-    ``stage_dir`` the result is written there as JSON and only its path is returned.
+    ``stage_dir`` the result is staged there (the loader's Arrow tables, in a folder named by the
+    dump's id) and only its path is returned.
     """
     settings = settings or ParseSettings()
     item = _parse(meta, meta.writer.parse_settings(settings) if meta.writer else settings)
     if item.parsed is None or stage_dir is None:
         return item
-    stage = Path(stage_dir)
-    stage.mkdir(parents=True, exist_ok=True)
-    target = stage / f"{item.meta.dump_id}.json"
-    tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(item.parsed.model_dump_json(), encoding="utf-8")
-    os.replace(tmp, target)
+    target = Path(stage_dir) / item.meta.dump_id
+    try:
+        write_stage(stage_dump(item.meta, item.parsed), target)
+    except Exception as exc:  # noqa: BLE001 - e.g. a value no column can hold: this dump's fault
+        if isinstance(exc, OSError):
+            raise  # the disk's fault, not the dump's: fail the run
+        why = f"could not stage the parse result ({type(exc).__name__}): {exc}"
+        return ParsedItem(meta=item.meta, error=why)
     return item.model_copy(update={"parsed": None, "parsed_path": str(target)})
 
 

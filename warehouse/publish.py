@@ -4,14 +4,21 @@ Why: DuckDB allows one read-write process per file, and a read-only opener of th
 file blocks that writer (and vice versa). So writers take a file lock next to the database
 (``<db>.lock``) for as short as they can, and readers (dashboard, ``bylines sql``) never
 open the writer's file: they open ``<stem>.read.duckdb``, a consistent copy made under the
-writer lock (checkpoint, copy to a temp name, fsync, atomic ``os.replace``). A reader that
-holds the old copy open keeps reading the old inode; the next open sees the new one. It
-never sees a half-written file.
+writer lock. A reader that holds the old copy open keeps reading the old inode; the next
+open sees the new one. It never sees a half-written file.
 
-The copy is a copy-on-write clone (``FICLONE``, a reflink) where the filesystem can make one
-(btrfs, XFS, bcachefs, ...): O(1) in the file's size, where a byte copy of a multi-gigabyte
-warehouse took seconds for every publish, however small the change. Elsewhere (ext4, tmpfs,
-across filesystems) it falls back to a byte copy; either way the reader gets a file of its own.
+Two copies take turns (``.<stem>.read.duckdb.copy-a`` and ``-b``); the published name is a hard
+link to one of them, swapped atomically (``os.link`` to a temp name, ``os.replace``). A publish
+brings the *other* copy up to date with the writer's checkpointed file, then swaps the link.
+That copy is a publish or two old, so it is patched block by block (``warehouse.blockcopy``:
+only blocks whose digests differ from the copy's manifest are written, a few megabytes for a
+nightly run on a multi-gigabyte warehouse) rather than copied whole, and only when nobody can be
+reading it: no file of this process is open on it and no other process holds DuckDB's lock on
+it (an exclusive lock is held for the whole patch, so a late opener fails rather than read a
+half-patched file). Otherwise (a first publish, a missing or stale manifest, a reader on it,
+most blocks changed) the copy is made whole: a copy-on-write clone (``FICLONE``, a reflink)
+where the filesystem can make one (btrfs, XFS, bcachefs, ...), else a byte copy, written to a
+temp name and renamed over the old copy (whose readers keep their inode).
 """
 
 from __future__ import annotations
@@ -34,10 +41,12 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
+from warehouse.blockcopy import NotPatchable, block_digests, manifest_path, patch_copy, write_manifest
 from warehouse.schema import apply_schema, schema_files
 from warehouse.stops import check_stop, checkpoint
 
 READ_COPY_SUFFIX = ".read.duckdb"
+COPY_NAMES = ("copy-a", "copy-b")  # the two read copies that take turns (hidden names beside it)
 LOCK_SUFFIX = ".lock"
 ENV_LOCK_TIMEOUT = "BYLINES_LOCK_TIMEOUT_SECONDS"
 # A second writer waits this long for the first (a big backfill can take a while) before failing
@@ -225,16 +234,89 @@ def clone_or_copy(src: Path, dst: Path) -> str:
     return "copy"
 
 
-def publish_read_copy(db_path: Path, force: bool = False, memory_limit: str = WRITER_MEMORY_LIMIT) -> Path:
-    """Write a consistent copy of ``db_path`` for readers and swap it in atomically; returns its path.
+def copy_paths(target: Path) -> tuple[Path, Path]:
+    """The two read copies that take turns behind the published name ``target``."""
+    a, b = (target.with_name(f".{target.name}.{name}") for name in COPY_NAMES)
+    return a, b
 
-    The copy is skipped when what readers can see has not changed since the last publish (see
+
+def _standby(target: Path) -> Path:
+    """The copy to bring up to date: the one the published name does not point at."""
+    a, b = copy_paths(target)
+    try:
+        published, first = target.stat(), a.stat()
+    except OSError:  # nothing published, or copy a missing: (re)make copy a
+        return a
+    return b if (first.st_dev, first.st_ino) == (published.st_dev, published.st_ino) else a
+
+
+def _open_in_this_process(path: Path) -> bool:
+    """Whether a file this process has open is ``path`` (a DuckDB instance of this process reading it).
+
+    Why: DuckDB's lock on a file it reads is an ``fcntl`` lock, and those never conflict within one
+    process. Where ``/proc/self/fd`` is missing nothing can be told, so the answer is yes (copy whole).
+    """
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        return True
+    try:
+        target = path.stat()
+    except OSError:
+        return False
+    for entry in os.scandir(fds):
+        try:
+            st = os.stat(entry.path)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (target.st_dev, target.st_ino):
+            return True
+    return False
+
+
+def _patch_standby(db_path: Path, copy: Path, digests: list[bytes], block_size: int) -> bool:
+    """Patch ``copy`` into a copy of ``db_path`` in place; False when it must be made whole instead."""
+    if not copy.is_file() or _open_in_this_process(copy):
+        return False
+    fd = os.open(copy, os.O_RDWR)
+    try:
+        try:  # DuckDB holds a lock on every file it has open, readers included
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            LOG.info(f"{copy.name} is still open in a reader: copying the warehouse whole")
+            return False
+        try:
+            patch = patch_copy(db_path, copy, fd, digests, block_size)
+        except NotPatchable as exc:
+            LOG.info(f"{copy.name}: {exc}; copying the warehouse whole")
+            return False
+        LOG.info(f"{copy.name}: {patch.changed} of {patch.blocks} blocks written ({patch.bytes_written} B)")
+        return True
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _copy_whole(db_path: Path, copy: Path) -> None:
+    """Replace ``copy`` by a new whole copy of ``db_path`` (readers of the old one keep its inode)."""
+    manifest_path(copy).unlink(missing_ok=True)
+    tmp = copy.with_name(f"{copy.name}.{os.getpid()}.tmp")
+    try:
+        clone_or_copy(db_path, tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, copy)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def publish_read_copy(db_path: Path, force: bool = False, memory_limit: str = WRITER_MEMORY_LIMIT) -> Path:
+    """Bring a read copy of ``db_path`` up to date and swap it in atomically; returns the published path.
+
+    Skipped when what readers can see has not changed since the last publish (see
     ``_published_state``), unless ``force`` (``bylines rebuild``: a new parser may change values
     and nothing else).
     """
     db_path = Path(db_path)
     target = read_copy_path(db_path)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     note = state_path(target)
     with writer_lock(db_path):
         _sweep_stale_copies(target)
@@ -245,19 +327,24 @@ def publish_read_copy(db_path: Path, force: bool = False, memory_limit: str = WR
             apply_schema(con)
             con.execute("CHECKPOINT")
             state = _published_state(con)
+            block_size = int(con.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0])
         finally:
             con.close()
         if not force and _copy_state(target) == state:
             return target  # nothing readers can see has changed: skip copying the whole file
         note.unlink(missing_ok=True)  # from here until the new note, the copy counts as unknown
+        standby = _standby(target)
+        digests = block_digests(db_path, block_size)
+        if not _patch_standby(db_path, standby, digests, block_size):
+            _copy_whole(db_path, standby)
+        write_manifest(standby, digests, block_size)
+        checkpoint("published_warehouse:copied")
+        link = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            clone_or_copy(db_path, tmp)
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            checkpoint("published_warehouse:copied")
-            os.replace(tmp, target)
+            os.link(standby, link)
+            os.replace(link, target)
         finally:
-            tmp.unlink(missing_ok=True)
+            link.unlink(missing_ok=True)
         _fsync_dir(target.parent)
         _write_atomically(note, state)
     return target
@@ -283,6 +370,11 @@ def _published_state(con: duckdb.DuckDBPyConnection) -> str:
     ).fetchone()
     schema = hashlib.sha256(b"".join(p.read_bytes() for p in schema_files())).hexdigest()
     return f"{row}|{sizes}|{schema}"
+
+
+def read_copy_is_current(con: duckdb.DuckDBPyConnection, db_path: Path) -> bool:
+    """Whether the published copy of ``db_path`` shows what ``con`` (a connection to it) holds now."""
+    return _copy_state(read_copy_path(db_path)) == _published_state(con)
 
 
 def _copy_state(target: Path) -> str | None:

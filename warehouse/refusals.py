@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from warehouse.landing import REFUSED_PREFIX, RefusedFile
-from warehouse.load import MAX_LOGGED, quarantine_dumps
 from warehouse.rawstore import DumpMeta, sha256_file
 
 
@@ -23,6 +22,8 @@ def record_refused(con: Any, refused: Iterable[RefusedFile], log: Any = None) ->
     The row's ``dump_id`` is the refusal id and its ``raw_path`` the landing path: there are no
     bytes in the raw store to point at.
     """
+    from warehouse.load import MAX_LOGGED, quarantine_dumps  # here: warehouse.idle imports this module lean
+
     entries: list[tuple[DumpMeta, str]] = []
     recorded: list[dict[str, str]] = []
     for r in refused:
@@ -45,13 +46,15 @@ def record_refused(con: Any, refused: Iterable[RefusedFile], log: Any = None) ->
     return recorded
 
 
-def forget_resolved_refusals(con: Any) -> int:
-    """Drop refusal rows whose file is gone from its landing path or whose bytes were ingested since.
+def resolved_refusals(con: Any) -> list[str]:
+    """Refusal rows whose file is gone from its landing path or whose bytes were ingested since.
 
-    Returns how many rows were removed. Cheap: only refused files are looked at again.
+    Cheap: only refused files are looked at again.
     """
+    # the constant inlined, not bound: binding any parameter makes DuckDB import pandas, a third of the
+    # cost of an ingest that finds nothing new (warehouse.idle)
     rows = con.execute(
-        "SELECT dump_id, raw_path FROM dumps WHERE starts_with(dump_id, ?)", [REFUSED_PREFIX]
+        f"SELECT dump_id, raw_path FROM dumps WHERE starts_with(dump_id, '{REFUSED_PREFIX}')"
     ).fetchall()
     resolved: list[str] = []
     for dump_id, landing_path in rows:
@@ -70,6 +73,12 @@ def forget_resolved_refusals(con: Any) -> int:
         ).fetchone()
         if known and known[0]:
             resolved.append(dump_id)
+    return resolved
+
+
+def forget_resolved_refusals(con: Any) -> int:
+    """Drop the refusal rows of :func:`resolved_refusals`; returns how many were removed."""
+    resolved = resolved_refusals(con)
     if resolved:
         con.execute("DELETE FROM dumps WHERE dump_id IN (SELECT unnest(?))", [resolved])
     return len(resolved)

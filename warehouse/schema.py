@@ -26,10 +26,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import duckdb
-import pyarrow as pa
+
+if TYPE_CHECKING:  # pyarrow (and numpy) load when a shape is asked for, not with every schema check
+    import pyarrow as pa
 
 SQL_DIR = Path(__file__).with_name("sql")
 MIGRATIONS_DIR = SQL_DIR / "migrations"
@@ -162,4 +164,6 @@ def arrow_fields(table: str, columns: Sequence[str] | None = None) -> list[pa.Fi
 
 def arrow_schema(*parts: tuple[str, Sequence[str] | None]) -> pa.Schema:
     """An Arrow schema made of ``(table, columns)`` parts, e.g. ``arrow_schema(("dumps", ["dump_id"]))``."""
+    import pyarrow as pa
+
     return pa.schema([f for table, columns in parts for f in arrow_fields(table, columns)])

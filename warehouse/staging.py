@@ -12,13 +12,24 @@ names others (``authors_with_writer``).
 
 Why Arrow: the loader registers these tables on the connection and moves them with
 ``INSERT ... SELECT`` (set-based, never row by row).
+
+Why a parse worker stages them (``write_stage``), not the writer: building Arrow tables from the
+parser's models is Python work per post; done in the parse pool it runs on every core, and the
+single writer only maps the staged files (``read_stage``: Arrow IPC, memory-mapped, no decoding)
+and loads them. Staging JSON instead cost the writer a pydantic decode and this conversion, about
+a tenth of a 1 GB backfill.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -77,8 +88,26 @@ def _outlet_row(ref: OutletRef, rows: list[dict[str, Any]]) -> str:
     return oid
 
 
-def stage_dump(meta: DumpMeta, parsed: ParsedDump) -> dict[str, pa.Table]:
-    """The dump as Arrow tables, one per staging table."""
+# The staged tables of one dump, in the order a stage folder holds them.
+STAGED_TABLES = ("sightings", "mentions", "citations", "outlets", "topics", "dumps")
+_STAGE_NOTES = "notes.json"
+
+
+@dataclass
+class StagedDump:
+    """One parsed dump as the loader needs it: its rows as Arrow tables, shaped by :func:`schemas`
+    (``dumps`` holds its one ``dumps`` row), and the parser's warnings."""
+
+    tables: dict[str, pa.Table]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def posts(self) -> int:
+        return self.tables["sightings"].num_rows
+
+
+def stage_dump(meta: DumpMeta, parsed: ParsedDump) -> StagedDump:
+    """The dump as Arrow tables, one per staging table (and its ``dumps`` row)."""
     sightings: list[dict[str, Any]] = []
     mentions: list[dict[str, Any]] = []
     citations: list[dict[str, Any]] = []
@@ -181,7 +210,9 @@ def stage_dump(meta: DumpMeta, parsed: ParsedDump) -> dict[str, pa.Table]:
         "topics": topics,
     }
     shapes = schemas()
-    return {name: pa.Table.from_pylist(table, schema=shapes[name]) for name, table in rows.items()}
+    tables = {name: pa.Table.from_pylist(table, schema=shapes[name]) for name, table in rows.items()}
+    tables["dumps"] = _dump_row(meta, parsed)
+    return StagedDump(tables, list(parsed.warnings))
 
 
 def writer_id(meta: DumpMeta) -> str:
@@ -189,21 +220,53 @@ def writer_id(meta: DumpMeta) -> str:
     return meta.writer.writer_id if meta.writer is not None else DEFAULT_WRITER_ID
 
 
-def dump_rows(items: list[tuple[DumpMeta, ParsedDump]]) -> pa.Table:
-    """The ``dumps`` rows of a load batch (what the delivery and the parser say; the loader adds the rest)."""
-    rows = [
-        {
-            **meta.model_dump(include=set(DUMP_COLUMNS)),
-            "received_at": naive_utc(meta.received_at),
-            "archive_label": parsed.archive.label,
-            "archive_kind": parsed.archive.kind,
-            "line_count": parsed.line_count,
-            "post_count": len(parsed.posts),
-            "writer_id": writer_id(meta),
-        }
-        for meta, parsed in items
-    ]
-    return pa.Table.from_pylist(rows, schema=schemas()["dumps"])
+def _dump_row(meta: DumpMeta, parsed: ParsedDump) -> pa.Table:
+    """The dump's ``dumps`` row (what the delivery and the parser say; the loader adds the rest)."""
+    row = {
+        **meta.model_dump(include=set(DUMP_COLUMNS)),
+        "received_at": naive_utc(meta.received_at),
+        "archive_label": parsed.archive.label,
+        "archive_kind": parsed.archive.kind,
+        "line_count": parsed.line_count,
+        "post_count": len(parsed.posts),
+        "writer_id": writer_id(meta),
+    }
+    return pa.Table.from_pylist([row], schema=schemas()["dumps"])
+
+
+def write_stage(staged: StagedDump, folder: Path) -> None:
+    """Write ``staged`` to ``folder`` (one Arrow IPC file per table), whole or not at all."""
+    folder = Path(folder)
+    tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        for name in STAGED_TABLES:
+            table = staged.tables[name]
+            with pa.OSFile(str(tmp / f"{name}.arrow"), "wb") as sink:
+                with pa.ipc.new_file(sink, table.schema) as writer:
+                    writer.write_table(table)
+        (tmp / _STAGE_NOTES).write_text(json.dumps({"warnings": staged.warnings}), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)  # an earlier parse of the same bytes
+        os.replace(tmp, folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def read_stage(folder: Path) -> StagedDump:
+    """The staged dump in ``folder``, memory-mapped (raises ``OSError`` or ``ValueError`` when it is
+    missing or damaged)."""
+    folder = Path(folder)
+    tables = {}
+    for name in STAGED_TABLES:
+        try:
+            tables[name] = pa.ipc.open_file(pa.memory_map(str(folder / f"{name}.arrow"))).read_all()
+        except pa.ArrowInvalid as exc:
+            raise ValueError(f"{name}.arrow: {exc}") from exc
+    if tables["dumps"].num_rows != 1:
+        raise ValueError(f"dumps.arrow holds {tables['dumps'].num_rows} rows, not one")
+    notes = json.loads((folder / _STAGE_NOTES).read_text(encoding="utf-8"))
+    return StagedDump(tables, [str(w) for w in notes.get("warnings", [])])
 
 
 def quarantine_rows(entries: list[tuple[DumpMeta, str]]) -> pa.Table:
