@@ -36,7 +36,7 @@ ISSUE_BARS: dict[str, dict[str, float]] = {
 }
 FLOORS: dict[str, dict[str, float]] = {
     "blog": {"posts": 0.94, "title": 0.92, "outlet": 0.86, "year": 0.46, "date": 0.85, "mentions": 0.82},
-    "others": {"posts": 0.78, "title": 0.74, "outlet": 0.56, "year": 0.58, "date": 0.60},
+    "others": {"posts": 0.82, "title": 0.80, "outlet": 0.62, "year": 0.64, "date": 0.70},
     "seeds": {
         "posts": 0.99,
         "title": 0.98,
@@ -50,7 +50,7 @@ FLOORS: dict[str, dict[str, float]] = {
 
 OPEN_GAPS = frozenset(
     {("blog", "year"), ("blog", "date")}
-    | {("others", m) for m in ("title", "outlet", "year", "date")}
+    | {("others", m) for m in ("outlet", "year", "date")}
 )
 
 
