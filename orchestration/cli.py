@@ -222,8 +222,8 @@ def nothing_new(paths: Sequence[str], args: argparse.Namespace) -> dict[str, Any
     locks = Path(os.environ["DAGSTER_HOME"]) / RUN_LOCKS_FOLDER
     if (locks.is_dir() and any(locks.glob("*.lock"))) or args.writer or args.site:
         return None  # --writer/--site: the run resolves (and may record) that writer
+    from warehouse.hash_cache import hash_cache
     from warehouse.idle import nothing_to_do
-    from warehouse.landing import hash_cache
     from warehouse.rawstore import RawStore
     from warehouse.writers import WriterRegistry, WritersFileError, default_writers_file
 
@@ -268,75 +268,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------------- sql
 
 
-def _open_read_only(warehouse: Path) -> Any:
-    """The published read copy, read-only. Never the writer's file: opening it, even read-only,
-    would block (or be blocked by) a running ingest."""
-    from warehouse.publish import read_copy_path, read_only_connection
-
-    copy = read_copy_path(warehouse)
-    if copy.is_file():
-        return read_only_connection(copy)
-    if warehouse.is_file():
-        raise FileNotFoundError(
-            f"no warehouse published for readers at {copy}: `bylines sql` reads only that copy, never the "
-            f"writer's file {warehouse}; an ingest publishes it (run `bylines ingest`, or `bylines rebuild`)"
-        )
-    raise FileNotFoundError(f"no warehouse at {warehouse} (run `bylines ingest` first)")
-
-
-def _run_query(con: Any, query: str, out: TextIO) -> bool:
-    import duckdb
-
-    try:
-        rel = con.sql(query)
-        if rel is None:
-            print("ok", file=out)
-            return True
-        frame = rel.df()
-    except duckdb.Error as exc:
-        print(f"error: {exc}", file=out)
-        return False
-    import pandas as pd
-
-    with pd.option_context(
-        "display.max_rows", 200, "display.max_columns", 50, "display.width", 200, "display.max_colwidth", 60
-    ):
-        print(frame.to_string(index=False) if len(frame.columns) else "ok", file=out)
-    print(f"({len(frame)} row{'s' if len(frame) != 1 else ''})", file=out)
-    return True
-
-
 def cmd_sql(args: argparse.Namespace) -> int:
-    try:
-        con = _open_read_only(_warehouse_path(args))
-    except FileNotFoundError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    try:
-        if args.query:
-            return 0 if _run_query(con, " ".join(args.query), sys.stdout) else 1
-        interactive = sys.stdin.isatty()
-        buffer: list[str] = []
-        ok = True
-        while True:
-            if interactive:
-                print("bylines> " if not buffer else "     ... ", end="", flush=True)
-            line = sys.stdin.readline()
-            if not line:
-                break
-            stripped = line.strip()
-            if not buffer and stripped.lower() in {"quit", "exit", r"\q", ".quit"}:
-                break
-            if stripped:
-                buffer.append(line.rstrip("\n"))
-            if buffer and (stripped.endswith(";") or (not stripped and buffer)):
-                ok = _run_query(con, "\n".join(buffer), sys.stdout) and ok
-                buffer = []
-        if buffer:
-            ok = _run_query(con, "\n".join(buffer), sys.stdout) and ok
-        return 0 if ok else 1
-    finally:
-        con.close()
+    from orchestration.sql_shell import sql_shell
+
+    return sql_shell(_warehouse_path(args), args.query)
 
 
 # ------------------------------------------------------------------------- dashboard, demo, rebuild

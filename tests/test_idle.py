@@ -17,8 +17,8 @@ import pytest
 from orchestration.cli import main
 from orchestration.settings import RUN_LOCKS_FOLDER
 from samples.generator import generate_corpus
+from warehouse.hash_cache import hash_cache
 from warehouse.idle import nothing_to_do
-from warehouse.landing import hash_cache
 from warehouse.publish import read_copy_path, state_path, writer_lock
 from warehouse.rawstore import RawStore
 

@@ -19,7 +19,8 @@ import duckdb
 
 from warehouse.bookkeeping import derived_is_stale
 from warehouse.connections import DONE_STATUSES
-from warehouse.landing import HashCache, LandingScan, RefusedFile, scan_report
+from warehouse.hash_cache import HashCache
+from warehouse.landing import LandingScan, RefusedFile, scan_report
 from warehouse.publish import WriterBusy, read_copy_is_current, writer_lock
 from warehouse.refusals import resolved_refusals
 from warehouse.writers import WriterRegistry

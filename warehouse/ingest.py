@@ -35,8 +35,9 @@ from transforms.models import ParseSettings
 from warehouse import refresh
 from warehouse.bookkeeping import derived_is_stale, done_between, record_ingest_run
 from warehouse.connections import Warehouse
+from warehouse.hash_cache import hash_cache
 from warehouse.integrity import RULES, count
-from warehouse.landing import RefusedFile, hash_cache, scan_report
+from warehouse.landing import RefusedFile, scan_report
 from warehouse.load import MAX_LOGGED, load_or_quarantine
 from warehouse.parsing import ParsedItem, defer, iter_parsed, resolve_deferred
 from warehouse.rawstore import DumpMeta, RawStore
