@@ -49,8 +49,8 @@ FLOORS: dict[str, dict[str, float]] = {
 
 
 OPEN_GAPS = frozenset(
-    {("blog", "year"), ("blog", "date")}
-    | {("others", m) for m in ("outlet", "year", "date")}
+    {("blog", "year")}
+    | {("others", m) for m in ("outlet", "date")}
 )
 
 

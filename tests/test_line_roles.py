@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from transforms.head_readings import bodiless_heads, repeated_heads
 from transforms.line_roles import (
     PageLines,
     Segment,
@@ -160,3 +161,45 @@ def test_a_title_after_a_teasers_closing_link_opens_the_next_post() -> None:
     labels = ["ST", "Bt", "B", "B", "B", "B", "T"]
     _after_closing_links(labels, texts)
     assert labels == ["ST", "Bt", "E", "ST", "Bt", "Bt", "T"]
+
+
+def test_a_posts_title_and_date_head_repeated_below_its_body_opens_the_next_post() -> None:
+    texts = [
+        "My latest for a weekly, this one looking at a long trial and what it meant for two allies.",
+        "The Verdict That Strained an Alliance",
+        "by A. Writer",
+        "Tuesday, 22 September 2009",
+        "The trial ended last week, and the jury found the three men guilty on every count of the plot.",
+        "It has been quiet here for a while; in the meantime, here is a shorter piece for the same weekly.",
+        "Threat level lowered",
+        "by A. Writer",
+        "Thursday, 30 July 2009",
+        "The threat level was lowered this week, the first change in four years of the old system.",
+    ]
+    labels = ["SI", "T", "B", "D", "B", "B", "B", "B", "D", "B"]
+    repeated_heads(labels, texts)
+    assert labels == ["SI", "T", "B", "D", "B", "SI", "T", "B", "D", "B"]
+    # a date line under prose with no head above it (a dated quote in the body) stays body
+    labels = ["SI", "T", "B", "D", "B", "B", "D", "B"]
+    repeated_heads(labels, [*texts[:6], texts[8], texts[9]])
+    assert labels == ["SI", "T", "B", "D", "B", "B", "D", "B"]
+
+
+def test_a_head_without_a_body_takes_the_title_less_run_under_it() -> None:
+    texts = [
+        "15 Jan2021",
+        "Democracy was built to survive a crisis",
+        "Posted in Op eds",
+        "Today in The Weekly Paper",
+        "The genius of democracy lies in turning adversaries into rivals, and it has done so again.",
+        "08 Jan2021",
+        "The anthem belongs to the nation",
+        "Posted in Op eds",
+    ]
+    labels = ["SI", "T", "O", "SR", "I", "I", "T", "B"]
+    bodiless_heads(labels, texts)
+    assert labels == ["SI", "T", "B", "B", "B", "SH", "T", "B"]
+    # a post whose title has prose under it keeps the round-up the model found after it
+    labels = ["SI", "T", "B", "SR", "I"]
+    bodiless_heads(labels, [texts[0], texts[1], texts[4], texts[3], texts[4]])
+    assert labels == ["SI", "T", "B", "SR", "I"]

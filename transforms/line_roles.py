@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from transforms.head_readings import bodiless_heads, repeated_heads
 from transforms.labels import START_LABELS
 from transforms.lexicon import load_lexicon
 from transforms.line_features import date_header, list_entry, no_title, text_features
@@ -188,6 +189,8 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     # never part of a post: a deterministic reading, as the old parser's, not left to the model
     for i in range(page.furniture_from(), n):
         labels[i] = "O"
+    repeated_heads(labels, page.texts)
+    bodiless_heads(labels, page.texts)
     _date_headers(labels, p_start, page.texts)
     _list_entries(labels, page.texts)
     _after_closing_links(labels, page.texts)

@@ -1,0 +1,118 @@
+"""Two post-head layouts read deterministically after the line-role model, as the date headers are.
+
+Both are shapes of a post's *head* (the lines above and just under its title) that any blog's
+template may repeat post after post, and that 81 annotated pages show too rarely for the model
+to learn (see ``transforms/line_roles.read_page``, which applies them):
+
+- a **repeated head**: a post whose title is followed by its date line ("Title / by X / Tuesday,
+  22 September 2009") shows the same title-and-date head again below its body: that second
+  head is the next post's (``repeated_heads``);
+- a **head without a body**: a date or category header and a title, then only short lines, then
+  a run the model opened as a title-less round-up ("15 Jan2021 / Title / Posted in Op eds /
+  Today in The Australian / text ..."): the run is that post's body (``bodiless_heads``).
+
+Labels are those of ``transforms.labels.LINE_LABELS``; positions index the page's non-empty lines.
+"""
+
+from __future__ import annotations
+
+from transforms.labels import HEADER_MAX_CHARS, START_LABELS
+from transforms.line_features import date_header, text_features
+
+HEAD_REACH = 3
+"""A post's date line at most this many lines under its title is its head's (hand-set)."""
+
+
+def _shape(text: str) -> tuple[str, ...]:
+    return text_features(text)[1]
+
+
+def _prose(text: str) -> bool:
+    """Longer than a header (``HEADER_MAX_CHARS``) and written in sentences."""
+    if len(text) <= HEADER_MAX_CHARS:
+        return False
+    shape = _shape(text)
+    return (
+        "sentences" in shape
+        or "plain" in shape
+        or text.rstrip("\"'\u201d\u2019)").endswith((".", "!", "?", "\u2026"))
+    )
+
+
+def repeated_heads(labels: list[str], texts: list[str]) -> None:
+    """A post's title-and-date head repeating below its body opens the next post.
+
+    In a post whose title has its date line within ``HEAD_REACH`` lines, a later date line after
+    prose, right under a headline (or under a byline under one), is a new post's head: the
+    headline is its title, and a prose line just above the headline its intro (else the
+    headline opens the post). The model, which reads such a page as one long post with two date
+    lines, meets the layout too rarely to learn it.
+    """
+    title: int | None = None
+    dated = body = False
+    for i, lab in enumerate(labels):
+        if lab in START_LABELS or lab in ("O", "T"):
+            title = i if lab in ("T", "ST") else None
+            dated = body = False
+            continue
+        if title is None:
+            continue
+        if lab in ("B", "Bt") and _prose(texts[i]):
+            body = True
+        if lab not in ("D", "Dt"):
+            continue
+        if not body:
+            dated = dated or i - title <= HEAD_REACH
+            continue
+        if not dated:
+            continue
+        head = i - 2 if i >= 2 and "byline" in _shape(texts[i - 1]) else i - 1
+        if head <= title + 1 or labels[head] not in ("B", "Bt") or "headline" not in _shape(texts[head]):
+            continue
+        intro = head - 1
+        if labels[intro] in ("B", "Bt") and _prose(texts[intro]):
+            labels[intro], labels[head] = "SI", "T"
+        else:
+            labels[head] = "ST"
+        title, body = head, False
+
+
+def bodiless_heads(labels: list[str], texts: list[str]) -> None:
+    """A post head with no body, then a title-less run the model opened: the run is its body.
+
+    The head is a short, non-prose first line (a date, a category) and a title under it; only
+    short lines follow the title (a "Posted in ..." line, lines left outside every post) up to a
+    line the model read as opening a title-less round-up ("SR"). Everything from there to the
+    next post start is the head's post: a template that puts its category and its outlet line
+    ("Today in The Australian") between the title and the text. A date header right above a
+    title inside the run opens the next post, as ``line_roles._date_headers`` reads it; a
+    headline-shaped title inside the run leaves the page as the model read it.
+    """
+    n = len(labels)
+    for s in range(n - 1):
+        if labels[s] not in ("SI", "SH") or _prose(texts[s]):
+            continue
+        t = next((j for j in (s + 1, s + 2) if j < n and labels[j] == "T"), None)
+        if t is None or any(labels[j] != "I" for j in range(s + 1, t)):
+            continue
+        k = t + 1
+        while k < n and labels[k] in ("B", "D", "E", "O") and not _prose(texts[k]):
+            k += 1
+        if k >= n or labels[k] != "SR":
+            continue
+        end, header = k + 1, None
+        while end < n and labels[end] not in START_LABELS and labels[end] != "O":
+            if labels[end] == "T":
+                if date_header(texts[end - 1]):
+                    header = end - 1
+                    break
+                if "headline" in _shape(texts[end]):
+                    end = -1
+                    break
+            end += 1
+        if end < 0:
+            continue
+        for j in range(t + 1, header if header is not None else end):
+            labels[j] = "B"
+        if header is not None:
+            labels[header] = "SH"
