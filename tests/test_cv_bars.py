@@ -48,10 +48,7 @@ FLOORS: dict[str, dict[str, float]] = {
 }
 
 
-OPEN_GAPS = frozenset(
-    {("blog", "year")}
-    | {("others", m) for m in ("outlet", "date")}
-)
+OPEN_GAPS = frozenset({("blog", "year")} | {("others", m) for m in ("outlet", "date")})
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transforms.head_readings import bodiless_heads, repeated_heads
+from transforms.head_readings import bodiless_heads, outlet_headings, repeated_heads
 from transforms.line_roles import (
     PageLines,
     Segment,
@@ -203,3 +203,21 @@ def test_a_head_without_a_body_takes_the_title_less_run_under_it() -> None:
     labels = ["SI", "T", "B", "SR", "I"]
     bodiless_heads(labels, [texts[0], texts[1], texts[4], texts[3], texts[4]])
     assert labels == ["SI", "T", "B", "SR", "I"]
+
+
+def test_an_outlets_name_over_a_date_and_a_paragraph_is_an_appearance_each() -> None:
+    texts = [
+        "BBC Radio Sheffield",
+        "31 March 2023",
+        "For the second time, I was on the radio talking about the new rules for voting, and who they miss.",
+        "Toronto Star",
+        "31 December 2022",
+        "A charity has switched to generated images in its advertising; I told the paper what I thought.",
+    ]
+    labels = ["O", "SH", "T", "ST", "SH", "T"]
+    outlet_headings(labels, texts)
+    assert labels == ["SR", "D", "I", "SR", "D", "I"]
+    # one such entry is not a list: a title-first post stays as the model read it
+    labels = ["ST", "Dt", "Bt"]
+    outlet_headings(labels, texts[:3])
+    assert labels == ["ST", "Dt", "Bt"]

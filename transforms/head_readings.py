@@ -17,7 +17,7 @@ Labels are those of ``transforms.labels.LINE_LABELS``; positions index the page'
 from __future__ import annotations
 
 from transforms.labels import HEADER_MAX_CHARS, START_LABELS
-from transforms.line_features import date_header, text_features
+from transforms.line_features import date_header, no_title, text_features
 
 HEAD_REACH = 3
 """A post's date line at most this many lines under its title is its head's (hand-set)."""
@@ -116,3 +116,43 @@ def bodiless_heads(labels: list[str], texts: list[str]) -> None:
             labels[j] = "B"
         if header is not None:
             labels[header] = "SH"
+
+
+OUTLET_HEAD_WORDS = 6
+"""A heading of at most this many words that names an outlet names only the outlet (hand-set)."""
+
+
+def _names_outlet(text: str) -> bool:
+    """A short heading that is an outlet's name ("Toronto Star", "BBC Radio Sheffield", "Hallam FM")."""
+    if len(text.split()) > OUTLET_HEAD_WORDS:
+        return False
+    shape = _shape(text)
+    return "headline" in shape and ("gaz" in shape or "c:outlet_nouns" in shape)
+
+
+def outlet_headings(labels: list[str], texts: list[str]) -> None:
+    """A list of appearances headed by the outlet's name: one round-up per entry.
+
+    "BBC Radio Sheffield / 31 March 2023 / I spoke to ... about ...", entry after entry (two or
+    more on the page): a heading that is only an outlet's name is not a piece's title, so each
+    entry is a round-up ("SR") with its date line ("D") and its paragraph ("I"). The model, which
+    meets such a list once in its training pages, reads the names as titles or furniture.
+    """
+    n = len(labels)
+    heads = [
+        k
+        for k in range(n - 2)
+        if date_header(texts[k + 1])
+        and no_title(texts[k + 1])
+        and _prose(texts[k + 2])
+        and _names_outlet(texts[k])
+    ]
+    if len(heads) < 2:
+        return
+    for j, k in enumerate(heads):
+        stop = heads[j + 1] if j + 1 < len(heads) else n
+        labels[k], labels[k + 1] = "SR", "D"
+        for m in range(k + 2, stop):
+            if labels[m] == "O" or (m > k + 2 and labels[m] in START_LABELS):
+                break
+            labels[m] = "I"

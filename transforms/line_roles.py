@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from transforms.head_readings import bodiless_heads, repeated_heads
+from transforms.head_readings import bodiless_heads, outlet_headings, repeated_heads
 from transforms.labels import START_LABELS
 from transforms.lexicon import load_lexicon
 from transforms.line_features import date_header, list_entry, no_title, text_features
@@ -194,6 +194,7 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     _date_headers(labels, p_start, page.texts)
     _list_entries(labels, page.texts)
     _after_closing_links(labels, page.texts)
+    outlet_headings(labels, page.texts)
     if n and not any(lab in START_LABELS for lab in labels):
         i = max(range(n), key=lambda j: (p_start[j], -j))
         labels[i] = "SI"
