@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transforms.head_readings import bodiless_heads, outlet_headings, repeated_heads
+from transforms.head_readings import bodiless_heads, date_headed_posts, outlet_headings, repeated_heads
 from transforms.line_roles import (
     PageLines,
     Segment,
@@ -221,3 +221,21 @@ def test_an_outlets_name_over_a_date_and_a_paragraph_is_an_appearance_each() -> 
     labels = ["ST", "Dt", "Bt"]
     outlet_headings(labels, texts[:3])
     assert labels == ["ST", "Dt", "Bt"]
+
+
+def test_every_date_header_over_a_headline_opens_a_post_once_the_page_shows_the_layout() -> None:
+    texts = [
+        "Written on: 18. 2. 2021 in the category: News | read the full article",
+        "The wonders of a bear",
+        "The dog that did not bark in the night is always the give-away, and there are none this year.",
+        "Written on: 11. 1. 2012 in the category: News | read the full article",
+        "Remembering a poet",
+        "This is a column I wrote six years ago, and I just came across it again by chance.",
+    ]
+    labels = ["SH", "T", "SI", "T", "ST", "SI"]
+    date_headed_posts(labels, texts)
+    assert labels == ["SH", "T", "B", "SH", "T", "B"]
+    # the model never read the layout on this page: nothing to follow
+    labels = ["SI", "T", "B", "B", "T", "B"]
+    date_headed_posts(labels, texts)
+    assert labels == ["SI", "T", "B", "B", "T", "B"]

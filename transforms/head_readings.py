@@ -156,3 +156,38 @@ def outlet_headings(labels: list[str], texts: list[str]) -> None:
             if labels[m] == "O" or (m > k + 2 and labels[m] in START_LABELS):
                 break
             labels[m] = "I"
+
+
+def date_headed_posts(labels: list[str], texts: list[str]) -> None:
+    """A page whose posts open with a date header over their title: every such pair opens a post.
+
+    Where the page's template heads each post with a date line (or a short line whose date comes
+    early, "Written on: 11. 1. 2012 in the category: ...") right above a headline, and the model
+    (or ``line_roles._date_headers``) read at least one such pair as a header and a title, every
+    other pair on the page is a post's header and title too, and the lines between are bodies:
+    the model, unsure of a layout it meets rarely, reads the same pair differently down the page.
+    Two pairs at least; lines outside every post stay so.
+    """
+    n = len(labels)
+    heads = [
+        i
+        for i in range(n - 1)
+        if labels[i] != "O"
+        and labels[i + 1] != "O"
+        and not _prose(texts[i])
+        and _date_over_headline(texts, i)
+    ]
+    if len(heads) < 2 or not any(labels[i] == "SH" and labels[i + 1] == "T" for i in heads):
+        return
+    for j, i in enumerate(heads):
+        stop = heads[j + 1] if j + 1 < len(heads) else n
+        labels[i], labels[i + 1] = "SH", "T"
+        for m in range(i + 2, stop):
+            if labels[m] == "O" or (j + 1 == len(heads) and m > i + 2 and labels[m] in START_LABELS):
+                break
+            if labels[m] in START_LABELS or labels[m] in ("I", "T"):
+                labels[m] = "B"
+
+
+def _date_over_headline(texts: list[str], i: int) -> bool:
+    return "headline" in _shape(texts[i + 1]) and not no_title(texts[i + 1]) and date_header(texts[i])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from transforms.head_readings import bodiless_heads, outlet_headings, repeated_heads
+from transforms.head_readings import bodiless_heads, date_headed_posts, outlet_headings, repeated_heads
 from transforms.labels import START_LABELS
 from transforms.lexicon import load_lexicon
 from transforms.line_features import date_header, list_entry, no_title, text_features
@@ -192,6 +192,7 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     repeated_heads(labels, page.texts)
     bodiless_heads(labels, page.texts)
     _date_headers(labels, p_start, page.texts)
+    date_headed_posts(labels, page.texts)
     _list_entries(labels, page.texts)
     _after_closing_links(labels, page.texts)
     outlet_headings(labels, page.texts)
