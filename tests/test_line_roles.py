@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from transforms.head_readings import bodiless_heads, date_headed_posts, outlet_headings, repeated_heads
+from transforms.head_readings import (
+    bodiless_heads,
+    date_headed_posts,
+    dates_outside_posts,
+    list_headings,
+    outlet_headings,
+    repeated_heads,
+)
 from transforms.line_roles import (
     PageLines,
     Segment,
@@ -239,3 +246,38 @@ def test_every_date_header_over_a_headline_opens_a_post_once_the_page_shows_the_
     labels = ["SI", "T", "B", "B", "T", "B"]
     date_headed_posts(labels, texts)
     assert labels == ["SI", "T", "B", "B", "T", "B"]
+
+
+def test_a_date_line_no_post_holds_opens_one_with_the_headline_beside_it() -> None:
+    texts = [
+        "Skip to main content",
+        "OPED: Why a lunch with a congressman has citizens spooked?",
+        "Published in a quarterly / Oct 2017",
+        "When someone like him meets someone like the congressman, people take notice of it all.",
+    ]
+    labels = ["O", "O", "D", "B"]
+    dates_outside_posts(labels, texts)
+    assert labels == ["O", "ST", "Dt", "Bt"]
+    texts = [
+        "A blog: Appearing on the radio",
+        "Monday, April 17, 2006",
+        "Appearing on the radio",
+        "Listeners heard me.",
+    ]
+    labels = ["O", "D", "B", "B"]
+    dates_outside_posts(labels, texts)
+    assert labels == ["O", "SH", "T", "B"]
+
+
+def test_a_short_heading_over_a_lists_entries_is_the_lists_not_a_post() -> None:
+    texts = [
+        "Q&A brief",
+        "A long title of an interview, Interview for a caucus, May 23, 2019.",
+        "1. Another, X, 2020.",
+    ]
+    labels = ["SR", "N", "N"]
+    list_headings(labels, texts)
+    assert labels == ["O", "N", "N"]
+    labels = ["N", "N", "N"]
+    list_headings(labels, ["1. A title, X, 2020.", *texts[1:]])
+    assert labels == ["N", "N", "N"]

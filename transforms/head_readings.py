@@ -191,3 +191,39 @@ def date_headed_posts(labels: list[str], texts: list[str]) -> None:
 
 def _date_over_headline(texts: list[str], i: int) -> bool:
     return "headline" in _shape(texts[i + 1]) and not no_title(texts[i + 1]) and date_header(texts[i])
+
+
+def dates_outside_posts(labels: list[str], texts: list[str]) -> None:
+    """A date line the model put inside a post that nothing opened: its head opens one.
+
+    The model read the line as a post's date ("D") but the line above it as page furniture, so no
+    post holds it. When a headline follows the date, the date heads the post and the headline is
+    its title ("Monday, April 17, 2006 / Appearing on the radio"); else a headline right above the
+    date is the title of a title-first post ("OPED: Why ...? / Published in X / Oct 2017").
+    """
+    for i in range(1, len(labels) - 1):
+        if labels[i] not in ("D", "Dt") or labels[i - 1] != "O":
+            continue
+        below, above = _shape(texts[i + 1]), _shape(texts[i - 1])
+        if labels[i + 1] != "O" and "headline" in below and not no_title(texts[i + 1]):
+            labels[i], labels[i + 1] = "SH", "T"
+        elif "headline" in above and not no_title(texts[i - 1]):
+            labels[i - 1], labels[i] = "ST", "Dt"
+            for m in range(i + 1, len(labels)):
+                if labels[m] not in ("B", "D", "E"):
+                    break
+                labels[m] += "t"
+
+
+def list_headings(labels: list[str], texts: list[str]) -> None:
+    """A short heading the model read as a round-up or an entry, right above a list's entries,
+    heads the list ("Q&A brief" over "Title, Outlet, May 23, 2019" entries).
+
+    The heading is the page's, outside every post, so that each entry opens a post of its own
+    (``line_roles.segments``); a numbered or dated line is an entry itself and stays one.
+    """
+    for i in range(len(labels) - 1):
+        if labels[i] not in ("SR", "N") or labels[i + 1] != "N" or len(texts[i]) > HEADER_MAX_CHARS:
+            continue
+        if not (_prose(texts[i]) or texts[i][0].isdigit() or "hasdate" in _shape(texts[i])):
+            labels[i] = "O"

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from transforms.head_readings import bodiless_heads, date_headed_posts, outlet_headings, repeated_heads
+from transforms.head_readings import (
+    bodiless_heads,
+    date_headed_posts,
+    dates_outside_posts,
+    list_headings,
+    outlet_headings,
+    repeated_heads,
+)
 from transforms.labels import START_LABELS
 from transforms.lexicon import load_lexicon
 from transforms.line_features import date_header, list_entry, no_title, text_features
@@ -190,13 +197,15 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     for i in range(page.furniture_from(), n):
         labels[i] = "O"
     repeated_heads(labels, page.texts)
+    dates_outside_posts(labels, page.texts)
+    list_headings(labels, page.texts)
     bodiless_heads(labels, page.texts)
     _date_headers(labels, p_start, page.texts)
     date_headed_posts(labels, page.texts)
     _list_entries(labels, page.texts)
     _after_closing_links(labels, page.texts)
     outlet_headings(labels, page.texts)
-    if n and not any(lab in START_LABELS for lab in labels):
+    if n and not any(lab in START_LABELS or lab == "N" for lab in labels):  # "N": a list's entries
         i = max(range(n), key=lambda j: (p_start[j], -j))
         labels[i] = "SI"
         for j in range(i + 1, n):
