@@ -48,7 +48,7 @@ FLOORS: dict[str, dict[str, float]] = {
 }
 
 
-OPEN_GAPS = frozenset({("blog", "year")} | {("others", m) for m in ("outlet", "date")})
+OPEN_GAPS = frozenset({("blog", "year")})
 
 
 @pytest.fixture(scope="module")

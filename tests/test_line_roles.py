@@ -16,6 +16,7 @@ from transforms.line_roles import (
     _after_closing_links,
     _date_headers,
     _list_entries,
+    closing_block,
     read_page,
     segments,
 )
@@ -281,3 +282,19 @@ def test_a_short_heading_over_a_lists_entries_is_the_lists_not_a_post() -> None:
     labels = ["N", "N", "N"]
     list_headings(labels, ["1. A title, X, 2020.", *texts[1:]])
     assert labels == ["N", "N", "N"]
+
+
+def test_the_closing_furniture_starts_after_the_lines_every_post_repeats() -> None:
+    texts = [
+        "08 Jan2021",
+        "A title",
+        "Posted in Op eds",
+        "Body.",
+        "21 Feb2020",
+        "Another",
+        "Posted in Op eds",
+        "Share",
+    ]
+    labels = ["SH", "T", "B", "B", "SH", "T", "B", "O"]
+    assert closing_block(texts, labels, 6) == 7
+    assert closing_block(texts, ["O"] * 8, 6) == 6  # nothing above was a post's

@@ -194,7 +194,7 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     labels, p_start, p_title, n = full, p_start_all, p_title_all, len(full)
     # the block of furniture that closes a page (a comment form, share buttons, "Older posts") is
     # never part of a post: a deterministic reading, as the old parser's, not left to the model
-    for i in range(page.furniture_from(), n):
+    for i in range(closing_block(page.texts, labels, page.furniture_from()), n):
         labels[i] = "O"
     repeated_heads(labels, page.texts)
     dates_outside_posts(labels, page.texts)
@@ -213,6 +213,18 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
                 labels[j] = "B"
         _give_title(labels, p_title, i)
     return labels, segments(labels, p_start, p_title)
+
+
+def closing_block(texts: list[str], labels: list[str], start: int) -> int:
+    """Where the page's closing furniture block begins, given where its furniture-like lines do.
+
+    Lines that repeat a line of a post above it (the posts' own template: "Posted in Op eds"
+    under every title) are the last post's, not the page's furniture: the block starts after them.
+    """
+    inside = {texts[k] for k in range(start) if labels[k] != "O"}
+    while start < len(texts) and texts[start] in inside:
+        start += 1
+    return start
 
 
 def _date_headers(labels: list[str], p_start: list[float], texts: list[str]) -> None:
