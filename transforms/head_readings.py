@@ -1,17 +1,25 @@
-"""Two post-head layouts read deterministically after the line-role model, as the date headers are.
+"""Post-head layouts read deterministically after the line-role model, as the date headers are.
 
-Both are shapes of a post's *head* (the lines above and just under its title) that any blog's
+Each is a shape of a post's *head* (the lines above and just under its title) that any blog's
 template may repeat post after post, and that 81 annotated pages show too rarely for the model
-to learn (see ``transforms/line_roles.read_page``, which applies them):
+to learn; ``transforms/line_roles.read_page`` applies them, with its own readings, in order:
 
-- a **repeated head**: a post whose title is followed by its date line ("Title / by X / Tuesday,
-  22 September 2009") shows the same title-and-date head again below its body: that second
-  head is the next post's (``repeated_heads``);
-- a **head without a body**: a date or category header and a title, then only short lines, then
-  a run the model opened as a title-less round-up ("15 Jan2021 / Title / Posted in Op eds /
-  Today in The Australian / text ..."): the run is that post's body (``bodiless_heads``).
+- a **repeated head** (``repeated_heads``): a post whose title is followed by its date line
+  ("Title / by X / Tuesday, 22 September 2009") shows the same head again below its body: the
+  second head is the next post's;
+- a **date line no post holds** (``dates_outside_posts``): it heads the headline under it, or
+  dates the title-first post whose headline is above it;
+- a **list's heading** (``list_headings``): a short heading over a list's entries is the page's;
+- a **head without a body** (``bodiless_heads``): a date or category header and a title, only
+  short lines, then a run the model opened as a title-less round-up ("15 Jan2021 / Title /
+  Posted in Op eds / Today in The Australian / text ..."): the run is that post's body;
+- **date-headed posts** (``date_headed_posts``): once the page shows a date header over a
+  headline read as a post's head, every such pair on it is one;
+- a **list of appearances headed by the outlet's name** (``outlet_headings``): one round-up per
+  entry.
 
 Labels are those of ``transforms.labels.LINE_LABELS``; positions index the page's non-empty lines.
+The hand-set constants are ``HEAD_REACH`` and ``OUTLET_HEAD_WORDS`` (listed in the README).
 """
 
 from __future__ import annotations
@@ -208,11 +216,8 @@ def dates_outside_posts(labels: list[str], texts: list[str]) -> None:
         if labels[i + 1] != "O" and "headline" in below and not no_title(texts[i + 1]):
             labels[i], labels[i + 1] = "SH", "T"
         elif "headline" in above and not no_title(texts[i - 1]):
-            labels[i - 1], labels[i] = "ST", "Dt"
-            for m in range(i + 1, len(labels)):
-                if labels[m] not in ("B", "D", "E"):
-                    break
-                labels[m] += "t"
+            labels[i - 1] = "ST"
+            title_first_tail(labels, i)
 
 
 def list_headings(labels: list[str], texts: list[str]) -> None:
@@ -227,3 +232,12 @@ def list_headings(labels: list[str], texts: list[str]) -> None:
             continue
         if not (_prose(texts[i]) or texts[i][0].isdigit() or "hasdate" in _shape(texts[i])):
             labels[i] = "O"
+
+
+def title_first_tail(labels: list[str], start: int) -> None:
+    """The date, body and end lines from ``start`` on belong to a post that opened with its title
+    ("Dt", "Bt", "Et": the chain's labels for a title-first post)."""
+    for m in range(start, len(labels)):
+        if labels[m] not in ("B", "D", "E"):
+            break
+        labels[m] += "t"

@@ -19,6 +19,7 @@ from transforms.head_readings import (
     list_headings,
     outlet_headings,
     repeated_heads,
+    title_first_tail,
 )
 from transforms.labels import START_LABELS
 from transforms.lexicon import load_lexicon
@@ -160,9 +161,10 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     When nothing opens a post, the item the model thought likeliest to open one opens the only
     post (its low confidence puts it on the quality page): a readable page is never refused for a
     layout the model does not know. Deterministic readings follow the model's: the closing
-    furniture block, date headers (``_date_headers``), lists of dated entries (``_list_entries``)
-    and titles after a teaser's "Continue reading" (``_after_closing_links``): layouts that 81
-    annotated pages show too rarely for the model to learn.
+    furniture block (``closing_block``), the post-head layouts of ``transforms/head_readings.py``,
+    date headers (``_date_headers``), lists of dated entries (``_list_entries``) and titles after
+    a teaser's "Continue reading" (``_after_closing_links``): layouts that 81 annotated pages show
+    too rarely for the model to learn.
     """
     keep, feats = page.items()
     labels = list(tagger.tag(feats))
@@ -307,10 +309,7 @@ def _after_closing_links(labels: list[str], texts: list[str]) -> None:
             continue
         labels[i] = "Et" if labels[i].endswith("t") or labels[i] == "ST" else "E"
         labels[i + 1] = "ST"
-        for j in range(i + 2, len(labels)):
-            if labels[j] not in ("B", "D", "E"):
-                break
-            labels[j] += "t"
+        title_first_tail(labels, i + 2)
 
 
 def _untitled_intro_above(labels: list[str], k: int) -> bool:
