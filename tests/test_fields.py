@@ -78,3 +78,17 @@ def test_a_mention_is_described_by_its_clause() -> None:
     assert medium_of("a long podcast with them", ref) == "podcast"
     assert medium_of("spoke to them", ref) == "tv"  # a broadcaster's medium when the words say none
     assert medium_of("spoke to them", None) == "other"
+
+
+def test_the_short_lines_under_a_title_are_read_as_its_head_not_its_body() -> None:
+    from transforms.fields import PostLine, field_lines
+
+    lines = [
+        PostLine(1, "15 Jan2021", "SH"),
+        PostLine(3, "Democracy was built to survive a crisis", "T"),
+        PostLine(5, "Posted in Op eds", "B"),
+        PostLine(8, "Today in The Weekly Paper", "B"),
+        PostLine(10, "The genius of democracy lies in turning adversaries into rivals, as again.", "B"),
+        PostLine(12, "Click here to read the piece at the paper's website, or come back next week.", "B"),
+    ]
+    assert [pl.number for pl in field_lines(lines)] == [1, 5, 8, 10]

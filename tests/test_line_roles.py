@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from transforms.head_readings import (
+    bodiless_heads,
+    date_headed_posts,
+    dates_outside_posts,
+    list_headings,
+    outlet_headings,
+    repeated_heads,
+)
 from transforms.line_roles import (
     PageLines,
     Segment,
     _after_closing_links,
     _date_headers,
     _list_entries,
+    closing_block,
     read_page,
     segments,
 )
@@ -160,3 +169,132 @@ def test_a_title_after_a_teasers_closing_link_opens_the_next_post() -> None:
     labels = ["ST", "Bt", "B", "B", "B", "B", "T"]
     _after_closing_links(labels, texts)
     assert labels == ["ST", "Bt", "E", "ST", "Bt", "Bt", "T"]
+
+
+def test_a_posts_title_and_date_head_repeated_below_its_body_opens_the_next_post() -> None:
+    texts = [
+        "My latest for a weekly, this one looking at a long trial and what it meant for two allies.",
+        "The Verdict That Strained an Alliance",
+        "by A. Writer",
+        "Tuesday, 22 September 2009",
+        "The trial ended last week, and the jury found the three men guilty on every count of the plot.",
+        "It has been quiet here for a while; in the meantime, here is a shorter piece for the same weekly.",
+        "Threat level lowered",
+        "by A. Writer",
+        "Thursday, 30 July 2009",
+        "The threat level was lowered this week, the first change in four years of the old system.",
+    ]
+    labels = ["SI", "T", "B", "D", "B", "B", "B", "B", "D", "B"]
+    repeated_heads(labels, texts)
+    assert labels == ["SI", "T", "B", "D", "B", "SI", "T", "B", "D", "B"]
+    # a date line under prose with no head above it (a dated quote in the body) stays body
+    labels = ["SI", "T", "B", "D", "B", "B", "D", "B"]
+    repeated_heads(labels, [*texts[:6], texts[8], texts[9]])
+    assert labels == ["SI", "T", "B", "D", "B", "B", "D", "B"]
+
+
+def test_a_head_without_a_body_takes_the_title_less_run_under_it() -> None:
+    texts = [
+        "15 Jan2021",
+        "Democracy was built to survive a crisis",
+        "Posted in Op eds",
+        "Today in The Weekly Paper",
+        "The genius of democracy lies in turning adversaries into rivals, and it has done so again.",
+        "08 Jan2021",
+        "The anthem belongs to the nation",
+        "Posted in Op eds",
+    ]
+    labels = ["SI", "T", "O", "SR", "I", "I", "T", "B"]
+    bodiless_heads(labels, texts)
+    assert labels == ["SI", "T", "B", "B", "B", "SH", "T", "B"]
+    # a post whose title has prose under it keeps the round-up the model found after it
+    labels = ["SI", "T", "B", "SR", "I"]
+    bodiless_heads(labels, [texts[0], texts[1], texts[4], texts[3], texts[4]])
+    assert labels == ["SI", "T", "B", "SR", "I"]
+
+
+def test_an_outlets_name_over_a_date_and_a_paragraph_is_an_appearance_each() -> None:
+    texts = [
+        "BBC Radio Sheffield",
+        "31 March 2023",
+        "For the second time, I was on the radio talking about the new rules for voting, and who they miss.",
+        "Toronto Star",
+        "31 December 2022",
+        "A charity has switched to generated images in its advertising; I told the paper what I thought.",
+    ]
+    labels = ["O", "SH", "T", "ST", "SH", "T"]
+    outlet_headings(labels, texts)
+    assert labels == ["SR", "D", "I", "SR", "D", "I"]
+    # one such entry is not a list: a title-first post stays as the model read it
+    labels = ["ST", "Dt", "Bt"]
+    outlet_headings(labels, texts[:3])
+    assert labels == ["ST", "Dt", "Bt"]
+
+
+def test_every_date_header_over_a_headline_opens_a_post_once_the_page_shows_the_layout() -> None:
+    texts = [
+        "Written on: 18. 2. 2021 in the category: News | read the full article",
+        "The wonders of a bear",
+        "The dog that did not bark in the night is always the give-away, and there are none this year.",
+        "Written on: 11. 1. 2012 in the category: News | read the full article",
+        "Remembering a poet",
+        "This is a column I wrote six years ago, and I just came across it again by chance.",
+    ]
+    labels = ["SH", "T", "SI", "T", "ST", "SI"]
+    date_headed_posts(labels, texts)
+    assert labels == ["SH", "T", "B", "SH", "T", "B"]
+    # the model never read the layout on this page: nothing to follow
+    labels = ["SI", "T", "B", "B", "T", "B"]
+    date_headed_posts(labels, texts)
+    assert labels == ["SI", "T", "B", "B", "T", "B"]
+
+
+def test_a_date_line_no_post_holds_opens_one_with_the_headline_beside_it() -> None:
+    texts = [
+        "Skip to main content",
+        "OPED: Why a lunch with a congressman has citizens spooked?",
+        "Published in a quarterly / Oct 2017",
+        "When someone like him meets someone like the congressman, people take notice of it all.",
+    ]
+    labels = ["O", "O", "D", "B"]
+    dates_outside_posts(labels, texts)
+    assert labels == ["O", "ST", "Dt", "Bt"]
+    texts = [
+        "A blog: Appearing on the radio",
+        "Monday, April 17, 2006",
+        "Appearing on the radio",
+        "Listeners heard me.",
+    ]
+    labels = ["O", "D", "B", "B"]
+    dates_outside_posts(labels, texts)
+    assert labels == ["O", "SH", "T", "B"]
+
+
+def test_a_short_heading_over_a_lists_entries_is_the_lists_not_a_post() -> None:
+    texts = [
+        "Q&A brief",
+        "A long title of an interview, Interview for a caucus, May 23, 2019.",
+        "1. Another, X, 2020.",
+    ]
+    labels = ["SR", "N", "N"]
+    list_headings(labels, texts)
+    assert labels == ["O", "N", "N"]
+    labels = ["N", "N", "N"]
+    list_headings(labels, ["1. A title, X, 2020.", *texts[1:]])
+    assert labels == ["N", "N", "N"]
+
+
+def test_the_closing_furniture_starts_after_the_lines_every_post_repeats() -> None:
+    texts = [
+        "08 Jan2021",
+        "A title",
+        "Posted in Op eds",
+        "Body.",
+        "21 Feb2020",
+        "Another",
+        "Posted in Op eds",
+        "Share",
+    ]
+    labels = ["SH", "T", "B", "B", "SH", "T", "B", "O"]
+    assert closing_block(texts, labels, 6) == 7
+    assert closing_block(texts, ["O"] * 8, 6) == 6  # nothing above was a post's

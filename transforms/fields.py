@@ -22,7 +22,7 @@ from transforms.candidates import Candidate, line_candidates
 from transforms.canonical import SECTION_WORDS, display_name
 from transforms.gazetteer import load_gazetteer, norm_key
 from transforms.gold import GoldPage, shared_root
-from transforms.labels import line_labels, loose
+from transforms.labels import HEADER_MAX_CHARS, line_labels, loose
 
 FIELD_ROLES = frozenset({"SI", "SH", "SR", "I", "D", "Dt"})  # title lines: transforms/title_split.py
 BODY_ROLES = frozenset({"B", "Bt"})
@@ -52,7 +52,11 @@ class Slot:
 
 
 def field_lines(lines: list[PostLine]) -> list[PostLine]:
-    """The lines of a post whose candidates are read: all before the body, then its first lines."""
+    """The lines of a post whose candidates are read: all before the body, then its first lines.
+
+    Header-length lines under the title before the text (a byline, "Posted in Op eds", "Today in
+    The Australian") are the piece's head, not its body: read too, without counting as body lines.
+    """
     out: list[PostLine] = []
     body = 0
     for pl in lines:
@@ -60,7 +64,8 @@ def field_lines(lines: list[PostLine]) -> list[PostLine]:
             out.append(pl)
         elif pl.role in BODY_ROLES and body < BODY_LINES:
             out.append(pl)
-            body += 1
+            if len(pl.text) > HEADER_MAX_CHARS:
+                body += 1
     return out
 
 

@@ -12,6 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from transforms.head_readings import (
+    bodiless_heads,
+    date_headed_posts,
+    dates_outside_posts,
+    list_headings,
+    outlet_headings,
+    repeated_heads,
+    title_first_tail,
+)
 from transforms.labels import START_LABELS
 from transforms.lexicon import load_lexicon
 from transforms.line_features import date_header, list_entry, no_title, text_features
@@ -152,9 +161,10 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     When nothing opens a post, the item the model thought likeliest to open one opens the only
     post (its low confidence puts it on the quality page): a readable page is never refused for a
     layout the model does not know. Deterministic readings follow the model's: the closing
-    furniture block, date headers (``_date_headers``), lists of dated entries (``_list_entries``)
-    and titles after a teaser's "Continue reading" (``_after_closing_links``): layouts that 81
-    annotated pages show too rarely for the model to learn.
+    furniture block (``closing_block``), the post-head layouts of ``transforms/head_readings.py``,
+    date headers (``_date_headers``), lists of dated entries (``_list_entries``) and titles after
+    a teaser's "Continue reading" (``_after_closing_links``): layouts that 81 annotated pages show
+    too rarely for the model to learn.
     """
     keep, feats = page.items()
     labels = list(tagger.tag(feats))
@@ -186,12 +196,18 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     labels, p_start, p_title, n = full, p_start_all, p_title_all, len(full)
     # the block of furniture that closes a page (a comment form, share buttons, "Older posts") is
     # never part of a post: a deterministic reading, as the old parser's, not left to the model
-    for i in range(page.furniture_from(), n):
+    for i in range(closing_block(page.texts, labels, page.furniture_from()), n):
         labels[i] = "O"
+    repeated_heads(labels, page.texts)
+    dates_outside_posts(labels, page.texts)
+    list_headings(labels, page.texts)
+    bodiless_heads(labels, page.texts)
     _date_headers(labels, p_start, page.texts)
+    date_headed_posts(labels, page.texts)
     _list_entries(labels, page.texts)
     _after_closing_links(labels, page.texts)
-    if n and not any(lab in START_LABELS for lab in labels):
+    outlet_headings(labels, page.texts)
+    if n and not any(lab in START_LABELS or lab == "N" for lab in labels):  # "N": a list's entries
         i = max(range(n), key=lambda j: (p_start[j], -j))
         labels[i] = "SI"
         for j in range(i + 1, n):
@@ -199,6 +215,18 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
                 labels[j] = "B"
         _give_title(labels, p_title, i)
     return labels, segments(labels, p_start, p_title)
+
+
+def closing_block(texts: list[str], labels: list[str], start: int) -> int:
+    """Where the page's closing furniture block begins, given where its furniture-like lines do.
+
+    Lines that repeat a line of a post above it (the posts' own template: "Posted in Op eds"
+    under every title) are the last post's, not the page's furniture: the block starts after them.
+    """
+    inside = {texts[k] for k in range(start) if labels[k] != "O"}
+    while start < len(texts) and texts[start] in inside:
+        start += 1
+    return start
 
 
 def _date_headers(labels: list[str], p_start: list[float], texts: list[str]) -> None:
@@ -281,10 +309,7 @@ def _after_closing_links(labels: list[str], texts: list[str]) -> None:
             continue
         labels[i] = "Et" if labels[i].endswith("t") or labels[i] == "ST" else "E"
         labels[i + 1] = "ST"
-        for j in range(i + 2, len(labels)):
-            if labels[j] not in ("B", "D", "E"):
-                break
-            labels[j] += "t"
+        title_first_tail(labels, i + 2)
 
 
 def _untitled_intro_above(labels: list[str], k: int) -> bool:
