@@ -14,7 +14,7 @@ from transforms.gazetteer import Gazetteer, Outlet, load_gazetteer, norm_key
         ("the Financial Times", "Financial Times"),
         ("FT", "Financial Times"),
         ("The Daily Telegraph", "Telegraph"),
-        ("BBC Radio Sheffield", "BBC"),  # a station of a listed broadcaster
+        ("BBC Radio Leeds", "BBC"),  # a station of a listed broadcaster
         ("BBC Sheffield", "BBC"),
         ("ABC Radio National", "Australian Broadcasting Corporation"),
         ("Financial Times BeyondBRICS", "Financial Times"),  # a listed name and a section of it

@@ -84,9 +84,9 @@ def test_the_short_lines_under_a_title_are_read_as_its_head_not_its_body() -> No
     from transforms.fields import PostLine, field_lines
 
     lines = [
-        PostLine(1, "15 Jan2021", "SH"),
+        PostLine(1, "3 Feb2019", "SH"),
         PostLine(3, "Democracy was built to survive a crisis", "T"),
-        PostLine(5, "Posted in Op eds", "B"),
+        PostLine(5, "Posted in Columns", "B"),
         PostLine(8, "Today in The Weekly Paper", "B"),
         PostLine(10, "The genius of democracy lies in turning adversaries into rivals, as again.", "B"),
         PostLine(12, "Click here to read the piece at the paper's website, or come back next week.", "B"),

@@ -83,7 +83,7 @@ def test_a_date_header_above_a_title_first_post_opens_it() -> None:
         "Wednesday, April 17, 2013",
         "My New York Times Editorial",
         "I had an op-ed in the paper edition of the New York Times this week, on birth rates.",
-        "Written on: 18. 2. 2021 in the category: Featured news | read the full article",
+        "Written on: 3. 5. 2021 in the category: News | read the full article",
         "The Wonders of Europe's Wunderbear",
         "The dog that didn't bark in the night is always the give-away, and here it is again.",
         "Archives",
@@ -176,7 +176,7 @@ def test_a_posts_title_and_date_head_repeated_below_its_body_opens_the_next_post
         "My latest for a weekly, this one looking at a long trial and what it meant for two allies.",
         "The Verdict That Strained an Alliance",
         "by A. Writer",
-        "Tuesday, 22 September 2009",
+        "Monday, 14 June 2010",
         "The trial ended last week, and the jury found the three men guilty on every count of the plot.",
         "It has been quiet here for a while; in the meantime, here is a shorter piece for the same weekly.",
         "Threat level lowered",
@@ -195,14 +195,14 @@ def test_a_posts_title_and_date_head_repeated_below_its_body_opens_the_next_post
 
 def test_a_head_without_a_body_takes_the_title_less_run_under_it() -> None:
     texts = [
-        "15 Jan2021",
+        "3 Feb2019",
         "Democracy was built to survive a crisis",
-        "Posted in Op eds",
+        "Posted in Columns",
         "Today in The Weekly Paper",
         "The genius of democracy lies in turning adversaries into rivals, and it has done so again.",
-        "08 Jan2021",
+        "08 Feb2019",
         "The anthem belongs to the nation",
-        "Posted in Op eds",
+        "Posted in Columns",
     ]
     labels = ["SI", "T", "O", "SR", "I", "I", "T", "B"]
     bodiless_heads(labels, texts)
@@ -215,8 +215,8 @@ def test_a_head_without_a_body_takes_the_title_less_run_under_it() -> None:
 
 def test_an_outlets_name_over_a_date_and_a_paragraph_is_an_appearance_each() -> None:
     texts = [
-        "BBC Radio Sheffield",
-        "31 March 2023",
+        "BBC Radio Leeds",
+        "12 April 2022",
         "For the second time, I was on the radio talking about the new rules for voting, and who they miss.",
         "Toronto Star",
         "31 December 2022",
@@ -233,10 +233,10 @@ def test_an_outlets_name_over_a_date_and_a_paragraph_is_an_appearance_each() -> 
 
 def test_every_date_header_over_a_headline_opens_a_post_once_the_page_shows_the_layout() -> None:
     texts = [
-        "Written on: 18. 2. 2021 in the category: News | read the full article",
+        "Written on: 3. 5. 2021 in the category: News | read the full article",
         "The wonders of a bear",
         "The dog that did not bark in the night is always the give-away, and there are none this year.",
-        "Written on: 11. 1. 2012 in the category: News | read the full article",
+        "Written on: 7. 9. 2020 in the category: News | read the full article",
         "Remembering a poet",
         "This is a column I wrote six years ago, and I just came across it again by chance.",
     ]
@@ -272,7 +272,7 @@ def test_a_date_line_no_post_holds_opens_one_with_the_headline_beside_it() -> No
 
 def test_a_short_heading_over_a_lists_entries_is_the_lists_not_a_post() -> None:
     texts = [
-        "Q&A brief",
+        "Media brief",
         "A long title of an interview, Interview for a caucus, May 23, 2019.",
         "1. Another, X, 2020.",
     ]
@@ -286,13 +286,13 @@ def test_a_short_heading_over_a_lists_entries_is_the_lists_not_a_post() -> None:
 
 def test_the_closing_furniture_starts_after_the_lines_every_post_repeats() -> None:
     texts = [
-        "08 Jan2021",
+        "08 Feb2019",
         "A title",
-        "Posted in Op eds",
+        "Posted in Columns",
         "Body.",
         "21 Feb2020",
         "Another",
-        "Posted in Op eds",
+        "Posted in Columns",
         "Share",
     ]
     labels = ["SH", "T", "B", "B", "SH", "T", "B", "O"]

@@ -34,7 +34,7 @@ _DOMAIN = re.compile(
 )
 _CLAUSE_BREAK = frozenset(',;:.!?()[]\u2013\u2014|"\u201c\u201d')
 MAX_CANDIDATE_TOKENS = 8
-MAX_EXTENSION = 2  # capitalised words a listed name may carry ("IPS Commons", "BBC Radio Sheffield")
+MAX_EXTENSION = 2  # capitalised words a listed name may carry ("IPS Commons", "BBC Radio Leeds")
 _LINKS = frozenset("for in on at with to by from over via".split())
 _STOP = frozenset(
     "the a an this that these those it its in on at i my our his her their we he she they for and but or "
@@ -140,7 +140,7 @@ def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None]]
 def _extend(text: str, toks: list[Token], b: int, busy: set[int]) -> int:
     """A listed name's span, with the words for a platform, station or section that follow it.
 
-    "CNN International Edition", "BBC Radio Sheffield", "Telegraph Magazine": one name (canonical.py
+    "CNN International Edition", "BBC Radio Leeds", "Telegraph Magazine": one name (canonical.py
     reads it as the listed outlet). Only such words: a teaser that runs an intro into its text
     ("a column for The Herald Looking back at ...") must not lend the name its next word.
     """

@@ -4,7 +4,7 @@ In order: the display form of the words (no leading "The", no possessive, quotes
 unified, a handle's words split: "@TelegraphBlogs" -> "Telegraph Blogs"); an alias the training
 gold taught (surface -> canonical, learned in each fold from its training pages only: see
 transforms/fields.py); the broad list (transforms/gazetteer.py), also for a listed name followed
-only by words for a platform or station ("BBC Radio Sheffield" -> BBC, "CNN International
+only by words for a platform or station ("BBC Radio Leeds" -> BBC, "CNN International
 Edition" -> CNN); else the display form itself, flagged as not in the list.
 """
 
@@ -60,7 +60,7 @@ def _listed(name: str) -> Outlet | None:
     words = name.split()
     for k in range(len(words) - 1, 0, -1):
         rest = words[k:]
-        # a listed name followed by a word for a station or platform ("BBC Radio Sheffield"), or a
+        # a listed name followed by a word for a station or platform ("BBC Radio Leeds"), or a
         # listed name of two words or more followed by a section's name ("Financial Times BeyondBRICS")
         found = gaz.lookup(" ".join(words[:k]))
         if found is None:

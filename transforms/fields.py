@@ -54,7 +54,7 @@ class Slot:
 def field_lines(lines: list[PostLine]) -> list[PostLine]:
     """The lines of a post whose candidates are read: all before the body, then its first lines.
 
-    Header-length lines under the title before the text (a byline, "Posted in Op eds", "Today in
+    Header-length lines under the title before the text (a byline, "Posted in Columns", "Today in
     The Australian") are the piece's head, not its body: read too, without counting as body lines.
     """
     out: list[PostLine] = []

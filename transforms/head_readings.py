@@ -5,14 +5,14 @@ template may repeat post after post, and that 81 annotated pages show too rarely
 to learn; ``transforms/line_roles.read_page`` applies them, with its own readings, in order:
 
 - a **repeated head** (``repeated_heads``): a post whose title is followed by its date line
-  ("Title / by X / Tuesday, 22 September 2009") shows the same head again below its body: the
+  ("Title / by X / Monday, 14 June 2010") shows the same head again below its body: the
   second head is the next post's;
 - a **date line no post holds** (``dates_outside_posts``): it heads the headline under it, or
   dates the title-first post whose headline is above it;
 - a **list's heading** (``list_headings``): a short heading over a list's entries is the page's;
 - a **head without a body** (``bodiless_heads``): a date or category header and a title, only
-  short lines, then a run the model opened as a title-less round-up ("15 Jan2021 / Title /
-  Posted in Op eds / Today in The Australian / text ..."): the run is that post's body;
+  short lines, then a run the model opened as a title-less round-up ("3 Feb2019 / Title /
+  Posted in Columns / Today in The Herald / text ..."): the run is that post's body;
 - **date-headed posts** (``date_headed_posts``): once the page shows a date header over a
   headline read as a post's head, every such pair on it is one;
 - a **list of appearances headed by the outlet's name** (``outlet_headings``): one round-up per
@@ -92,7 +92,7 @@ def bodiless_heads(labels: list[str], texts: list[str]) -> None:
     short lines follow the title (a "Posted in ..." line, lines left outside every post) up to a
     line the model read as opening a title-less round-up ("SR"). Everything from there to the
     next post start is the head's post: a template that puts its category and its outlet line
-    ("Today in The Australian") between the title and the text. A date header right above a
+    ("Today in The Herald") between the title and the text. A date header right above a
     title inside the run opens the next post, as ``line_roles._date_headers`` reads it; a
     headline-shaped title inside the run leaves the page as the model read it.
     """
@@ -131,7 +131,7 @@ OUTLET_HEAD_WORDS = 6
 
 
 def _names_outlet(text: str) -> bool:
-    """A short heading that is an outlet's name ("Toronto Star", "BBC Radio Sheffield", "Hallam FM")."""
+    """A short heading that is an outlet's name ("Toronto Star", "BBC Radio Leeds", "Capital FM")."""
     if len(text.split()) > OUTLET_HEAD_WORDS:
         return False
     shape = _shape(text)
@@ -141,7 +141,7 @@ def _names_outlet(text: str) -> bool:
 def outlet_headings(labels: list[str], texts: list[str]) -> None:
     """A list of appearances headed by the outlet's name: one round-up per entry.
 
-    "BBC Radio Sheffield / 31 March 2023 / I spoke to ... about ...", entry after entry (two or
+    "BBC Radio Leeds / 12 April 2022 / I spoke to ... about ...", entry after entry (two or
     more on the page): a heading that is only an outlet's name is not a piece's title, so each
     entry is a round-up ("SR") with its date line ("D") and its paragraph ("I"). The model, which
     meets such a list once in its training pages, reads the names as titles or furniture.
@@ -170,7 +170,7 @@ def date_headed_posts(labels: list[str], texts: list[str]) -> None:
     """A page whose posts open with a date header over their title: every such pair opens a post.
 
     Where the page's template heads each post with a date line (or a short line whose date comes
-    early, "Written on: 11. 1. 2012 in the category: ...") right above a headline, and the model
+    early, "Written on: 3. 5. 2021 in the category: ...") right above a headline, and the model
     (or ``line_roles._date_headers``) read at least one such pair as a header and a title, every
     other pair on the page is a post's header and title too, and the lines between are bodies:
     the model, unsure of a layout it meets rarely, reads the same pair differently down the page.
@@ -222,7 +222,7 @@ def dates_outside_posts(labels: list[str], texts: list[str]) -> None:
 
 def list_headings(labels: list[str], texts: list[str]) -> None:
     """A short heading the model read as a round-up or an entry, right above a list's entries,
-    heads the list ("Q&A brief" over "Title, Outlet, May 23, 2019" entries).
+    heads the list ("Media brief" over "Title, Outlet, May 23, 2019" entries).
 
     The heading is the page's, outside every post, so that each entry opens a post of its own
     (``line_roles.segments``); a numbered or dated line is an entry itself and stays one.

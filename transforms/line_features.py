@@ -171,7 +171,7 @@ def _finish(shape: list[str], feats: list[str]) -> LineFeatures:
 
 def date_header(text: str) -> bool:
     """A line that heads a post with its date: a date line, or a short line whose date comes early
-    ("Written on: 18. 2. 2021 in the category: Featured news")."""
+    ("Written on: 3. 5. 2021 in the category: News")."""
     shape = text_features(text)[1]
     if "dateline" in shape:
         return True

@@ -220,7 +220,7 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
 def closing_block(texts: list[str], labels: list[str], start: int) -> int:
     """Where the page's closing furniture block begins, given where its furniture-like lines do.
 
-    Lines that repeat a line of a post above it (the posts' own template: "Posted in Op eds"
+    Lines that repeat a line of a post above it (the posts' own template: "Posted in Columns"
     under every title) are the last post's, not the page's furniture: the block starts after them.
     """
     inside = {texts[k] for k in range(start) if labels[k] != "O"}
@@ -232,8 +232,8 @@ def closing_block(texts: list[str], labels: list[str], start: int) -> int:
 def _date_headers(labels: list[str], p_start: list[float], texts: list[str]) -> None:
     """A date line right above a post's heading opens that post, as its header.
 
-    Blogs that head each post with its date ("Wednesday, April 17, 2013", "15 Jan2021",
-    "Written on: 18. 2. 2021 in the category: ...") and then its title: the date is the post's
+    Blogs that head each post with its date ("Wednesday, April 17, 2013", "3 Feb2019",
+    "Written on: 3. 5. 2021 in the category: ...") and then its title: the date is the post's
     first line ("SH") and the title its title; above a round-up's heading, the date opens the
     round-up. Applied where the model left the date outside every post or opened a post of its
     own there; a date below a title, or inside the post before, stays as the model read it. A

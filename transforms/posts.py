@@ -191,7 +191,7 @@ def _dating(
         return got
     first = post_lines[0]
     if first.number != anat.title[0]:
-        # a date block above the title ("15 Jan2021", "Written on: 3. 5. 2021 in the category: ...")
+        # a date block above the title ("3 Feb2019", "Written on: 3. 5. 2021 in the category: ...")
         got = stated(first.text) if stated_date(first.text) else _opening_date(first.text)
         if got is not None:
             return got
