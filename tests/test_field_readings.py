@@ -125,7 +125,7 @@ def test_a_section_of_an_owner_named_in_a_publishing_sentence_is_the_owners() ->
 
 def test_a_category_line_or_a_word_against_a_date_is_no_outlet() -> None:
     assert framed_outlet(_chain(("T", "A title"), ("B", "Posted in Politics"))) is None
-    assert framed_outlet(_chain(("T", "A title"), ("D", "Commentary, 2 February 2016"))) is None
+    assert framed_outlet(_chain(("T", "A title"), ("D", "Commentary, 9 March 2016"))) is None
 
 
 def test_an_owner_yields_to_its_publication_and_an_acronym_to_its_full_name() -> None:

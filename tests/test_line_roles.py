@@ -80,12 +80,12 @@ def test_the_furniture_closing_a_page_is_outside_every_post() -> None:
 
 def test_a_date_header_above_a_title_first_post_opens_it() -> None:
     texts = [
-        "Wednesday, April 17, 2013",
-        "My New York Times Editorial",
+        "Thursday, May 9, 2013",
+        "My Boston Globe Editorial",
         "I had an op-ed in the paper edition of the New York Times this week, on birth rates.",
         "Written on: 3. 5. 2021 in the category: News | read the full article",
-        "The Wonders of Europe's Wunderbear",
-        "The dog that didn't bark in the night is always the give-away, and here it is again.",
+        "The Puzzles of Asia's Paper Tiger",
+        "The silence from the ministry is always the tell, and here it is once more.",
         "Archives",
         "Second title, with no date above it",
     ]
@@ -109,8 +109,8 @@ def test_a_date_inside_the_post_before_or_below_a_title_stays_where_the_model_pu
 
 def test_a_date_header_that_the_model_opened_alone_joins_the_heading_below_it() -> None:
     texts = [
-        "Sunday, 9 October 2011",
-        "Al Jazeera interview about England riots",
+        "Sunday, 16 October 2011",
+        "Al Jazeera interview about the floods",
         "Just found an on-line link to an interview I did in August, while the riots were on.",
         "Monday, 10 October 2011",
         "Another title",
@@ -123,10 +123,10 @@ def test_a_date_header_that_the_model_opened_alone_joins_the_heading_below_it() 
 
 def test_lines_that_name_a_piece_and_end_with_its_date_are_a_list_one_post_each() -> None:
     texts = [
-        "Here are some of the pieces I wrote for them in the last few months:",
+        "Below are a few of the pieces I have written for them this year:",
         "Delusions on all sides has paved way for a standoff, 22 December, 2021.",
-        "Putin takes a calculated gamble, 25 February 2022.",
-        "(Many have said this is their favourite piece of mine.)",
+        "Trade talks stall again, 14 March 2022.",
+        "(Several readers said this was the one they liked best.)",
         "War can be ended but peace would be tough to swallow, 12 March 2022.",
         "Posted on 3 May 2019",
     ]
@@ -144,7 +144,7 @@ def test_a_post_opened_on_a_line_that_cannot_be_a_title_takes_the_next_line_as_i
     texts = [
         "October, 2013",
         "Thinking big about a small island",
-        "Are we a parochial people? I would say so.",
+        "Are we a forgetful nation? I think we are.",
         "-",
     ]
     texts += [
@@ -158,10 +158,10 @@ def test_a_post_opened_on_a_line_that_cannot_be_a_title_takes_the_next_line_as_i
 
 def test_a_title_after_a_teasers_closing_link_opens_the_next_post() -> None:
     texts = [
-        "EU at UN: Less is More",
+        "NATO at Sea: More is Less",
         "Here is another article fretting over the Union punching below its weight. It is not. [...]",
         "Continue Reading",
-        "North Korea Nuclear Test",
+        "Iran Sanctions Vote",
         "Around the planet the seismographs will have revealed in seconds all sorts of things.",
         "Leave a Reply",
         "Fill in your details below or click an icon to log in: Logo",
@@ -181,7 +181,7 @@ def test_a_posts_title_and_date_head_repeated_below_its_body_opens_the_next_post
         "It has been quiet here for a while; in the meantime, here is a shorter piece for the same weekly.",
         "Threat level lowered",
         "by A. Writer",
-        "Thursday, 30 July 2009",
+        "Thursday, 6 August 2009",
         "The threat level was lowered this week, the first change in four years of the old system.",
     ]
     labels = ["SI", "T", "B", "D", "B", "B", "B", "B", "D", "B"]
@@ -219,7 +219,7 @@ def test_an_outlets_name_over_a_date_and_a_paragraph_is_an_appearance_each() -> 
         "12 April 2022",
         "For the second time, I was on the radio talking about the new rules for voting, and who they miss.",
         "Toronto Star",
-        "31 December 2022",
+        "30 November 2022",
         "A charity has switched to generated images in its advertising; I told the paper what I thought.",
     ]
     labels = ["O", "SH", "T", "ST", "SH", "T"]
@@ -261,7 +261,7 @@ def test_a_date_line_no_post_holds_opens_one_with_the_headline_beside_it() -> No
     assert labels == ["O", "ST", "Dt", "Bt"]
     texts = [
         "A blog: Appearing on the radio",
-        "Monday, April 17, 2006",
+        "Monday, May 15, 2006",
         "Appearing on the radio",
         "Listeners heard me.",
     ]

@@ -96,7 +96,7 @@ class Anatomy:
 
 
 def split_tags(line: str) -> list[str]:
-    """'China, Russia, Technology' or run-together 'ChinaInternational Security StudiesUK'."""
+    """'China, Russia, Technology' or run-together 'RussiaDefence PolicyEurope'."""
     text = clean(line)
     parts = (
         [p.strip() for p in text.split(",")] if "," in text else [p.strip() for p in _TAGS_SPLIT.split(text)]

@@ -3,8 +3,8 @@
 A candidate is a span that could name an outlet: a run of capitalised words (with "of", "for",
 "and", "&" ... inside: "Council on Foreign Relations"), a name from the broad list even when it
 is not capitalised ("the i paper", "openDemocracy"), a handle ("@TelegraphBlogs") or a domain.
-Glued names are split where a lower-case letter or digit meets a capitalised word ("Political Hot
-AirBloomberg Opinion", "2011The Hindu"), as pages lose the spaces between linked names.
+Glued names are split where a lower-case letter or digit meets a capitalised word ("Smoke and
+MirrorsBloomberg Opinion", "2012The Hindu"), as pages lose the spaces between linked names.
 
 Each candidate carries the features the outlet CRF (transforms/fields.py) reads: its words and
 shape, listed-outlet hits, the words around it, the cues of its clause (a word for a piece of
@@ -309,7 +309,7 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
         f.extend(f"sb:{c}" for c in _union(classes, a - 25, a, _SENT_CUES))
         f.extend(f"ra:{c}" for c in _union(classes, b, b + 4, _AFTER_CUES))
         start, end = toks[a].start, toks[b - 1].end
-        # a date written against the name: "24 March 2011The Hindu", "Dawn, 3 May 2019" (a list entry)
+        # a date written against the name: "9 May 2012The Hindu", "Dawn, 3 May 2019" (a list entry)
         if dates:
             if any(0 <= start - de <= 7 and _date_gap(text[de:start]) for _ds, de in dates):
                 f.append("date_before")

@@ -1,7 +1,7 @@
 """Stated dates and textual year clues.
 
 A piece's date is only ever read from a date line or a byline (a short line that is mostly a
-date: "Published: 1:00am, 31 Jul, 2020", "Commentary17 July 2020", "PUBLISHED | APR 27, 2020,
+date: "Published: 9:00am, 12 Aug, 2021", "Commentary17 July 2020", "PUBLISHED | MAY 4, 2021,
 5:00 AM SGT", "Date: 10th March 2011 | Author: ..."). Dates inside captions, body text or notes
 are clues that bound the year from below, never the published date.
 """
@@ -43,7 +43,7 @@ _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _TO_DAY = r"(?:\s*[-\u2013]\s*[0-3]?\d(?:st|nd|rd|th)?)?"
 # a year, or its last two digits after an apostrophe next to a month ("16 January \u201910")
 _YEAR = r"(?P<year>(?:19|20)\d\d|['\u2019]\d\d)(?!\d)"
-# day-month-year ("31 Jul, 2020", "3 October 2019", "Commentary17 July 2020", "10th March 2011")
+# day-month-year ("12 Aug, 2021", "3 October 2019", "Commentary17 July 2020", "10th March 2011")
 _DMY = re.compile(rf"(?<!\d){_DAY}{_TO_DAY}\s*(?:of\s+)?{_MON},?\s*{_YEAR}", re.I)
 # month-day-year ("May 18, 2020", "APR 27, 2020", "March 23-29, 2019")
 _MDY = re.compile(rf"(?<![A-Za-z]){_MON}\s+{_DAY}{_TO_DAY},?\s+{_YEAR}", re.I)

@@ -146,7 +146,7 @@ def framed_outlet(chain: list[Slot]) -> Slot | None:
     3 May 2019"), and a short line under the title that ends with the name after "in" or "for"
     ("Today in The Herald", "Published in Dawn"; not a category line, "Posted in Politics").
     In those two, only names the broad list knows or that carry a "The" qualify: a word that merely stands
-    against a date ("Commentary, 2 February 2016") does not.
+    against a date ("Commentary, 9 March 2016") does not.
     """
     for s in chain:
         f = set(s.cand.features)

@@ -206,7 +206,7 @@ def dates_outside_posts(labels: list[str], texts: list[str]) -> None:
 
     The model read the line as a post's date ("D") but the line above it as page furniture, so no
     post holds it. When a headline follows the date, the date heads the post and the headline is
-    its title ("Monday, April 17, 2006 / Appearing on the radio"); else a headline right above the
+    its title ("Monday, May 15, 2006 / Appearing on the radio"); else a headline right above the
     date is the title of a title-first post ("OPED: Why ...? / Published in X / Oct 2017").
     """
     for i in range(1, len(labels) - 1):

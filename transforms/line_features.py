@@ -185,7 +185,7 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 
 def no_title(text: str) -> bool:
     """A line that cannot be a post's title: no words at all ("-", "* * *"), or a date with at
-    most one word beside it ("October, 2013", "Wednesday, April 17, 2013")."""
+    most one word beside it ("October, 2013", "Thursday, May 9, 2013")."""
     if _WORD.search(text) is None:
         return True
     dates = find_dates(text) if len(text) <= 60 else []
@@ -200,8 +200,8 @@ def no_title(text: str) -> bool:
 
 
 def list_entry(text: str) -> bool:
-    """A short line that names a piece and ends with its date: "Putin takes a calculated gamble,
-    25 February 2022.", "“Lee Kuan Yew Obituary”, Mar 24th 2015" (not "Posted on 3 May 2019")."""
+    """A short line that names a piece and ends with its date: "Trade talks stall again,
+    14 March 2022.", "“A Statesman Remembered”, Apr 2nd 2016" (not "Posted on 3 May 2019")."""
     if len(text) > 200 or text[0].isdigit() or "datelast" not in text_features(text)[1]:
         return False
     before = text[: find_dates(text)[-1][0]].strip(" ,;:-\u2013\u2014(")

@@ -232,7 +232,7 @@ def closing_block(texts: list[str], labels: list[str], start: int) -> int:
 def _date_headers(labels: list[str], p_start: list[float], texts: list[str]) -> None:
     """A date line right above a post's heading opens that post, as its header.
 
-    Blogs that head each post with its date ("Wednesday, April 17, 2013", "3 Feb2019",
+    Blogs that head each post with its date ("Thursday, May 9, 2013", "3 Feb2019",
     "Written on: 3. 5. 2021 in the category: ...") and then its title: the date is the post's
     first line ("SH") and the title its title; above a round-up's heading, the date opens the
     round-up. Applied where the model left the date outside every post or opened a post of its

@@ -148,7 +148,7 @@ def _listed_under(ctx: PageContext, entry: int) -> OutletRef | None:
 
 
 def _date_by_outlet(slot: Slot | None) -> DateEstimate | None:
-    """A date written against the outlet's name ("24 March 2011The Hindu", "Dawn, 3 May 2019"): stated.
+    """A date written against the outlet's name ("9 May 2012The Hindu", "Dawn, 3 May 2019"): stated.
 
     A list of pieces gives each entry's outlet and date side by side, wherever in the line; a date
     elsewhere in a sentence is not the piece's date (dates.py reads those as text clues).
