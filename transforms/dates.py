@@ -93,11 +93,18 @@ def _mk(year: str, mon: str, day: str | None) -> date | None:
 _YEAR_DIGITS = re.compile(r"(?:19|20)\d\d|['\u2019]\d\d")
 
 
+CACHED_CHARS = 2000  # texts up to this long (lines, not whole bodies) have their dates remembered
+
+
 def find_dates(text: str) -> list[tuple[int, int, date, str]]:
     """Every full date in the text: (start, end, date, precision)."""
+    return list(_line_dates(text) if len(text) <= CACHED_CHARS else _dates(text))
+
+
+def _dates(text: str) -> tuple[tuple[int, int, date, str], ...]:
     found: list[tuple[int, int, date, str]] = []
     if not _YEAR_DIGITS.search(text):
-        return found
+        return ()
     taken: list[tuple[int, int]] = []
     for pat in (_DMY, _MDY, _ISO, _SLASH):
         for m in pat.finditer(text):
@@ -113,7 +120,11 @@ def find_dates(text: str) -> list[tuple[int, int, date, str]]:
         d = _mk(m.group("year"), m.group("mon"), None)
         if d is not None:
             found.append((m.start(), m.end(), d, "month"))
-    return sorted(found)
+    return tuple(sorted(found))
+
+
+# the line features, the candidates, the title split and the dating all ask of the same lines
+_line_dates = lru_cache(maxsize=1 << 15)(_dates)
 
 
 def is_date_only(text: str) -> bool:
