@@ -108,7 +108,7 @@ def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None]]
     k = 0
     while k < n:
         t = toks[k].text
-        if k in busy or not (_capitalised(t) or _DOMAIN.match(t)) or _calendar(t):
+        if k in busy or not (_capitalised(t) or ("." in t and _DOMAIN.match(t))) or _calendar(t):
             k += 1
             continue
         if t.lower() in _STOP and k + 1 < n and k + 1 not in busy and _capitalised(toks[k + 1].text):
