@@ -25,7 +25,13 @@ FOUND_CACHE = 1 << 14  # texts whose hits are remembered (then forgotten all at 
 
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 _DOT_LETTER = re.compile(r"\.[A-Za-z]")
-_CAP = re.compile(r"[A-Z0-9\u00c0-\u00de]")
+# A character that may open a listed name ([A-Z0-9\u00c0-\u00de]) where ``_word_start`` holds,
+# found in one scan: after no word character and no "@" (regex \w is exactly str.isalnum() or
+# "_"), or an upper-case one after a letter ("glued"): a start when that letter is lower case
+# (checked on the few such matches). tests/test_gazetteer_starts.py holds the two to each other.
+_NAME_START = re.compile(
+    r"(?<![\w@])[A-Z0-9\u00c0-\u00de]|(?P<glued>(?<=[^\W\d_])[A-Z\u00c0-\u00d6\u00d8-\u00de])"
+)
 
 
 def _word_start(text: str, i: int) -> bool:
@@ -34,6 +40,13 @@ def _word_start(text: str, i: int) -> bool:
         return True
     prev = text[i - 1]
     return not (prev.isalnum() or prev in "_@") or (prev.islower() and text[i].isupper())
+
+
+def _name_starts(text: str) -> list[int]:
+    """Where a listed name may start: each [A-Z0-9\u00c0-\u00de] character where ``_word_start`` holds."""
+    return [
+        m.start() for m in _NAME_START.finditer(text) if m.lastgroup is None or text[m.start() - 1].islower()
+    ]
 
 
 _FOLD = str.maketrans(
@@ -127,7 +140,7 @@ class Gazetteer:
         out: list[Hit] = []
         pos = 0
         heads = self._heads
-        starts = [i for i in (w.start() for w in _CAP.finditer(folded)) if _word_start(folded, i)]
+        starts = _name_starts(folded)
         if self._lower_names is not None and any(k in folded for k in self._lower_texts):
             starts.extend(
                 i for i in (m.start() for m in self._lower_names.finditer(folded)) if _word_start(folded, i)
