@@ -29,8 +29,10 @@ _DOT_LETTER = re.compile(r"\.[A-Za-z]")
 # found in one scan: after no word character and no "@" (regex \w is exactly str.isalnum() or
 # "_"), or an upper-case one after a letter ("glued"): a start when that letter is lower case
 # (checked on the few such matches). tests/test_gazetteer_starts.py holds the two to each other.
+# The character comes first and the look-behinds after it: the engine then skips from one such
+# character to the next, where a leading look-behind is tried at every position.
 _NAME_START = re.compile(
-    r"(?<![\w@])[A-Z0-9\u00c0-\u00de]|(?P<glued>(?<=[^\W\d_])[A-Z\u00c0-\u00d6\u00d8-\u00de])"
+    r"[A-Z0-9\u00c0-\u00de](?:(?<![\w@].)|(?P<glued>(?<=[^\W\d_][A-Z\u00c0-\u00d6\u00d8-\u00de])))"
 )
 
 
