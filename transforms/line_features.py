@@ -239,11 +239,35 @@ def _voice_to_name() -> re.Pattern[str]:
     )
 
 
+_RUN = re.compile(r"[\w'-]+")
+
+
+@lru_cache(maxsize=1)
+def _odd_characters() -> str:
+    """The characters other than word characters, apostrophes and hyphens in the lexicon's
+    one-word entries (the "&" of "q&a")."""
+    words = [w for w in load_lexicon().classes if " " not in w]
+    return "".join(sorted({ch for w in words for ch in _RUN.sub("", w)}))
+
+
 def _classes(low: str) -> set[str]:
+    """The word classes of the lexicon words in lower-cased text.
+
+    A lexicon word is found where no word character, apostrophe or hyphen stands on either side
+    of it (``_lexicon_pattern``): so, in text without the few other characters some entries hold,
+    each maximal run of those characters is one word or none, and a dictionary lookup per run
+    finds what the pattern of every word would, faster.
+    """
     classes_of = load_lexicon().classes
     found: set[str] = set()
-    for w in _lexicon_pattern().findall(low):
-        found.update(classes_of[w])
+    if any(ch in low for ch in _odd_characters()):
+        for w in _lexicon_pattern().findall(low):
+            found.update(classes_of[w])
+        return found
+    for w in _RUN.findall(low):
+        got = classes_of.get(w)
+        if got:
+            found.update(got)
     return found
 
 
