@@ -27,7 +27,10 @@ from transforms.lexicon import load_lexicon
 _TOKEN = re.compile(
     r"@?[\w\u00c0-\u024f][\w\u00c0-\u024f'\u2019.&-]*[\w\u00c0-\u024f]|[\w\u00c0-\u024f]|[^\s\w]"
 )
-_GLUE = re.compile(r"(?<=[a-z\d])(?=[A-Z][a-z])|(?<=[a-z]\.)(?=[A-Z][a-z])")
+# where a capitalised word is glued to a lower-case letter or digit ("AirBloomberg", "2011The") or
+# to a lower-case abbreviation's stop ("a.The"): the capital's position. The capital comes first
+# in the pattern so the engine skips from capital to capital (look-behinds first run everywhere).
+_GLUE = re.compile(r"[A-Z](?:(?<=[a-z\d][A-Z])|(?<=[a-z]\.[A-Z]))(?=[a-z])")
 _CONNECTORS = frozenset("of for and & on de du la le el al des di van von y the da do".split())
 _DOMAIN = re.compile(
     r"^[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co|uk|ie|au|nz|in|pk|sg|info|news|media|tv|fm|io)$", re.I
