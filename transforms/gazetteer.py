@@ -24,6 +24,7 @@ NO_GAZETTEER_ENV = "BYLINES_NO_GAZETTEER"
 FOUND_CACHE = 1 << 14  # texts whose hits are remembered (then forgotten all at once)
 
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+_SPACES = re.compile(r"\s+")
 _DOT_LETTER = re.compile(r"\.[A-Za-z]")
 # A character that may open a listed name ([A-Z0-9\u00c0-\u00de]) where ``_word_start`` holds,
 # found in one scan: after no word character and no "@" (regex \w is exactly str.isalnum() or
@@ -115,6 +116,8 @@ class Gazetteer:
         self._heads = frozenset(k[:2] for k in surfaces if not k[0].islower())
         lower = [k for k in surfaces if k[0].islower()]
         self._lower_texts = tuple(k.split()[0] if len(k.split()[0]) > 2 else k for k in lower)
+        # any of them in a text: one scan for all (== any(k in text for k in self._lower_texts))
+        self._lower_any = re.compile("|".join(map(re.escape, self._lower_texts))) if lower else None
         self._lower_names = re.compile(phrase_regex(lower, loose=True)) if lower else None
         self._found: dict[str, tuple[Hit, ...]] = {}
 
@@ -143,7 +146,7 @@ class Gazetteer:
         pos = 0
         heads = self._heads
         starts = _name_starts(folded)
-        if self._lower_names is not None and any(k in folded for k in self._lower_texts):
+        if self._lower_names is not None and self._lower_any is not None and self._lower_any.search(folded):
             starts.extend(
                 i for i in (m.start() for m in self._lower_names.finditer(folded)) if _word_start(folded, i)
             )
@@ -154,7 +157,7 @@ class Gazetteer:
             m = self._pattern.match(folded, at)
             if m is None:
                 continue
-            key = re.sub(r"\s+", " ", m.group(1)).replace("\u2019", "'")
+            key = _SPACES.sub(" ", m.group(1)).replace("\u2019", "'")
             outlet = self._surfaces.get(key)
             if outlet is not None:
                 out.append(Hit(m.start(1), m.end(1), outlet))
