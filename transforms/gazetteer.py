@@ -29,7 +29,7 @@ _DOT_LETTER = re.compile(r"\.[A-Za-z]")
 # A character that may open a listed name ([A-Z0-9\u00c0-\u00de]) where ``_word_start`` holds,
 # found in one scan: after no word character and no "@" (regex \w is exactly str.isalnum() or
 # "_"), or an upper-case one after a letter ("glued"): a start when that letter is lower case
-# (checked on the few such matches). tests/test_gazetteer_starts.py holds the two to each other.
+# (checked on the few such matches). tests/test_fast_paths.py holds the two to each other.
 # The character comes first and the look-behinds after it: the engine then skips from one such
 # character to the next, where a leading look-behind is tried at every position.
 _NAME_START = re.compile(
