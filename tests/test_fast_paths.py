@@ -231,3 +231,25 @@ def test_headline_distances_in_one_pass() -> None:
             after = next((d for d in range(1, 5) if k + d in titles), 5)
             assert got[k][:2] == (f"tl_prev{before}", f"tl_next{after}"), (titles, k)
             assert ("tl_self" in got[k]) == (k in titles)
+
+
+def test_year_word_and_sentence_gap_lead_with_what_they_consume() -> None:
+    """``dates._YEAR_WORD`` and ``dates._SENTENCE_GAP`` match as their look-behind-first forms."""
+    import random
+
+    from transforms.dates import _SENTENCE_GAP, _YEAR_WORD
+
+    year_first = re.compile(
+        r"(?<![\d$£€.,/-])(?P<year>(?:19|20)\d\d)(?![\d%])(?!\s*(?:bn|m|million|billion|km|people|troops))"
+    )
+    gap_first = re.compile(r"(?<=[.!?])\s+")
+    rng = random.Random(3)
+    alpha = [*"12 09.,/-$£€%\n\t!?ab", "2019", "1999", "20", "19", " bn", " m", "million"]
+    alpha += [". ", "!\n ", "?\u00a0"]
+    texts = TEXTS + ["".join(rng.choice(alpha) for _ in range(rng.randint(0, 20))) for _ in range(20000)]
+    for t in texts:
+        assert [m.span() for m in _YEAR_WORD.finditer(t)] == [m.span() for m in year_first.finditer(t)], t
+        for pos in (0, 3):
+            a, b = _YEAR_WORD.search(t, pos, pos + 10), year_first.search(t, pos, pos + 10)
+            assert (a and a.span()) == (b and b.span()), t
+        assert _SENTENCE_GAP.split(t) == gap_first.split(t), t
