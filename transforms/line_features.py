@@ -17,6 +17,7 @@ import re
 import sys
 from bisect import bisect_left
 from functools import lru_cache
+from operator import itemgetter
 
 from transforms.archive import header_kind
 from transforms.authors import NAME
@@ -39,6 +40,7 @@ from transforms.shapes import (
 DATE_HEAD_CHARS = 40  # a short line whose date starts this early reads as a date header
 ENTRY_TITLE_CHARS = 15  # a list entry names its piece before the date ("Title, 25 February 2022.")
 FIRST_WORDS = 12  # words of a line read as a bag (intros give themselves away early)
+_FIRST_CHAR = itemgetter(0)
 _DIGIT = re.compile(r"\d")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d\d\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b", re.I)
 _SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)]?\s+[A-Z\u201c\"']")
@@ -288,7 +290,7 @@ def text_features(text: str) -> LineFeatures:
         end_class = "..."
     else:
         end_class = _CLASS_OF[text[-1]]
-    firsts = [w[0] for w in split[:40]]
+    firsts = list(map(_FIRST_CHAR, split[:40]))
     ups = sum(map(str.isupper, firsts))
     lows = sum(map(str.islower, firsts))
     upper_share = ups / (ups + lows) if ups + lows else 0.0
