@@ -202,18 +202,6 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     return labels, segments(labels, p_start, p_title)
 
 
-def _title_probs(tagger, known: set[str], starts: list[str], start_p: list[list[float]]) -> list[float]:
-    """Each item's marginal probability of being a title ("T" or "ST"), the "ST" one taken from the
-    start probabilities already asked (a marginal is one call into the tagger per label and item)."""
-    marginal = tagger.marginal
-    if "ST" not in starts:
-        return [sum(marginal(t, i) for t in ("T", "ST") if t in known) for i in range(len(start_p))]
-    st = starts.index("ST")
-    if "T" not in known:
-        return [sum((row[st],)) for row in start_p]
-    return [sum((marginal("T", i), row[st])) for i, row in enumerate(start_p)]
-
-
 def _date_headers(labels: list[str], p_start: list[float], texts: list[str]) -> None:
     """A date line right above a post's heading opens that post, as its header.
 
@@ -328,3 +316,15 @@ def _give_title(labels: list[str], p_title: list[float], i: int) -> None:
         if labels[j] in ("B", "Bt", "E", "Et"):
             labels[j] = "I"
     labels[best] = "T"
+
+
+def _title_probs(tagger, known: set[str], starts: list[str], start_p: list[list[float]]) -> list[float]:
+    """Each item's marginal probability of being a title ("T" or "ST"), the "ST" one taken from the
+    start probabilities already asked (a marginal is one call into the tagger per label and item)."""
+    marginal = tagger.marginal
+    if "ST" not in starts:
+        return [sum(marginal(t, i) for t in ("T", "ST") if t in known) for i in range(len(start_p))]
+    st = starts.index("ST")
+    if "T" not in known:
+        return [sum((row[st],)) for row in start_p]
+    return [sum((marginal("T", i), row[st])) for i, row in enumerate(start_p)]
