@@ -117,7 +117,7 @@ class Gazetteer:
         lower = [k for k in surfaces if k[0].islower()]
         self._lower_texts = tuple(k.split()[0] if len(k.split()[0]) > 2 else k for k in lower)
         # any of them in a text: one scan for all (== any(k in text for k in self._lower_texts))
-        self._lower_any = re.compile("|".join(map(re.escape, self._lower_texts))) if lower else None
+        self._lower_any = re.compile("|".join(map(re.escape, self._lower_texts)))
         self._lower_names = re.compile(phrase_regex(lower, loose=True)) if lower else None
         self._found: dict[str, tuple[Hit, ...]] = {}
 
@@ -146,7 +146,7 @@ class Gazetteer:
         pos = 0
         heads = self._heads
         starts = _name_starts(folded)
-        if self._lower_names is not None and self._lower_any is not None and self._lower_any.search(folded):
+        if self._lower_names is not None and self._lower_any.search(folded):
             starts.extend(
                 i for i in (m.start() for m in self._lower_names.finditer(folded)) if _word_start(folded, i)
             )
