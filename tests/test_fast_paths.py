@@ -4,7 +4,12 @@ import re
 
 import pytest
 
+from transforms import cues
 from transforms.folding import FoldedPattern, lowered
+from transforms.gazetteer import _name_starts, _word_start
+from transforms.lexicon import load_lexicon
+from transforms.line_features import _classes, _lexicon_pattern
+from transforms.page_features import _rhythms
 from transforms.shapes import _IMAGE, _SCREEN_SHOT, is_image_name
 from transforms.text import clean, normalise_key, normalise_words, sentences
 
@@ -124,3 +129,127 @@ def test_archive_headers_pass_the_first_letter_test() -> None:
         ("\u017fearch Results for: widgets", "search"),
     ]:
         assert find_archive(["", header, "text"]).kind == kind, header
+
+
+_FIRST = re.compile(r"[A-Z0-9\u00c0-\u00de]")  # the characters a listed name's search may start on
+
+
+def _reference_starts(text: str) -> list[int]:
+    return [i for i, ch in enumerate(text) if _FIRST.match(ch) and _word_start(text, i)]
+
+
+def test_name_start_scan_relies_on_facts_that_hold_for_every_character() -> None:
+    """``gazetteer._name_starts`` (one regex scan) for ``_word_start`` at every capital: regex \\w
+    is str.isalnum() or "_"; a lower-case word character is a letter to the regex; the upper-case
+    first characters are exactly those of its "glued" branch."""
+    word, letter = re.compile(r"\w"), re.compile(r"[^\W\d_]")
+    for code in range(0x110000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        ch = chr(code)
+        is_word = word.match(ch) is not None
+        assert is_word == (ch.isalnum() or ch == "_"), hex(code)
+        if ch.islower() and is_word:
+            assert letter.match(ch), hex(code)
+    firsts = [chr(c) for c in range(0x100) if _FIRST.match(chr(c))]
+    upper = [c for c in firsts if re.fullmatch(r"[A-Z\u00c0-\u00d6\u00d8-\u00de]", c)]
+    assert [c for c in firsts if c.isupper()] == upper
+
+
+def test_name_starts_match_word_start() -> None:
+    samples = [
+        "A piece for the Straits Times (ST), on BBC's iPlayer; TimesWashington, 2011The Hindu",
+        "@Reuters_UK x\u00c9l\u00c8 \u00e9\u00c0 _B 3C \u24d0D \u2170E \u00aaF \u00d7G a\u00d7 MacDonald",
+        "\u00c0\u00d7\u00de0A",
+        *TEXTS,
+    ]
+    prev_chars = "aZ0_@ .,'\"(\u00e9\u00c9\u00df\u00aa\u02b0\u2170\u24d0\u0131\u00b5\u01c5\u2c65\U0001d41a"
+    samples += [p + f for p in prev_chars for f in "A0\u00c0\u00d7\u00de"]
+    for text in samples:
+        assert _name_starts(text) == _reference_starts(text), repr(text)
+
+
+def test_word_classes_by_run_match_the_pattern_of_every_word() -> None:
+    """``line_features._classes`` looks each run of word characters up instead of searching the
+    pattern of all the lexicon's words (unless the text holds a character such as the "&" of
+    "q&a"): both must find the same classes."""
+    classes_of = load_lexicon().classes
+    words = sorted(w for w in classes_of if " " not in w)
+    glue = [" ", "-", "'", ".", ",", "\u2019", "_", "x", "&", "@", "(", "0", "\u00e9"]
+    samples = ["", "another piece for the straits times", "q&a with the bbc", "op-ed, pieces; 'piece'"]
+    for k, w in enumerate(words):
+        nxt = words[(k * 7 + 3) % len(words)]
+        for g in glue:
+            samples += [w + g + nxt, g + w, w + g, f"my {w}{g}{nxt} today"]
+    for low in samples + [t.lower() for t in TEXTS]:
+        want = {c for w in _lexicon_pattern().findall(low) for c in classes_of[w]}
+        assert _classes(low) == want, repr(low)
+
+
+def test_context_cues_answer_as_the_ignorecase_patterns() -> None:
+    """The cue patterns before a name run as folded twins over one lower-cased copy, sliced for
+    the last 80 and 60 characters and the clause: the same cues as IGNORECASE searches."""
+
+    def slow(before: str, after: str) -> list[str]:
+        plain = {
+            name: re.compile(getattr(cues, name).lower.pattern, re.IGNORECASE)
+            for name in ("_OWN_BEFORE", "_NOT_OWN_BEFORE", "_APPEARANCE_BEFORE", "_SPOKE_TO")
+        }
+        out = []
+        before = before[-300:]
+        if plain["_OWN_BEFORE"].search(before):
+            out.append("rule:own")
+        clause = cues._CLAUSE.split(before)[-1]
+        if plain["_NOT_OWN_BEFORE"].search(before[-80:]) or plain["_NOT_OWN_BEFORE"].search(clause):
+            out.append("rule:not_own")
+        if plain["_APPEARANCE_BEFORE"].search(clause):
+            out.append("rule:appearance")
+        if plain["_SPOKE_TO"].search(before[-60:]):
+            out.append("rule:spoke_to")
+        return out + [c for c in cues.context_cues("", after) if c.endswith("_after")]
+
+    befores = TEXTS + [
+        "Another PIECE for ",
+        "My earlier piece in ",
+        "I SPOKE TO the ",
+        "Quoted by the ",
+        "a long paragraph, " * 30 + "then an op-ed written for my colleagues, and to the ",
+        "\u0130 spoke with the panel, and to ",
+        "Teamed up again for ",
+    ]
+    for before in befores + [t.swapcase() for t in befores]:
+        for after in ("", " interview", "'s reporters"):
+            assert cues.context_cues(before, after) == slow(before, after), repr(before)
+
+
+def test_headline_distances_in_one_pass() -> None:
+    """``page_features._rhythms``: the nearest headline before and after each line, 1..4 or 5."""
+    for titles in (set(), {0}, {3}, {0, 1, 2}, {2, 7, 9, 10}, {5, 11}):
+        got = _rhythms(12, titles)
+        for k in range(12):
+            before = next((d for d in range(1, 5) if k - d in titles), 5)
+            after = next((d for d in range(1, 5) if k + d in titles), 5)
+            assert got[k][:2] == (f"tl_prev{before}", f"tl_next{after}"), (titles, k)
+            assert ("tl_self" in got[k]) == (k in titles)
+
+
+def test_year_word_and_sentence_gap_lead_with_what_they_consume() -> None:
+    """``dates._YEAR_WORD`` and ``dates._SENTENCE_GAP`` match as their look-behind-first forms."""
+    import random
+
+    from transforms.dates import _SENTENCE_GAP, _YEAR_WORD
+
+    year_first = re.compile(
+        r"(?<![\d$£€.,/-])(?P<year>(?:19|20)\d\d)(?![\d%])(?!\s*(?:bn|m|million|billion|km|people|troops))"
+    )
+    gap_first = re.compile(r"(?<=[.!?])\s+")
+    rng = random.Random(3)
+    alpha = [*"12 09.,/-$£€%\n\t!?ab", "2019", "1999", "20", "19", " bn", " m", "million"]
+    alpha += [". ", "!\n ", "?\u00a0"]
+    texts = TEXTS + ["".join(rng.choice(alpha) for _ in range(rng.randint(0, 20))) for _ in range(20000)]
+    for t in texts:
+        assert [m.span() for m in _YEAR_WORD.finditer(t)] == [m.span() for m in year_first.finditer(t)], t
+        for pos in (0, 3):
+            a, b = _YEAR_WORD.search(t, pos, pos + 10), year_first.search(t, pos, pos + 10)
+            assert (a and a.span()) == (b and b.span()), t
+        assert _SENTENCE_GAP.split(t) == gap_first.split(t), t

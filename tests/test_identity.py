@@ -20,3 +20,19 @@ def test_fingerprint_near_duplicates() -> None:
     assert hamming(fingerprint(a), fingerprint(b)) < hamming(
         fingerprint(a), fingerprint("something else entirely here")
     )
+
+
+def test_fingerprint_values_are_stable() -> None:
+    """The warehouse matches near-duplicates across loads by these values: a faster fingerprint
+    must give the very same ones (these are the values of the first, pure-Python implementation)."""
+    texts = {
+        "": "e4a6a0577479b2b4",
+        "Another piece": "cade7205d98ba69b",
+        "The quick brown fox jumps over the lazy dog. " * 3: "53b17fa87c6062e4",
+        " ".join(f"word{i}" for i in range(300)): "618eec02d1c3db21",
+        "Caf\u00e9 \u201cquotes\u201d \u2013 dashes and the same words the same words the same words": (
+            "384d44be1e8e0d2b"
+        ),
+    }
+    for text, value in texts.items():
+        assert fingerprint.__wrapped__(text) == value, text

@@ -27,7 +27,10 @@ from transforms.lexicon import load_lexicon
 _TOKEN = re.compile(
     r"@?[\w\u00c0-\u024f][\w\u00c0-\u024f'\u2019.&-]*[\w\u00c0-\u024f]|[\w\u00c0-\u024f]|[^\s\w]"
 )
-_GLUE = re.compile(r"(?<=[a-z\d])(?=[A-Z][a-z])|(?<=[a-z]\.)(?=[A-Z][a-z])")
+# where a capitalised word is glued to a lower-case letter or digit ("AirBloomberg", "2011The") or
+# to a lower-case abbreviation's stop ("a.The"): the capital's position. The capital comes first
+# in the pattern so the engine skips from capital to capital (look-behinds first run everywhere).
+_GLUE = re.compile(r"[A-Z](?:(?<=[a-z\d][A-Z])|(?<=[a-z]\.[A-Z]))(?=[a-z])")
 _CONNECTORS = frozenset("of for and & on de du la le el al des di van von y the da do".split())
 _DOMAIN = re.compile(
     r"^[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co|uk|ie|au|nz|in|pk|sg|info|news|media|tv|fm|io)$", re.I
@@ -108,7 +111,7 @@ def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None]]
     k = 0
     while k < n:
         t = toks[k].text
-        if k in busy or not (_capitalised(t) or _DOMAIN.match(t)) or _calendar(t):
+        if k in busy or not (_capitalised(t) or ("." in t and _DOMAIN.match(t))) or _calendar(t):
             k += 1
             continue
         if t.lower() in _STOP and k + 1 < n and k + 1 not in busy and _capitalised(toks[k + 1].text):

@@ -10,38 +10,36 @@ from __future__ import annotations
 
 import re
 
+from transforms.folding import FoldedPattern, lowered
+
 _PIECE_WORDS = (
     r"piece|pieces|article|op-?ed|letter|commentary|paper|post|posting|column|essay|contribution|latest|"
     r"interview|podcast|analysis|report|chapter|blog|brief|note|review|q&a"
 )
 # "a piece for", "this time for", "a short letter in", "Re-posting a piece from", "published in"
-_OWN_BEFORE = re.compile(
+_OWN_BEFORE = FoldedPattern.compile(
     rf"(?:\b(?:{_PIECE_WORDS})\b[^.;]{{0,160}}?\b(?:for|in|from|with|on|at|to)\b[^.;]{{0,60}}?"
     rf"|\b(?:wrote|written|writing|published|ran|run|appeared|appears)\b[^.;]{{0,80}}?\b(?:for|in|on|by)\b[^.;]{{0,40}}?"
     rf"|\bthis\s+time\b[^.;]{{0,40}}?\b(?:for|in|with|at)\b[^.;]{{0,40}}?"
     rf"|\bagain\s+(?:for|in)\b[^.;]{{0,20}}?"
-    rf"|\b(?:for|in)\s+(?:my|our)\b[^.;]{{0,60}}?)$",
-    re.I,
+    rf"|\b(?:for|in)\s+(?:my|our)\b[^.;]{{0,60}}?)$"
 )
 # ... and words that make it something else: an earlier piece, an interview given to it, reporters.
-_NOT_OWN_BEFORE = re.compile(
+_NOT_OWN_BEFORE = FoldedPattern.compile(
     r"\b(?:(?:my|an?|the|his|her|our)\s+(?:\w+\s+)?(?:earlier|previous|prior|last|older)|made\s+in|restat\w*|"
     r"spoke|speaking|spoken|talk\w*|quoted|picked\s+up|appearance|featur\w*|used\s+(?:in|by)|carried|"
     r"translated|written\s+up|mention\w*|reproduced|interviewed\s+by|comment\s+from|reporters?|correspondent|"
-    r"courtesy|hosted|found\s+on)\b",
-    re.I,
+    r"courtesy|hosted|found\s+on)\b"
 )
-_APPEARANCE_BEFORE = re.compile(
+_APPEARANCE_BEFORE = FoldedPattern.compile(
     r"\b(?:interview\w*|podcast|panel|webinar|radio|tv|television|conversation|discussion|event|"
-    r"spoke|speaking|talk\w*|quoted|picked\s+up|appear\w*|featur\w*)\b",
-    re.I,
+    r"spoke|speaking|talk\w*|quoted|picked\s+up|appear\w*|featur\w*)\b"
 )
-_SPOKE_TO = re.compile(
+_SPOKE_TO = FoldedPattern.compile(
     r"\b(?:spoke|speaking|talked|talking|chatted)\s+(?:to|with)\s+(?:the\s+)?$"
     r"|\b(?:picked\s+up|reproduced|republished|quoted|featured|used|cited)\s+(?:by|in|on)\s+(?:the\s+)?$"
     r"|\b(?:appeared|appearing|interview(?:ed)?|podcast|panel|was|been)\s+(?:on|with|for|by)\s+(?:the\s+)?$"
-    r"|(?:[,;]\s*(?:and\s+)?|\band\s+)to\s+(?:the\s+)?$",
-    re.I,
+    r"|(?:[,;]\s*(?:and\s+)?|\band\s+)to\s+(?:the\s+)?$"
 )
 _PIECE_AFTER = re.compile(
     r"^\s*(?:['\u2019]s\s+)?(?:[\w-]+\s+)?(?:pieces?|articles?|paper|column|op-?ed|commentary|essay|letter)\b",
@@ -65,14 +63,16 @@ def context_cues(before: str, after: str) -> list[str]:
     """Cue features of a name from the text of its sentence before it and the words after it."""
     out: list[str] = []
     before = before[-300:]
-    if _OWN_BEFORE.search(before):
+    low = lowered(before)  # one lower-casing for the folded searches (None: they fold nothing)
+    if _OWN_BEFORE.found(before, low):
         out.append("rule:own")
     clause = _CLAUSE.split(before)[-1]
-    if _NOT_OWN_BEFORE.search(before[-80:]) or _NOT_OWN_BEFORE.search(clause):
+    clause_low = low[len(low) - len(clause) :] if low is not None else None  # lowering keeps offsets
+    if _NOT_OWN_BEFORE.found(before[-80:], low and low[-80:]) or _NOT_OWN_BEFORE.found(clause, clause_low):
         out.append("rule:not_own")
-    if _APPEARANCE_BEFORE.search(clause):
+    if _APPEARANCE_BEFORE.found(clause, clause_low):
         out.append("rule:appearance")
-    if _SPOKE_TO.search(before[-60:]):
+    if _SPOKE_TO.found(before[-60:], low and low[-60:]):
         out.append("rule:spoke_to")
     after = after[:60]
     if _PIECE_AFTER.match(after):

@@ -93,11 +93,18 @@ def _mk(year: str, mon: str, day: str | None) -> date | None:
 _YEAR_DIGITS = re.compile(r"(?:19|20)\d\d|['\u2019]\d\d")
 
 
+CACHED_CHARS = 2000  # texts up to this long (lines, not whole bodies) have their dates remembered
+
+
 def find_dates(text: str) -> list[tuple[int, int, date, str]]:
     """Every full date in the text: (start, end, date, precision)."""
+    return list(_line_dates(text) if len(text) <= CACHED_CHARS else _dates(text))
+
+
+def _dates(text: str) -> tuple[tuple[int, int, date, str], ...]:
     found: list[tuple[int, int, date, str]] = []
     if not _YEAR_DIGITS.search(text):
-        return found
+        return ()
     taken: list[tuple[int, int]] = []
     for pat in (_DMY, _MDY, _ISO, _SLASH):
         for m in pat.finditer(text):
@@ -113,7 +120,11 @@ def find_dates(text: str) -> list[tuple[int, int, date, str]]:
         d = _mk(m.group("year"), m.group("mon"), None)
         if d is not None:
             found.append((m.start(), m.end(), d, "month"))
-    return sorted(found)
+    return tuple(sorted(found))
+
+
+# the line features, the candidates, the title split and the dating all ask of the same lines
+_line_dates = lru_cache(maxsize=1 << 15)(_dates)
 
 
 def is_date_only(text: str) -> bool:
@@ -150,9 +161,14 @@ def stated_date(line: str) -> tuple[date, str] | None:
     return d, precision
 
 
+# A year as a word: not part of a number, an amount or a path (the character before it), nor a
+# count ("2000 troops"). The digits come first and the look-behind after them, so the engine
+# skips from "19"/"20" to the next (a leading look-behind is tried at every character).
 _YEAR_WORD = re.compile(
-    r"(?<![\d$£€.,/-])(?P<year>(?:19|20)\d\d)(?![\d%])(?!\s*(?:bn|m|million|billion|km|people|troops))"
+    r"(?P<year>(?:19|20)\d\d)(?<![\d$£€.,/-]\d{4})(?![\d%])(?!\s*(?:bn|m|million|billion|km|people|troops))"
 )
+# the white space after a sentence's closing mark (== (?<=[.!?])\s+, led by the white space)
+_SENTENCE_GAP = re.compile(r"\s(?<=[.!?]\s)\s*")
 # A year named as a target or horizon says nothing about when the text was written.
 _FORWARD = re.compile(
     r"\b(by|until|till|before|through|towards?|in the run-up to|ahead of|vision|plan|agenda|goal|strategy"
@@ -210,15 +226,14 @@ def year_mentions(text: str) -> list[int]:
     span counted from a named year ("two decades on from the 2001 crisis" names 2021).
     """
     years: list[int] = []
-    # _YEAR_WORD only from the first four year digits on: no match can start before them (its
-    # look-behind makes the engine try it at every character; the digits are found fast)
+    # _YEAR_WORD only from the first four year digits on: no match can start before them
     first = _YEAR_DIGITS.search(text)
     if first is None:
         return years
     short = _SHORT_YEAR.search(text, first.start()) is not None
     if not short and not _YEAR_WORD.search(text, first.start()):
         return years  # a year in a sentence is one in the whole text (most bodies name none)
-    for sent in re.split(r"(?<=[.!?])\s+", text):
+    for sent in _SENTENCE_GAP.split(text):
         first = _YEAR_DIGITS.search(sent)
         if first is None or _FUTURE_SENTENCE.search(sent):
             continue

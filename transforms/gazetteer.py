@@ -21,10 +21,20 @@ from transforms.phrases import phrase_regex
 DATA_DIR = Path(__file__).resolve().parent / "data"
 GAZETTEER_FILE = DATA_DIR / "outlets_world.csv"
 NO_GAZETTEER_ENV = "BYLINES_NO_GAZETTEER"
+FOUND_CACHE = 1 << 14  # texts whose hits are remembered (then forgotten all at once)
 
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+_SPACES = re.compile(r"\s+")
 _DOT_LETTER = re.compile(r"\.[A-Za-z]")
-_CAP = re.compile(r"[A-Z0-9\u00c0-\u00de]")
+# A character that may open a listed name ([A-Z0-9\u00c0-\u00de]) where ``_word_start`` holds,
+# found in one scan: after no word character and no "@" (regex \w is exactly str.isalnum() or
+# "_"), or an upper-case one after a letter ("glued"): a start when that letter is lower case
+# (checked on the few such matches). tests/test_fast_paths.py holds the two to each other.
+# The character comes first and the look-behinds after it: the engine then skips from one such
+# character to the next, where a leading look-behind is tried at every position.
+_NAME_START = re.compile(
+    r"[A-Z0-9\u00c0-\u00de](?:(?<![\w@].)|(?P<glued>(?<=[^\W\d_][A-Z\u00c0-\u00d6\u00d8-\u00de])))"
+)
 
 
 def _word_start(text: str, i: int) -> bool:
@@ -33,6 +43,13 @@ def _word_start(text: str, i: int) -> bool:
         return True
     prev = text[i - 1]
     return not (prev.isalnum() or prev in "_@") or (prev.islower() and text[i].isupper())
+
+
+def _name_starts(text: str) -> list[int]:
+    """Where a listed name may start: each [A-Z0-9\u00c0-\u00de] character where ``_word_start`` holds."""
+    return [
+        m.start() for m in _NAME_START.finditer(text) if m.lastgroup is None or text[m.start() - 1].islower()
+    ]
 
 
 _FOLD = str.maketrans(
@@ -99,22 +116,37 @@ class Gazetteer:
         self._heads = frozenset(k[:2] for k in surfaces if not k[0].islower())
         lower = [k for k in surfaces if k[0].islower()]
         self._lower_texts = tuple(k.split()[0] if len(k.split()[0]) > 2 else k for k in lower)
+        # any of them in a text: one scan for all (== any(k in text for k in self._lower_texts))
+        self._lower_any = re.compile("|".join(map(re.escape, self._lower_texts)))
         self._lower_names = re.compile(phrase_regex(lower, loose=True)) if lower else None
+        self._found: dict[str, tuple[Hit, ...]] = {}
 
     def lookup(self, name: str) -> Outlet | None:
         """The listed outlet a name (or alias, or domain) stands for."""
         return self._by_key.get(norm_key(name))
 
     def find(self, text: str) -> list[Hit]:
-        """Listed names in ``text``, left to right, non-overlapping (longest first at each start)."""
+        """Listed names in ``text``, left to right, non-overlapping (longest first at each start).
+
+        Remembered per text: the line features and the outlet candidates ask for the same lines
+        (a third of the asks on a parse of generated dumps repeat one).
+        """
+        found = self._found.get(text)
+        if found is None:
+            if len(self._found) >= FOUND_CACHE:
+                self._found.clear()
+            found = self._found[text] = tuple(self._find(text))
+        return list(found)
+
+    def _find(self, text: str) -> list[Hit]:
         if self._pattern is None:
             return []
         folded = text.translate(_FOLD) if not text.isascii() else text
         out: list[Hit] = []
         pos = 0
         heads = self._heads
-        starts = [i for i in (w.start() for w in _CAP.finditer(folded)) if _word_start(folded, i)]
-        if self._lower_names is not None and any(k in folded for k in self._lower_texts):
+        starts = _name_starts(folded)
+        if self._lower_names is not None and self._lower_any.search(folded):
             starts.extend(
                 i for i in (m.start() for m in self._lower_names.finditer(folded)) if _word_start(folded, i)
             )
@@ -125,7 +157,7 @@ class Gazetteer:
             m = self._pattern.match(folded, at)
             if m is None:
                 continue
-            key = re.sub(r"\s+", " ", m.group(1)).replace("\u2019", "'")
+            key = _SPACES.sub(" ", m.group(1)).replace("\u2019", "'")
             outlet = self._surfaces.get(key)
             if outlet is not None:
                 out.append(Hit(m.start(1), m.end(1), outlet))

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterable
 from functools import lru_cache
+
+import numpy as np
 
 from transforms.text import normalise_key, normalise_words
 
@@ -49,33 +50,30 @@ _WORD_CRC = _CrcCache()
 def fingerprint(text: str, shingle: int = 3) -> str:
     """64-bit simhash of word 3-shingles, hex; equal or close for near-identical texts.
 
-    The bit columns are counted on one bit string of all the sampled shingles' hashes (C-speed
-    slicing), because a per-bit Python loop over every shingle dominated the parse time of large
-    dumps; the string comes from one ``format`` of their concatenated digests, not one per shingle.
+    A bottom-k sample (``SAMPLE``) of the distinct shingles, by a cheap stable hash of per-word
+    CRCs (no string per shingle), each shingle taken at its first occurrence; its bits are the
+    majority vote of the sampled shingles' 64-bit blake2b digests. The selection and the vote run
+    in numpy (a sort of the shingle hashes, a bit matrix summed by column): in Python they were
+    most of the fingerprint's cost, and the fingerprint a tenth of the parse.
     """
     words = normalise_words(text)
-    # bottom-k sample of shingles by a cheap stable hash of per-word CRCs (no string per shingle):
-    # the same text always keeps the same shingles
     word_hash = list(map(_WORD_CRC.__getitem__, words))
-    # a tuple of ints hashes the same in every process (only str hashing is salted)
     if len(word_hash) < shingle:
-        triples: Iterable[tuple[int, ...]] = [tuple(word_hash)]
+        offsets = [0]  # one shingle: the whole text
     else:
+        # a tuple of ints hashes the same in every process (only str hashing is salted)
         triples = zip(*(word_hash[k:] for k in range(shingle)), strict=False)
-    # shingle hash -> offset of its first occurrence (built back to front, so the first one wins)
-    hashes = list(map(hash, triples))
-    keys = dict(zip(reversed(hashes), range(len(hashes) - 1, -1, -1), strict=True))
-    grams = [" ".join(words[keys[k] : keys[k] + shingle]) for k in sorted(keys)[:SAMPLE]]
+        hashes = np.fromiter(map(hash, triples), dtype=np.int64, count=len(word_hash) - shingle + 1)
+        # the distinct hashes in ascending order, each with the offset of its first occurrence
+        offsets = np.unique(hashes, return_index=True)[1][:SAMPLE].tolist()
     blake2b = hashlib.blake2b
-    digests = b"".join([blake2b(g.encode("utf-8"), digest_size=8).digest() for g in grams])
-    # == "".join(format(int.from_bytes(d, "big"), "064b") for d in the digests), 64 bits a shingle
-    bits = format(int.from_bytes(digests, "big"), f"0{8 * len(digests)}b")
-    half = len(grams) / 2
-    value = 0
-    for col in range(64):
-        if bits[col::64].count("1") > half:
-            value |= 1 << (63 - col)
-    return f"{value:016x}"
+    digests = b"".join(
+        [blake2b(" ".join(words[k : k + shingle]).encode("utf-8"), digest_size=8).digest() for k in offsets]
+    )
+    # one row of 64 bits per shingle, most significant first; a column's bit is set by a majority
+    bits = np.unpackbits(np.frombuffer(digests, dtype=np.uint8).reshape(-1, 8), axis=1)
+    majority = bits.sum(axis=0) > len(offsets) / 2
+    return np.packbits(majority).tobytes().hex()
 
 
 def hamming(a: str, b: str) -> int:

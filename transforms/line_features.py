@@ -17,6 +17,7 @@ import re
 import sys
 from bisect import bisect_left
 from functools import lru_cache
+from operator import itemgetter
 
 from transforms.archive import header_kind
 from transforms.authors import NAME
@@ -39,6 +40,7 @@ from transforms.shapes import (
 DATE_HEAD_CHARS = 40  # a short line whose date starts this early reads as a date header
 ENTRY_TITLE_CHARS = 15  # a list entry names its piece before the date ("Title, 25 February 2022.")
 FIRST_WORDS = 12  # words of a line read as a bag (intros give themselves away early)
+_FIRST_CHAR = itemgetter(0)
 _DIGIT = re.compile(r"\d")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d\d\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b", re.I)
 _SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)]?\s+[A-Z\u201c\"']")
@@ -239,11 +241,35 @@ def _voice_to_name() -> re.Pattern[str]:
     )
 
 
+_RUN = re.compile(r"[\w'-]+")
+
+
+@lru_cache(maxsize=1)
+def _odd_characters() -> str:
+    """The characters other than word characters, apostrophes and hyphens in the lexicon's
+    one-word entries (the "&" of "q&a")."""
+    words = [w for w in load_lexicon().classes if " " not in w]
+    return "".join(sorted({ch for w in words for ch in _RUN.sub("", w)}))
+
+
 def _classes(low: str) -> set[str]:
+    """The word classes of the lexicon words in lower-cased text.
+
+    A lexicon word is found where no word character, apostrophe or hyphen stands on either side
+    of it (``_lexicon_pattern``): so, in text without the few other characters some entries hold,
+    each maximal run of those characters is one word or none, and a dictionary lookup per run
+    finds what the pattern of every word would, faster.
+    """
     classes_of = load_lexicon().classes
     found: set[str] = set()
-    for w in _lexicon_pattern().findall(low):
-        found.update(classes_of[w])
+    if any(ch in low for ch in _odd_characters()):
+        for w in _lexicon_pattern().findall(low):
+            found.update(classes_of[w])
+        return found
+    for w in _RUN.findall(low):
+        got = classes_of.get(w)
+        if got:
+            found.update(got)
     return found
 
 
@@ -264,7 +290,7 @@ def text_features(text: str) -> LineFeatures:
         end_class = "..."
     else:
         end_class = _CLASS_OF[text[-1]]
-    firsts = [w[0] for w in split[:40]]
+    firsts = list(map(_FIRST_CHAR, split[:40]))
     ups = sum(map(str.isupper, firsts))
     lows = sum(map(str.islower, firsts))
     upper_share = ups / (ups + lows) if ups + lows else 0.0

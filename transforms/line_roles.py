@@ -171,9 +171,10 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     known = set(tagger.labels())
     starts = [s for s in START_LABELS if s in known]
     n = len(labels)
-    start_p = [[tagger.marginal(s, i) for s in starts] for i in range(n)]
+    marginal = tagger.marginal
+    start_p = [[marginal(s, i) for s in starts] for i in range(n)]
     p_start = [sum(row) for row in start_p]
-    p_title = [sum(tagger.marginal(t, i) for t in ("T", "ST") if t in known) for i in range(n)]
+    p_title = _title_probs(tagger, known, starts, start_p)
     for i in range(n):
         if labels[i] not in START_LABELS and p_start[i] >= START_THRESHOLD:
             labels[i] = starts[max(range(len(starts)), key=lambda j: start_p[i][j])]
@@ -340,3 +341,15 @@ def _give_title(labels: list[str], p_title: list[float], i: int) -> None:
         if labels[j] in ("B", "Bt", "E", "Et"):
             labels[j] = "I"
     labels[best] = "T"
+
+
+def _title_probs(tagger, known: set[str], starts: list[str], start_p: list[list[float]]) -> list[float]:
+    """Each item's marginal probability of being a title ("T" or "ST"), the "ST" one taken from the
+    start probabilities already asked (a marginal is one call into the tagger per label and item)."""
+    marginal = tagger.marginal
+    if "ST" not in starts:
+        return [sum(marginal(t, i) for t in ("T", "ST") if t in known) for i in range(len(start_p))]
+    st = starts.index("ST")
+    if "T" not in known:
+        return [sum((row[st],)) for row in start_p]
+    return [sum((marginal("T", i), row[st])) for i, row in enumerate(start_p)]

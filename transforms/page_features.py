@@ -42,6 +42,7 @@ def page_features(
     for t in texts:
         count[t] = count.get(t, 0) + 1
     layout = layout_features(shapes)
+    rhythm = _rhythms(n, is_title)
     dated = ["datelast" in sh for sh in shapes]
     tail = trailing_furniture(texts, shapes)
     out: list[list[str]] = []
@@ -60,7 +61,7 @@ def page_features(
         if dated[k] and not notes_follow_prose and ((k > 0 and dated[k - 1]) or (k + 1 < n and dated[k + 1])):
             feats.append("entry")  # one of several lines in a row that end with a date: a list of pieces
         feats += layout[k]
-        feats += _rhythm(k, is_title)
+        feats += rhythm[k]
         feats.append(_BB[min(blank_before[k], 2)])
         feats.append(_BA[min(blank_before[k + 1], 2)] if k + 1 < n else "ba2")
         if k >= tail:
@@ -129,12 +130,23 @@ _RHYTHM = {
 }
 
 
-def _rhythm(k: int, titles: set[int]) -> tuple[str, ...]:
-    """How far the nearest headline-like lines are, before and after this line (1..4, 5 = farther).
+def _rhythms(n: int, titles: set[int]) -> list[tuple[str, ...]]:
+    """For each of n lines: how far the nearest headline-like lines are, before and after it
+    (1..4, 5 = farther), in one pass each way.
 
     A list of posts that open with their titles repeats a headline every two or three lines; a
     piece's subheadings stand many paragraphs apart.
     """
-    before = next((d for d in range(1, 5) if k - d in titles), 5)
-    after = next((d for d in range(1, 5) if k + d in titles), 5)
-    return _RHYTHM[(before, after, k in titles)]
+    before = [5] * n
+    last = -5
+    for k in range(n):
+        before[k] = min(k - last, 5)
+        if k in titles:
+            last = k
+    after = [5] * n
+    nxt = n + 5
+    for k in range(n - 1, -1, -1):
+        after[k] = min(nxt - k, 5)
+        if k in titles:
+            nxt = k
+    return [_RHYTHM[(before[k], after[k], k in titles)] for k in range(n)]
