@@ -189,7 +189,7 @@ _SPAN = re.compile(
 
 
 # "in the late 1990s": a decade's part bounds the year from below more tightly than its first year
-_DECADE_PART = re.compile(r"\b(?P<part>early|mid|late)[\s-]+(?:the\s+)?$", re.I)
+_DECADE_PART = re.compile(r"\b(?P<part>early|mid|late)\s+$", re.I)
 _DECADE_START = {"early": 0, "mid": 4, "late": 7}
 # "... in the late 1990s. ... 20 years later": a span counted on from a year named before it
 _LATER = re.compile(r"\b(?P<n>\d{1,2}|a|[a-z]+)\s+(?P<unit>years?|decades?)\s+later\b", re.I)
