@@ -66,6 +66,14 @@ def test_a_span_counted_from_a_named_year_names_the_year_of_writing() -> None:
     assert year_mentions("The 2001 attacks changed the region.") == [2001]
 
 
+def test_a_span_later_counts_on_from_the_year_named_before_it() -> None:
+    # a decade's part bounds it from below: "the late 1980s" is 1987 at the earliest
+    text = "The band first toured in the late 1980s. Its songs sound different twenty years later."
+    assert max(year_mentions(text)) == 2007
+    assert year_mentions("Twenty years later, the songs sound different.") == []
+    assert year_mentions("The 1980s were loud.") == [1980]
+
+
 @pytest.mark.parametrize(
     ("line", "names"),
     [

@@ -83,7 +83,8 @@ def _choose(est: DateEstimate, b: _Bounds) -> int | None:
     if b.soft is not None:
         return max(b.soft.year, lo.year) if lo is not None else b.soft.year
     if lo is not None:
-        return lo.year
+        # the post's own text may place it past its lower bound's year (a late-December caption)
+        return max(lo.year, est.year) if est.year is not None else lo.year
     return est.year
 
 
@@ -97,7 +98,7 @@ def infer_years(sequences: list[list[tuple[str, DateEstimate]]]) -> dict[str, Da
             continue
         b = bounds[pid]
         year = _choose(est, b)
-        text_year = est.date_min.year if est.date_min else None
+        text_year = est.year if est.basis == "text" else None
         basis = "text" if text_year is not None and year == text_year else ("inferred" if year else None)
         out[pid] = est.model_copy(
             update={

@@ -204,26 +204,60 @@ _SPAN = re.compile(
 )
 
 
+# "in the late 1990s": a decade's part bounds the year from below more tightly than its first year
+_DECADE_PART = re.compile(r"\b(?P<part>early|mid|late)\s+$", re.I)
+_DECADE_START = {"early": 0, "mid": 4, "late": 7}
+# "... in the late 1990s. ... 20 years later": a span counted on from a year named before it
+_LATER = re.compile(r"\b(?P<n>\d{1,2}|a|[a-z]+)\s+(?P<unit>years?|decades?)\s+later\b", re.I)
+
+
+def _named_year(m: re.Match[str], text: str) -> int:
+    """The earliest year a year word can mean: "late 1990s" is 1997 at the earliest, "2001" is 2001."""
+    year = int(m.group("year"))
+    if text[m.end() : m.end() + 1] == "s" and year % 10 == 0:
+        part = _DECADE_PART.search(text[max(0, m.start() - 12) : m.start()])
+        if part is not None:
+            year += _DECADE_START[part.group("part").lower()]
+    return year
+
+
+def _span_length(m: re.Match[str]) -> int | None:
+    word = m.group("n").lower()
+    n = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+    if not n:
+        return None
+    return n * (10 if m.group("unit").lower().startswith("decade") else 1)
+
+
+def _later_years(text: str) -> list[int]:
+    """Years a paragraph names through a span counted on from the last year it named before it."""
+    out: list[int] = []
+    for para in text.split("\n"):
+        for m in _LATER.finditer(para):
+            n = _span_length(m)
+            named = list(_YEAR_WORD.finditer(para, 0, m.start()))
+            if n and named:
+                out.append(_named_year(named[-1], para) + n)
+    return out
+
+
 def _span_years(sent: str) -> list[int]:
     """Years a sentence names through a span counted from a named year ("two decades on from ... 2001")."""
     out: list[int] = []
     for m in _SPAN.finditer(sent):
-        word = m.group("n").lower()
-        n = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
-        if not n:
-            continue
-        named = _YEAR_WORD.search(sent, m.end(), m.end() + 80)
-        if named is not None:
-            per = 10 if m.group("unit").lower().startswith("decade") else 1
-            out.append(int(named.group("year")) + n * per)
+        n = _span_length(m)
+        named = _YEAR_WORD.search(sent, m.end(), m.end() + 80) if n else None
+        if n and named is not None:
+            out.append(_named_year(named, sent) + n)
     return out
 
 
 def year_mentions(text: str) -> list[int]:
     """Years the text names as past or present (not horizons like "by 2030" or "forthcoming ... 2022").
 
-    Besides four-digit years: a month's date with an apostrophe year ("16 January \u201910"), and a
-    span counted from a named year ("two decades on from the 2001 crisis" names 2021).
+    Besides four-digit years: a month's date with an apostrophe year ("16 January \u201910"), a
+    span counted from a named year ("two decades on from the 2001 crisis" names 2021, "in the late
+    1980s ... thirty years later" 2017), and a decade at its earliest ("the late 1990s" is 1997).
     """
     years: list[int] = []
     # _YEAR_WORD only from the first four year digits on: no match can start before them
@@ -242,10 +276,11 @@ def year_mentions(text: str) -> list[int]:
             after = sent[m.end() : m.end() + 25]
             if _FORWARD.search(before) or _AHEAD.match(after):
                 continue
-            years.append(int(m.group("year")))
+            years.append(_named_year(m, sent))
         if short and _SHORT_YEAR.search(sent):
             years.extend(d.year for s, e, d, _p in find_dates(sent) if _SHORT_YEAR.search(sent, s, e))
         years.extend(_span_years(sent))
+    years.extend(_later_years(text))
     return years
 
 

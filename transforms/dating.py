@@ -4,14 +4,15 @@ Deterministic (no learning is needed to read a date). The stated date comes from
 line-role model marked as the post's date line, else from the date part of its title line
 ("Title, Outlet, 3 May 2019"), else from a date block that opens the post ("15 Jan 2021"
 above the title). Without one, years the text names as past or present bound the year from
-below, as do dated captions and notes; a monthly archive bounds it from above; and the page
-order bounds it on both sides (transforms/chronology.py, across every dump in the warehouse).
+below, as do dated captions and notes (a piece follows its photo by days: DATED_CAPTION_LAG);
+a monthly archive bounds it from above; and the page order bounds it on both sides
+(transforms/chronology.py, across every dump in the warehouse).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from transforms.dates import find_dates, latest_full_date, stated_date, year_mentions
 from transforms.folding import FoldedPattern, lowered
@@ -21,6 +22,9 @@ _YEAR_END = FoldedPattern.compile(
     r"\b(?:year\s+(?:has\s+)?(?:drawn to a close|closed|closes|came to an end|ended))\b", needs="year"
 )
 _LAST_YEAR = FoldedPattern.compile(r"\blast year\b", needs="last year")
+# Hand-set: a piece comes out after the dated photo or note it shows, typically days later, so
+# a caption dated on the last days of December dates the piece in the next year.
+DATED_CAPTION_LAG = timedelta(days=7)
 
 
 def line_date(text: str) -> tuple[date, str] | None:
@@ -76,8 +80,11 @@ def text_clues(texts: list[str], captions: list[str], notes: list[str], intro: s
         evidence.append(f"names {low.isoformat() if dated == low else low.year}")
     if any(_YEAR_END.found(t, t_low) for t, t_low in zip(texts + [intro], [*lows, None], strict=True)):
         evidence.append("year-end")
+    year = low.year if low else None
+    if low is not None and low == dated:
+        year = min(date.today(), low + DATED_CAPTION_LAG).year
     return DateEstimate(
-        year=low.year if low else None,
+        year=year,
         basis="text" if low else None,
         date_min=low,
         evidence="; ".join(evidence) or None,
