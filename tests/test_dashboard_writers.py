@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import DASHBOARD_WRITERS, read_one
 from streamlit.testing.v1 import AppTest
-from test_dashboard_apptest import APP, PAGES, _articles_table
+from test_dashboard_apptest import PAGES, _articles_table
+from test_dashboard_apptest import _open as _open_page
 
 from dashboard import queries
 from dashboard.exports import publication_bibtex
@@ -18,13 +19,8 @@ NADIA = "nadia-haddad"
 
 
 def _open(warehouse: Path, monkeypatch: pytest.MonkeyPatch, page: str, **params: str) -> AppTest:
-    monkeypatch.setenv("BYLINES_WAREHOUSE", str(warehouse))
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(f"views/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    """A page as the AppTest suite opens it, and no error shown on it either."""
+    at = _open_page(warehouse, monkeypatch, page, **params)
     assert not at.error, [e.value for e in at.error]
     return at
 
