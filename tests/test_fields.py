@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from transforms.candidates import line_candidates, tokens
+from transforms.identity import article_id, post_id
 from transforms.mentions import describe, medium_of
 from transforms.model import load_model
-from transforms.models import OutletRef
+from transforms.models import OutletRef, Piece, Post
+from transforms.posts import titles_of_run_on_teasers
 from transforms.title_split import segments, split_title
 
 
@@ -92,3 +94,35 @@ def test_the_short_lines_under_a_title_are_read_as_its_head_not_its_body() -> No
         PostLine(12, "Click here to read the piece at the paper's website, or come back next week.", "B"),
     ]
     assert [pl.number for pl in field_lines(lines)] == [1, 5, 8, 10]
+
+
+def _post(seq: int, title: str) -> Post:
+    return Post(
+        seq=seq,
+        start_line=seq * 3,
+        end_line=seq * 3 + 1,
+        intro="",
+        piece=Piece(title=title, title_line=seq * 3),
+        confidence=0.9,
+        post_id=post_id("", title),
+        article_id=article_id(title),
+        fingerprint="",
+    )
+
+
+def test_a_teaser_whose_title_ran_into_its_text_carries_the_piece_under_its_own_title() -> None:
+    teaser = (
+        "Counting the rivers twice The ministry says the rains were normal this year, but the farmers"
+        " I met on the delta tell another story […]"
+    )
+    titles = [teaser, "Counting the rivers twice", "Iran", "Iran Sanctions Vote"]
+    posts = titles_of_run_on_teasers([_post(k + 1, t) for k, t in enumerate(titles)])
+    assert [p.piece.title for p in posts if p.piece] == [
+        "Counting the rivers twice",
+        "Counting the rivers twice",
+        "Iran",
+        "Iran Sanctions Vote",  # a longer title, not a teaser's text: kept
+    ]
+    assert posts[0].article_id == posts[1].article_id == article_id("Counting the rivers twice")
+    assert posts[0].post_id == post_id("", "Counting the rivers twice")
+    assert posts[3].article_id == article_id("Iran Sanctions Vote")

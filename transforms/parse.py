@@ -24,7 +24,7 @@ from transforms.kinds import piece_kind
 from transforms.line_roles import PageLines, read_page
 from transforms.model import load_model
 from transforms.models import ParsedDump, ParseError, ParseSettings
-from transforms.posts import LOW_CONFIDENCE, PageContext, build_post
+from transforms.posts import LOW_CONFIDENCE, PageContext, build_post, titles_of_run_on_teasers
 from transforms.shapes import is_english
 from transforms.text import split_lines
 
@@ -101,7 +101,7 @@ def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None)
     roles, segs = read_page(page, model.lines)
     blog_author = settings.blog_author or detect_blog_author(lines)
     ctx = PageContext(text, lines, page, roles, model, blog_author, settings.site, archive)
-    posts = [build_post(k + 1, seg, ctx) for k, seg in enumerate(segs)]
+    posts = titles_of_run_on_teasers([build_post(k + 1, seg, ctx) for k, seg in enumerate(segs)])
     # a monthly archive ("Archive for June, 2008") lists posts posted that month: their pieces
     # were published by its end
     month_end = archive_end(archive)

@@ -367,3 +367,45 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
         article_id=article_id(title) if title else None,
         fingerprint=fingerprint(piece.body if piece and piece.body else intro or (title or "")),
     )
+
+
+TEASER_TEXT_WORDS = 12  # words after a title that make the rest a teaser's text, not a longer title
+
+
+def titles_of_run_on_teasers(posts: list[Post]) -> list[Post]:
+    """A teaser whose title ran into its text ("Title Opening words of the piece ... [...]") on a
+    page that also carries the piece under its own title: the teaser's title is that title, so
+    both posts carry one piece (one ``article_id``). Why on the page and not the line: only another
+    post of the page tells where the run-on title ends. Another title is a prefix of a real, longer
+    title too ("Iran" and "Iran Sanctions Vote"), so the rest must read as text: at least
+    ``TEASER_TEXT_WORDS`` words."""
+    titles = {p.piece.title for p in posts if p.piece is not None and p.piece.title}
+    fixed: list[Post] = []
+    for post in posts:
+        title = post.piece.title if post.piece is not None else None
+        cut = max(
+            (
+                t
+                for t in titles
+                if title
+                and len(t) < len(title)
+                and title.startswith(t + " ")
+                and len(title[len(t) :].split()) >= TEASER_TEXT_WORDS
+            ),
+            key=len,
+            default=None,
+        )
+        if cut is None or post.piece is None:
+            fixed.append(post)
+            continue
+        fixed.append(
+            post.model_copy(
+                update={
+                    "piece": post.piece.model_copy(update={"title": cut}),
+                    "article_id": article_id(cut),
+                    "post_id": post_id(post.intro, cut),
+                }
+            )
+        )
+    return fixed
+
