@@ -54,7 +54,7 @@ def test_the_writers_site_is_the_outlet_of_blog_native_posts() -> None:
 
 def test_the_list_finds_names_in_running_text() -> None:
     gaz = load_gazetteer()
-    text = "I spoke to the New York TimesWashington Post and the FT, then to openDemocracy (ft.com)."
+    text = "Quoted by the New York TimesWashington Post and the FT, then by openDemocracy (ft.com)."
     found = [(text[h.start : h.end], h.outlet.name) for h in gaz.find(text)]
     assert found == [
         ("New York Times", "New York Times"),

@@ -16,7 +16,7 @@ from transforms.parse import piece_kind
         ("A new policy brief for the Halvorsen Institute on debt.", "think-tank", "report"),
         ("A brief item in the Interpreter on debt, linked rather than reproduced.", "online", "commentary"),
         (
-            "Have had a few pieces emerge. It is a short paper for the wonderful Steppe Program.",
+            "A few things have come out lately. This one is a short paper for the fine Steppe Program.",
             "think-tank",
             "report",
         ),
@@ -40,7 +40,7 @@ from transforms.parse import piece_kind
         ("A short commentary piece for the Wire Service on the talks.", "wire", "commentary"),
         ("A new podcast for the Halvorsen Institute, talking with a colleague.", "think-tank", "podcast"),
         (
-            "Slightly belated posting of a piece for the Journal of Steppe Studies.",
+            "Rather late in posting a piece for the Journal of Steppe Studies.",
             "journal",
             "journal-article",
         ),

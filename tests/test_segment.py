@@ -14,7 +14,7 @@ Age: 3 days
 The widget trade in the north grew quickly through the last decade, helped by cheap credit and new roads.
 Les exportations de widgets ont fortement augmenté, selon les responsables locaux.
 Jane Doe is a senior fellow at the Institute of Widgets.
-Slightly belated posting of a piece for the Morning Bugle, on widget taxes. I wrote it while travelling.
+Rather late in posting a piece for the Morning Bugle, on widget taxes. I wrote it while travelling.
 Widget taxes and their discontents
 Date: 10th March 2008 | Author: Jane Doe
 Taxes on widgets rarely raise as much as their designers hope, and this one is no exception.

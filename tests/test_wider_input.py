@@ -21,7 +21,7 @@ March 3, 2015
 The attacks came within days of each other, and both targeted police posts that had been reinforced.
 Officials in the provincial capital said the pattern suggested a single group was responsible.
 Mara Kellerman is an associate fellow at a London think tank.
-Slightly belated posting of a piece for the South China Morning Post, written with Tomas Reyes, on \
+Rather late in posting a piece for the South China Morning Post, written with Tomas Reyes, on \
 the new corridor projects. Also spoke to Al Jazeera about the attacks.
 Corridors of Influence
 Mara Kellerman and Tomas Reyes
@@ -160,7 +160,7 @@ def test_a_numbered_body_line_is_not_a_notes_block() -> None:
 def test_a_co_author_named_by_first_name_only() -> None:
     text = """Posts Tagged ‘Terrorism’
 
-Here is a new piece with Kabir for his excellent institution the Observer Research Foundation.
+A new piece written with Kabir for his fine institution, the Observer Research Foundation.
 
 Beware of easy answers
 
