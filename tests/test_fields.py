@@ -22,8 +22,7 @@ def test_tokens_split_glued_names_and_keep_offsets() -> None:
 
 def test_candidates_are_names_not_sentence_openers_or_dates() -> None:
     cands = [
-        c.text
-        for c in line_candidates("Rather late in posting a piece for the SCMP, looking at Kazakhstan.")
+        c.text for c in line_candidates("Rather late in posting a piece for the SCMP, looking at Kazakhstan.")
     ]
     assert cands == ["SCMP", "Kazakhstan"]
     # listed names even when not capitalised; connectors inside names; a month ends a name
