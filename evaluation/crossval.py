@@ -57,6 +57,11 @@ def _writer(page: GoldPage) -> Writer:
     return (page.blog_author, page.site)
 
 
+def seed_dumps(root: Path) -> list[Path]:
+    """Every real dump in the seed folder, annotated or not (the blog's, ``BLOG_WRITER``)."""
+    return sorted((root / "seeds").glob("*.txt"))
+
+
 def writer_archive(held: list[GoldPage], known: list[GoldPage], root: Path) -> dict[Writer, list[Path]]:
     """The dumps a real warehouse holds when ``held`` arrive: for each of their writers, those pages,
     that writer's pages among ``known`` (the fold's training part and the other corpora), and the
@@ -67,7 +72,7 @@ def writer_archive(held: list[GoldPage], known: list[GoldPage], root: Path) -> d
     """
     out: dict[Writer, set[Path]] = {_writer(p): set() for p in held}
     dumps = [(_writer(p), p.path) for p in (*held, *known)]
-    dumps += [(BLOG_WRITER, path) for path in (root / "seeds").glob("*.txt")]
+    dumps += [(BLOG_WRITER, path) for path in seed_dumps(root)]
     for writer, path in dumps:
         if writer in out:
             out[writer].add(path)
@@ -202,7 +207,7 @@ def score_seeds(root: Path | None = None, model: Path | None = None, workdir: Pa
     """The seed gold scored on a warehouse of all the seeds, read with the given (default: shipped) model."""
     root = root or shared_root()
     seeds = load_corpus("seeds", root)
-    dumps = sorted((root / "seeds").glob("*.txt"))
+    dumps = seed_dumps(root)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         db = Path(tmp) / "seeds.duckdb"
         writer = _writer(seeds[0]) if seeds else (None, None)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.crossval import fold_parts, writer_archive
+from evaluation.crossval import fold_parts, seed_dumps, writer_archive
 from transforms.folds import N_FOLDS
 from transforms.gold import BLOG_WRITER, GoldPage, available, load_corpus, shared_root
 
@@ -31,7 +31,7 @@ def test_a_blog_fold_holds_the_whole_blog_and_every_seed_dump(corpora: dict, fol
     archive = writer_archive(held, known, root)
     assert list(archive) == [BLOG_WRITER]
     every_blog_page = {p.path for p in corpora["blog"]}
-    every_seed_dump = set((root / "seeds").glob("*.txt"))
+    every_seed_dump = set(seed_dumps(root))
     assert len(every_seed_dump) > len(corpora["seeds"])  # the unannotated seed dumps count too
     assert set(archive[BLOG_WRITER]) == every_blog_page | every_seed_dump
     assert not {p.path for p in corpora["others"]} & set(archive[BLOG_WRITER])
