@@ -5,8 +5,18 @@ For each corpus (``blog``, ``others``) and each fold:
 1. train every model (transforms/training.py) on the fold's training part: the corpus's other
    four folds, plus the whole other corpus and the seed gold (pages of the held-out fold never);
 2. ingest the held-out pages into a fresh DuckDB warehouse with that fold's model, each page told
-   only its delivery metadata (the writer and the site, transforms/gold.py);
+   only its delivery metadata (the writer and the site, transforms/gold.py), beside the other
+   dumps of the same writers that a real warehouse would hold (``writer_archive``);
 3. score the warehouse with ``../shared/eval/score.py`` against the held-out gold.
+
+Why the writer's other dumps: a nightly ingest never loads a page alone. It lands in the
+warehouse that holds every dump of that writer delivered so far, and year inference runs across
+all of them (transforms/chronology.py, warehouse/years.py): an undated piece is dated by its
+dated sightings on the writer's other pages. A fold that loaded only its own pages would give a
+page the neighbours of a random fifth of its writer's archive, which no real ingest does. Only
+text reaches the warehouse (no gold), the held-out pages are still read by a model that never saw
+them, and only their gold is scored; the other dumps are read by the fold's model, as a real
+warehouse's earlier dumps are read by the shipped model trained on them.
 
 Counts (tp/fp/fn, ok/n) are summed over folds (micro-average) and printed per fold and per
 corpus. The seeds are then scored with the shipped model (or the one given), as ``make score``
@@ -22,13 +32,12 @@ import io
 import json
 import os
 import tempfile
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 from transforms.folds import N_FOLDS, split
-from transforms.gold import GoldPage, load_corpus, shared_root
+from transforms.gold import BLOG_WRITER, GoldPage, load_corpus, shared_root
 from transforms.models import ParseSettings
 from transforms.training import train
 
@@ -40,16 +49,46 @@ ACC_FIELDS = (
 TABLE = ("posts", "title", "outlet", "year", "date", "authors", "mentions")
 
 
-def ingest_pages(pages: list[GoldPage], db: Path, model: Path | None) -> None:
-    """Build a warehouse from ``pages`` through the project's ingest path (the one place it is called).
+Writer = tuple[str | None, str | None]
+"""A writer's delivery metadata: (author, site)."""
 
-    Each writer's pages are loaded with that writer's delivery metadata (author, site), since a
-    nightly ingest is told them by its configuration; all into the same DuckDB file.
+
+def _writer(page: GoldPage) -> Writer:
+    return (page.blog_author, page.site)
+
+
+def seed_dumps(root: Path) -> list[Path]:
+    """Every real dump in the seed folder, annotated or not (the blog's, ``BLOG_WRITER``)."""
+    return sorted((root / "seeds").glob("*.txt"))
+
+
+def writer_archive(held: list[GoldPage], known: list[GoldPage], root: Path) -> dict[Writer, list[Path]]:
+    """The dumps a real warehouse holds when ``held`` arrive: for each of their writers, those pages,
+    that writer's pages among ``known`` (the fold's training part and the other corpora), and the
+    writer's real dumps in the seed folder, annotated or not (the seeds are the blog's, BLOG_WRITER).
+
+    Other writers' dumps stay out: they share no post with the held-out pages, and a real
+    warehouse's year inference only links sightings of one post.
     """
-    by_writer: dict[tuple[str | None, str | None], list[Path]] = defaultdict(list)
-    for p in pages:
-        by_writer[(p.blog_author, p.site)].append(p.path)
-    for (author, site), paths in sorted(by_writer.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+    out: dict[Writer, set[Path]] = {_writer(p): set() for p in held}
+    dumps = [(_writer(p), p.path) for p in (*held, *known)]
+    dumps += [(BLOG_WRITER, path) for path in seed_dumps(root)]
+    for writer, path in dumps:
+        if writer in out:
+            out[writer].add(path)
+    names = [path.name for paths in out.values() for path in paths]
+    clash = sorted({n for n in names if names.count(n) > 1})
+    if clash:  # the scorer knows a dump by its file name only
+        raise ValueError(f"two dumps named {clash} in one cross-validation warehouse")
+    return {w: sorted(paths) for w, paths in out.items()}
+
+
+def ingest_dumps(dumps: dict[Writer, list[Path]], db: Path, model: Path | None) -> None:
+    """Each writer's dumps through the project's ingest path (the one place it is called), all into
+    one DuckDB file; each loaded with its writer's delivery metadata (author, site), since a nightly
+    ingest is told them by its configuration.
+    """
+    for (author, site), paths in sorted(dumps.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
         _ingest(sorted(paths), db, ParseSettings(blog_author=author, site=site, model_path=_str(model)))
 
 
@@ -126,6 +165,15 @@ def _gold_files(pages: list[GoldPage], root: Path) -> list[Path]:
     return files
 
 
+def fold_parts(
+    corpora: dict[str, list[GoldPage]], corpus: str, fold: int, folds: int = N_FOLDS
+) -> tuple[list[GoldPage], list[GoldPage]]:
+    """(the pages a fold learns from, its held-out pages): the corpus's other folds plus every
+    other corpus, and the corpus's pages of this fold."""
+    train_part, held = split(corpora[corpus], fold, folds)
+    return train_part + [p for c, ps in corpora.items() if c != corpus for p in ps], held
+
+
 def cross_validate(
     corpus: str,
     root: Path | None = None,
@@ -136,17 +184,15 @@ def cross_validate(
     """Grouped k-fold CV of one corpus; returns {'folds': [...], 'total': counts, 'figures': ...}."""
     root = root or shared_root()
     corpora = {c: load_corpus(c, root) for c in ("seeds", *CV_CORPORA)}
-    pages = corpora[corpus]
-    extra = [p for c, ps in corpora.items() if c != corpus for p in ps]
     total: dict = {}
     per_fold = []
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         for fold in range(folds):
-            train_part, held = split(pages, fold, folds)
+            known, held = fold_parts(corpora, corpus, fold, folds)
             model = Path(tmp) / f"{corpus}-{fold}.zip"
-            train(train_part + extra, model)
+            train(known, model)
             db = Path(tmp) / f"{corpus}-{fold}.duckdb"
-            ingest_pages(held, db, model)
+            ingest_dumps(writer_archive(held, known, root), db, model)
             report = score(db, _gold_files(held, root), root)
             _add(total, report)
             fig = figures({k: report[k] for k in (*PRF_FIELDS, *ACC_FIELDS)})
@@ -161,12 +207,11 @@ def score_seeds(root: Path | None = None, model: Path | None = None, workdir: Pa
     """The seed gold scored on a warehouse of all the seeds, read with the given (default: shipped) model."""
     root = root or shared_root()
     seeds = load_corpus("seeds", root)
-    dumps = sorted((root / "seeds").glob("*.txt"))
+    dumps = seed_dumps(root)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         db = Path(tmp) / "seeds.duckdb"
-        author = seeds[0].blog_author if seeds else None
-        site = seeds[0].site if seeds else None
-        _ingest(dumps, db, ParseSettings(blog_author=author, site=site, model_path=_str(model)))
+        writer = _writer(seeds[0]) if seeds else (None, None)
+        ingest_dumps({writer: dumps}, db, model)
         return score(db, [root / "eval" / "gold"], root)
 
 
