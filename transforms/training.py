@@ -7,7 +7,7 @@ weights), learns the outlet alias table from the same pages, and writes the mode
 (transforms/model.py). Pages are taken in a fixed order (corpus, then name), never in the order
 a caller happens to list them.
 
-Everything learned comes from the pages given: cross-validation (transforms/crossval.py) calls
+Everything learned comes from the pages given: cross-validation (evaluation/crossval.py) calls
 this with the training part of a fold only.
 """
 
