@@ -54,15 +54,16 @@ def writer_outlets(limit: int = 12) -> Query:
 
 
 def headline(writer: Writer = None) -> Query:
+    """The Overview's totals (outlets and years from the per-year-and-outlet summary, not the articles)."""
     c, p = _mine(writer)
     return Query(
         f"""
         SELECT
             (SELECT count(*) FROM articles WHERE {c})                                 AS articles,
             (SELECT count(*) FROM posts WHERE {c})                                    AS posts,
-            (SELECT count(DISTINCT outlet_id) FROM articles WHERE {c})                AS outlets,
-            (SELECT min(year) FROM articles WHERE {c})                                AS first_year,
-            (SELECT max(year) FROM articles WHERE {c})                                AS last_year,
+            (SELECT count(DISTINCT outlet_id) FROM mart_output_by_year_outlet WHERE {c}) AS outlets,
+            (SELECT min(year) FROM mart_output_by_year_outlet WHERE {c})              AS first_year,
+            (SELECT max(year) FROM mart_output_by_year_outlet WHERE {c})              AS last_year,
             (SELECT count(*) FROM agg_mention_facts WHERE {c})                        AS mentions,
             (SELECT count(*) FROM agg_citation_facts WHERE NOT is_comment AND {c})    AS citations,
             (SELECT count(*) FROM v_current_dumps WHERE {c})                          AS dumps_loaded,
