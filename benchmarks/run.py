@@ -679,6 +679,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="where corpora and warehouses go (default: a temp dir)")
     parser.add_argument("--write", type=Path, help="also write the report here (e.g. BENCHMARKS.md)")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--reuse-dashboard",
+        action="store_true",
+        help="time the dashboard on the warehouse a previous run left in --workdir (same --articles)",
+    )
     args = parser.parse_args(argv)
     sizes = [(s.strip().upper(), parse_size(s)) for s in args.sizes.split(",") if s.strip()]
 
@@ -704,10 +709,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         notes: list[str] = []
         if args.articles:
             print(f"[bench] dashboard warehouse with {args.articles:,} articles ...", flush=True)
-            from benchmarks.synthetic_warehouse import build
+            from benchmarks.synthetic_warehouse import build_or_reuse
 
             db = root / "dashboard_bench.duckdb"
-            index = build(db, args.articles)
+            index = build_or_reuse(db, args.articles, args.reuse_dashboard)
             load_before = os.getloadavg()
             queries, words = time_dashboard(db, args.repeat)
             notes = search_notes(index, words, args.articles) + [

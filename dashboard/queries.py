@@ -125,22 +125,24 @@ def topic_year(writer: Writer = None, limit_topics: int = 25) -> Query:
 
 
 def filter_options(writer: Writer = None) -> Query:
-    """What the Articles filters offer: the (selected writer's) years, outlets, topics, kinds, authors."""
+    """What the Articles filters offer: the (selected writer's) years, outlets, topics, kinds, authors.
+
+    Every list comes from a summary table (a few thousand rows), never from the articles.
+    """
     c, p = _mine(writer)
+    values = "SELECT list(DISTINCT value ORDER BY value) FROM mart_article_values WHERE field = '{}' AND {}"
     return Query(
         f"""
         SELECT
-            (SELECT min(year) FROM articles WHERE {c})                                 AS min_year,
-            (SELECT max(year) FROM articles WHERE {c})                                 AS max_year,
+            (SELECT min(year) FROM mart_output_by_year_outlet WHERE {c})              AS min_year,
+            (SELECT max(year) FROM mart_output_by_year_outlet WHERE {c})              AS max_year,
             (SELECT list(DISTINCT outlet ORDER BY outlet) FROM mart_output_by_year_outlet
                 WHERE outlet_id IS NOT NULL AND {c})                                   AS outlets,
             (SELECT list(DISTINCT topic ORDER BY topic) FROM mart_output_by_topic_year
                 WHERE {c})                                                             AS topics,
-            (SELECT list(DISTINCT kind ORDER BY kind) FROM articles WHERE {c})         AS kinds,
-            (SELECT list(DISTINCT au ORDER BY au) FROM (SELECT unnest(authors) AS au FROM articles
-                WHERE {c}))                                                            AS authors,
-            (SELECT list(DISTINCT date_basis ORDER BY date_basis) FROM articles
-                WHERE date_basis IS NOT NULL AND {c})                                  AS date_bases
+            ({values.format("kind", c)})                                               AS kinds,
+            ({values.format("author", c)})                                             AS authors,
+            ({values.format("date_basis", c)})                                         AS date_bases
         """,
         p * 7,
     )

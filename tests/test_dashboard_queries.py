@@ -136,5 +136,12 @@ def test_fast_forms_keep_the_plain_meaning(built_warehouse: Path) -> None:
             "SELECT writer_id, count(*), count(DISTINCT outlet_id), min(year), max(year) FROM articles "
             "GROUP BY ALL ORDER BY 1"
         ).fetchall()
+        plain_options = con.execute(
+            "SELECT min(year), max(year), list(DISTINCT kind ORDER BY kind), (SELECT list(DISTINCT au "
+            "ORDER BY au) FROM (SELECT unnest(authors) AS au FROM articles)), list(DISTINCT date_basis "
+            "ORDER BY date_basis) FILTER (WHERE date_basis IS NOT NULL) FROM articles"
+        ).fetchone()
+        options = con.execute(queries.filter_options().sql).fetchone()  # years, outlets, topics, kinds, ...
+        assert (*options[:2], *options[4:]) == plain_options
         writers = "SELECT writer_id, pieces, outlets, first_year, last_year FROM v_writers WHERE pieces > 0"
         assert con.execute(writers + " ORDER BY 1").fetchall() == plain_writers

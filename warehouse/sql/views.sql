@@ -113,6 +113,11 @@ CREATE OR REPLACE VIEW mart_output_by_topic_year AS
 SELECT g.topic, g.topic_id, g.year, g.pieces, g.writer_id, w.display_name AS writer
 FROM agg_topic_year g LEFT JOIN writers w USING (writer_id);
 
+-- (the kinds, authors and date bases of the pieces, with how many pieces have each: the Articles filters)
+CREATE OR REPLACE VIEW mart_article_values AS
+SELECT g.field, g.value, g.pieces, g.writer_id, w.display_name AS writer
+FROM agg_article_values g LEFT JOIN writers w USING (writer_id);
+
 CREATE OR REPLACE VIEW mart_mentions_by_year_medium AS
 SELECT g.year, g.medium, g.mentions, g.outlets, g.writer_id, w.display_name AS writer
 FROM agg_mentions_year_medium g LEFT JOIN writers w USING (writer_id);
