@@ -86,6 +86,7 @@ DELETE FROM agg_article_values g
 WHERE EXISTS (SELECT 1 FROM _value_delta k WHERE k.writer_id = g.writer_id AND k.field = g.field
               AND k.value = g.value);
 INSERT INTO agg_article_values SELECT field, value, n, writer_id FROM _value_new WHERE n <> 0;
+DROP VIEW _dirty_article_values;  -- a view outlives the refresh in the catalog: leave none behind
 
 INSERT INTO _output_delta
 SELECT writer_id, year, COALESCE(outlet, '(unknown outlet)'), outlet_id, count(*), sum(word_count)
