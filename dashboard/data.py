@@ -42,8 +42,12 @@ DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 # loosen it. Applied with SET GLOBAL to the DuckDB instance (shared by every connection of this
 # process to the file) rather than as connect options: DuckDB refuses a second connection with
 # other connect options while one is open, and the dashboard keeps one open (see open_reader).
-READER_CONFIG: dict[str, str | bool] = {
+# late_materialization_max_rows: DuckDB reads a top-N's other columns only for the rows it keeps
+# when the LIMIT is at most this (default 50); a page is up to 200 rows plus one (a page of all
+# articles at a million: 20 ms CPU instead of 39).
+READER_CONFIG: dict[str, str | bool | int] = {
     "memory_limit": "1GB",
+    "late_materialization_max_rows": 1000,
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "enable_external_access": False,
@@ -105,8 +109,10 @@ def next_nightly_run(now: datetime | None = None, cron: str = NIGHTLY_CRON) -> d
     return candidate if candidate > now else candidate + timedelta(days=1)
 
 
-def _literal(value: str | bool) -> str:
-    return str(value).lower() if isinstance(value, bool) else "'" + value.replace("'", "''") + "'"
+def _literal(value: str | bool | int) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value) if isinstance(value, int) else "'" + value.replace("'", "''") + "'"
 
 
 def _locked(con: duckdb.DuckDBPyConnection) -> bool:

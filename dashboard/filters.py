@@ -27,6 +27,15 @@ def among(alias: str, ids: str) -> str:
     return f"{alias}.article_id IN (SELECT unnest((SELECT list(article_id) FROM ({ids}))))"
 
 
+def holds_any(column: str, values: list[str]) -> str:
+    """SQL true when the list ``column`` holds any of ``values`` (one ``?`` per value).
+
+    Why not ``list_has_any(column, ?)``: it builds a set for every row; a ``list_contains`` per
+    value is 3-4x faster over a million articles (a page of one topic: 12 ms against 45 ms CPU).
+    """
+    return "(" + " OR ".join(f"list_contains({column}, ?)" for _ in values) + ")"
+
+
 def substring_pattern(text: str) -> str:
     """An ``ILIKE ... ESCAPE '\\'`` pattern finding ``text`` anywhere, its % and _ taken literally."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -71,20 +80,29 @@ class ArticleFilter(BaseModel):
             (self.outlets, f"list_contains(?::VARCHAR[], {alias}.outlet)"),
             (self.kinds, f"list_contains(?::VARCHAR[], {alias}.kind)"),
             (self.date_bases, f"list_contains(?::VARCHAR[], {alias}.date_basis)"),
-            (
-                self.topics,
-                f"list_has_any({alias}.topics, ?::VARCHAR[])" if page else among(alias, TOPIC_ARTICLES),
-            ),
-            (self.authors, f"list_has_any({alias}.authors, ?::VARCHAR[])"),
         ):
             if values:
                 clauses.append(expr)
                 params.append(list(values))
+        if self.topics and page:
+            clauses.append(holds_any(f"{alias}.topics", self.topics))
+            params.extend(self.topics)
+        elif self.topics:
+            clauses.append(among(alias, TOPIC_ARTICLES))
+            params.append(list(self.topics))
+        if self.authors:
+            clauses.append(holds_any(f"{alias}.authors", self.authors))
+            params.extend(self.authors)
         needle = self.text.strip()
         terms = query_terms(needle) if needle and indexed else []
         if terms:
             matches, match_params = matching_articles(terms)
-            clauses.append(among(alias, matches))
+            # Narrowed to some outlets, kinds, topics, ..., the articles are the smaller side: DuckDB
+            # then hashes them and probes with the matches (3x less work than hashing every match
+            # of a common word). Otherwise (years and writer narrow little) the matches are hashed
+            # and the articles stream past them (``among``).
+            narrowed = any((self.outlets, self.kinds, self.date_bases, self.topics, self.authors))
+            clauses.append(f"{alias}.article_id IN ({matches})" if narrowed else among(alias, matches))
             params.extend(match_params)
         elif needle:
             clauses.append(

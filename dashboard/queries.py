@@ -54,15 +54,16 @@ def writer_outlets(limit: int = 12) -> Query:
 
 
 def headline(writer: Writer = None) -> Query:
+    """The Overview's totals (outlets and years from the per-year-and-outlet summary, not the articles)."""
     c, p = _mine(writer)
     return Query(
         f"""
         SELECT
             (SELECT count(*) FROM articles WHERE {c})                                 AS articles,
             (SELECT count(*) FROM posts WHERE {c})                                    AS posts,
-            (SELECT count(DISTINCT outlet_id) FROM articles WHERE {c})                AS outlets,
-            (SELECT min(year) FROM articles WHERE {c})                                AS first_year,
-            (SELECT max(year) FROM articles WHERE {c})                                AS last_year,
+            (SELECT count(DISTINCT outlet_id) FROM mart_output_by_year_outlet WHERE {c}) AS outlets,
+            (SELECT min(year) FROM mart_output_by_year_outlet WHERE {c})              AS first_year,
+            (SELECT max(year) FROM mart_output_by_year_outlet WHERE {c})              AS last_year,
             (SELECT count(*) FROM agg_mention_facts WHERE {c})                        AS mentions,
             (SELECT count(*) FROM agg_citation_facts WHERE NOT is_comment AND {c})    AS citations,
             (SELECT count(*) FROM v_current_dumps WHERE {c})                          AS dumps_loaded,
@@ -124,22 +125,24 @@ def topic_year(writer: Writer = None, limit_topics: int = 25) -> Query:
 
 
 def filter_options(writer: Writer = None) -> Query:
-    """What the Articles filters offer: the (selected writer's) years, outlets, topics, kinds, authors."""
+    """What the Articles filters offer: the (selected writer's) years, outlets, topics, kinds, authors.
+
+    Every list comes from a summary table (a few thousand rows), never from the articles.
+    """
     c, p = _mine(writer)
+    values = "SELECT list(DISTINCT value ORDER BY value) FROM mart_article_values WHERE field = '{}' AND {}"
     return Query(
         f"""
         SELECT
-            (SELECT min(year) FROM articles WHERE {c})                                 AS min_year,
-            (SELECT max(year) FROM articles WHERE {c})                                 AS max_year,
+            (SELECT min(year) FROM mart_output_by_year_outlet WHERE {c})              AS min_year,
+            (SELECT max(year) FROM mart_output_by_year_outlet WHERE {c})              AS max_year,
             (SELECT list(DISTINCT outlet ORDER BY outlet) FROM mart_output_by_year_outlet
                 WHERE outlet_id IS NOT NULL AND {c})                                   AS outlets,
             (SELECT list(DISTINCT topic ORDER BY topic) FROM mart_output_by_topic_year
                 WHERE {c})                                                             AS topics,
-            (SELECT list(DISTINCT kind ORDER BY kind) FROM articles WHERE {c})         AS kinds,
-            (SELECT list(DISTINCT au ORDER BY au) FROM (SELECT unnest(authors) AS au FROM articles
-                WHERE {c}))                                                            AS authors,
-            (SELECT list(DISTINCT date_basis ORDER BY date_basis) FROM articles
-                WHERE date_basis IS NOT NULL AND {c})                                  AS date_bases
+            ({values.format("kind", c)})                                               AS kinds,
+            ({values.format("author", c)})                                             AS authors,
+            ({values.format("date_basis", c)})                                         AS date_bases
         """,
         p * 7,
     )

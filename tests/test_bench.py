@@ -17,7 +17,7 @@ def test_parse_size() -> None:
     assert parse_size("10MB") == 10_000_000 and parse_size("1gb") == 1_000_000_000
 
 
-def test_bench_writes_every_section(tmp_path: Path, capsys) -> None:
+def test_bench_writes_every_section(tmp_path: Path, capsys, monkeypatch) -> None:
     report = tmp_path / "BENCHMARKS.md"
     code = main(
         ["--sizes", "600KB", "--articles", "3000", "--repeat", "2", "--workdir", str(tmp_path / "w"),
@@ -43,9 +43,17 @@ def test_bench_writes_every_section(tmp_path: Path, capsys) -> None:
     for query in ("headline", "articles_page", "articles_search_page", "mentions_page", "quality_rows_page"):
         assert f"| {query} |" in text
     # the synthetic warehouse fills every table the dashboard reads, so no query times an empty result
-    rows = re.findall(r"^\| (\w+) \| (\d+) \| [\d.]+ \| [\d.]+ \|$", text, flags=re.M)
+    rows = re.findall(r"^\| (\w+) \| (\d+) \| [\d.]+ \| [\d.]+ \| [\d.]+ \|$", text, flags=re.M)
     assert len(rows) > 30 and not [name for name, n in rows if n == "0"]
     assert "parse MB/s" in capsys.readouterr().out
+    # timed again on the same warehouse: not built a second time
+    import benchmarks.synthetic_warehouse as synthetic
+
+    monkeypatch.setattr(synthetic, "build", lambda *a: (_ for _ in ()).throw(AssertionError("rebuilt")))
+    again = tmp_path / "again.md"
+    assert main(["--sizes", "", "--articles", "3000", "--repeat", "1", "--workdir", str(tmp_path / "w"),
+                 "--reuse-dashboard", "--write", str(again)]) == 0  # fmt: skip
+    assert "## Dashboard queries at 3,000 articles" in again.read_text()
 
 
 def test_tree_memory_adds_up_the_processes_alive_at_one_instant() -> None:

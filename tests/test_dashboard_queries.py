@@ -19,6 +19,7 @@ from dashboard import paging, queries
 from dashboard.data import open_reader
 from dashboard.filters import ArticleFilter
 from warehouse.publish import read_copy_path
+from warehouse.search_index import matching_articles, query_terms
 
 
 def _samples(db: Path) -> dict[str, Any]:
@@ -94,3 +95,53 @@ def test_user_text_only_travels_as_parameters(built_warehouse: Path) -> None:
     with open_reader(read_copy_path(built_warehouse)) as (con, _):
         assert con.execute(*paging.count_query(queries.articles(flt))).fetchone() == (0,)
         assert con.execute(*paging.count_query(queries.articles(flt, indexed=False))).fetchone() == (0,)
+
+
+def _ids(con: Any, q: queries.Query | paging.Listing) -> list[str]:
+    params = [list(p) if isinstance(p, tuple) else p for p in q.params]
+    return sorted(r[0] for r in con.execute(f"SELECT article_id FROM ({q.sql})", params).fetchall())
+
+
+def test_fast_forms_keep_the_plain_meaning(built_warehouse: Path) -> None:
+    """The forms chosen for speed at a million articles (one ``list_contains`` per topic or author,
+    a plain ``IN`` once outlets narrow a search, totals from the per-year summary) keep the rows
+    and numbers of the plain definitions."""
+    with open_reader(read_copy_path(built_warehouse)) as (con, _):
+        topics = [t for (t,) in con.execute("SELECT name FROM topics ORDER BY name LIMIT 3").fetchall()]
+        (author,) = con.execute("SELECT authors[1] FROM articles WHERE len(authors) > 0 LIMIT 1").fetchone()
+        matches, match_params = matching_articles(query_terms("the"))
+        (outlet,) = con.execute(
+            "SELECT outlet FROM v_articles WHERE outlet IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC"
+        ).fetchone()
+        cases = {
+            "topics": (ArticleFilter(topics=topics), "list_has_any(topics, ?::VARCHAR[])", [topics]),
+            "authors": (ArticleFilter(authors=[author]), "list_has_any(authors, ?::VARCHAR[])", [[author]]),
+            "outlet and text": (
+                ArticleFilter(outlets=[outlet], text="the"),
+                f"outlet = ? AND article_id IN ({matches})",
+                [outlet, *match_params],
+            ),
+        }
+        for name, (flt, plain, params) in cases.items():
+            sql = f"SELECT article_id FROM v_articles WHERE {plain}"
+            expected = sorted(r[0] for r in con.execute(sql, params).fetchall())
+            assert expected, name
+            assert _ids(con, queries.articles(flt)) == expected, name
+        plain_headline = con.execute(
+            "SELECT count(DISTINCT outlet_id), min(year), max(year) FROM articles"
+        ).fetchone()
+        headline = con.execute(queries.headline().sql).df().iloc[0]
+        assert (headline["outlets"], headline["first_year"], headline["last_year"]) == plain_headline
+        plain_writers = con.execute(
+            "SELECT writer_id, count(*), count(DISTINCT outlet_id), min(year), max(year) FROM articles "
+            "GROUP BY ALL ORDER BY 1"
+        ).fetchall()
+        plain_options = con.execute(
+            "SELECT min(year), max(year), list(DISTINCT kind ORDER BY kind), (SELECT list(DISTINCT au "
+            "ORDER BY au) FROM (SELECT unnest(authors) AS au FROM articles)), list(DISTINCT date_basis "
+            "ORDER BY date_basis) FILTER (WHERE date_basis IS NOT NULL) FROM articles"
+        ).fetchone()
+        options = con.execute(queries.filter_options().sql).fetchone()  # years, outlets, topics, kinds, ...
+        assert (*options[:2], *options[4:]) == plain_options
+        writers = "SELECT writer_id, pieces, outlets, first_year, last_year FROM v_writers WHERE pieces > 0"
+        assert con.execute(writers + " ORDER BY 1").fetchall() == plain_writers

@@ -30,6 +30,10 @@ STAGED_INTO = {
 }
 
 
+# Tables the migrations after the release before them add (left out of "nothing lost" comparisons).
+NEW_TABLES = ("writers", "agg_article_values")
+
+
 @pytest.fixture(scope="module")
 def old_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture's warehouse, as that release made it: its own schema files, then its rows."""
@@ -53,16 +57,18 @@ def _copy(old_release: Path, tmp_path: Path) -> Path:
 
 
 def _old_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
-    """What the upgrade adds (migration 002: the writers table, a writer_id column), left out of a digest."""
+    """What the upgrade adds (migration 002: the writers table, a writer_id column; 003: the filter
+    values' summary), left out of a digest."""
     tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
-    return {**{t: {"writer_id"} for t in tables}, "schema_version": {"*"}, "writers": {"*"}}
+    added = {t: {"*"} for t in NEW_TABLES}
+    return {**{t: {"writer_id"} for t in tables}, "schema_version": {"*"}, **added}
 
 
 def _counts(db: Path) -> dict[str, int]:
     """Rows per table of the old release (every one it had)."""
     with duckdb.connect(str(db), read_only=True) as con:
         names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
-        old = [t for t in names if t not in ("schema_version", "writers")]
+        old = [t for t in names if t not in ("schema_version", *NEW_TABLES)]
         return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in sorted(old)}
 
 
@@ -98,7 +104,12 @@ def test_a_warehouse_from_the_release_before_migrations_upgrades_in_place(
     with Warehouse(db).writer() as con:  # the writer's path: migrations run on open
         assert schema.schema_version(con) == len(schema.migrations())
         applied = con.execute("SELECT version, name FROM schema_version ORDER BY 1").fetchall()
-        assert applied == [(1, "initial"), (2, "writers")]
+        assert applied == [(1, "initial"), (2, "writers"), (3, "article_values")]
+        # the filter values' summary is filled from the summary of the articles it upgraded
+        kinds = con.execute(
+            "SELECT value, pieces FROM agg_article_values WHERE field = 'kind' ORDER BY 1"
+        ).fetchall()
+        assert kinds == con.execute("SELECT kind, count(*) FROM articles GROUP BY 1 ORDER BY 1").fetchall()
         # every row is the default writer's, and the default writer is the only one
         assert con.execute("SELECT writer_id, display_name FROM writers").fetchall() == [
             ("default", "Default writer")
@@ -160,9 +171,9 @@ def test_a_new_migration_runs_once_and_keeps_the_rows(
     """The next change after the writers: a numbered file that adds a table and a column to a full table."""
     db = _copy(old_release, tmp_path)
     dumps = _state(db)["dumps"]
-    _migrations_copy(tmp_path, monkeypatch, {"003_reviewers.sql": NEXT})
+    _migrations_copy(tmp_path, monkeypatch, {"004_reviewers.sql": NEXT})
     with Warehouse(db).writer() as con:
-        assert con.execute("SELECT max(version) FROM schema_version").fetchone() == (3,)
+        assert con.execute("SELECT max(version) FROM schema_version").fetchone() == (4,)
         rows = con.execute(
             "SELECT dump_id, file_name, status, superseded_by, reviewed_by FROM dumps ORDER BY 1"
         )
@@ -179,12 +190,12 @@ def test_a_failing_migration_leaves_the_warehouse_as_it_was(
     broken = (
         "ALTER TABLE dumps ADD COLUMN half_done VARCHAR;\nALTER TABLE no_such_table ADD COLUMN x INTEGER;\n"
     )
-    _migrations_copy(tmp_path, monkeypatch, {"003_reviewers.sql": NEXT, "004_broken.sql": broken})
+    _migrations_copy(tmp_path, monkeypatch, {"004_reviewers.sql": NEXT, "005_broken.sql": broken})
     con = duckdb.connect(str(db))
     try:
-        with pytest.raises(schema.SchemaError, match="004_broken.sql"):
+        with pytest.raises(schema.SchemaError, match="005_broken.sql"):
             schema.apply_schema(con)
-        assert schema.schema_version(con) == 0  # not even 001, 002 and 003: all or nothing
+        assert schema.schema_version(con) == 0  # not even 001 to 004: all or nothing
         columns = {
             r[0]
             for r in con.execute(

@@ -25,6 +25,7 @@ PER_ROW_TABLES = (
     "agg_article_facts",
     "agg_output_year_outlet",
     "agg_topic_year",
+    "agg_article_values",
     "agg_mention_facts",
     "agg_citation_facts",
     "agg_data_quality",

@@ -79,15 +79,17 @@ LEFT JOIN writers w ON w.writer_id = d.writer_id;
 
 -- ---------------------------------------------------------------- analyst views (one row per article etc.)
 
--- One row per writer with what the warehouse holds of them (the dashboard's writer selector).
+-- One row per writer with what the warehouse holds of them (the dashboard's writer selector, on
+-- every page). Pieces, outlets and years come from the per-year-and-outlet summary (a few thousand
+-- rows), not from the million articles: the same numbers, 8x cheaper.
 CREATE OR REPLACE VIEW v_writers AS
 WITH d AS (
     SELECT writer_id, count(*) AS dumps, max(received_at) AS last_received_at
     FROM v_current_dumps GROUP BY writer_id
 ), a AS (
-    SELECT writer_id, count(*) AS pieces, count(DISTINCT outlet_id) AS outlets,
+    SELECT writer_id, sum(pieces)::BIGINT AS pieces, count(DISTINCT outlet_id) AS outlets,
            min(year) AS first_year, max(year) AS last_year
-    FROM agg_article_facts GROUP BY writer_id
+    FROM agg_output_year_outlet GROUP BY writer_id
 )
 SELECT w.writer_id, w.display_name AS writer, w.site, w.aliases,
        COALESCE(d.dumps, 0) AS dumps, COALESCE(a.pieces, 0) AS pieces, COALESCE(a.outlets, 0) AS outlets,
@@ -110,6 +112,11 @@ FROM agg_output_year_outlet g LEFT JOIN writers w USING (writer_id);
 CREATE OR REPLACE VIEW mart_output_by_topic_year AS
 SELECT g.topic, g.topic_id, g.year, g.pieces, g.writer_id, w.display_name AS writer
 FROM agg_topic_year g LEFT JOIN writers w USING (writer_id);
+
+-- (the kinds, authors and date bases of the pieces, with how many pieces have each: the Articles filters)
+CREATE OR REPLACE VIEW mart_article_values AS
+SELECT g.field, g.value, g.pieces, g.writer_id, w.display_name AS writer
+FROM agg_article_values g LEFT JOIN writers w USING (writer_id);
 
 CREATE OR REPLACE VIEW mart_mentions_by_year_medium AS
 SELECT g.year, g.medium, g.mentions, g.outlets, g.writer_id, w.display_name AS writer

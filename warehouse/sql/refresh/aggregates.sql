@@ -20,6 +20,21 @@ SELECT writer_id, year, COALESCE(outlet, '(unknown outlet)') AS outlet, outlet_i
 FROM agg_article_facts WHERE article_id IN (SELECT article_id FROM _dirty_articles)
 GROUP BY ALL;
 
+-- The values the Articles filters offer (kind, author, date basis), pieces per writer: additive too.
+-- (A view: read before the dirty articles' rows are replaced, and again after.)
+CREATE OR REPLACE TEMP VIEW _dirty_article_values AS
+SELECT writer_id, field, value FROM (
+    SELECT writer_id, article_id, 'kind' AS field, kind AS value FROM agg_article_facts
+    UNION ALL
+    SELECT writer_id, article_id, 'author', unnest(list_distinct(authors)) FROM agg_article_facts
+    UNION ALL
+    SELECT writer_id, article_id, 'date_basis', date_basis FROM agg_article_facts
+)
+WHERE value IS NOT NULL AND article_id IN (SELECT article_id FROM _dirty_articles);
+
+CREATE OR REPLACE TEMP TABLE _value_delta AS
+SELECT writer_id, field, value, -count(*) AS n FROM _dirty_article_values GROUP BY ALL;
+
 CREATE OR REPLACE TEMP TABLE _topic_delta AS
 SELECT writer_id, topic, year, -count(*) AS n
 FROM (SELECT writer_id, unnest(topics) AS topic, year FROM agg_article_facts
@@ -57,6 +72,21 @@ SELECT writer_id, topic, year, count(*)
 FROM (SELECT writer_id, unnest(topics) AS topic, year FROM agg_article_facts
       WHERE article_id IN (SELECT article_id FROM _dirty_articles))
 GROUP BY ALL;
+
+INSERT INTO _value_delta SELECT writer_id, field, value, count(*) FROM _dirty_article_values GROUP BY ALL;
+CREATE OR REPLACE TEMP TABLE _value_new AS
+SELECT writer_id, field, value, sum(n) AS n FROM (
+    SELECT g.writer_id, g.field, g.value, g.pieces AS n FROM agg_article_values g
+    WHERE EXISTS (SELECT 1 FROM _value_delta k WHERE k.writer_id = g.writer_id AND k.field = g.field
+                  AND k.value = g.value)
+    UNION ALL
+    SELECT writer_id, field, value, n FROM _value_delta
+) GROUP BY ALL;
+DELETE FROM agg_article_values g
+WHERE EXISTS (SELECT 1 FROM _value_delta k WHERE k.writer_id = g.writer_id AND k.field = g.field
+              AND k.value = g.value);
+INSERT INTO agg_article_values SELECT field, value, n, writer_id FROM _value_new WHERE n <> 0;
+DROP VIEW _dirty_article_values;  -- a view outlives the refresh in the catalog: leave none behind
 
 INSERT INTO _output_delta
 SELECT writer_id, year, COALESCE(outlet, '(unknown outlet)'), outlet_id, count(*), sum(word_count)
