@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from transforms.dates import MONTHS as _MONTHS
 from transforms.models import Citation
@@ -78,6 +79,15 @@ def _date_start(text: str) -> int:
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9\-._~%]*$")
 _NOT_URL_WORDS = frozenset({"accessed", "retrieved", "viewed", "available", "last", "archived", "and", "or"})
+# the pieces of a URL a space broke: the next word, a file name, a hex id
+_NEXT_PIECE = re.compile(r"\s+(\S+)")
+_FILE_PIECE = re.compile(r"^[\w-]*\.(?:pdf|html?|php|aspx?|jsp)\b", re.IGNORECASE)
+_HEX_PIECE = re.compile(r"^[0-9a-f]{2,}[-_]")
+# what follows a closing quote that ends a title: the source, or the note's end
+_BEFORE_SOURCE = re.compile(r",?\s+[^\s\u201c\u201d\"]")
+_AT_END = re.compile(r"[,.]?\s*$")
+_IN_FROM = re.compile(r"^(?:in|from)\s+")
+_NOTE_NUMBER = re.compile(r"^\[?\d{1,3}(?:\]|[.)](?=\s))?\s*")
 
 
 def _slug_tail(url: str, piece: str, after: str) -> bool:
@@ -97,15 +107,15 @@ def _rejoin_url(text: str) -> str | None:
     url = m.group(0)
     rest = text[m.end() :]
     while True:
-        tok = re.match(r"\s+(\S+)", rest)
+        tok = _NEXT_PIECE.match(rest)
         if not tok:
             break
         piece = tok.group(1)
         joinable = (
             url.endswith(("/", "-", "_", "=", "?", "&"))
             or "/" in piece
-            or re.match(r"^[\w-]*\.(?:pdf|html?|php|aspx?|jsp)\b", piece, re.IGNORECASE)
-            or re.match(r"^[0-9a-f]{2,}[-_]", piece)
+            or _FILE_PIECE.match(piece)
+            or _HEX_PIECE.match(piece)
             or _slug_tail(url, piece, rest[tok.end() :])
         )
         if not joinable:
@@ -134,8 +144,8 @@ def _titles(body: str) -> list[tuple[str, str]]:
             follow = body[i + 1 :]
             if (
                 body[i - 1] in ",.?!"
-                or re.match(r",?\s+[^\s\u201c\u201d\"]", follow)
-                or re.match(r"[,.]?\s*$", follow)
+                or _BEFORE_SOURCE.match(follow)
+                or _AT_END.match(follow)
             ):
                 end = i
                 break
@@ -155,7 +165,7 @@ def _source(rest: str, lead: str) -> str | None:
     cut = min([_date_start(rest)] + [m.start() for m in (_URL.search(rest), _BARE_YEAR.search(rest)) if m])
     head = rest[:cut]
     head = head.strip(' ,.;:(\u201d"')
-    head = re.sub(r"^(?:in|from)\s+", "", head)
+    head = _IN_FROM.sub("", head)
     if head and len(head) <= 80:
         return head.split(";")[0].strip(" ,.") or None
     dm = _DOMAIN.search(rest) or _DOMAIN.search(lead)
@@ -164,7 +174,7 @@ def _source(rest: str, lead: str) -> str | None:
 
 def _parse_note(n: int, raw: str, line: int) -> Citation:
     text = raw.strip()
-    body = re.sub(r"^\[?\d{1,3}(?:\]|[.)](?=\s))?\s*", "", text)
+    body = _NOTE_NUMBER.sub("", text)
     url = _rejoin_url(body)
     titles: list[str] = []
     sources: list[str] = []
@@ -191,6 +201,19 @@ def _parse_note(n: int, raw: str, line: int) -> Citation:
     )
 
 
+@lru_cache(maxsize=256)
+def _next_note(n: int) -> re.Pattern[str]:
+    """Where note ``n`` starts inside a line: its number after a sentence end, glued to or followed
+    by a quote or word; or, after a bare URL, the number before an opening quote or a capitalised word.
+
+    One pattern per number, compiled once per process (compiled per search it was 2 % of the parse).
+    """
+    return re.compile(
+        rf"(?:(?<=[.;\u201d\"])|(?<=[.;\u201d\"]\s))\s*({n})(?!\d)\s*(?=[\u201c\"\u2018A-Z])"
+        rf"|(?<=\s)({n})(?:\s*(?=[\u201c])|\s+(?=[A-Z][a-z]))"
+    )
+
+
 def _split_line(text: str, expected: int) -> list[tuple[int, str]]:
     """Cut one physical line into (number, text) notes, trusting only the expected sequence."""
     out: list[tuple[int, str]] = []
@@ -198,13 +221,7 @@ def _split_line(text: str, expected: int) -> list[tuple[int, str]]:
     n = expected
     cut_points: list[tuple[int, int]] = []
     while True:
-        # The next note: its number after a sentence end, glued to or followed by a quote/word;
-        # or, after a bare URL, the expected next number before an opening quote or a capitalised word.
-        pattern = re.compile(
-            rf"(?:(?<=[.;\u201d\"])|(?<=[.;\u201d\"]\s))\s*({n})(?!\d)\s*(?=[\u201c\"\u2018A-Z])"
-            rf"|(?<=\s)({n})(?:\s*(?=[\u201c])|\s+(?=[A-Z][a-z]))"
-        )
-        m = pattern.search(text, pos + 1)
+        m = _next_note(n).search(text, pos + 1)
         if not m:
             break
         group = 1 if m.group(1) is not None else 2

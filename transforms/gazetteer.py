@@ -26,6 +26,8 @@ FOUND_CACHE = 1 << 14  # texts whose hits are remembered (then forgotten all at 
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 _SPACES = re.compile(r"\s+")
 _DOT_LETTER = re.compile(r"\.[A-Za-z]")
+_KEY_THE = re.compile(r"^the ")
+_KEY_POSSESSIVE = re.compile(r"'s$")
 # A character that may open a listed name ([A-Z0-9\u00c0-\u00de]) where ``_word_start`` holds,
 # found in one scan: after no word character and no "@" (regex \w is exactly str.isalnum() or
 # "_"), or an upper-case one after a letter ("glued"): a start when that letter is lower case
@@ -60,9 +62,9 @@ _FOLD = str.maketrans(
 def norm_key(name: str) -> str:
     """Comparison key of an outlet name: NFKC, folded quotes, case-folded, no leading 'the', no possessive."""
     text = unicodedata.normalize("NFKC", name).translate(_FOLD).casefold()
-    text = re.sub(r"\s+", " ", text).strip().strip(" .,:;'\"()[]|")
-    text = re.sub(r"^the ", "", text)
-    text = re.sub(r"'s$", "", text)
+    text = _SPACES.sub(" ", text).strip().strip(" .,:;'\"()[]|")
+    text = _KEY_THE.sub("", text)
+    text = _KEY_POSSESSIVE.sub("", text)
     return text.strip()
 
 

@@ -35,6 +35,7 @@ DATE_ROLES = ("D", "Dt")
 EARLY_DATE_CHARS = 60
 _POSTED = re.compile(r"^(?:posted|published|date|written)\b", re.I)
 _POSTED_ON = re.compile(r"\b(?:posted|published|written)\s+(?:on\b|:)\s*", re.I)
+_BIO_SUBJECT = re.compile(r"^(.+?)\s+(?:is|was)\s")  # "X is a fellow at ...": the bio's subject
 
 
 @dataclass
@@ -265,7 +266,7 @@ def _authors(
             authors = names
             break
     if not authors and anat.bio is not None:
-        m = re.match(r"^(.+?)\s+(?:is|was)\s", anat.bio[1])
+        m = _BIO_SUBJECT.match(anat.bio[1])
         if m and (not ctx.blog_author or m.group(1) == ctx.blog_author):
             authors = [m.group(1)]
     if not authors and ctx.blog_author:
