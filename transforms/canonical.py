@@ -11,6 +11,7 @@ Edition" -> CNN); else the display form itself, flagged as not in the list.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from transforms.gazetteer import Outlet, load_gazetteer, norm_key
 from transforms.models import OutletRef
@@ -31,6 +32,7 @@ _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
 _END_POSSESSIVE = re.compile(r"['\u2019]s$")
 
 
+@lru_cache(maxsize=1 << 14)  # the same few names recur post after post
 def display_name(surface: str) -> str:
     """The words as a name: trimmed, no leading 'The', no possessive, a handle's words split.
 

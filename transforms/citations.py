@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from transforms.dates import MONTHS as _MONTHS
 from transforms.models import Citation
@@ -40,6 +41,7 @@ _DOMAIN = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 16)  # asked of the same lines by the line features, the labels and the anatomy
 def looks_like_note(line: str) -> bool:
     """True when a line starts a numbered note ("12 “Title,” Source, date." or "3Name, “Title”")."""
     return bool(_NOTE_START.match(line))

@@ -59,6 +59,7 @@ _FOLD = str.maketrans(
 )
 
 
+@lru_cache(maxsize=1 << 14)  # asked of the same few names post after post
 def norm_key(name: str) -> str:
     """Comparison key of an outlet name: NFKC, folded quotes, case-folded, no leading 'the', no possessive."""
     text = unicodedata.normalize("NFKC", name).translate(_FOLD).casefold()
