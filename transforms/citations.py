@@ -143,11 +143,7 @@ def _titles(body: str) -> list[tuple[str, str]]:
         for close in _CLOSE_QUOTE.finditer(body, open_m.end()):
             i = close.start()
             follow = body[i + 1 :]
-            if (
-                body[i - 1] in ",.?!"
-                or _BEFORE_SOURCE.match(follow)
-                or _AT_END.match(follow)
-            ):
+            if body[i - 1] in ",.?!" or _BEFORE_SOURCE.match(follow) or _AT_END.match(follow):
                 end = i
                 break
         if end is None:

@@ -77,10 +77,10 @@ def fingerprint(text: str, shingle: int = 3) -> str:
     """64-bit simhash of word 3-shingles, hex; equal or close for near-identical texts.
 
     A bottom-k sample (``SAMPLE``) of the distinct shingles, by a cheap stable hash of per-word
-    CRCs (no string per shingle: ``shingle_hashes``), each shingle taken at its first occurrence; its bits are the
-    majority vote of the sampled shingles' 64-bit blake2b digests. The selection and the vote run
-    in numpy (a sort of the shingle hashes, a bit matrix summed by column): in Python they were
-    most of the fingerprint's cost, and the fingerprint a tenth of the parse.
+    CRCs (no string per shingle: ``shingle_hashes``), each shingle taken at its first occurrence;
+    its bits are the majority vote of the sampled shingles' 64-bit blake2b digests. The selection
+    and the vote run in numpy (a sort of the shingle hashes, a bit matrix summed by column): in
+    Python they were most of the fingerprint's cost, and the fingerprint a tenth of the parse.
     """
     words = normalise_words(text)
     if len(words) < shingle:
