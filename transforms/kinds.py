@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from transforms.folding import FoldedPattern
+from transforms.folding import FoldedPattern, lowered
 from transforms.models import OutletRef
 
 _PIECE_NOUNS = (
@@ -54,10 +54,25 @@ def _present_sentences(text: str) -> str:
     return " ".join(kept) or text
 
 
-@lru_cache(maxsize=1 << 10)
-def _literally(text: str) -> re.Pattern[str]:
-    """``text`` as a case-insensitive pattern, compiled once (an outlet's words recur post after post)."""
-    return re.compile(re.escape(text), re.IGNORECASE)
+def _outlet_masked(text: str, outlet_text: str) -> str:
+    """``text`` with the outlet's words, in any case, read as "Outlet".
+
+    == ``re.sub(re.escape(outlet_text), "Outlet", text, flags=re.IGNORECASE)``, by a substring
+    search of the lowered text where lowering is exact (transforms/folding.py): compiling a pattern
+    per outlet cost more than the whole reading of the piece's kind.
+    """
+    low = lowered(text)
+    if low is None or not outlet_text.isascii():
+        return re.sub(re.escape(outlet_text), "Outlet", text, flags=re.IGNORECASE)
+    needle = outlet_text.lower()
+    parts: list[str] = []
+    pos = 0
+    at = low.find(needle)
+    while at >= 0:
+        parts += [text[pos:at], "Outlet"]
+        pos = at + len(needle)
+        at = low.find(needle, pos)
+    return "".join(parts) + text[pos:] if parts else text
 
 
 @lru_cache(maxsize=1 << 14)  # a pure function of its arguments, and a post recurs on several tag pages
@@ -65,7 +80,7 @@ def piece_kind(intro: str, title: str, outlet_kind: str | None, outlet_text: str
     """Kind of piece from the words the intro uses for it, then the outlet's kind."""
     first_para = _present_sentences(intro.split("\n\n")[0])
     if outlet_text:
-        first_para = _literally(outlet_text).sub("Outlet", first_para)
+        first_para = _outlet_masked(first_para, outlet_text)
     found = [m.group(0).lower() for m in _OWN_PIECE.finditer(first_para)]
     own = found[0] if found else ""
     # A generic first noun ("a few pieces ... a short paper for the X Program") defers to a more
