@@ -52,3 +52,17 @@ def test_shingle_hashes_are_python_tuple_hashes() -> None:
     words = [0, 1, 2**32 - 1, *(rng.getrandbits(32) for _ in range(5000))]
     got = shingle_hashes(np.array(words, dtype=np.uint64), 3).tolist()
     assert got == [hash(t) for t in zip(words, words[1:], words[2:], strict=False)]
+
+
+def test_bottom_k_is_numpy_unique() -> None:
+    """The fingerprint's sample: the first offsets of the smallest distinct values, as np.unique gives."""
+    import numpy as np
+
+    from transforms.identity import bottom_k
+
+    rng = np.random.default_rng(13)
+    for n in (1, 2, 5, 63, 64, 65, 200, 1000):
+        for spread in (3, 50, 2**62):  # many repeats, some, hardly any
+            hashes = rng.integers(-spread, spread, size=n)
+            for k in (1, 64):
+                assert bottom_k(hashes, k) == np.unique(hashes, return_index=True)[1][:k].tolist()
