@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -44,9 +43,8 @@ class PostLine(NamedTuple):
     role: str
 
 
-@dataclass(frozen=True)
-class Slot:
-    """One candidate of a post, where it is."""
+class Slot(NamedTuple):
+    """One candidate of a post, where it is (a named tuple, as ``PostLine``)."""
 
     line: PostLine
     cand: Candidate
