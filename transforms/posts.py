@@ -57,10 +57,10 @@ class PageContext:
 _CACHE_SIZE = 1 << 14
 _FIELD_CACHE: dict[tuple, tuple[list[str], list[float]]] = {}
 _TITLE_CACHE: dict[tuple[str, str], TitleParts] = {}
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
-def _remember(cache: dict[Any, T], key: Any, compute: Callable[[], T]) -> T:
+def _remember(cache: dict[Any, _T], key: Any, compute: Callable[[], _T]) -> _T:
     """``compute()``, remembered in ``cache`` under ``key`` (all forgotten at once when it is full).
 
     Why: a post recurs on several tag pages; what the models read of it is read once. Keys hold
