@@ -36,3 +36,33 @@ def test_fingerprint_values_are_stable() -> None:
     }
     for text, value in texts.items():
         assert fingerprint.__wrapped__(text) == value, text
+
+
+def test_shingle_hashes_are_python_tuple_hashes() -> None:
+    """The vectorised shingle hash is CPython's own ``hash`` of the tuple of word hashes: the
+    bottom-k sample (and so every stored fingerprint) rests on it. Word hashes are crc32 values,
+    and the extremes of that range are included."""
+    import random
+
+    import numpy as np
+
+    from transforms.identity import shingle_hashes
+
+    rng = random.Random(13)
+    words = [0, 1, 2**32 - 1, *(rng.getrandbits(32) for _ in range(5000))]
+    got = shingle_hashes(np.array(words, dtype=np.uint64), 3).tolist()
+    assert got == [hash(t) for t in zip(words, words[1:], words[2:], strict=False)]
+
+
+def test_bottom_k_is_numpy_unique() -> None:
+    """The fingerprint's sample: the first offsets of the smallest distinct values, as np.unique gives."""
+    import numpy as np
+
+    from transforms.identity import bottom_k
+
+    rng = np.random.default_rng(13)
+    for n in (1, 2, 5, 63, 64, 65, 200, 1000):
+        for spread in (3, 50, 2**62):  # many repeats, some, hardly any
+            hashes = rng.integers(-spread, spread, size=n)
+            for k in (1, 64):
+                assert bottom_k(hashes, k) == np.unique(hashes, return_index=True)[1][:k].tolist()

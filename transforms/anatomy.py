@@ -65,6 +65,12 @@ def post_meta_labels(line: str) -> list[str] | None:
     are labels the author gave the post, so they become topics, and the line is never body text,
     a note or the end of a notes block.
     """
+    labels = _meta_labels(line)
+    return None if labels is None else list(labels)
+
+
+@lru_cache(maxsize=1 << 16)  # asked of a post's head lines and of its last ones, on every page listing it
+def _meta_labels(line: str) -> tuple[str, ...] | None:
     text = clean(line)
     if len(text) > 300 or text[:1] not in "PpTtFfCc":
         return None
@@ -74,7 +80,7 @@ def post_meta_labels(line: str) -> list[str] | None:
     labels = [p.strip() for p in (m.group("a") or m.group("b") or m.group("c")).split(",")]
     if not labels or not all(_META_LABEL.fullmatch(p) and len(p.split()) <= 5 for p in labels):
         return None
-    return labels
+    return tuple(labels)
 
 
 @dataclass
@@ -104,6 +110,7 @@ def split_tags(line: str) -> list[str]:
     return [p for p in parts if p]
 
 
+@lru_cache(maxsize=1 << 16)
 def is_tag_line(line: str) -> bool:
     text = clean(line)
     if not text or len(text) > 250 or text.endswith((".", "?", "!")):

@@ -27,6 +27,9 @@ _BIO_SUBJECT = re.compile(rf"^(?P<name>{_NAME})\s+(?:is|was)\s+")
 _COAUTHOR = re.compile(
     rf"\bwith\s+(?:the\s+|my\s+)?(?:[a-z]+\s+){{0,2}}(?P<name>{_NAME}|{_WORD}(?=\s+(?:for|on|at|in|looking)\b))"
 )
+_NAMES_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")  # "A B, C D and E F"
+_EXPLICIT_WORD = re.compile(r"^(by|author|from)\b", re.I)
+_WRITING_BEFORE = re.compile(r"\b(piece|article|paper|report|commentary|op-ed|co-?author)")
 
 
 def byline_names(line: str, known: set[str] | None = None) -> list[str]:
@@ -37,8 +40,8 @@ def byline_names(line: str, known: set[str] | None = None) -> list[str]:
     m = _BYLINE.match(text)
     if not m:
         return []
-    names = [n.strip() for n in re.split(r"\s*(?:,|\band\b|&)\s*", m.group("names")) if n.strip()]
-    explicit = bool(re.match(r"^(by|author|from)\b", text, re.I))
+    names = [n.strip() for n in _NAMES_SPLIT.split(m.group("names")) if n.strip()]
+    explicit = bool(_EXPLICIT_WORD.match(text))
     if not explicit and not (known and any(n in known for n in names)):
         return []
     return [n for n in names if NAME.fullmatch(n) and not _ROLE_WORDS.search(n)]
@@ -66,7 +69,7 @@ def detect_blog_author(lines: list[str]) -> str | None:
         elif len(text) < 120 and text[:1] in "BbAaDd":
             b = _EXPLICIT_BYLINE.search(text)
             if b:
-                names = re.split(r"\s*(?:,|\band\b|&)\s*", b.group("names"))
+                names = _NAMES_SPLIT.split(b.group("names"))
                 bylines.update(n for n in names if NAME.fullmatch(n) and not _ROLE_WORDS.search(n))
     if counts:
         return counts.most_common(1)[0][0]
@@ -80,7 +83,7 @@ def intro_coauthors(intro: str, blog_author: str | None, not_names: set[str]) ->
     for m in _COAUTHOR.finditer(intro):
         name = m.group("name")
         before = intro[max(0, m.start() - 120) : m.start()].lower()
-        if not re.search(r"\b(piece|article|paper|report|commentary|op-ed|co-?author)", before):
+        if not _WRITING_BEFORE.search(before):
             continue
         if name == blog_author or name in not_names or len(name.split()) > 3:
             continue

@@ -61,13 +61,17 @@ class Candidate:
     features: tuple[str, ...]
 
 
+_new_token = tuple.__new__  # a Token from its (start, end, text), without NamedTuple's Python-level __new__
+
+
 def tokens(text: str) -> list[Token]:
     """Word and punctuation tokens with offsets; glued capitalised words split apart."""
+    if _GLUE.search(text) is None:  # most lines: no glued word to split
+        return [_new_token(Token, (m.start(), m.end(), m.group())) for m in _TOKEN.finditer(text)]
     out: list[Token] = []
-    glued = _GLUE.search(text) is not None
     for m in _TOKEN.finditer(text):
         word, base = m.group(0), m.start()
-        if glued and len(word) > 3 and not word.startswith("@") and _GLUE.search(word):
+        if len(word) > 3 and not word.startswith("@") and _GLUE.search(word):
             cuts = [0, *[g.start() for g in _GLUE.finditer(word)], len(word)]
             for a, b in zip(cuts, cuts[1:], strict=False):
                 out.append(Token(base + a, base + b, word[a:b]))
@@ -76,15 +80,18 @@ def tokens(text: str) -> list[Token]:
     return out
 
 
+_FIRST_PERSON = frozenset({"I", "I'm", "I've"})
+
+
 def _capitalised(tok: str) -> bool:
-    if tok.startswith("@") and len(tok) > 2:
-        return True
+    """A word that may be (part of) a name: capitalised (not "I"), a handle, or digits with a
+    capital ("2GB", "5Pillars")."""
     c = tok[0]
-    return (c.isupper() or (c.isdigit() and any(ch.isupper() for ch in tok))) and tok not in (
-        "I",
-        "I'm",
-        "I've",
-    )
+    if c.isupper():
+        return tok not in _FIRST_PERSON
+    if c == "@":
+        return len(tok) > 2
+    return c.isdigit() and any(ch.isupper() for ch in tok)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -97,45 +104,47 @@ def _calendar(tok: str) -> bool:
 def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None]]:
     """(first token, last token + 1, listed outlet) of every candidate, left to right, not overlapping."""
     hits = load_gazetteer().find(text)
-    taken: list[tuple[int, int, Outlet | None]] = []
-    starts = {t.start: k for k, t in enumerate(toks)}
-    ends = {t.end: k for k, t in enumerate(toks)}
-    spans = [
-        (starts[h.start], ends[h.end] + 1, h.outlet) for h in hits if h.start in starts and h.end in ends
-    ]
+    spans: list[tuple[int, int, Outlet | None]] = []
+    if hits:
+        starts = {t.start: k for k, t in enumerate(toks)}
+        ends = {t.end: k for k, t in enumerate(toks)}
+        spans = [
+            (starts[h.start], ends[h.end] + 1, h.outlet) for h in hits if h.start in starts and h.end in ends
+        ]
     n = len(toks)
     busy = {k for a, b, _ in spans for k in range(a, b)}
-    for a, b, outlet in spans:
-        taken.append((a, _extend(text, toks, b, busy), outlet))
+    taken = [(a, _extend(text, toks, b, busy), outlet) for a, b, outlet in spans]
     busy = {k for a, b, _ in taken for k in range(a, b)}
-    k = 0
-    while k < n:
-        t = toks[k].text
-        if k in busy or not (_capitalised(t) or ("." in t and _DOMAIN.match(t))) or _calendar(t):
-            k += 1
+    words = [t.text for t in toks]
+    caps = list(map(_capitalised, words))
+    # only a capitalised word or a domain opens a name: the scan visits those (in order) alone
+    openers = [k for k, w in enumerate(words) if caps[k] or ("." in w and _DOMAIN.match(w))]
+    k = 0  # the first token not yet read into a name
+    for k0 in openers:
+        t = words[k0]
+        if k0 < k or k0 in busy or _calendar(t):
             continue
-        if t.lower() in _STOP and k + 1 < n and k + 1 not in busy and _capitalised(toks[k + 1].text):
-            k += 1  # "From Paper Magazine": the capitalised function word opens the sentence, not the name
-            continue
-        j = k + 1
-        while j < n and j not in busy and j - k < MAX_CANDIDATE_TOKENS:
-            nxt = toks[j].text
+        if t.lower() in _STOP and k0 + 1 < n and k0 + 1 not in busy and caps[k0 + 1]:
+            continue  # "From Paper Magazine": the capitalised function word opens the sentence, not the name
+        j = k0 + 1
+        while j < n and j not in busy and j - k0 < MAX_CANDIDATE_TOKENS:
+            nxt = words[j]
             if _calendar(nxt):
                 break
-            if _capitalised(nxt):
+            if caps[j]:
                 j += 1
             elif (
                 nxt.lower() in _CONNECTORS
                 and j + 1 < n
                 and j + 1 not in busy
-                and _capitalised(toks[j + 1].text)
-                and not _calendar(toks[j + 1].text)
+                and caps[j + 1]
+                and not _calendar(words[j + 1])
             ):
                 j += 2
             else:
                 break
-        if j - k > 1 or t.lower() not in _STOP:
-            taken.append((k, _asked(text, toks, j), None))
+        if j - k0 > 1 or t.lower() not in _STOP:
+            taken.append((k0, _asked(text, toks, j), None))
         k = j
     return sorted(taken, key=lambda t: t[0])
 
@@ -238,9 +247,10 @@ _AFTER_CUES = frozenset({"piece", "appearance", "months"})
 _IN_CUES = frozenset({"outlet_nouns", "not_outlet_nouns", "months", "weekdays"})
 
 
-def _union(classes: list[tuple[str, ...]], a: int, b: int, keep: frozenset[str]) -> list[str]:
-    """The classes in ``keep`` of the words a..b-1, sorted."""
-    found = {c for cs in classes[max(a, 0) : b] if cs for c in cs}
+def _union(classed: list[tuple[int, tuple[str, ...]]], a: int, b: int, keep: frozenset[str]) -> list[str]:
+    """The classes in ``keep`` of the words a..b-1, sorted (``classed``: the line's words that have
+    classes, as (position, classes): few words of a line have any)."""
+    found = {c for k, cs in classed if a <= k < b for c in cs}
     return sorted(found & keep) if found else []
 
 
@@ -250,7 +260,7 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
     lex = load_lexicon()
     toks = tokens(text)
     low = [t.text.lower() for t in toks]
-    classes = [lex.of(w) for w in low]
+    classed = [(k, cs) for k, cs in enumerate(map(lex.of, low)) if cs]
     clause_at = _clause_starts(toks)
     dates = [(a, b) for a, b, _d, _p in find_dates(text)]
     out: list[Candidate] = []
@@ -262,13 +272,16 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
                 sentence += 1
         last_break = a
         span = text[toks[a].start : toks[b - 1].end]
+        first = a == 0 or toks[a - 1].text in (".", "!", "?", "\u201c", '"', ":")
+        if first and b - a == 1 and outlet is None and not span.isupper() and not _capitalised_inside(span):
+            continue  # one capitalised word opening a sentence: the sentence's first word, not a name
         words = low[a:b]
         f: list[str] = [f"n{min(b - a, 4)}", f"sent{min(sentence, 2)}", f"at{_bucket(a)}", f"line0:{low[0]}"]
-        f.extend(f"w:{w}" for w in words[:4])
+        f += [f"w:{w}" for w in words[:4]]
         f.append(f"last:{words[-1]}")
         if span.isupper() and len(span) > 1:
             f.append("allcaps")
-        if any(ch.isdigit() for ch in span):
+        if any(map(str.isdigit, span)):
             f.append("digit")
         if span.startswith("@"):
             f.append("handle")
@@ -278,11 +291,8 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
             f.append("gaz")
             if outlet.kind:
                 f.append(f"gaz:{outlet.kind}")
-        f.extend(f"in:{c}" for c in _union(classes, a, b, _IN_CUES))
-        first = a == 0 or toks[a - 1].text in (".", "!", "?", "\u201c", '"', ":")
+        f += [f"in:{c}" for c in _union(classed, a, b, _IN_CUES)]
         if first:
-            if b - a == 1 and outlet is None and not span.isupper() and not _capitalised_inside(span):
-                continue  # one capitalised word opening a sentence: the sentence's first word, not a name
             f.append("initial")
         if a > 0 and low[a - 1] == "the":
             f.append("the")
@@ -308,9 +318,9 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
             f.append("bracketed")
         if b < len(toks) and low[b] in ("'s", "\u2019s"):
             f.append("possessive")
-        f.extend(f"cl:{c}" for c in _union(classes, clause_at[a], a, _CLAUSE_CUES))
-        f.extend(f"sb:{c}" for c in _union(classes, a - 25, a, _SENT_CUES))
-        f.extend(f"ra:{c}" for c in _union(classes, b, b + 4, _AFTER_CUES))
+        f += [f"cl:{c}" for c in _union(classed, clause_at[a], a, _CLAUSE_CUES)]
+        f += [f"sb:{c}" for c in _union(classed, a - 25, a, _SENT_CUES)]
+        f += [f"ra:{c}" for c in _union(classed, b, b + 4, _AFTER_CUES)]
         start, end = toks[a].start, toks[b - 1].end
         # a date written against the name: "9 May 2012The Hindu", "Dawn, 3 May 2019" (a list entry)
         if dates:

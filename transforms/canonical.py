@@ -11,6 +11,7 @@ Edition" -> CNN); else the display form itself, flagged as not in the list.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from transforms.gazetteer import Outlet, load_gazetteer, norm_key
 from transforms.models import OutletRef
@@ -26,8 +27,12 @@ SECTION_WORDS = frozenset(
 )
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _POSSESSIVE = re.compile(r"['\u2019]s\s+")
+_SPACES = re.compile(r"\s+")
+_LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
+_END_POSSESSIVE = re.compile(r"['\u2019]s$")
 
 
+@lru_cache(maxsize=1 << 14)  # the same few names recur post after post
 def display_name(surface: str) -> str:
     """The words as a name: trimmed, no leading 'The', no possessive, a handle's words split.
 
@@ -37,9 +42,9 @@ def display_name(surface: str) -> str:
     text = surface.replace("\u00a0", " ").strip()
     if text.startswith("@"):
         text = _CAMEL.sub(" ", text[1:])
-    text = re.sub(r"\s+", " ", text).strip(" .,:;\"'()[]|\u201c\u201d\u2018\u2019")
-    text = re.sub(r"^(?:the|The|THE)\s+", "", text)
-    text = re.sub(r"['\u2019]s$", "", text)
+    text = _SPACES.sub(" ", text).strip(" .,:;\"'()[]|\u201c\u201d\u2018\u2019")
+    text = _LEADING_THE.sub("", text)
+    text = _END_POSSESSIVE.sub("", text)
     parts = _POSSESSIVE.split(text, maxsplit=1)
     if len(parts) == 2 and not any(w.lower() in SECTION_WORDS for w in parts[1].split()[-1:]):
         text = f"{parts[0]} {parts[1]}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from transforms.dates import MONTHS as _MONTHS
 from transforms.models import Citation
@@ -40,6 +41,7 @@ _DOMAIN = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 16)  # asked of the same lines by the line features, the labels and the anatomy
 def looks_like_note(line: str) -> bool:
     """True when a line starts a numbered note ("12 “Title,” Source, date." or "3Name, “Title”")."""
     return bool(_NOTE_START.match(line))
@@ -78,6 +80,15 @@ def _date_start(text: str) -> int:
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9\-._~%]*$")
 _NOT_URL_WORDS = frozenset({"accessed", "retrieved", "viewed", "available", "last", "archived", "and", "or"})
+# the pieces of a URL a space broke: the next word, a file name, a hex id
+_NEXT_PIECE = re.compile(r"\s+(\S+)")
+_FILE_PIECE = re.compile(r"^[\w-]*\.(?:pdf|html?|php|aspx?|jsp)\b", re.IGNORECASE)
+_HEX_PIECE = re.compile(r"^[0-9a-f]{2,}[-_]")
+# what follows a closing quote that ends a title: the source, or the note's end
+_BEFORE_SOURCE = re.compile(r",?\s+[^\s\u201c\u201d\"]")
+_AT_END = re.compile(r"[,.]?\s*$")
+_IN_FROM = re.compile(r"^(?:in|from)\s+")
+_NOTE_NUMBER = re.compile(r"^\[?\d{1,3}(?:\]|[.)](?=\s))?\s*")
 
 
 def _slug_tail(url: str, piece: str, after: str) -> bool:
@@ -97,15 +108,15 @@ def _rejoin_url(text: str) -> str | None:
     url = m.group(0)
     rest = text[m.end() :]
     while True:
-        tok = re.match(r"\s+(\S+)", rest)
+        tok = _NEXT_PIECE.match(rest)
         if not tok:
             break
         piece = tok.group(1)
         joinable = (
             url.endswith(("/", "-", "_", "=", "?", "&"))
             or "/" in piece
-            or re.match(r"^[\w-]*\.(?:pdf|html?|php|aspx?|jsp)\b", piece, re.IGNORECASE)
-            or re.match(r"^[0-9a-f]{2,}[-_]", piece)
+            or _FILE_PIECE.match(piece)
+            or _HEX_PIECE.match(piece)
             or _slug_tail(url, piece, rest[tok.end() :])
         )
         if not joinable:
@@ -132,11 +143,7 @@ def _titles(body: str) -> list[tuple[str, str]]:
         for close in _CLOSE_QUOTE.finditer(body, open_m.end()):
             i = close.start()
             follow = body[i + 1 :]
-            if (
-                body[i - 1] in ",.?!"
-                or re.match(r",?\s+[^\s\u201c\u201d\"]", follow)
-                or re.match(r"[,.]?\s*$", follow)
-            ):
+            if body[i - 1] in ",.?!" or _BEFORE_SOURCE.match(follow) or _AT_END.match(follow):
                 end = i
                 break
         if end is None:
@@ -155,7 +162,7 @@ def _source(rest: str, lead: str) -> str | None:
     cut = min([_date_start(rest)] + [m.start() for m in (_URL.search(rest), _BARE_YEAR.search(rest)) if m])
     head = rest[:cut]
     head = head.strip(' ,.;:(\u201d"')
-    head = re.sub(r"^(?:in|from)\s+", "", head)
+    head = _IN_FROM.sub("", head)
     if head and len(head) <= 80:
         return head.split(";")[0].strip(" ,.") or None
     dm = _DOMAIN.search(rest) or _DOMAIN.search(lead)
@@ -164,7 +171,7 @@ def _source(rest: str, lead: str) -> str | None:
 
 def _parse_note(n: int, raw: str, line: int) -> Citation:
     text = raw.strip()
-    body = re.sub(r"^\[?\d{1,3}(?:\]|[.)](?=\s))?\s*", "", text)
+    body = _NOTE_NUMBER.sub("", text)
     url = _rejoin_url(body)
     titles: list[str] = []
     sources: list[str] = []
@@ -191,6 +198,28 @@ def _parse_note(n: int, raw: str, line: int) -> Citation:
     )
 
 
+# A note's number inside a line: after a sentence end, glued to or followed by a quote or word; or,
+# after a bare URL, before an opening quote or a capitalised word. Any number: ``_next_note`` wants one.
+_NOTE_AT = re.compile(
+    r"(?:(?<=[.;\u201d\"])|(?<=[.;\u201d\"]\s))\s*(\d{1,3})(?!\d)\s*(?=[\u201c\"\u2018A-Z])"
+    r"|(?<=\s)(\d{1,3})(?:\s*(?=[\u201c])|\s+(?=[A-Z][a-z]))"
+)
+
+
+def _next_note(text: str, n: int, pos: int) -> re.Match[str] | None:
+    """Where note ``n`` starts in ``text`` from ``pos``: the first ``_NOTE_AT`` whose number is ``n``.
+
+    Why not a pattern with ``n`` written in: one compiled per note number was 2 % of the parse.
+    Both read a whole run of digits (none may stand just before it or after it), so the first
+    match of ``n``'s own pattern is the first match of this one that reads ``n``.
+    """
+    want = str(n)
+    m = _NOTE_AT.search(text, pos)
+    while m is not None and (m.group(1) or m.group(2)) != want:
+        m = _NOTE_AT.search(text, m.start() + 1)
+    return m
+
+
 def _split_line(text: str, expected: int) -> list[tuple[int, str]]:
     """Cut one physical line into (number, text) notes, trusting only the expected sequence."""
     out: list[tuple[int, str]] = []
@@ -198,13 +227,7 @@ def _split_line(text: str, expected: int) -> list[tuple[int, str]]:
     n = expected
     cut_points: list[tuple[int, int]] = []
     while True:
-        # The next note: its number after a sentence end, glued to or followed by a quote/word;
-        # or, after a bare URL, the expected next number before an opening quote or a capitalised word.
-        pattern = re.compile(
-            rf"(?:(?<=[.;\u201d\"])|(?<=[.;\u201d\"]\s))\s*({n})(?!\d)\s*(?=[\u201c\"\u2018A-Z])"
-            rf"|(?<=\s)({n})(?:\s*(?=[\u201c])|\s+(?=[A-Z][a-z]))"
-        )
-        m = pattern.search(text, pos + 1)
+        m = _next_note(text, n, pos + 1)
         if not m:
             break
         group = 1 if m.group(1) is not None else 2

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from transforms.candidates import Candidate, line_candidates
 from transforms.canonical import SECTION_WORDS, display_name
@@ -34,18 +34,17 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 DATE_REACH = 10  # a year this close before the opening's end may stand against a name it cuts
 
 
-@dataclass(frozen=True)
-class PostLine:
-    """A line of a post as the field pass sees it."""
+class PostLine(NamedTuple):
+    """A line of a post as the field pass sees it (a named tuple: one is made for every line of
+    every post, and a frozen dataclass costs twice as much to make)."""
 
     number: int  # 1-based physical line
     text: str
     role: str
 
 
-@dataclass(frozen=True)
-class Slot:
-    """One candidate of a post, where it is."""
+class Slot(NamedTuple):
+    """One candidate of a post, where it is (a named tuple, as ``PostLine``)."""
 
     line: PostLine
     cand: Candidate

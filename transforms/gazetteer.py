@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from transforms.phrases import phrase_regex
+from transforms.text import fold_quotes
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 GAZETTEER_FILE = DATA_DIR / "outlets_world.csv"
@@ -26,6 +27,8 @@ FOUND_CACHE = 1 << 14  # texts whose hits are remembered (then forgotten all at 
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 _SPACES = re.compile(r"\s+")
 _DOT_LETTER = re.compile(r"\.[A-Za-z]")
+_KEY_THE = re.compile(r"^the ")
+_KEY_POSSESSIVE = re.compile(r"'s$")
 # A character that may open a listed name ([A-Z0-9\u00c0-\u00de]) where ``_word_start`` holds,
 # found in one scan: after no word character and no "@" (regex \w is exactly str.isalnum() or
 # "_"), or an upper-case one after a letter ("glued"): a start when that letter is lower case
@@ -52,17 +55,13 @@ def _name_starts(text: str) -> list[int]:
     ]
 
 
-_FOLD = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
-)
-
-
+@lru_cache(maxsize=1 << 14)  # asked of the same few names post after post
 def norm_key(name: str) -> str:
     """Comparison key of an outlet name: NFKC, folded quotes, case-folded, no leading 'the', no possessive."""
-    text = unicodedata.normalize("NFKC", name).translate(_FOLD).casefold()
-    text = re.sub(r"\s+", " ", text).strip().strip(" .,:;'\"()[]|")
-    text = re.sub(r"^the ", "", text)
-    text = re.sub(r"'s$", "", text)
+    text = fold_quotes(unicodedata.normalize("NFKC", name)).casefold()
+    text = _SPACES.sub(" ", text).strip().strip(" .,:;'\"()[]|")
+    text = _KEY_THE.sub("", text)
+    text = _KEY_POSSESSIVE.sub("", text)
     return text.strip()
 
 
@@ -96,7 +95,7 @@ class Gazetteer:
         for o in outlets:
             for name in (o.name, *o.aliases, *([o.domain] if o.domain else [])):
                 self._by_key.setdefault(norm_key(name), o)
-                bare = re.sub(r"^[Tt]he\s+", "", name.translate(_FOLD))
+                bare = re.sub(r"^[Tt]he\s+", "", fold_quotes(name))
                 if len(bare) >= 2:
                     surfaces.setdefault(bare, o)
         # domains match in any case, as whole dotted words; names match as listed, by the pattern
@@ -116,8 +115,6 @@ class Gazetteer:
         self._heads = frozenset(k[:2] for k in surfaces if not k[0].islower())
         lower = [k for k in surfaces if k[0].islower()]
         self._lower_texts = tuple(k.split()[0] if len(k.split()[0]) > 2 else k for k in lower)
-        # any of them in a text: one scan for all (== any(k in text for k in self._lower_texts))
-        self._lower_any = re.compile("|".join(map(re.escape, self._lower_texts)))
         self._lower_names = re.compile(phrase_regex(lower, loose=True)) if lower else None
         self._found: dict[str, tuple[Hit, ...]] = {}
 
@@ -141,12 +138,13 @@ class Gazetteer:
     def _find(self, text: str) -> list[Hit]:
         if self._pattern is None:
             return []
-        folded = text.translate(_FOLD) if not text.isascii() else text
+        folded = fold_quotes(text)
         out: list[Hit] = []
         pos = 0
         heads = self._heads
         starts = _name_starts(folded)
-        if self._lower_names is not None and self._lower_any.search(folded):
+        # a substring test per name (a scan for all of them as one pattern stops at every "i", "o" ...)
+        if self._lower_names is not None and any(map(folded.__contains__, self._lower_texts)):
             starts.extend(
                 i for i in (m.start() for m in self._lower_names.finditer(folded)) if _word_start(folded, i)
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from transforms.folding import FoldedPattern, lowered
 from transforms.lexicon import load_lexicon
 from transforms.models import Medium, Mention, OutletRef
 
@@ -33,18 +34,20 @@ KIND_MEDIUM: dict[str, Medium] = {
 
 
 @lru_cache(maxsize=1)
-def _medium_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _medium_patterns() -> tuple[tuple[str, FoldedPattern], ...]:
+    """Each medium's words as one case-insensitive pattern (folded: the cue lists are lower case)."""
     lex = load_lexicon()
     return tuple(
-        (medium, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I))
+        (medium, FoldedPattern.compile(r"\b(?:" + "|".join(re.escape(w.lower()) for w in words) + r")\b"))
         for medium, words in lex.medium.items()
     )
 
 
 def medium_of(near: str, ref: OutletRef | None) -> Medium:
     """The medium the words near an appearance name, else the one its outlet's kind implies."""
+    low = lowered(near)  # one lower-casing for every medium's search
     for medium, pattern in _medium_patterns():
-        if pattern.search(near):
+        if pattern.found(near, low):
             return medium  # type: ignore[return-value]
     if ref is not None and ref.outlet_kind:
         return KIND_MEDIUM.get(ref.outlet_kind, "other")

@@ -9,8 +9,10 @@ notes, bio), dates (transforms/dating.py), authors (transforms/authors.py), cita
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 from transforms.anatomy import Anatomy, analyse
 from transforms.authors import byline_names, complete_name, intro_coauthors
@@ -26,7 +28,7 @@ from transforms.list_heads import list_outlet
 from transforms.mentions import describe
 from transforms.model import Model
 from transforms.models import Archive, DateEstimate, Mention, OutletRef, Piece, Post
-from transforms.title_split import split_title
+from transforms.title_split import TitleParts, split_title
 from transforms.topics import topics_for
 
 LOW_CONFIDENCE = 0.6
@@ -35,6 +37,7 @@ DATE_ROLES = ("D", "Dt")
 EARLY_DATE_CHARS = 60
 _POSTED = re.compile(r"^(?:posted|published|date|written)\b", re.I)
 _POSTED_ON = re.compile(r"\b(?:posted|published|written)\s+(?:on\b|:)\s*", re.I)
+_BIO_SUBJECT = re.compile(r"^(.+?)\s+(?:is|was)\s")  # "X is a fellow at ...": the bio's subject
 
 
 @dataclass
@@ -51,8 +54,30 @@ class PageContext:
     archive: Archive
 
 
+_CACHE_SIZE = 1 << 14
 _FIELD_CACHE: dict[tuple, tuple[list[str], list[float]]] = {}
-_FIELD_CACHE_SIZE = 1 << 14
+_TITLE_CACHE: dict[tuple[str, str], TitleParts] = {}
+_T = TypeVar("_T")
+
+
+def _remember(cache: dict[Any, _T], key: Any, compute: Callable[[], _T]) -> _T:
+    """``compute()``, remembered in ``cache`` under ``key`` (all forgotten at once when it is full).
+
+    Why: a post recurs on several tag pages; what the models read of it is read once. Keys hold
+    the model's key, so another model never reads a remembered answer.
+    """
+    hit = cache.get(key)
+    if hit is None:
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        hit = cache[key] = compute()
+    return hit
+
+
+def _title_parts(ctx: PageContext, title_text: str) -> TitleParts:
+    """The title, outlet and date of the post's title line (remembered per line and model)."""
+    key = (ctx.model.key, title_text)
+    return _remember(_TITLE_CACHE, key, lambda: split_title(title_text, ctx.model.titles))
 
 
 def _fields(
@@ -74,18 +99,18 @@ def _fields(
         ctx.blog_author,
         *((s.line.number - first, s.line.role, s.line.text) for s in chain),
     )
-    hit = _FIELD_CACHE.get(key)
-    if hit is None:
+
+    def read() -> tuple[list[str], list[float]]:
         labels = tagger.tag(features(chain, title, ctx.blog_author))
         p_marg = (
             [tagger.marginal("P", k) for k in range(len(chain))]
             if "P" in tagger.labels()
             else [0.0] * len(chain)
         )
-        if len(_FIELD_CACHE) >= _FIELD_CACHE_SIZE:
-            _FIELD_CACHE.clear()
-        hit = _FIELD_CACHE[key] = (labels, p_marg)
-    return chain, list(hit[0]), list(hit[1])
+        return labels, p_marg
+
+    labels, p_marg = _remember(_FIELD_CACHE, key, read)
+    return chain, list(labels), list(p_marg)
 
 
 def _mentions(ctx: PageContext, chain: list, labels: list[str], piece: OutletRef | None) -> list[Mention]:
@@ -265,7 +290,7 @@ def _authors(
             authors = names
             break
     if not authors and anat.bio is not None:
-        m = re.match(r"^(.+?)\s+(?:is|was)\s", anat.bio[1])
+        m = _BIO_SUBJECT.match(anat.bio[1])
         if m and (not ctx.blog_author or m.group(1) == ctx.blog_author):
             authors = [m.group(1)]
     if not authors and ctx.blog_author:
@@ -310,7 +335,7 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
         title_line = idx[title_pos] + 1
         intro_lines = [(pl.number, pl.text) for pl in post_lines if pl.number < title_line]
         intro = "\n\n".join(t for _n, t in intro_lines)
-        parts = split_title(title_text or "", ctx.model.titles)
+        parts = _title_parts(ctx, title_text or "")
         anat = analyse(ctx.lines, title_line - 1, end_line - 1)
         anat.title = (title_line, parts.title)
         outlet, outlet_slot = _piece_outlet(ctx, chain, labels, p_marg, parts.outlet, title_line)
@@ -408,4 +433,3 @@ def titles_of_run_on_teasers(posts: list[Post]) -> list[Post]:
             )
         )
     return fixed
-

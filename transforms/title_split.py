@@ -28,6 +28,7 @@ _CUT = re.compile(
     r"|(?<=[a-z\d][.?!])(?=[A-Z][a-z])|(?<=[?!\u201d\"])\s*,\s*"
 )
 _BULLET = re.compile(r"^\s*(?:\d{1,3}[.)]|[-\u2022*\u25aa])(\s+)")
+_LIST_NUMBER = re.compile(r"^\s*\d{1,3}[.)]?$")  # a segment that is only a list's number
 _QUOTES = "\"'\u201c\u201d\u2018\u2019"
 _STRIP = " ,.;:|-\u2013\u2014" + _QUOTES
 _KIND_WORDS = frozenset(
@@ -104,7 +105,7 @@ def _seg_features(seg: Segment, k: int, n: int, after_date: bool) -> list[str]:
         f.append("gaz_all" if whole else "gaz")
     if seg.text.lstrip()[:1] in _QUOTES:
         f.append("quoted")
-    if re.match(r"^\s*\d{1,3}[.)]?$", seg.text):
+    if _LIST_NUMBER.match(seg.text):
         f.append("number")
     if words:
         f.append(f"w0:{words[0]}")
