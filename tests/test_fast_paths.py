@@ -84,6 +84,18 @@ def test_normalise_words_are_the_key_split() -> None:
         assert normalise_words(text) == normalise_key(text).split()
 
 
+def test_clean_lines_are_their_own_clean_form() -> None:
+    """``clean`` returns a printable line with no double space and no space at either end as it
+    is: it relies on every white-space character but the space being unprintable."""
+    for code in range(0x110000):
+        ch = chr(code)
+        if ch != " " and len(f"a{ch}b".split()) == 2:
+            assert not ch.isprintable(), hex(code)
+    odd = ["", " ", "a", "a b", " a", "a ", "a  b", "a\u00a0b", "a\tb", "a\u2009 b", "\u200ba", "a\x1cb", "\u3000"]
+    for text in TEXTS + odd + [a + b for a in odd for b in odd]:
+        assert clean(text) == re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+
+
 def test_sentences_limit_gives_the_first_sentences() -> None:
     text = "One. Two? Three! Four \u201cfive.\u201d Six (seven). Eight"
     for limit in range(1, 9):
