@@ -8,7 +8,16 @@ from transforms import cues
 from transforms.folding import FoldedPattern, lowered
 from transforms.gazetteer import _name_starts, _word_start
 from transforms.lexicon import load_lexicon
-from transforms.line_features import _classes, _lexicon_pattern, _voice_in, _voice_to_name
+from transforms.line_features import (
+    _HEAD_READINGS,
+    _HEAD_WORD,
+    _WORD_CLASSES,
+    _classes,
+    _lexicon_pattern,
+    _low,
+    _voice_in,
+    _voice_to_name,
+)
 from transforms.page_features import _rhythms
 from transforms.shapes import _IMAGE, _SCREEN_SHOT, is_image_name
 from transforms.text import clean, normalise_key, normalise_words, sentences
@@ -201,6 +210,18 @@ def test_voice_to_name_tried_where_its_words_are() -> None:
     for text in texts:
         for end in (150, 20):
             assert _voice_in(text, end) == (_voice_to_name().search(text, 0, end) is not None), (text, end)
+
+
+def test_line_read_word_by_word_as_whole() -> None:
+    """``text_features`` reads a line's words one at a time (remembered per word): the head words,
+    their classes and the later words' classes are those of the whole text."""
+    texts = TEXTS + ["q&a: @BBC's u.s. \u2019tis a&b -x- (talk)...", "\u03a3\u039f\u03a3 \u0130STANBUL & co"]
+    for text in texts:
+        low = _low(text.split())
+        head = [w for word in low.split(" ") for w in _HEAD_READINGS[word][0]]
+        assert head == _HEAD_WORD.findall(low)
+        assert set().union(*(_HEAD_READINGS[word][1] for word in low.split(" "))) == _classes(" ".join(head))
+        assert set().union(*map(_WORD_CLASSES.__getitem__, low.split(" "))) == _classes(low)
 
 
 def test_word_classes_by_run_match_the_pattern_of_every_word() -> None:

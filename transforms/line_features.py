@@ -300,6 +300,42 @@ def _classes(low: str) -> set[str]:
     return set().union(*filter(None, map(classes_of.get, _RUN.findall(low))))
 
 
+def _low(words: list[str]) -> str:
+    """Words of a line joined by spaces, lower-cased, with one apostrophe."""
+    return " ".join(words).lower().replace("\u2019", "'")
+
+
+WORD_CACHE = 1 << 16  # distinct words whose readings are remembered (then forgotten all at once)
+
+
+class _WordReadings(dict[str, tuple]):
+    """A lower-cased word of a line (no white space in it) -> what the line features read in it.
+
+    Lines share most of their words, so each is read once. Reading a line word by word gives what
+    reading it whole does: no match of ``_HEAD_WORD`` or ``_RUN`` and no lexicon word holds a
+    space, and the lexicon pattern's look-arounds see a space and a text's end alike.
+    """
+
+    def __init__(self, read) -> None:
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, word: str) -> tuple:
+        if len(self) >= WORD_CACHE:
+            self.clear()
+        value = self[word] = self.read(word)
+        return value
+
+
+def _head_reading(word: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    words = tuple(_HEAD_WORD.findall(word))
+    return words, frozenset(_classes(" ".join(words)))
+
+
+_HEAD_READINGS = _WordReadings(_head_reading)  # a word early in a line: its head words, their classes
+_WORD_CLASSES = _WordReadings(lambda word: frozenset(_classes(word)))  # a later word: its classes
+
+
 @lru_cache(maxsize=1 << 16)
 def text_features(text: str) -> LineFeatures:
     """The features of a cleaned, non-empty line, in the forms ``LineFeatures`` lists.
@@ -328,8 +364,10 @@ def text_features(text: str) -> LineFeatures:
         f"start:{_CLASS_OF[text[0]]}",
         f"caps{int(upper_share * 4)}",
     ]
-    head_words = _HEAD_WORD.findall(" ".join(split[:FIRST_WORDS]).lower().replace("\u2019", "'"))
-    classes = _classes(" ".join(head_words))
+    # == _HEAD_WORD.findall(low) and _classes(" ".join(head_words)), read word by word (below)
+    readings = list(map(_HEAD_READINGS.__getitem__, _low(split[:FIRST_WORDS]).split(" ")))
+    head_words = [w for ws, _c in readings for w in ws]
+    classes = set().union(*[c for _ws, c in readings])
     if n > 200 and end_class in _PROSE_ENDS and firsts[0].isupper():
         cues = classes & _CUE_CLASSES
         if (not cues or (cues <= _SOFT_CUES and not _voice_in(text, 150))) and not (
@@ -411,7 +449,7 @@ def text_features(text: str) -> LineFeatures:
         shape += sorted(map(_CUE_NAMES.__getitem__, voice))
     if "first_person" in classes and voice - {"first_person"}:
         shape.append("cue:fp_work")
-    rest = _classes(" ".join(split[FIRST_WORDS:30]).lower().replace("\u2019", "'")) - classes
+    rest = set().union(*map(_WORD_CLASSES.__getitem__, _low(split[FIRST_WORDS:30]).split(" "))) - classes
     shape += sorted(map(_CLASS_NAMES.__getitem__, classes))
     feats += sorted(map(_REST_NAMES.__getitem__, rest))
     if head_words:
