@@ -215,13 +215,16 @@ def test_voice_to_name_tried_where_its_words_are() -> None:
 def test_line_read_word_by_word_as_whole() -> None:
     """``text_features`` reads a line's words one at a time (remembered per word): the head words,
     their classes and the later words' classes are those of the whole text."""
-    texts = TEXTS + ["q&a: @BBC's u.s. \u2019tis a&b -x- (talk)...", "\u03a3\u039f\u03a3 \u0130STANBUL & co"]
+    texts = TEXTS + [
+        "q&a: @BBC's u.s. \u2019tis a&b -x- (talk)...",
+        "\u03a3\u039f\u03a3 \u0130STANBUL & co \u039f\u03a3\u2019\u03a3 A\u03a3",
+    ]
     for text in texts:
-        low = _low(text.split())
-        head = [w for word in low.split(" ") for w in _HEAD_READINGS[word][0]]
-        assert head == _HEAD_WORD.findall(low)
-        assert set().union(*(_HEAD_READINGS[word][1] for word in low.split(" "))) == _classes(" ".join(head))
-        assert set().union(*map(_WORD_CLASSES.__getitem__, low.split(" "))) == _classes(low)
+        words = text.split()
+        head = [w for word in words for w in _HEAD_READINGS[word][0]]
+        assert head == _HEAD_WORD.findall(_low(words))
+        assert set().union(*(_HEAD_READINGS[word][1] for word in words)) == _classes(" ".join(head))
+        assert set().union(*map(_WORD_CLASSES.__getitem__, words)) == _classes(_low(words))
 
 
 def test_word_classes_by_run_match_the_pattern_of_every_word() -> None:

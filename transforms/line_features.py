@@ -309,11 +309,12 @@ WORD_CACHE = 1 << 16  # distinct words whose readings are remembered (then forgo
 
 
 class _WordReadings(dict[str, tuple]):
-    """A lower-cased word of a line (no white space in it) -> what the line features read in it.
+    """A word of a line (no white space in it) -> what the line features read in it, lower-cased.
 
     Lines share most of their words, so each is read once. Reading a line word by word gives what
-    reading it whole does: no match of ``_HEAD_WORD`` or ``_RUN`` and no lexicon word holds a
-    space, and the lexicon pattern's look-arounds see a space and a text's end alike.
+    reading it whole (``_low`` of its words) does: lower-casing keeps no context across a space;
+    no match of ``_HEAD_WORD`` or ``_RUN`` and no lexicon word holds a space, and the lexicon
+    pattern's look-arounds see a space and a text's end alike.
     """
 
     def __init__(self, read) -> None:
@@ -328,12 +329,12 @@ class _WordReadings(dict[str, tuple]):
 
 
 def _head_reading(word: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    words = tuple(_HEAD_WORD.findall(word))
+    words = tuple(_HEAD_WORD.findall(_low([word])))
     return words, frozenset(_classes(" ".join(words)))
 
 
 _HEAD_READINGS = _WordReadings(_head_reading)  # a word early in a line: its head words, their classes
-_WORD_CLASSES = _WordReadings(lambda word: frozenset(_classes(word)))  # a later word: its classes
+_WORD_CLASSES = _WordReadings(lambda word: frozenset(_classes(_low([word]))))  # a later word: its classes
 
 
 @lru_cache(maxsize=1 << 16)
@@ -364,8 +365,8 @@ def text_features(text: str) -> LineFeatures:
         f"start:{_CLASS_OF[text[0]]}",
         f"caps{int(upper_share * 4)}",
     ]
-    # == _HEAD_WORD.findall(low) and _classes(" ".join(head_words)), read word by word (below)
-    readings = list(map(_HEAD_READINGS.__getitem__, _low(split[:FIRST_WORDS]).split(" ")))
+    # == _HEAD_WORD.findall(_low(split[:FIRST_WORDS])) and _classes(" ".join(head_words)), word by word
+    readings = list(map(_HEAD_READINGS.__getitem__, split[:FIRST_WORDS]))
     head_words = [w for ws, _c in readings for w in ws]
     classes = set().union(*[c for _ws, c in readings])
     if n > 200 and end_class in _PROSE_ENDS and firsts[0].isupper():
@@ -449,7 +450,7 @@ def text_features(text: str) -> LineFeatures:
         shape += sorted(map(_CUE_NAMES.__getitem__, voice))
     if "first_person" in classes and voice - {"first_person"}:
         shape.append("cue:fp_work")
-    rest = set().union(*map(_WORD_CLASSES.__getitem__, _low(split[FIRST_WORDS:30]).split(" "))) - classes
+    rest = set().union(*map(_WORD_CLASSES.__getitem__, split[FIRST_WORDS:30])) - classes
     shape += sorted(map(_CLASS_NAMES.__getitem__, classes))
     feats += sorted(map(_REST_NAMES.__getitem__, rest))
     if head_words:
