@@ -12,6 +12,7 @@ from transforms.line_features import (
     _HEAD_READINGS,
     _HEAD_WORD,
     _WORD_CLASSES,
+    _cases,
     _classes,
     _lexicon_pattern,
     _low,
@@ -225,6 +226,12 @@ def test_line_read_word_by_word_as_whole() -> None:
         assert head == _HEAD_WORD.findall(_low(words))
         assert set().union(*(_HEAD_READINGS[word][1] for word in words)) == _classes(" ".join(head))
         assert set().union(*map(_WORD_CLASSES.__getitem__, words)) == _classes(_low(words))
+
+
+def test_case_counts_as_str_methods() -> None:
+    """``line_features._cases`` counts A-Z and a-z in ASCII text: the only cased ASCII characters."""
+    for text in [*TEXTS, "".join(map(chr, range(128))), "\u01c5Ab", "ABC def 123"]:
+        assert _cases(text) == (sum(map(str.isupper, text)), sum(map(str.islower, text)))
 
 
 def test_word_classes_by_run_match_the_pattern_of_every_word() -> None:

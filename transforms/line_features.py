@@ -300,6 +300,20 @@ def _classes(low: str) -> set[str]:
     return set().union(*filter(None, map(classes_of.get, _RUN.findall(low))))
 
 
+_ASCII_UPPER = bytes(range(ord("A"), ord("Z") + 1))
+_ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
+
+
+def _cases(chars: str) -> tuple[int, int]:
+    """How many of the characters are upper case, and how many lower case (``str.isupper``,
+    ``str.islower``). In ASCII only A-Z and a-z are cased: counted by deleting them, in C."""
+    if not chars.isascii():
+        return sum(map(str.isupper, chars)), sum(map(str.islower, chars))
+    raw = chars.encode("ascii")
+    n = len(raw)
+    return n - len(raw.translate(None, _ASCII_UPPER)), n - len(raw.translate(None, _ASCII_LOWER))
+
+
 def _low(words: list[str]) -> str:
     """Words of a line joined by spaces, lower-cased, with one apostrophe."""
     return " ".join(words).lower().replace("\u2019", "'")
@@ -354,9 +368,8 @@ def text_features(text: str) -> LineFeatures:
         end_class = "..."
     else:
         end_class = _CLASS_OF[text[-1]]
-    firsts = list(map(_FIRST_CHAR, split[:40]))
-    ups = sum(map(str.isupper, firsts))
-    lows = sum(map(str.islower, firsts))
+    firsts = "".join(map(_FIRST_CHAR, split[:40]))
+    ups, lows = _cases(firsts)
     upper_share = ups / (ups + lows) if ups + lows else 0.0
     shape = [
         _LEN_NAMES[bisect_left(_LEN_EDGES, n)],
