@@ -123,7 +123,7 @@ LineFeatures = tuple[tuple[str, ...], ...]
 ("-1:"), after ("+1:"), and the fewer seen from two lines away ("-2:", "+2:"))."""
 
 
-class _Names(dict[str, str]):
+class FeatureNames(dict[str, str]):
     """Feature name -> the one interned copy of it with a prefix (built once per name)."""
 
     def __init__(self, prefix: str) -> None:
@@ -135,10 +135,10 @@ class _Names(dict[str, str]):
         return value
 
 
-_OWN, _PREV, _NEXT, _PREV2, _NEXT2 = (_Names(p) for p in ("", "-1:", "+1:", "-2:", "+2:"))
+_OWN, _PREV, _NEXT, _PREV2, _NEXT2 = (FeatureNames(p) for p in ("", "-1:", "+1:", "-2:", "+2:"))
 # a word class's feature early in the line, later in it, and as a cue (sorted as the class names
 # are: the prefix is common to all)
-_CLASS_NAMES, _REST_NAMES, _CUE_NAMES = _Names("c:"), _Names("c*:"), _Names("cue:")
+_CLASS_NAMES, _REST_NAMES, _CUE_NAMES = FeatureNames("c:"), FeatureNames("c*:"), FeatureNames("cue:")
 
 
 class _Forms(dict[tuple[str, ...], LineFeatures]):
