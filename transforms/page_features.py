@@ -99,8 +99,8 @@ def page_features(
 
 
 _BB = ("bb0", "bb1", "bb2")
-_PREV_CLS, _NEXT_CLS = FeatureNames("-1:"), FeatureNames("+1:")  # a neighbour's layout class
 _BA = ("ba0", "ba1", "ba2")
+_PREV_CLS, _NEXT_CLS = FeatureNames("-1:"), FeatureNames("+1:")  # a neighbour's layout class
 
 
 def _body_prose(shape: tuple[str, ...]) -> bool:
