@@ -8,7 +8,17 @@ from transforms import cues
 from transforms.folding import FoldedPattern, lowered
 from transforms.gazetteer import _name_starts, _word_start
 from transforms.lexicon import load_lexicon
-from transforms.line_features import _classes, _lexicon_pattern
+from transforms.line_features import (
+    _HEAD_READINGS,
+    _HEAD_WORD,
+    _WORD_CLASSES,
+    _cases,
+    _classes,
+    _lexicon_pattern,
+    _low,
+    _voice_in,
+    _voice_to_name,
+)
 from transforms.page_features import _rhythms
 from transforms.shapes import _IMAGE, _SCREEN_SHOT, is_image_name
 from transforms.text import clean, normalise_key, normalise_words, sentences
@@ -82,6 +92,19 @@ def test_needs_is_a_shortcut_only() -> None:
 def test_normalise_words_are_the_key_split() -> None:
     for text in TEXTS + ["The end", "  the  the ", "the-end", "\u00a0The \u2018quoted\u2019 \u2014 word"]:
         assert normalise_words(text) == normalise_key(text).split()
+
+
+def test_clean_lines_are_their_own_clean_form() -> None:
+    """``clean`` returns a printable line with no double space and no space at either end as it
+    is: it relies on every white-space character but the space being unprintable."""
+    for code in range(0x110000):
+        ch = chr(code)
+        if ch != " " and len(f"a{ch}b".split()) == 2:
+            assert not ch.isprintable(), hex(code)
+    odd = ["", " ", "a", "a b", " a", "a ", "a  b", "a\u00a0b", "a\tb", "a\u2009 b"]
+    odd += ["\u200ba", "a\x1cb", "\u3000"]
+    for text in TEXTS + odd + [a + b for a in odd for b in odd]:
+        assert clean(text) == re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
 
 
 def test_sentences_limit_gives_the_first_sentences() -> None:
@@ -167,6 +190,48 @@ def test_name_starts_match_word_start() -> None:
     samples += [p + f for p in prev_chars for f in "A0\u00c0\u00d7\u00de"]
     for text in samples:
         assert _name_starts(text) == _reference_starts(text), repr(text)
+
+
+_VOICE_TAILS = (" to x", " on Monocle 24", " it at Foreign Policy", " it at the Times", "-up to", "s to")
+_VOICE_TAILS += (" up remittances", "\u2019s on The", " \u0130n X", " it in \u212aiev")
+
+
+def test_voice_to_name_tried_where_its_words_are() -> None:
+    """``line_features._voice_in`` tries the voice pattern only where one of its words starts (found
+    in lower-cased text): it answers as the pattern searched at every character."""
+    classes_of = load_lexicon().classes
+    soft = {"appearance", "link_words"}
+    words = sorted(w for w, cs in classes_of.items() if " " not in w and soft.intersection(cs))
+    texts = list(TEXTS)
+    for w in words[:: max(1, len(words) // 15)]:
+        for case in (w, w.upper(), w.title()):
+            for tail in _VOICE_TAILS:
+                for head in ("", "I ", "x", "We were " * 20):
+                    texts.append(head + case + tail)
+    for text in texts:
+        for end in (150, 20):
+            assert _voice_in(text, end) == (_voice_to_name().search(text, 0, end) is not None), (text, end)
+
+
+def test_line_read_word_by_word_as_whole() -> None:
+    """``text_features`` reads a line's words one at a time (remembered per word): the head words,
+    their classes and the later words' classes are those of the whole text."""
+    texts = TEXTS + [
+        "q&a: @BBC's u.s. \u2019tis a&b -x- (talk)...",
+        "\u03a3\u039f\u03a3 \u0130STANBUL & co \u039f\u03a3\u2019\u03a3 A\u03a3",
+    ]
+    for text in texts:
+        words = text.split()
+        head = [w for word in words for w in _HEAD_READINGS[word][0]]
+        assert head == _HEAD_WORD.findall(_low(words))
+        assert set().union(*(_HEAD_READINGS[word][1] for word in words)) == _classes(" ".join(head))
+        assert set().union(*map(_WORD_CLASSES.__getitem__, words)) == _classes(_low(words))
+
+
+def test_case_counts_as_str_methods() -> None:
+    """``line_features._cases`` counts A-Z and a-z in ASCII text: the only cased ASCII characters."""
+    for text in [*TEXTS, "".join(map(chr, range(128))), "\u01c5Ab", "ABC def 123"]:
+        assert _cases(text) == (sum(map(str.isupper, text)), sum(map(str.islower, text)))
 
 
 def test_word_classes_by_run_match_the_pattern_of_every_word() -> None:

@@ -23,6 +23,7 @@ from transforms.archive import header_kind
 from transforms.authors import NAME
 from transforms.citations import looks_like_note
 from transforms.dates import find_dates, stated_date
+from transforms.folding import FoldedPattern, lowered
 from transforms.gazetteer import load_gazetteer
 from transforms.lexicon import load_lexicon
 from transforms.shapes import (
@@ -110,7 +111,7 @@ def _plain(shape: list[str], classes: set[str], head_words: list[str]) -> LineFe
     """Features of a long line of plain prose (no cue word early, no date): the common case, kept cheap."""
     shape.append("sentences")
     shape.append("plain")
-    shape.extend(f"c:{c}" for c in sorted(classes))
+    shape += sorted(map(_CLASS_NAMES.__getitem__, classes))
     feats = [f"w0:{head_words[0]}"] if head_words else []
     if len(head_words) > 1:
         feats.append(f"w01:{head_words[0]} {head_words[1]}")
@@ -122,7 +123,7 @@ LineFeatures = tuple[tuple[str, ...], ...]
 ("-1:"), after ("+1:"), and the fewer seen from two lines away ("-2:", "+2:"))."""
 
 
-class _Names(dict[str, str]):
+class FeatureNames(dict[str, str]):
     """Feature name -> the one interned copy of it with a prefix (built once per name)."""
 
     def __init__(self, prefix: str) -> None:
@@ -134,7 +135,10 @@ class _Names(dict[str, str]):
         return value
 
 
-_OWN, _PREV, _NEXT, _PREV2, _NEXT2 = (_Names(p) for p in ("", "-1:", "+1:", "-2:", "+2:"))
+_OWN, _PREV, _NEXT, _PREV2, _NEXT2 = (FeatureNames(p) for p in ("", "-1:", "+1:", "-2:", "+2:"))
+# a word class's feature early in the line, later in it, and as a cue (sorted as the class names
+# are: the prefix is common to all)
+_CLASS_NAMES, _REST_NAMES, _CUE_NAMES = FeatureNames("c:"), FeatureNames("c*:"), FeatureNames("cue:")
 
 
 class _Forms(dict[tuple[str, ...], LineFeatures]):
@@ -241,6 +245,36 @@ def _voice_to_name() -> re.Pattern[str]:
     )
 
 
+@lru_cache(maxsize=1)
+def _voice_lead() -> FoldedPattern:
+    """The start of every match of ``_voice_to_name``: one of its words, then a non-word character."""
+    from transforms.phrases import phrase_regex
+
+    lex = load_lexicon().classes
+    words = [w for w, cs in lex.items() if " " not in w and _SOFT_CUES.intersection(cs)]
+    return FoldedPattern.compile(rf"\b(?:{phrase_regex(words)})\W")
+
+
+def _voice_in(text: str, end: int) -> bool:
+    """``_voice_to_name().search(text, 0, end) is not None``, faster.
+
+    The case-insensitive pattern is tried at every character; its leading words, searched as a
+    case-sensitive pattern in the lower-cased text (transforms/folding.py), find the few places
+    where it can match, and it is tried there only (at each in turn: none is skipped).
+    """
+    head = text[:end]
+    low = lowered(head)
+    if low is None:
+        return _voice_to_name().search(head) is not None
+    lead, full = _voice_lead().lower, _voice_to_name()
+    m = lead.search(low)
+    while m is not None:
+        if full.match(head, m.start()) is not None:
+            return True
+        m = lead.search(low, m.start() + 1)
+    return False
+
+
 _RUN = re.compile(r"[\w'-]+")
 
 
@@ -261,16 +295,60 @@ def _classes(low: str) -> set[str]:
     finds what the pattern of every word would, faster.
     """
     classes_of = load_lexicon().classes
-    found: set[str] = set()
-    if any(ch in low for ch in _odd_characters()):
-        for w in _lexicon_pattern().findall(low):
-            found.update(classes_of[w])
-        return found
-    for w in _RUN.findall(low):
-        got = classes_of.get(w)
-        if got:
-            found.update(got)
-    return found
+    if any(map(low.__contains__, _odd_characters())):
+        return set().union(*map(classes_of.__getitem__, _lexicon_pattern().findall(low)))
+    return set().union(*filter(None, map(classes_of.get, _RUN.findall(low))))
+
+
+_ASCII_UPPER = bytes(range(ord("A"), ord("Z") + 1))
+_ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
+
+
+def _cases(chars: str) -> tuple[int, int]:
+    """How many of the characters are upper case, and how many lower case (``str.isupper``,
+    ``str.islower``). In ASCII only A-Z and a-z are cased: counted by deleting them, in C."""
+    if not chars.isascii():
+        return sum(map(str.isupper, chars)), sum(map(str.islower, chars))
+    raw = chars.encode("ascii")
+    n = len(raw)
+    return n - len(raw.translate(None, _ASCII_UPPER)), n - len(raw.translate(None, _ASCII_LOWER))
+
+
+def _low(words: list[str]) -> str:
+    """Words of a line joined by spaces, lower-cased, with one apostrophe."""
+    return " ".join(words).lower().replace("\u2019", "'")
+
+
+WORD_CACHE = 1 << 16  # distinct words whose readings are remembered (then forgotten all at once)
+
+
+class _WordReadings(dict[str, tuple]):
+    """A word of a line (no white space in it) -> what the line features read in it, lower-cased.
+
+    Lines share most of their words, so each is read once. Reading a line word by word gives what
+    reading it whole (``_low`` of its words) does: lower-casing keeps no context across a space;
+    no match of ``_HEAD_WORD`` or ``_RUN`` and no lexicon word holds a space, and the lexicon
+    pattern's look-arounds see a space and a text's end alike.
+    """
+
+    def __init__(self, read) -> None:
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, word: str) -> tuple:
+        if len(self) >= WORD_CACHE:
+            self.clear()
+        value = self[word] = self.read(word)
+        return value
+
+
+def _head_reading(word: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    words = tuple(_HEAD_WORD.findall(_low([word])))
+    return words, frozenset(_classes(" ".join(words)))
+
+
+_HEAD_READINGS = _WordReadings(_head_reading)  # a word early in a line: its head words, their classes
+_WORD_CLASSES = _WordReadings(lambda word: frozenset(_classes(_low([word]))))  # a later word: its classes
 
 
 @lru_cache(maxsize=1 << 16)
@@ -290,9 +368,8 @@ def text_features(text: str) -> LineFeatures:
         end_class = "..."
     else:
         end_class = _CLASS_OF[text[-1]]
-    firsts = list(map(_FIRST_CHAR, split[:40]))
-    ups = sum(map(str.isupper, firsts))
-    lows = sum(map(str.islower, firsts))
+    firsts = "".join(map(_FIRST_CHAR, split[:40]))
+    ups, lows = _cases(firsts)
     upper_share = ups / (ups + lows) if ups + lows else 0.0
     shape = [
         _LEN_NAMES[bisect_left(_LEN_EDGES, n)],
@@ -301,11 +378,13 @@ def text_features(text: str) -> LineFeatures:
         f"start:{_CLASS_OF[text[0]]}",
         f"caps{int(upper_share * 4)}",
     ]
-    head_words = _HEAD_WORD.findall(" ".join(split[:FIRST_WORDS]).lower().replace("\u2019", "'"))
-    classes = _classes(" ".join(head_words))
+    # == _HEAD_WORD.findall(_low(split[:FIRST_WORDS])) and _classes(" ".join(head_words)), word by word
+    readings = list(map(_HEAD_READINGS.__getitem__, split[:FIRST_WORDS]))
+    head_words = [w for ws, _c in readings for w in ws]
+    classes = set().union(*[c for _ws, c in readings])
     if n > 200 and end_class in _PROSE_ENDS and firsts[0].isupper():
         cues = classes & _CUE_CLASSES
-        if (not cues or (cues <= _SOFT_CUES and not _voice_to_name().search(text, 0, 150))) and not (
+        if (not cues or (cues <= _SOFT_CUES and not _voice_in(text, 150))) and not (
             _YEAR.search(text, 0, 150) or (n < 600 and is_bio(text))
         ):
             return _plain(shape, classes, head_words)
@@ -381,12 +460,12 @@ def text_features(text: str) -> LineFeatures:
     # the blogger presenting a piece or an appearance: a word for it and a named outlet, early
     voice = classes & _VOICE
     if voice and (prep_name or hit is not None):
-        shape.extend(f"cue:{c}" for c in sorted(voice))
+        shape += sorted(map(_CUE_NAMES.__getitem__, voice))
     if "first_person" in classes and voice - {"first_person"}:
         shape.append("cue:fp_work")
-    rest = _classes(" ".join(split[FIRST_WORDS:30]).lower().replace("\u2019", "'")) - classes
-    shape.extend(f"c:{c}" for c in sorted(classes))
-    feats.extend(f"c*:{c}" for c in sorted(rest))
+    rest = set().union(*map(_WORD_CLASSES.__getitem__, split[FIRST_WORDS:30])) - classes
+    shape += sorted(map(_CLASS_NAMES.__getitem__, classes))
+    feats += sorted(map(_REST_NAMES.__getitem__, rest))
     if head_words:
         first = head_words[0]
         feats.append(f"w0:{first}")

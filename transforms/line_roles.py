@@ -88,7 +88,9 @@ class Segment:
         return self.members[-1]
 
 
-def segments(labels: list[str], start_prob: list[float], title_prob: list[float]) -> list[Segment]:
+def segments(
+    labels: list[str], start_prob: list[float], title_prob: list[float] | _TitleProbs
+) -> list[Segment]:
     """Posts from line labels: a start label opens one, an outside line closes it.
 
     A title with no start before it (the model's start was outside) opens a post of its own
@@ -174,7 +176,7 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     marginal = tagger.marginal
     start_p = [[marginal(s, i) for s in starts] for i in range(n)]
     p_start = [sum(row) for row in start_p]
-    p_title = _title_probs(tagger, known, starts, start_p)
+    p_title = _TitleProbs(tagger, known, starts, start_p)
     for i in range(n):
         if labels[i] not in START_LABELS and p_start[i] >= START_THRESHOLD:
             labels[i] = starts[max(range(len(starts)), key=lambda j: start_p[i][j])]
@@ -183,18 +185,16 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     at = {k: i for i, k in enumerate(keep)}
     full: list[str] = []
     p_start_all: list[float] = []
-    p_title_all: list[float] = []
     for k in range(len(page.texts)):
         i = at.get(k)
         if i is None:
             full.append(_CONTINUE.get(full[-1], full[-1]))
             p_start_all.append(0.0)
-            p_title_all.append(0.0)
         else:
             full.append(labels[i])
             p_start_all.append(p_start[i])
-            p_title_all.append(p_title[i])
-    labels, p_start, p_title, n = full, p_start_all, p_title_all, len(full)
+    labels, p_start, n = full, p_start_all, len(full)
+    p_title.lines = at
     # the block of furniture that closes a page (a comment form, share buttons, "Older posts") is
     # never part of a post: a deterministic reading, as the old parser's, not left to the model
     for i in range(closing_block(page.texts, labels, page.furniture_from()), n):
@@ -323,7 +323,7 @@ def _untitled_intro_above(labels: list[str], k: int) -> bool:
     return False
 
 
-def _give_title(labels: list[str], p_title: list[float], i: int) -> None:
+def _give_title(labels: list[str], p_title: list[float] | _TitleProbs, i: int) -> None:
     """A start the marginals added: its title is the likeliest one in the next few items (if any)."""
     if labels[i] == "ST":
         return
@@ -343,13 +343,33 @@ def _give_title(labels: list[str], p_title: list[float], i: int) -> None:
     labels[best] = "T"
 
 
-def _title_probs(tagger, known: set[str], starts: list[str], start_p: list[list[float]]) -> list[float]:
-    """Each item's marginal probability of being a title ("T" or "ST"), the "ST" one taken from the
-    start probabilities already asked (a marginal is one call into the tagger per label and item)."""
-    marginal = tagger.marginal
-    if "ST" not in starts:
-        return [sum(marginal(t, i) for t in ("T", "ST") if t in known) for i in range(len(start_p))]
-    st = starts.index("ST")
-    if "T" not in known:
-        return [sum((row[st],)) for row in start_p]
-    return [sum((marginal("T", i), row[st])) for i, row in enumerate(start_p)]
+class _TitleProbs:
+    """Each item's marginal probability of being a title ("T" or "ST"), asked of the tagger only for
+    the few items read (a marginal is one call into the tagger per label and item), the "ST" one
+    taken from the start probabilities already asked. Indexed by item, and by line once ``lines``
+    (line -> item) is set: a line the model did not read (inside plain prose) is no title (0.0).
+    Valid until the tagger tags another page (``read_page`` is done with it by then).
+    """
+
+    def __init__(self, tagger, known: set[str], starts: list[str], start_p: list[list[float]]) -> None:
+        self.tagger, self.known, self.start_p = tagger, known, start_p
+        self.st = starts.index("ST") if "ST" in starts else None
+        self.lines: dict[int, int] | None = None
+        self.asked: dict[int, float] = {}
+
+    def __getitem__(self, k: int) -> float:
+        i = k if self.lines is None else self.lines.get(k)
+        if i is None:
+            return 0.0
+        got = self.asked.get(i)
+        if got is None:
+            got = self.asked[i] = self._ask(i)
+        return got
+
+    def _ask(self, i: int) -> float:
+        marginal, st = self.tagger.marginal, self.st
+        if st is None:
+            return sum(marginal(t, i) for t in ("T", "ST") if t in self.known)
+        if "T" not in self.known:
+            return sum((self.start_p[i][st],))
+        return sum((marginal("T", i), self.start_p[i][st]))

@@ -9,7 +9,7 @@ at all (``interior``): the line-role model gives them their neighbours' role.
 
 from __future__ import annotations
 
-from transforms.line_features import text_features
+from transforms.line_features import FeatureNames, text_features
 from transforms.page_layout import layout_features, trailing_furniture
 
 
@@ -83,12 +83,12 @@ def page_features(
             if count[text] > 1 + ahead + behind:
                 feats.append("dup_far")
         if k >= 1:
-            feats.append("-1:" + layout[k - 1][0])
+            feats.append(_PREV_CLS[layout[k - 1][0]])
             feats += cached[k - 1][2]
         else:
             feats.append("-1:none")
         if k + 1 < n:
-            feats.append("+1:" + layout[k + 1][0])
+            feats.append(_NEXT_CLS[layout[k + 1][0]])
             feats += cached[k + 1][3]
         else:
             feats.append("+1:none")
@@ -100,6 +100,7 @@ def page_features(
 
 _BB = ("bb0", "bb1", "bb2")
 _BA = ("ba0", "ba1", "ba2")
+_PREV_CLS, _NEXT_CLS = FeatureNames("-1:"), FeatureNames("+1:")  # a neighbour's layout class
 
 
 def _body_prose(shape: tuple[str, ...]) -> bool:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from transforms.line_features import FeatureNames
+
 MIN_PERIOD, MAX_PERIOD = 2, 6
 MIN_COVER = 0.5
 
@@ -63,6 +65,13 @@ def period(classes: str) -> tuple[int, int] | None:
     return None
 
 
+# the features' names, made once each (a page has thousands of lines, and a few dozen names)
+_CLS, _TRI, _AHEAD = FeatureNames("cls:"), FeatureNames("tri:"), FeatureNames("ahead:")
+_PERIOD, _PHASE = FeatureNames("period"), FeatureNames("phase")
+_PROSE_BEFORE = tuple(f"prose_before{k}" for k in range(4))
+_LIKE = {(a, b): f"likenb{int(a)}{int(b)}" for a in (False, True) for b in (False, True)}
+
+
 def layout_features(shapes: list[tuple[str, ...]]) -> list[list[str]]:
     """Per line: its class, the page's period and the line's phase in it, likeness to neighbours."""
     classes = "".join(line_class(s) for s in shapes)
@@ -70,34 +79,31 @@ def layout_features(shapes: list[tuple[str, ...]]) -> list[list[str]]:
     found = period(classes)
     out: list[list[str]] = []
     prose = 0
+    # the line before, the line and the two after, "^" and "$" past the page's ends
+    around = "^" + classes + "$$"
     for k, cls in enumerate(classes):
-        prev = classes[k - 1] if k else "^"
-        nxt = classes[k + 1] if k + 1 < len(classes) else "$"
-        nxt2 = classes[k + 2] if k + 2 < len(classes) else "$"
         # the shapes around a line, as one word: an intro is a paragraph before a headline before
         # prose ("PHP"); a title-first teaser a paragraph between headlines ("HPH")
         feats = [
-            f"cls:{cls}",
-            f"prose_before{min(prose, 3)}",
-            f"tri:{prev}{cls}{nxt}",
-            f"ahead:{cls}{nxt}{nxt2}",
+            _CLS[cls],
+            _PROSE_BEFORE[min(prose, 3)],
+            _TRI[around[k : k + 3]],
+            _AHEAD[around[k + 1 : k + 4]],
         ]
         prose += cls == "P" and "start:dig" not in shapes[k] and "datelast" not in shapes[k]
         if found is not None:
             p, k0 = found
-            feats.append(f"period{p}")
+            feats.append(_PERIOD[str(p)])
             if k >= k0:
-                phase = (k - k0) % p
-                feats.append(f"phase{phase}")
-                feats.append(f"phase{phase}:{cls}")
+                phase = str((k - k0) % p)
+                feats.append(_PHASE[phase])
+                feats.append(_PHASE[f"{phase}:{cls}"])
             else:
                 feats.append("before_period")
-        else:
-            pass
         same_prev = k > 0 and sigs[k] == sigs[k - 1]
         same_next = k + 1 < len(sigs) and sigs[k] == sigs[k + 1]
         if same_prev or same_next:
-            feats.append(f"likenb{int(same_prev)}{int(same_next)}")
+            feats.append(_LIKE[same_prev, same_next])
         out.append(feats)
     return out
 

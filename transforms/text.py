@@ -190,8 +190,13 @@ def split_lines(text: str) -> list[str]:
 def clean(line: str) -> str:
     """A line for analysis: NBSPs and runs of white space collapsed, ends stripped.
 
-    Cached: segmentation and anatomy look at the same lines several times.
+    Cached: segmentation and anatomy look at the same lines many times. Most lines are clean
+    already: every white-space character but the space is unprintable (categories Cc, Zs, Zl,
+    Zp), so a printable line with no double space and no space at either end is its own clean
+    form, found by a scan in C with no copy (2.5x cheaper than the split and join).
     """
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line
     # == re.sub(r"\s+", " ", ...).strip(): str.split() splits on exactly the characters \s matches
     return " ".join(line.replace("\u00a0", " ").split())
 
