@@ -237,12 +237,13 @@ def markdown_table(results: dict[str, dict]) -> str:
 
 def set_gazetteer(enabled: bool) -> None:
     """Switch the broad outlet list on, or off for the ablation, in this process (training and parsing)."""
-    from transforms.gazetteer import NO_GAZETTEER_ENV
+    from transforms.gazetteer import NO_GAZETTEER_ENV, reread_switch
 
     if enabled:
         os.environ.pop(NO_GAZETTEER_ENV, None)
     else:
         os.environ[NO_GAZETTEER_ENV] = "1"
+    reread_switch()
     _clear_caches()
 
 
