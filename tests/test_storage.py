@@ -108,6 +108,19 @@ def test_a_warehouse_made_with_default_row_groups_appends_in_small_ones_from_its
     assert _row_groups(old) == [60, ROWS]  # the old row group untouched, the appends after it
 
 
+def test_a_writer_connection_with_nothing_to_write_changes_no_block(tmp_path: Path) -> None:
+    """The views and comments are re-created only when their files changed: opening the writer on a
+    current warehouse (every run does, twice) rewrites nothing, so the publish has nothing to patch."""
+    db = tmp_path / "w.duckdb"
+    with Warehouse(db).writer() as con:
+        _fill(con, "a", 100)
+    before = _blocks(db)
+    for _ in range(2):
+        with Warehouse(db).writer() as con:
+            assert con.execute("SELECT count(*) FROM v_current_dumps").fetchone() == (0,)
+    assert _blocks(db) == before
+
+
 def test_the_publish_patches_only_the_blocks_an_append_changed(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
