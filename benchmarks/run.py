@@ -36,6 +36,7 @@ from dashboard.paging import Cursor, Listing, Query
 
 _UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9}
 _BASELINE = re.compile(r"\b(?:19|20)\d\d\b")
+DAGSTER_YAML = Path(__file__).resolve().parents[1] / ".dagster" / "dagster.yaml"
 
 
 def parse_size(text: str) -> int:
@@ -65,6 +66,7 @@ class CorpusResult:
     nothing_new_s: float = 0.0
     one_new_s: float = 0.0
     one_new_bytes: int = 0
+    one_new_cpu_s: float = 0.0  # CPU seconds of that run (all processes): less inflated by contention
     warehouse_mb: float = 0.0
     articles: int = 0
     notes: list[str] = field(default_factory=list)
@@ -251,12 +253,13 @@ def load_limit(warehouse: Path, work: Path) -> float:
     into a new warehouse of the same schema: the load's limit (no parsing, no identity rules, no
     aggregates, no publish)."""
     from warehouse.schema import apply_schema
+    from warehouse.storage import connect_writer
 
     work.mkdir(parents=True, exist_ok=True)
     target = work / "copy_limit.duckdb"
     target.unlink(missing_ok=True)
     tables: list[str] = []
-    with duckdb.connect(str(target)) as con:
+    with connect_writer(target) as con:
         apply_schema(con)  # tables the schema fills itself (its migration log) are left out
         names = [
             name
@@ -272,7 +275,7 @@ def load_limit(warehouse: Path, work: Path) -> float:
                 src.execute(f"COPY {name} TO '{work / name}.parquet' (FORMAT parquet)")
                 tables.append(name)
     start = time.perf_counter()
-    with duckdb.connect(str(target)) as con:
+    with connect_writer(target) as con:  # the writer's layout (row groups), as the ingest's load
         for name in tables:
             con.execute(f"COPY {name} FROM '{work / name}.parquet' (FORMAT parquet)")
         con.execute("CHECKPOINT")
@@ -299,6 +302,8 @@ def run_corpus(
         "DAGSTER_HOME": str(root / "dagster_home"),
     }
     (root / "dagster_home").mkdir(exist_ok=True)
+    # the project's instance settings (writer pool, run monitoring, no telemetry): what a real run pays
+    shutil.copyfile(DAGSTER_YAML, root / "dagster_home" / "dagster.yaml")
     common = ["--warehouse", str(warehouse), "--workers", str(workers)]
     run = _run_ingest([str(corpus), *common], env)
     result.ingest_s, result.ingest_peak_rss_mb, result.ingest_peak_tree_rss_mb = (
@@ -317,7 +322,8 @@ def run_corpus(
     # a new page, not a re-delivery of one already loaded (same file name would supersede it)
     one = new_files[0].rename(new_files[0].with_name("new_" + new_files[0].name))
     result.one_new_bytes = one.stat().st_size
-    result.one_new_s = _run_ingest([str(one), *common], env).seconds
+    one_run = _run_ingest([str(one), *common], env)
+    result.one_new_s, result.one_new_cpu_s = one_run.seconds, one_run.seconds * one_run.cores
     result.warehouse_mb = _mb(warehouse.stat().st_size)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -590,7 +596,7 @@ def targets(corpora: Sequence[CorpusResult], queries: Sequence[QueryTiming]) -> 
              c.nothing_new_s <= NOTHING_NEW_S),
             (
                 f"one new {c.one_new_bytes / 1000:.0f} KB dump into the {c.label} warehouse",
-                f"{c.one_new_s:.2f} s",
+                f"{c.one_new_s:.2f} s ({c.one_new_cpu_s:.2f} CPU s)",
                 f"<= {ONE_NEW_S:.0f} s",
                 c.one_new_s <= ONE_NEW_S,
             ),
@@ -643,7 +649,8 @@ def report(
             f"| {c.ingest_mb_s:.2f} | {c.ingest_cores:.2f} "
             f"| {c.ingest_peak_rss_mb:.0f} / {c.ingest_peak_tree_rss_mb:.0f}; "
             f"{c.ingest_peak_tree_pss_mb:.0f} "
-            f"| {c.nothing_new_s:.1f} | {c.one_new_s:.1f} ({c.one_new_bytes / 1000:.0f} KB) "
+            f"| {c.nothing_new_s:.1f} | {c.one_new_s:.1f} ({c.one_new_bytes / 1000:.0f} KB; "
+            f"{c.one_new_cpu_s:.1f} CPU s) "
             f"| {c.warehouse_mb:.0f} | {c.articles} |"
         )
     lines += ["", "## Limits", "", *limits(corpora), "", "## Against the targets of issue 17", ""]
@@ -700,7 +707,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"(all processes {c.ingest_peak_tree_rss_mb:.0f} MB, "
                 f"as PSS {c.ingest_peak_tree_pss_mb:.0f} MB), "
                 f"nothing new {c.nothing_new_s:.2f} s, "
-                f"one new dump {c.one_new_s:.2f} s; {c.ingest_cores:.2f} cores busy; "
+                f"one new dump {c.one_new_s:.2f} s ({c.one_new_cpu_s:.2f} CPU s); "
+                f"{c.ingest_cores:.2f} cores busy; "
                 f"limits: I/O {c.io_limit_s:.2f} s, load {c.load_limit_s:.2f} s",
                 flush=True,
             )

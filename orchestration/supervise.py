@@ -47,7 +47,9 @@ from warehouse.stops import clear_stop, request_stop
 
 STOP_GRACE_S = 3.0  # after a stop request, how long the run may take to end on its own
 WATCH_EVERY_S = 0.2  # how soon a signal is acted upon
-POOL_LOOK_EVERY_S = 1.0  # how often the instance is asked whether a step of the run waits for the pool
+# How often the instance is asked whether a step of the run waits for the pool, from this long after the
+# start: each look is a few SQLite queries, and the pool was free when the run started (wait_for_writer_pool).
+POOL_LOOK_EVERY_S = 2.0
 
 
 @dataclass
@@ -158,7 +160,7 @@ def _supervise(
     limit = lock_timeout()
     stop_deadline: float | None = None
     waiting_since: float | None = None
-    next_look = 0.0
+    next_look = time.monotonic() + POOL_LOOK_EVERY_S
     told = False
     while worker.is_alive():
         worker.join(WATCH_EVERY_S)

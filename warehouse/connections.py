@@ -18,6 +18,7 @@ import duckdb
 from warehouse.publish import WRITER_MEMORY_LIMIT, publish_read_copy, writer_lock
 from warehouse.schema import apply_schema
 from warehouse.stops import registered
+from warehouse.storage import connect_writer
 
 DONE_STATUSES = ("loaded", "quarantined")
 
@@ -41,7 +42,7 @@ class Warehouse:
         path = Path(self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with writer_lock(path):
-            con = duckdb.connect(str(path), config=self._config())
+            con = connect_writer(path, self._config())
             try:
                 with registered(con):  # a stop request interrupts its running statement
                     apply_schema(con)

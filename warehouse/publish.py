@@ -44,6 +44,7 @@ from filelock import FileLock, Timeout
 from warehouse.blockcopy import NotPatchable, block_digests, manifest_path, patch_copy, write_manifest
 from warehouse.schema import apply_schema, schema_files
 from warehouse.stops import check_stop, checkpoint
+from warehouse.storage import connect_writer
 
 READ_COPY_SUFFIX = ".read.duckdb"
 COPY_NAMES = ("copy-a", "copy-b")  # the two read copies that take turns (hidden names beside it)
@@ -322,12 +323,16 @@ def publish_read_copy(db_path: Path, force: bool = False, memory_limit: str = WR
         _sweep_stale_copies(target)
         # Fold the WAL into the file so the file alone is the whole state; a brand-new file
         # gets the schema, so readers always find the views.
-        con = duckdb.connect(str(db_path), config={"memory_limit": memory_limit})
+        con = connect_writer(db_path, {"memory_limit": memory_limit})
         try:
             apply_schema(con)
             con.execute("CHECKPOINT")
             state = _published_state(con)
-            block_size = int(con.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0])
+            block_size = int(
+                con.execute(
+                    "SELECT block_size FROM pragma_database_size() WHERE database_name = current_database()"
+                ).fetchone()[0]
+            )
         finally:
             con.close()
         if not force and _copy_state(target) == state:

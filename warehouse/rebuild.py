@@ -21,6 +21,7 @@ from warehouse.publish import publish_read_copy, writer_lock
 from warehouse.rawstore import RawStore
 from warehouse.schema import apply_schema
 from warehouse.stops import REBUILD_POINT, checkpoint, registered
+from warehouse.storage import connect_writer
 from warehouse.writers import WriterRegistry
 
 DAMAGED_REASON = (
@@ -61,7 +62,7 @@ def rebuild_warehouse(
         # streamed: the writer parses with a pool and loads each batch as soon as it is parsed
         items = [*damaged, *defer(sound, settings.parse, settings.max_workers, str(stage_dir(raw)))]
         run = RunInfo(trigger="rebuild")
-        con = duckdb.connect(str(tmp))
+        con = connect_writer(tmp)
         try:
             with registered(con):  # a stop request interrupts its running statement
                 apply_schema(con)
@@ -77,7 +78,7 @@ def rebuild_warehouse(
         old_wal = Path(str(db_path) + ".wal")
         if old_wal.exists() and db_path.exists():
             try:
-                duckdb.connect(str(db_path)).close()  # opening replays the WAL; closing checkpoints
+                connect_writer(db_path).close()  # opening replays the WAL; closing checkpoints
             except duckdb.Error:
                 pass  # a damaged old file is what the rebuild replaces anyway
         old_wal.unlink(missing_ok=True)

@@ -1,7 +1,7 @@
 -- bylines warehouse: what every table, view and column means, as COMMENT ON (the one place it is
--- written; readers see it in duckdb_columns().comment). Re-applied after the migrations on every
--- writer connection, so a new column gets its comment here; tests/test_warehouse_views.py checks
--- none is missing.
+-- written; readers see it in duckdb_columns().comment). Re-applied after the migrations whenever
+-- this file or views.sql changed, so a new column gets its comment here; tests/test_warehouse_views.py
+-- checks none is missing.
 
 COMMENT ON TABLE dumps IS 'One row per received dump file (by content hash): loaded or quarantined, with provenance.';
 COMMENT ON COLUMN dumps.dump_id IS 'sha256 hex of the file''s bytes; identifies the dump';

@@ -1,5 +1,5 @@
--- bylines warehouse: views. Re-created after the migrations on every writer connection
--- (warehouse/schema.py), so a changed view needs no migration; every statement is idempotent.
+-- bylines warehouse: views. Re-created after the migrations whenever this file or comments.sql
+-- changed (warehouse/schema.py), so a changed view needs no migration; every statement is idempotent.
 -- "Current" dumps are loaded and not superseded by a newer delivery under the same file name:
 -- every view shows only those. Every view carries the writer (writer_id, and the display name as
 -- `writer` where a join with the small writers table costs nothing): filter by it, or group by it.

@@ -1,0 +1,55 @@
+"""How every writer opens the warehouse's DuckDB file: small row groups, so an append rewrites megabytes.
+
+Why: DuckDB stores a table as row groups (122,880 rows by default) and, at a checkpoint, rewrites
+a row group whole when rows were appended to it. The tables a nightly run appends to
+(``post_sightings``, ``articles``, ``posts``, whose ``body`` and ``intro`` columns are most of the
+file) stay a single row group until they pass 122,880 rows, so appending one dump's 20 rows
+rewrote the whole table (121 of 122 blocks of ``post_sightings`` at 100 MB of dumps), and the
+publish then had to patch all of it into the read copy. With row groups of
+:data:`ROW_GROUP_SIZE` rows an append rewrites only the last, partly filled one: a few blocks.
+
+Why an ``ATTACH`` option: DuckDB 1.5 takes the row group size only per attached database
+(``ATTACH ... (ROW_GROUP_SIZE n)``), not as a connection setting, and does not store it in the file:
+a writer that opened the file without it would append to the last row group up to the default size
+again, and its checkpoint would merge the small row groups back together. So every connection that
+writes the warehouse opens it here (the ingest's writer, the publish's checkpoint, ``bylines
+rebuild``), and readers need nothing (the row groups are in the file).
+
+Warehouses made before this: their existing row groups stay as they are (DuckDB does not rewrite a
+row group nobody changed); the first append under this setting starts a new small row group after
+them, so from the first run on an append rewrites only that. ``bylines rebuild`` lays out every
+table in small row groups.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+# Rows per row group in the writer's file: DuckDB's vector size (2,048), its smallest useful unit.
+# One row group of post_sightings or articles holds about 3 MB at the generated corpora's body sizes,
+# so one small append rewrites about that much per table (docs/performance.md, "One new dump").
+ROW_GROUP_SIZE = 2048
+# The catalog name of the writer's file on its connection (queries use unqualified names; the
+# connection's default database is this one).
+CATALOG = "warehouse"
+
+
+def connect_writer(
+    path: Path | str, config: dict[str, str | int | bool] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A read-write connection whose default database is the warehouse file at ``path`` (small row groups).
+
+    ``config`` is DuckDB's connection configuration (memory limit, threads). The file is created when
+    absent, exactly as ``duckdb.connect(path)`` would.
+    """
+    con = duckdb.connect(":memory:", config=config or {})
+    try:
+        literal = str(path).replace("'", "''")
+        con.execute(f"ATTACH '{literal}' AS {CATALOG} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+        con.execute(f"USE {CATALOG}")
+    except BaseException:
+        con.close()
+        raise
+    return con
