@@ -15,9 +15,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing import forkserver
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -29,6 +33,14 @@ from warehouse.staging import StagedDump, read_stage, stage_dump, write_stage
 # parser and its gazetteers took ~1 s on 2 cores, while parsing the 5 seeds (360 KB) serially took ~1 s.
 POOL_MIN_DUMPS = 3
 POOL_MIN_BYTES = 1024 * 1024
+# A pool worker parses this many dumps, then a fresh fork of the pool's server takes its place.
+# Why: the parser keeps per-text caches (line features, gazetteer hits, dates) that grow with what
+# a process has read; a worker that parsed a whole 100 MB corpus held ~450 MB. Replaced every few
+# dumps, a worker's memory is bounded by what it reads between forks (about 16 MB of dumps), not by
+# the corpus, and a fork of the warmed-up server costs milliseconds (``warehouse.parse_worker``).
+WORKER_MAX_DUMPS = 8
+# The module the pool's fork server imports once for all its workers (see warehouse.parse_worker).
+WORKER_PRELOAD = ["__main__", "warehouse.parse_worker"]
 
 
 class ParsedItem(BaseModel):
@@ -156,14 +168,11 @@ def iter_parsed(
         for m in metas:
             yield parse_one(m, settings, stage_dir)
         return
-    # spawn, not fork: the parent may hold Dagster threads and open DuckDB handles.
-    ctx = multiprocessing.get_context("spawn")
-    n = len(metas)
+    pool = _WorkerPool(workers, WORKER_MAX_DUMPS)
     done = 0
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
     finished = False
     try:
-        for item in pool.map(parse_one, metas, [settings] * n, [stage_dir] * n, chunksize=1):
+        for item in pool.map_in_order(parse_one, [(m, settings, stage_dir) for m in metas]):
             done += 1
             yield item
         finished = True
@@ -173,7 +182,84 @@ def iter_parsed(
         finished = True
     finally:
         # Stopped early (a stop request, the consumer gave up): do not wait for the dumps in progress.
-        pool.shutdown(wait=finished, cancel_futures=not finished)
+        pool.close(finished)
+
+
+class _WorkerPool:
+    """``workers`` parse processes, forked from multiprocessing's fork server (which preloads
+    ``warehouse.parse_worker``), replaced by fresh forks every ``workers * per_worker`` dumps.
+
+    Not a plain fork of this process: the writer may hold Dagster threads and open DuckDB handles;
+    the server is a fresh interpreter that imports the parser once. Replacing the workers bounds
+    their memory (``WORKER_MAX_DUMPS``). Why not ``ProcessPoolExecutor(max_tasks_per_child=...)``:
+    up to CPython 3.13 it deadlocks once a worker reaches its limit with tasks still queued
+    (python/cpython#115634). Here an executor gets ``workers * per_worker`` dumps, is shut down
+    without waiting (its processes exit when their dumps are done) and a new one takes the next
+    dumps, so no process outlives its share and no core waits at the hand-over: at most ``workers``
+    dumps are being parsed at any time, whichever executor holds them.
+    """
+
+    _open = 0  # pools open in this process: the fork server is stopped when the last one closes
+    _guard = threading.Lock()
+
+    def __init__(self, workers: int, per_worker: int) -> None:
+        self.workers = workers
+        self.per_executor = max(1, workers * per_worker)
+        self.ctx = multiprocessing.get_context("forkserver")
+        with _WorkerPool._guard:
+            if _WorkerPool._open == 0:
+                self.ctx.set_forkserver_preload(WORKER_PRELOAD)
+            _WorkerPool._open += 1
+        self.executors: list[ProcessPoolExecutor] = []
+        self.given = 0  # dumps submitted to the newest executor
+
+    def _submit(self, fn: Callable[..., ParsedItem], args: tuple[Any, ...]) -> Future[ParsedItem]:
+        if not self.executors or self.given >= self.per_executor:
+            if self.executors:
+                self.executors[-1].shutdown(wait=False)  # its processes finish their dumps, then exit
+            self.executors.append(ProcessPoolExecutor(max_workers=self.workers, mp_context=self.ctx))
+            self.given = 0
+        self.given += 1
+        return self.executors[-1].submit(fn, *args)
+
+    def map_in_order(
+        self, fn: Callable[..., ParsedItem], calls: list[tuple[Any, ...]]
+    ) -> Iterator[ParsedItem]:
+        """``fn(*args)`` for each of ``calls``, in input order; at most ``workers`` of them run at once."""
+        todo = iter(calls)
+        futures: deque[Future[ParsedItem]] = deque()
+        more = True
+        while True:
+            running = [f for f in futures if not f.done()]
+            while more and len(running) < self.workers:
+                args = next(todo, None)
+                if args is None:
+                    more = False
+                    break
+                futures.append(self._submit(fn, args))
+                running.append(futures[-1])
+            if not futures:
+                return
+            if futures[0].done():
+                yield futures.popleft().result()
+            else:
+                wait(running, return_when=FIRST_COMPLETED)
+
+    def close(self, finished: bool) -> None:
+        """Shut every executor down (after a finished run: waiting for their processes; after a stop:
+        cancelling what has not started, not waiting for what has), and
+        stop the fork server when this process's last pool closes: it holds the parser's model, and a
+        long-lived process (a test session, a code server) should not keep it. The next pool starts it
+        again. Its exit is waited for, so its workers' CPU time counts as this process's children's."""
+        for executor in self.executors:
+            executor.shutdown(wait=finished, cancel_futures=not finished)
+        with _WorkerPool._guard:
+            _WorkerPool._open -= 1
+            if _WorkerPool._open > 0:
+                return
+            stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+            if stop is not None:  # CPython's own shutdown of its server; elsewhere it ends with this process
+                stop()
 
 
 def defer(
