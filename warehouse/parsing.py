@@ -35,10 +35,11 @@ POOL_MIN_DUMPS = 3
 POOL_MIN_BYTES = 1024 * 1024
 # A pool worker parses this many dumps, then a fresh fork of the pool's server takes its place.
 # Why: the parser keeps per-text caches (line features, gazetteer hits, dates) that grow with what
-# a process has read; a worker that parsed a whole 100 MB corpus held ~450 MB. Replaced every few
-# dumps, a worker's memory is bounded by what it reads between forks (about 16 MB of dumps), not by
-# the corpus, and a fork of the warmed-up server costs milliseconds (``warehouse.parse_worker``).
-WORKER_MAX_DUMPS = 8
+# a process has read, about 15 MB per 1.8 MB dump; a worker that parsed half of a 100 MB corpus
+# held ~450 MB (PSS). Replaced every few dumps, a worker's memory is bounded by what it reads
+# between forks, not by the corpus, and a fork of the warmed-up server costs milliseconds
+# (``warehouse.parse_worker``); what it gives up is the caches' hits across those dumps.
+WORKER_MAX_DUMPS = 4
 # The module the pool's fork server imports once for all its workers (see warehouse.parse_worker).
 WORKER_PRELOAD = ["__main__", "warehouse.parse_worker"]
 
@@ -187,70 +188,80 @@ def iter_parsed(
 
 class _WorkerPool:
     """``workers`` parse processes, forked from multiprocessing's fork server (which preloads
-    ``warehouse.parse_worker``), replaced by fresh forks every ``workers * per_worker`` dumps.
+    ``warehouse.parse_worker``), each replaced by a fresh fork after ``per_worker`` dumps.
 
     Not a plain fork of this process: the writer may hold Dagster threads and open DuckDB handles;
     the server is a fresh interpreter that imports the parser once. Replacing the workers bounds
-    their memory (``WORKER_MAX_DUMPS``). Why not ``ProcessPoolExecutor(max_tasks_per_child=...)``:
-    up to CPython 3.13 it deadlocks once a worker reaches its limit with tasks still queued
-    (python/cpython#115634). Here an executor gets ``workers * per_worker`` dumps, is shut down
-    without waiting (its processes exit when their dumps are done) and a new one takes the next
-    dumps, so no process outlives its share and no core waits at the hand-over: at most ``workers``
-    dumps are being parsed at any time, whichever executor holds them.
+    their memory (``WORKER_MAX_DUMPS``). Each worker is a one-process executor given one dump at a
+    time, so when it has had its share it is shut down with nothing queued and exits at once, and a
+    fresh one takes its place: never more than ``workers`` dumps parse at once, and a replaced
+    worker does not linger beside its successor. Why not ``ProcessPoolExecutor(max_tasks_per_child=
+    ...)``: up to CPython 3.13 it deadlocks once a worker reaches its limit with tasks still queued
+    (python/cpython#115634).
     """
 
     _open = 0  # pools open in this process: the fork server is stopped when the last one closes
+    _stopping: threading.Thread | None = None  # the last server's stop, waited for by the next pool
     _guard = threading.Lock()
 
     def __init__(self, workers: int, per_worker: int) -> None:
-        self.workers = workers
-        self.per_executor = max(1, workers * per_worker)
+        self.per_worker = max(1, per_worker)
         self.ctx = multiprocessing.get_context("forkserver")
         with _WorkerPool._guard:
             if _WorkerPool._open == 0:
+                if _WorkerPool._stopping is not None:  # never hand work to a server on its way out
+                    _WorkerPool._stopping.join()
                 self.ctx.set_forkserver_preload(WORKER_PRELOAD)
             _WorkerPool._open += 1
-        self.executors: list[ProcessPoolExecutor] = []
-        self.given = 0  # dumps submitted to the newest executor
+        self.executors: list[ProcessPoolExecutor] = []  # every one started, for close()
+        self.slots: list[tuple[ProcessPoolExecutor, int] | None] = [None] * workers  # (executor, dumps given)
 
-    def _submit(self, fn: Callable[..., ParsedItem], args: tuple[Any, ...]) -> Future[ParsedItem]:
-        if not self.executors or self.given >= self.per_executor:
-            if self.executors:
-                self.executors[-1].shutdown(wait=False)  # its processes finish their dumps, then exit
-            self.executors.append(ProcessPoolExecutor(max_workers=self.workers, mp_context=self.ctx))
-            self.given = 0
-        self.given += 1
-        return self.executors[-1].submit(fn, *args)
+    def _submit(self, slot: int, fn: Callable[..., ParsedItem], args: tuple[Any, ...]) -> Future[ParsedItem]:
+        held = self.slots[slot]
+        if held is None or held[1] >= self.per_worker:
+            if held is not None:
+                held[0].shutdown(wait=False)  # its last dump is done: the process exits now
+            held = (ProcessPoolExecutor(max_workers=1, mp_context=self.ctx), 0)
+            self.executors.append(held[0])
+        self.slots[slot] = (held[0], held[1] + 1)
+        return held[0].submit(fn, *args)
 
     def map_in_order(
         self, fn: Callable[..., ParsedItem], calls: list[tuple[Any, ...]]
     ) -> Iterator[ParsedItem]:
-        """``fn(*args)`` for each of ``calls``, in input order; at most ``workers`` of them run at once."""
+        """``fn(*args)`` for each of ``calls``, in input order; one dump per worker at a time."""
         todo = iter(calls)
         futures: deque[Future[ParsedItem]] = deque()
+        busy: dict[int, Future[ParsedItem]] = {}  # worker slot -> the dump it parses
         more = True
         while True:
-            running = [f for f in futures if not f.done()]
-            while more and len(running) < self.workers:
+            for slot in [s for s, f in busy.items() if f.done()]:
+                del busy[slot]
+            for slot in range(len(self.slots)):
+                if not more or slot in busy:
+                    continue
                 args = next(todo, None)
                 if args is None:
                     more = False
                     break
-                futures.append(self._submit(fn, args))
-                running.append(futures[-1])
+                busy[slot] = self._submit(slot, fn, args)
+                futures.append(busy[slot])
             if not futures:
                 return
             if futures[0].done():
                 yield futures.popleft().result()
             else:
-                wait(running, return_when=FIRST_COMPLETED)
+                wait(list(busy.values()), return_when=FIRST_COMPLETED)
 
     def close(self, finished: bool) -> None:
         """Shut every executor down (after a finished run: waiting for their processes; after a stop:
-        cancelling what has not started, not waiting for what has), and
-        stop the fork server when this process's last pool closes: it holds the parser's model, and a
-        long-lived process (a test session, a code server) should not keep it. The next pool starts it
-        again. Its exit is waited for, so its workers' CPU time counts as this process's children's."""
+        cancelling what has not started, not waiting for what has), and stop the fork server when
+        this process's last pool closes: it holds the parser's model, and a long-lived process (a
+        test session, a code server) should not keep it. The next pool starts it again.
+
+        The server's exit (an interpreter with the parser loaded tearing down: about a second) is
+        waited for on a thread of its own, so that neither the writer nor a stop waits for it, and
+        its workers' CPU time is still counted as this process's children's when it is reaped."""
         for executor in self.executors:
             executor.shutdown(wait=finished, cancel_futures=not finished)
         with _WorkerPool._guard:
@@ -259,7 +270,10 @@ class _WorkerPool:
                 return
             stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
             if stop is not None:  # CPython's own shutdown of its server; elsewhere it ends with this process
-                stop()
+                _WorkerPool._stopping = threading.Thread(
+                    target=stop, name="parse pool server stop", daemon=True
+                )
+                _WorkerPool._stopping.start()
 
 
 def defer(
