@@ -2,7 +2,7 @@
 
 ``warehouse.parsing`` runs its pool from multiprocessing's fork server with ``warehouse.parse_worker``
 preloaded: a worker starts with the parser imported and its model and gazetteer loaded, without
-Dagster, and is replaced every ``WORKER_MAX_DUMPS`` dumps so the parser's caches stay bounded. A
+Dagster, and is replaced every ``WORKER_MAX_BYTES`` read so the parser's caches stay bounded. A
 SIGTERM while the pool parses ends the ingest (exit 143) and leaves no worker behind.
 """
 
@@ -33,9 +33,9 @@ def probe(n: int) -> tuple[int, int, list[str], bool]:
 
 
 def test_workers_start_warm_without_dagster_keep_order_and_are_replaced() -> None:
-    pool = _WorkerPool(workers=2, per_worker=2)
+    pool = _WorkerPool(workers=2, per_worker=2_000)
     try:
-        results = list(pool.map_in_order(probe, [(n,) for n in range(12)]))
+        results = list(pool.map_in_order(probe, [(n,) for n in range(12)], [1_000] * 12))
     finally:
         pool.close(True)
     assert [r[0] for r in results] == list(range(12))
@@ -43,7 +43,7 @@ def test_workers_start_warm_without_dagster_keep_order_and_are_replaced() -> Non
         assert pid != os.getpid()
         assert heavy == ["transforms.parse"]  # the parser preloaded; Dagster never
         assert model_loaded  # loaded once in the server, before any dump
-    # 12 dumps, 2 workers, 2 dumps each before a fresh fork takes its place: 6 processes in all
+    # 12 dumps of 1,000 bytes, 2 workers, 2,000 bytes each before a fresh fork takes its place: 6 in all
     assert len({r[1] for r in results}) >= 6
 
 
@@ -57,7 +57,7 @@ def test_a_pool_parses_in_order_and_stops_its_server(tmp_path: Path, seeds: list
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(parsing, "POOL_MIN_BYTES", 0)
-        mp.setattr(parsing, "WORKER_MAX_DUMPS", 1)
+        mp.setattr(parsing, "WORKER_MAX_BYTES", 1)
         items = list(iter_parsed(metas, max_workers=2, stage_dir=str(tmp_path / "stage")))
     assert [i.meta.dump_id for i in items] == [m.dump_id for m in metas]
     assert all(i.parsed_path for i in items[:-1]) and items[-1].error

@@ -6,7 +6,7 @@ with its Dagster threads and DuckDB handles) imports the parser and loads what e
 needs, and each worker is a fork of it. So a worker starts in milliseconds instead of importing
 for about half a second, its pages of code, model and gazetteer are shared with the server and
 the other workers (counted once in the run's PSS, not once per worker), and replacing a worker
-after ``parsing.WORKER_MAX_DUMPS`` dumps (which frees the parser's per-text caches) costs a fork.
+after it has read ``parsing.WORKER_MAX_BYTES`` (which frees the parser's per-text caches) costs a fork.
 
 Importing this module does the warm-up, since a fork server preloads modules by importing them.
 Nothing here touches Dagster or the warehouse file; a failure to warm is left for the first

@@ -33,13 +33,15 @@ from warehouse.staging import StagedDump, read_stage, stage_dump, write_stage
 # parser and its gazetteers took ~1 s on 2 cores, while parsing the 5 seeds (360 KB) serially took ~1 s.
 POOL_MIN_DUMPS = 3
 POOL_MIN_BYTES = 1024 * 1024
-# A pool worker parses this many dumps, then a fresh fork of the pool's server takes its place.
-# Why: the parser keeps per-text caches (line features, gazetteer hits, dates) that grow with what
-# a process has read, about 15 MB per 1.8 MB dump; a worker that parsed half of a 100 MB corpus
-# held ~450 MB (PSS). Replaced every few dumps, a worker's memory is bounded by what it reads
-# between forks, not by the corpus, and a fork of the warmed-up server costs milliseconds
-# (``warehouse.parse_worker``); what it gives up is the caches' hits across those dumps.
-WORKER_MAX_DUMPS = 4
+# A pool worker parses dumps until it has read this many bytes, then a fresh fork of the pool's
+# server takes its place. Why: the parser keeps per-text caches (line features, gazetteer hits,
+# dates) that grow with what a process has read, about 8 MB per MB of dumps; a worker that parsed
+# half of a 100 MB corpus held ~450 MB (PSS). Replaced every 8 MB (four of the synthetic 1.8 MB
+# pages), a worker stays under ~170 MB whatever the corpus, and a fork of the warmed-up server
+# costs milliseconds (``warehouse.parse_worker``). What it gives up is the caches' hits on posts
+# that recur on pages parsed by an earlier fork: 10-25 % more parse CPU in a 24-page trial under
+# contention (docs/performance.md). The bound is what keeps the 100 MB run under 1,000 MB.
+WORKER_MAX_BYTES = 8 * 1024 * 1024
 # The module the pool's fork server imports once for all its workers (see warehouse.parse_worker).
 WORKER_PRELOAD = ["__main__", "warehouse.parse_worker"]
 
@@ -169,11 +171,12 @@ def iter_parsed(
         for m in metas:
             yield parse_one(m, settings, stage_dir)
         return
-    pool = _WorkerPool(workers, WORKER_MAX_DUMPS)
+    pool = _WorkerPool(workers, WORKER_MAX_BYTES)
     done = 0
     finished = False
     try:
-        for item in pool.map_in_order(parse_one, [(m, settings, stage_dir) for m in metas]):
+        calls = [(m, settings, stage_dir) for m in metas]
+        for item in pool.map_in_order(parse_one, calls, [m.size_bytes for m in metas]):
             done += 1
             yield item
         finished = True
@@ -188,11 +191,11 @@ def iter_parsed(
 
 class _WorkerPool:
     """``workers`` parse processes, forked from multiprocessing's fork server (which preloads
-    ``warehouse.parse_worker``), each replaced by a fresh fork after ``per_worker`` dumps.
+    ``warehouse.parse_worker``), each replaced by a fresh fork once it has read ``per_worker`` bytes.
 
     Not a plain fork of this process: the writer may hold Dagster threads and open DuckDB handles;
     the server is a fresh interpreter that imports the parser once. Replacing the workers bounds
-    their memory (``WORKER_MAX_DUMPS``). Each worker is a one-process executor given one dump at a
+    their memory (``WORKER_MAX_BYTES``). Each worker is a one-process executor given one dump at a
     time, so when it has had its share it is shut down with nothing queued and exits at once, and a
     fresh one takes its place: never more than ``workers`` dumps parse at once, and a replaced
     worker does not linger beside its successor. Why not ``ProcessPoolExecutor(max_tasks_per_child=
@@ -214,23 +217,25 @@ class _WorkerPool:
                 self.ctx.set_forkserver_preload(WORKER_PRELOAD)
             _WorkerPool._open += 1
         self.executors: list[ProcessPoolExecutor] = []  # every one started, for close()
-        self.slots: list[tuple[ProcessPoolExecutor, int] | None] = [None] * workers  # (executor, dumps given)
+        self.slots: list[tuple[ProcessPoolExecutor, int] | None] = [None] * workers  # (executor, bytes given)
 
-    def _submit(self, slot: int, fn: Callable[..., ParsedItem], args: tuple[Any, ...]) -> Future[ParsedItem]:
+    def _submit(
+        self, slot: int, fn: Callable[..., ParsedItem], args: tuple[Any, ...], size: int
+    ) -> Future[ParsedItem]:
         held = self.slots[slot]
         if held is None or held[1] >= self.per_worker:
             if held is not None:
                 held[0].shutdown(wait=False)  # its last dump is done: the process exits now
             held = (ProcessPoolExecutor(max_workers=1, mp_context=self.ctx), 0)
             self.executors.append(held[0])
-        self.slots[slot] = (held[0], held[1] + 1)
+        self.slots[slot] = (held[0], held[1] + size)
         return held[0].submit(fn, *args)
 
     def map_in_order(
-        self, fn: Callable[..., ParsedItem], calls: list[tuple[Any, ...]]
+        self, fn: Callable[..., ParsedItem], calls: list[tuple[Any, ...]], sizes: list[int]
     ) -> Iterator[ParsedItem]:
-        """``fn(*args)`` for each of ``calls``, in input order; one dump per worker at a time."""
-        todo = iter(calls)
+        """``fn(*args)`` for each of ``calls`` (reading ``sizes`` bytes), in input order, one per worker."""
+        todo = iter(zip(calls, sizes, strict=True))
         futures: deque[Future[ParsedItem]] = deque()
         busy: dict[int, Future[ParsedItem]] = {}  # worker slot -> the dump it parses
         more = True
@@ -240,11 +245,11 @@ class _WorkerPool:
             for slot in range(len(self.slots)):
                 if not more or slot in busy:
                     continue
-                args = next(todo, None)
-                if args is None:
+                call = next(todo, None)
+                if call is None:
                     more = False
                     break
-                busy[slot] = self._submit(slot, fn, args)
+                busy[slot] = self._submit(slot, fn, *call)
                 futures.append(busy[slot])
             if not futures:
                 return
