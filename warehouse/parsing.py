@@ -12,6 +12,7 @@ person understands; nothing here raises for a bad dump, so one bad file can neve
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -276,9 +277,16 @@ class _WorkerPool:
             stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
             if stop is not None:  # CPython's own shutdown of its server; elsewhere it ends with this process
                 _WorkerPool._stopping = threading.Thread(
-                    target=stop, name="parse pool server stop", daemon=True
+                    target=_quietly, args=(stop,), name="parse pool server stop", daemon=True
                 )
                 _WorkerPool._stopping.start()
+
+
+def _quietly(stop: Callable[[], None]) -> None:
+    """Stop the fork server; when this process is exiting meanwhile, multiprocessing's own exit may
+    have removed the server's socket first (nothing left to do then)."""
+    with contextlib.suppress(OSError):
+        stop()
 
 
 def defer(
