@@ -37,12 +37,13 @@ POOL_MIN_BYTES = 1024 * 1024
 # A pool worker parses dumps until it has read this many bytes, then a fresh fork of the pool's
 # server takes its place. Why: the parser keeps per-text caches (line features, gazetteer hits,
 # dates) that grow with what a process has read, about 8 MB per MB of dumps; a worker that parsed
-# half of a 100 MB corpus held ~450 MB (PSS). Replaced every 8 MB (four of the synthetic 1.8 MB
-# pages), a worker stays under ~170 MB whatever the corpus, and a fork of the warmed-up server
-# costs milliseconds (``warehouse.parse_worker``). What it gives up is the caches' hits on posts
-# that recur on pages parsed by an earlier fork: 10-25 % more parse CPU in a 24-page trial under
-# contention (docs/performance.md). The bound is what keeps the 100 MB run under 1,000 MB.
-WORKER_MAX_BYTES = 8 * 1024 * 1024
+# half of a 100 MB corpus held ~450 MB (PSS). Replaced once it has been given 6 MB (four of the
+# synthetic 1.8 MB pages, as measured), a worker stays under ~170 MB whatever the corpus, and a
+# fork of the warmed-up server costs milliseconds (``warehouse.parse_worker``). What it gives up
+# is the caches' hits on posts that recur on pages parsed by an earlier fork: 10-25 % more parse
+# CPU in a 24-page trial under contention (docs/performance.md). The bound is what keeps the
+# 100 MB run under 1,000 MB.
+WORKER_MAX_BYTES = 6 * 1024 * 1024
 # The module the pool's fork server imports once for all its workers (see warehouse.parse_worker).
 WORKER_PRELOAD = ["__main__", "warehouse.parse_worker"]
 
