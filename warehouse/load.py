@@ -34,11 +34,17 @@ STATUS_LOADED = "loaded"
 STATUS_QUARANTINED = "quarantined"
 
 # A load batch: dumps loaded in one transaction by ``load_dumps`` (one pass of the set-based
-# statements). Bounded by bytes too, because the batch's parse results and Arrow tables are in
-# memory while it loads: building them for 16 MB of dumps raised the writer's Python heap by
-# ~200 MB, which it keeps.
-LOAD_BATCH_DUMPS = 64
-LOAD_BATCH_BYTES = 8 * 1024 * 1024
+# statements). How big: a pass costs the writer about 0.25 CPU s whatever it holds (some forty
+# statements, each planned, run on two threads and committed) plus about 0.02 s per MB of dumps.
+# Loading the 100 MB synthetic corpus in batches of 4, 8 and 32 MB cost the writer 15.5, 11.6 and
+# 8.5 CPU s in all (docs/performance.md). Bigger batches amortise the pass, but the last one is
+# loaded after parsing ends (nothing overlaps it) and a batch's staged tables are mapped while it
+# loads: with ``N`` MB to load, the sum of both costs is least near ``sqrt(30 N)`` MB (55 MB at
+# 100 MB, 170 MB at 1 GB), and the cap below keeps the mapped tables and DuckDB's share of one
+# batch small beside the writer's buffer pool. Dumps are counted too, for nightly deliveries of
+# many small pages (a 50 KB page: 512 of them are 25 MB).
+LOAD_BATCH_DUMPS = 512
+LOAD_BATCH_BYTES = 32 * 1024 * 1024
 
 # WAL size at which DuckDB checkpoints on its own during a long ingest (default 16 MB).
 BULK_CHECKPOINT_THRESHOLD = "1GB"

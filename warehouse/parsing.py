@@ -12,12 +12,17 @@ person understands; nothing here raises for a bad dump, so one bad file can neve
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing import forkserver
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -29,6 +34,18 @@ from warehouse.staging import StagedDump, read_stage, stage_dump, write_stage
 # parser and its gazetteers took ~1 s on 2 cores, while parsing the 5 seeds (360 KB) serially took ~1 s.
 POOL_MIN_DUMPS = 3
 POOL_MIN_BYTES = 1024 * 1024
+# A pool worker parses dumps until it has read this many bytes, then a fresh fork of the pool's
+# server takes its place. Why: the parser keeps per-text caches (line features, gazetteer hits,
+# dates) that grow with what a process has read, about 8 MB per MB of dumps; a worker that parsed
+# half of a 100 MB corpus held ~450 MB (PSS). Replaced once it has been given 6 MB (four of the
+# synthetic 1.8 MB pages, as measured), a worker stays under ~170 MB whatever the corpus, and a
+# fork of the warmed-up server costs milliseconds (``warehouse.parse_worker``). What it gives up
+# is the caches' hits on posts that recur on pages parsed by an earlier fork: 10-25 % more parse
+# CPU in a 24-page trial under contention (docs/performance.md). The bound is what keeps the
+# 100 MB run under 1,000 MB.
+WORKER_MAX_BYTES = 6 * 1024 * 1024
+# The module the pool's fork server imports once for all its workers (see warehouse.parse_worker).
+WORKER_PRELOAD = ["__main__", "warehouse.parse_worker"]
 
 
 class ParsedItem(BaseModel):
@@ -156,14 +173,12 @@ def iter_parsed(
         for m in metas:
             yield parse_one(m, settings, stage_dir)
         return
-    # spawn, not fork: the parent may hold Dagster threads and open DuckDB handles.
-    ctx = multiprocessing.get_context("spawn")
-    n = len(metas)
+    pool = _WorkerPool(workers, WORKER_MAX_BYTES)
     done = 0
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
     finished = False
     try:
-        for item in pool.map(parse_one, metas, [settings] * n, [stage_dir] * n, chunksize=1):
+        calls = [(m, settings, stage_dir) for m in metas]
+        for item in pool.map_in_order(parse_one, calls, [m.size_bytes for m in metas]):
             done += 1
             yield item
         finished = True
@@ -173,7 +188,106 @@ def iter_parsed(
         finished = True
     finally:
         # Stopped early (a stop request, the consumer gave up): do not wait for the dumps in progress.
-        pool.shutdown(wait=finished, cancel_futures=not finished)
+        pool.close(finished)
+
+
+class _WorkerPool:
+    """``workers`` parse processes, forked from multiprocessing's fork server (which preloads
+    ``warehouse.parse_worker``), each replaced by a fresh fork once it has read ``per_worker`` bytes.
+
+    Not a plain fork of this process: the writer may hold Dagster threads and open DuckDB handles;
+    the server is a fresh interpreter that imports the parser once. Replacing the workers bounds
+    their memory (``WORKER_MAX_BYTES``). Each worker is a one-process executor given one dump at a
+    time, so when it has had its share it is shut down with nothing queued and exits at once, and a
+    fresh one takes its place: never more than ``workers`` dumps parse at once, and a replaced
+    worker does not linger beside its successor. Why not ``ProcessPoolExecutor(max_tasks_per_child=
+    ...)``: up to CPython 3.13 it deadlocks once a worker reaches its limit with tasks still queued
+    (python/cpython#115634).
+    """
+
+    _open = 0  # pools open in this process: the fork server is stopped when the last one closes
+    _stopping: threading.Thread | None = None  # the last server's stop, waited for by the next pool
+    _guard = threading.Lock()
+
+    def __init__(self, workers: int, per_worker: int) -> None:
+        self.per_worker = max(1, per_worker)
+        self.ctx = multiprocessing.get_context("forkserver")
+        with _WorkerPool._guard:
+            if _WorkerPool._open == 0:
+                if _WorkerPool._stopping is not None:  # never hand work to a server on its way out
+                    _WorkerPool._stopping.join()
+                self.ctx.set_forkserver_preload(WORKER_PRELOAD)
+            _WorkerPool._open += 1
+        self.executors: list[ProcessPoolExecutor] = []  # every one started, for close()
+        self.slots: list[tuple[ProcessPoolExecutor, int] | None] = [None] * workers  # (executor, bytes given)
+
+    def _submit(
+        self, slot: int, fn: Callable[..., ParsedItem], args: tuple[Any, ...], size: int
+    ) -> Future[ParsedItem]:
+        held = self.slots[slot]
+        if held is None or held[1] >= self.per_worker:
+            if held is not None:
+                held[0].shutdown(wait=False)  # its last dump is done: the process exits now
+            held = (ProcessPoolExecutor(max_workers=1, mp_context=self.ctx), 0)
+            self.executors.append(held[0])
+        self.slots[slot] = (held[0], held[1] + size)
+        return held[0].submit(fn, *args)
+
+    def map_in_order(
+        self, fn: Callable[..., ParsedItem], calls: list[tuple[Any, ...]], sizes: list[int]
+    ) -> Iterator[ParsedItem]:
+        """``fn(*args)`` for each of ``calls`` (reading ``sizes`` bytes), in input order, one per worker."""
+        todo = iter(zip(calls, sizes, strict=True))
+        futures: deque[Future[ParsedItem]] = deque()
+        busy: dict[int, Future[ParsedItem]] = {}  # worker slot -> the dump it parses
+        more = True
+        while True:
+            for slot in [s for s, f in busy.items() if f.done()]:
+                del busy[slot]
+            for slot in range(len(self.slots)):
+                if not more or slot in busy:
+                    continue
+                call = next(todo, None)
+                if call is None:
+                    more = False
+                    break
+                busy[slot] = self._submit(slot, fn, *call)
+                futures.append(busy[slot])
+            if not futures:
+                return
+            if futures[0].done():
+                yield futures.popleft().result()
+            else:
+                wait(list(busy.values()), return_when=FIRST_COMPLETED)
+
+    def close(self, finished: bool) -> None:
+        """Shut every executor down (after a finished run: waiting for their processes; after a stop:
+        cancelling what has not started, not waiting for what has), and stop the fork server when
+        this process's last pool closes: it holds the parser's model, and a long-lived process (a
+        test session, a code server) should not keep it. The next pool starts it again.
+
+        The server's exit (an interpreter with the parser loaded tearing down: about a second) is
+        waited for on a thread of its own, so that neither the writer nor a stop waits for it, and
+        its workers' CPU time is still counted as this process's children's when it is reaped."""
+        for executor in self.executors:
+            executor.shutdown(wait=finished, cancel_futures=not finished)
+        with _WorkerPool._guard:
+            _WorkerPool._open -= 1
+            if _WorkerPool._open > 0:
+                return
+            stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+            if stop is not None:  # CPython's own shutdown of its server; elsewhere it ends with this process
+                _WorkerPool._stopping = threading.Thread(
+                    target=_quietly, args=(stop,), name="parse pool server stop", daemon=True
+                )
+                _WorkerPool._stopping.start()
+
+
+def _quietly(stop: Callable[[], None]) -> None:
+    """Stop the fork server; when this process is exiting meanwhile, multiprocessing's own exit may
+    have removed the server's socket first (nothing left to do then)."""
+    with contextlib.suppress(OSError):
+        stop()
 
 
 def defer(
