@@ -23,6 +23,7 @@ import duckdb
 from warehouse.aggregates import recompute_aggregates
 from warehouse.schema import apply_schema
 from warehouse.search_index import IndexUpdate, refresh_search_index
+from warehouse.storage import connect_writer
 
 OUTLETS = 120
 TOPICS = 60
@@ -73,7 +74,7 @@ INCREMENTAL_ARTICLES = 200  # about what one new 50 KB dump re-derives
 def build(db_path: Path, articles: int, seed: float = 0.42) -> SearchIndexTiming:
     """Create ``db_path`` with ``articles`` articles and proportional posts, mentions, citations."""
     db_path.unlink(missing_ok=True)
-    con = duckdb.connect(str(db_path))
+    con = connect_writer(db_path)  # the writer's layout (small row groups), as an ingest leaves it
     try:
         con.execute("SET enable_progress_bar = false")
         apply_schema(con)
@@ -184,7 +185,7 @@ def build_or_reuse(db_path: Path, articles: int, reuse: bool) -> SearchIndexTimi
     if reuse and db_path.exists() and sidecar.exists():
         saved = json.loads(sidecar.read_text(encoding="utf-8"))
         if saved["articles"] == articles:
-            con = duckdb.connect(str(db_path))
+            con = connect_writer(db_path)
             try:
                 apply_schema(con)
             finally:
