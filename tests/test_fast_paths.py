@@ -8,20 +8,20 @@ from transforms import cues
 from transforms.folding import FoldedPattern, lowered
 from transforms.gazetteer import _name_starts, _word_start
 from transforms.lexicon import load_lexicon
-from transforms.line_features import (
-    _HEAD_READINGS,
-    _HEAD_WORD,
-    _WORD_CLASSES,
-    _cases,
-    _classes,
-    _lexicon_pattern,
-    _low,
-    _voice_in,
-    _voice_to_name,
-)
 from transforms.page_features import _rhythms
 from transforms.shapes import _IMAGE, _SCREEN_SHOT, is_image_name
 from transforms.text import clean, normalise_key, normalise_words, sentences
+from transforms.word_readings import (
+    HEAD_READINGS,
+    HEAD_WORD,
+    WORD_CLASSES,
+    cases,
+    lexicon_pattern,
+    low_words,
+    voice_in,
+    voice_to_name,
+    word_classes,
+)
 
 TEXTS = [
     "",
@@ -210,7 +210,7 @@ def test_voice_to_name_tried_where_its_words_are() -> None:
                     texts.append(head + case + tail)
     for text in texts:
         for end in (150, 20):
-            assert _voice_in(text, end) == (_voice_to_name().search(text, 0, end) is not None), (text, end)
+            assert voice_in(text, end) == (voice_to_name().search(text, 0, end) is not None), (text, end)
 
 
 def test_line_read_word_by_word_as_whole() -> None:
@@ -222,16 +222,16 @@ def test_line_read_word_by_word_as_whole() -> None:
     ]
     for text in texts:
         words = text.split()
-        head = [w for word in words for w in _HEAD_READINGS[word][0]]
-        assert head == _HEAD_WORD.findall(_low(words))
-        assert set().union(*(_HEAD_READINGS[word][1] for word in words)) == _classes(" ".join(head))
-        assert set().union(*map(_WORD_CLASSES.__getitem__, words)) == _classes(_low(words))
+        head = [w for word in words for w in HEAD_READINGS[word][0]]
+        assert head == HEAD_WORD.findall(low_words(words))
+        assert set().union(*(HEAD_READINGS[word][1] for word in words)) == word_classes(" ".join(head))
+        assert set().union(*map(WORD_CLASSES.__getitem__, words)) == word_classes(low_words(words))
 
 
 def test_case_counts_as_str_methods() -> None:
     """``line_features._cases`` counts A-Z and a-z in ASCII text: the only cased ASCII characters."""
     for text in [*TEXTS, "".join(map(chr, range(128))), "\u01c5Ab", "ABC def 123"]:
-        assert _cases(text) == (sum(map(str.isupper, text)), sum(map(str.islower, text)))
+        assert cases(text) == (sum(map(str.isupper, text)), sum(map(str.islower, text)))
 
 
 def test_word_classes_by_run_match_the_pattern_of_every_word() -> None:
@@ -247,8 +247,8 @@ def test_word_classes_by_run_match_the_pattern_of_every_word() -> None:
         for g in glue:
             samples += [w + g + nxt, g + w, w + g, f"my {w}{g}{nxt} today"]
     for low in samples + [t.lower() for t in TEXTS]:
-        want = {c for w in _lexicon_pattern().findall(low) for c in classes_of[w]}
-        assert _classes(low) == want, repr(low)
+        want = {c for w in lexicon_pattern().findall(low) for c in classes_of[w]}
+        assert word_classes(low) == want, repr(low)
 
 
 def test_context_cues_answer_as_the_ignorecase_patterns() -> None:

@@ -9,6 +9,7 @@ transforms/page_features.py.
 Speed: everything that depends on the line's text alone is computed once per distinct text and
 cached (pages repeat lines and whole posts across dumps), with the copies prefixed for use as a
 neighbour's features made at the same time.
+The words' readings (word classes, the voice of an appearance) are in transforms/word_readings.py.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from transforms.archive import header_kind
 from transforms.authors import NAME
 from transforms.citations import looks_like_note
 from transforms.dates import find_dates, stated_date
-from transforms.folding import FoldedPattern, lowered
 from transforms.gazetteer import load_gazetteer
 from transforms.lexicon import load_lexicon
 from transforms.shapes import (
@@ -37,6 +37,7 @@ from transforms.shapes import (
     is_widget_heading,
     title_like,
 )
+from transforms.word_readings import HEAD_READINGS, SOFT_CUES, WORD_CLASSES, cases, voice_in
 
 DATE_HEAD_CHARS = 40  # a short line whose date starts this early reads as a date header
 ENTRY_TITLE_CHARS = 15  # a list entry names its piece before the date ("Title, 25 February 2022.")
@@ -95,7 +96,6 @@ def _char_class(ch: str) -> str:
 _CLASS_OF = _CharClasses()
 
 
-_HEAD_WORD = re.compile(r"[\w&@][\w'&.-]*[\w]|[\w&@]")
 _FURNITURE_FIRST = frozenset("PpTtAaCcMmYySsRrLlBbDdHhFfNnOoEeWwGgKkQqVv")
 
 
@@ -104,7 +104,6 @@ _CUE_CLASSES = frozenset(
     {"first_person", "piece", "publish", "appearance", "link_words", "weekdays", "months"}
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_SOFT_CUES = frozenset({"appearance", "link_words"})  # common in any prose: a cue only before a name
 
 
 def _plain(shape: list[str], classes: set[str], head_words: list[str]) -> LineFeatures:
@@ -221,136 +220,6 @@ def _first_hit(text: str) -> tuple[int, int] | None:
     return hits[0].start, hits[-1].end
 
 
-@lru_cache(maxsize=1)
-def _lexicon_pattern() -> re.Pattern[str]:
-    """Every lexicon word, as one pattern over lower-cased text (C-speed class lookup)."""
-    from transforms.phrases import phrase_regex
-
-    words = [w for w in load_lexicon().classes if " " not in w]
-    return re.compile(rf"(?<![\w'-])(?:{phrase_regex(words)})(?![\w'-])")
-
-
-@lru_cache(maxsize=1)
-def _voice_to_name() -> re.Pattern[str]:
-    """A word for an appearance or a link followed by a preposition ("spoke to media", "talking on
-    Monocle 24"), or by a word and then a preposition and a name ("read it at Foreign Policy").
-    Not "officials speak privately", "talking up remittances": those words in any prose."""
-    from transforms.phrases import phrase_regex
-
-    lex = load_lexicon().classes
-    words = [w for w, cs in lex.items() if " " not in w and _SOFT_CUES.intersection(cs)]
-    prep = r"(?i:for|in|on|at|with|to|by|from)\b"
-    return re.compile(
-        rf"(?i:\b(?:{phrase_regex(words)}))\W+(?:{prep}|[\w'-]+\W+{prep}\s+(?:(?i:the)\s+)?[A-Z])"
-    )
-
-
-@lru_cache(maxsize=1)
-def _voice_lead() -> FoldedPattern:
-    """The start of every match of ``_voice_to_name``: one of its words, then a non-word character."""
-    from transforms.phrases import phrase_regex
-
-    lex = load_lexicon().classes
-    words = [w for w, cs in lex.items() if " " not in w and _SOFT_CUES.intersection(cs)]
-    return FoldedPattern.compile(rf"\b(?:{phrase_regex(words)})\W")
-
-
-def _voice_in(text: str, end: int) -> bool:
-    """``_voice_to_name().search(text, 0, end) is not None``, faster.
-
-    The case-insensitive pattern is tried at every character; its leading words, searched as a
-    case-sensitive pattern in the lower-cased text (transforms/folding.py), find the few places
-    where it can match, and it is tried there only (at each in turn: none is skipped).
-    """
-    head = text[:end]
-    low = lowered(head)
-    if low is None:
-        return _voice_to_name().search(head) is not None
-    lead, full = _voice_lead().lower, _voice_to_name()
-    m = lead.search(low)
-    while m is not None:
-        if full.match(head, m.start()) is not None:
-            return True
-        m = lead.search(low, m.start() + 1)
-    return False
-
-
-_RUN = re.compile(r"[\w'-]+")
-
-
-@lru_cache(maxsize=1)
-def _odd_characters() -> str:
-    """The characters other than word characters, apostrophes and hyphens in the lexicon's
-    one-word entries (the "&" of "q&a")."""
-    words = [w for w in load_lexicon().classes if " " not in w]
-    return "".join(sorted({ch for w in words for ch in _RUN.sub("", w)}))
-
-
-def _classes(low: str) -> set[str]:
-    """The word classes of the lexicon words in lower-cased text.
-
-    A lexicon word is found where no word character, apostrophe or hyphen stands on either side
-    of it (``_lexicon_pattern``): so, in text without the few other characters some entries hold,
-    each maximal run of those characters is one word or none, and a dictionary lookup per run
-    finds what the pattern of every word would, faster.
-    """
-    classes_of = load_lexicon().classes
-    if any(map(low.__contains__, _odd_characters())):
-        return set().union(*map(classes_of.__getitem__, _lexicon_pattern().findall(low)))
-    return set().union(*filter(None, map(classes_of.get, _RUN.findall(low))))
-
-
-_ASCII_UPPER = bytes(range(ord("A"), ord("Z") + 1))
-_ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
-
-
-def _cases(chars: str) -> tuple[int, int]:
-    """How many of the characters are upper case, and how many lower case (``str.isupper``,
-    ``str.islower``). In ASCII only A-Z and a-z are cased: counted by deleting them, in C."""
-    if not chars.isascii():
-        return sum(map(str.isupper, chars)), sum(map(str.islower, chars))
-    raw = chars.encode("ascii")
-    n = len(raw)
-    return n - len(raw.translate(None, _ASCII_UPPER)), n - len(raw.translate(None, _ASCII_LOWER))
-
-
-def _low(words: list[str]) -> str:
-    """Words of a line joined by spaces, lower-cased, with one apostrophe."""
-    return " ".join(words).lower().replace("\u2019", "'")
-
-
-WORD_CACHE = 1 << 16  # distinct words whose readings are remembered (then forgotten all at once)
-
-
-class _WordReadings(dict[str, tuple]):
-    """A word of a line (no white space in it) -> what the line features read in it, lower-cased.
-
-    Lines share most of their words, so each is read once. Reading a line word by word gives what
-    reading it whole (``_low`` of its words) does: lower-casing keeps no context across a space;
-    no match of ``_HEAD_WORD`` or ``_RUN`` and no lexicon word holds a space, and the lexicon
-    pattern's look-arounds see a space and a text's end alike.
-    """
-
-    def __init__(self, read) -> None:
-        super().__init__()
-        self.read = read
-
-    def __missing__(self, word: str) -> tuple:
-        if len(self) >= WORD_CACHE:
-            self.clear()
-        value = self[word] = self.read(word)
-        return value
-
-
-def _head_reading(word: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    words = tuple(_HEAD_WORD.findall(_low([word])))
-    return words, frozenset(_classes(" ".join(words)))
-
-
-_HEAD_READINGS = _WordReadings(_head_reading)  # a word early in a line: its head words, their classes
-_WORD_CLASSES = _WordReadings(lambda word: frozenset(_classes(_low([word]))))  # a later word: its classes
-
-
 @lru_cache(maxsize=1 << 16)
 def text_features(text: str) -> LineFeatures:
     """The features of a cleaned, non-empty line, in the forms ``LineFeatures`` lists.
@@ -369,7 +238,7 @@ def text_features(text: str) -> LineFeatures:
     else:
         end_class = _CLASS_OF[text[-1]]
     firsts = "".join(map(_FIRST_CHAR, split[:40]))
-    ups, lows = _cases(firsts)
+    ups, lows = cases(firsts)
     upper_share = ups / (ups + lows) if ups + lows else 0.0
     shape = [
         _LEN_NAMES[bisect_left(_LEN_EDGES, n)],
@@ -378,13 +247,13 @@ def text_features(text: str) -> LineFeatures:
         f"start:{_CLASS_OF[text[0]]}",
         f"caps{int(upper_share * 4)}",
     ]
-    # == _HEAD_WORD.findall(_low(split[:FIRST_WORDS])) and _classes(" ".join(head_words)), word by word
-    readings = list(map(_HEAD_READINGS.__getitem__, split[:FIRST_WORDS]))
+    # what HEAD_WORD.findall(low_words(head)) and word_classes(" ".join(head_words)) give, read word by word
+    readings = list(map(HEAD_READINGS.__getitem__, split[:FIRST_WORDS]))
     head_words = [w for ws, _c in readings for w in ws]
     classes = set().union(*[c for _ws, c in readings])
     if n > 200 and end_class in _PROSE_ENDS and firsts[0].isupper():
         cues = classes & _CUE_CLASSES
-        if (not cues or (cues <= _SOFT_CUES and not _voice_in(text, 150))) and not (
+        if (not cues or (cues <= SOFT_CUES and not voice_in(text, 150))) and not (
             _YEAR.search(text, 0, 150) or (n < 600 and is_bio(text))
         ):
             return _plain(shape, classes, head_words)
@@ -463,7 +332,7 @@ def text_features(text: str) -> LineFeatures:
         shape += sorted(map(_CUE_NAMES.__getitem__, voice))
     if "first_person" in classes and voice - {"first_person"}:
         shape.append("cue:fp_work")
-    rest = set().union(*map(_WORD_CLASSES.__getitem__, split[FIRST_WORDS:30])) - classes
+    rest = set().union(*map(WORD_CLASSES.__getitem__, split[FIRST_WORDS:30])) - classes
     shape += sorted(map(_CLASS_NAMES.__getitem__, classes))
     feats += sorted(map(_REST_NAMES.__getitem__, rest))
     if head_words:
