@@ -174,7 +174,10 @@ def date_headed_posts(labels: list[str], texts: list[str]) -> None:
     (or ``line_roles._date_headers``) read at least one such pair as a header and a title, every
     other pair on the page is a post's header and title too, and the lines between are bodies:
     the model, unsure of a layout it meets rarely, reads the same pair differently down the page.
-    Two pairs at least; lines outside every post stay so.
+    Two pairs at least; lines outside every post stay so. The pairs must be the page's template:
+    at least as many as the posts the model opened otherwise. On a page of intro-first posts a few
+    posts that carry a date over their title are those posts' heads, not the page's layout (a long
+    archive page of 500 posts had three, and this reading merged the 90 posts between them).
     """
     n = len(labels)
     heads = [
@@ -186,6 +189,9 @@ def date_headed_posts(labels: list[str], texts: list[str]) -> None:
         and _date_over_headline(texts, i)
     ]
     if len(heads) < 2 or not any(labels[i] == "SH" and labels[i + 1] == "T" for i in heads):
+        return
+    paired = {m for i in heads for m in (i, i + 1)}
+    if sum(1 for m, lab in enumerate(labels) if lab in START_LABELS and m not in paired) > len(heads):
         return
     for j, i in enumerate(heads):
         stop = heads[j + 1] if j + 1 < len(heads) else n
