@@ -55,7 +55,6 @@ SUBFOLDER_DEPTH = 3
 SUBFOLDER_MAX_FILES = 10_000
 
 
-
 class LandedFile(BaseModel):
     """One ready dump in the landing folder."""
 
