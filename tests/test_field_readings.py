@@ -27,6 +27,9 @@ from transforms.title_split import split_title
         ("3. Against the grain, Foreign Policy, March 29, 2017.", "Against the grain", "Foreign Policy"),
         ("OPED: Why the ports matter", "Why the ports matter", None),
         ("Inland waterways and their limits [pdf]", "Inland waterways and their limits", None),
+        # the number of a piece in a series stays: the article's id is its title
+        ("Why the ports matter (part 2)", "Why the ports matter (part 2)", None),
+        ("Trade talks (II), Foreign Policy, March 3, 2019", "Trade talks (II)", "Foreign Policy"),
     ],
 )
 def test_title_lines_lose_their_outlet_date_kind_and_link_notes(

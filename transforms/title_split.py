@@ -162,7 +162,9 @@ def split_title(line: str, tagger) -> TitleParts:
         return TitleParts(text.strip(_STRIP.replace(".", "")) or text, None, None)
     labels = _labels(text, segs, tagger)
     t_idx = [k for k, lab in enumerate(labels) if lab == "T"] or [_first_words(segs, labels)]
-    title = text[segs[t_idx[0]].start : segs[t_idx[-1]].end].strip(" ,;:|-\u2013\u2014")
+    last = segs[t_idx[-1]]
+    end = last.end + (last.before in ("(", "[") and text[last.end : last.end + 1] in (")", "]"))
+    title = text[segs[t_idx[0]].start : end].strip(" ,;:|-\u2013\u2014")  # "... (part 2)" closes its bracket
     title = _unquote(title)
     outlet = next((segs[k].text.strip(_STRIP) for k, lab in enumerate(labels) if lab == "P"), None)
     date = next((segs[k].text.strip(" ,.;") for k, lab in enumerate(labels) if lab == "D"), None)
@@ -194,12 +196,24 @@ def _labels(text: str, segs: tuple[Segment, ...], tagger) -> list[str]:
             labels[k] = "P"
     stop = next((k for k, lab in enumerate(labels) if lab in ("P", "D") and k > first), len(segs))
     run = list(range(first, stop))
-    while len(run) > 1 and segs[run[-1]].before in ("(", "[") and len(segs[run[-1]].text.split()) <= 2:
+    while (
+        len(run) > 1
+        and segs[run[-1]].before in ("(", "[")
+        and len(segs[run[-1]].text.split()) <= 2
+        and not _SERIES_PART.fullmatch(segs[run[-1]].text.strip(_STRIP))
+    ):
         run.pop()  # "Inland waterways [pdf]": a note on the link, not the title
     return [
         "T" if k in run else ("X" if lab == "T" or (k < stop and k not in run) else lab)
         for k, lab in enumerate(labels)
     ]
+
+
+# "(part 2)", "(Part II)", "[2 of 3]": the number of a piece in a series is part of its title (the
+# article's id is its title: without it every part of a series would be one article)
+_SERIES_PART = re.compile(
+    r"(?:(?:part|pt\.?|no\.?|vol\.?|episode|ep\.?)\s*)?(?:\d+|[ivxlc]+)(?:\s*(?:of|/)\s*\d+)?", re.I
+)
 
 
 def _first_words(segs: tuple[Segment, ...], labels: list[str]) -> int:
