@@ -198,19 +198,17 @@ def _load(enabled: bool) -> Gazetteer:
     return Gazetteer(_read(GAZETTEER_FILE) if enabled else [])
 
 
-_enabled: list[bool] = []  # the switch as read from the environment, once per process
+@lru_cache(maxsize=1)
+def _enabled() -> bool:
+    """Whether the list is on, read from the environment once per process (the parser asks for the
+    list thousands of times per page, and ``os.environ.get`` of an unset name is not free)."""
+    return not os.environ.get(NO_GAZETTEER_ENV)
 
 
 def load_gazetteer() -> Gazetteer:
-    """The broad list (cached); empty when ``$BYLINES_NO_GAZETTEER`` is set (the ablation).
-
-    The variable is read once per process (the parser asks for the list thousands of times per
-    page, and ``os.environ.get`` of an unset name is not free); ``reread_switch`` reads it again."""
-    if not _enabled:
-        _enabled.append(not os.environ.get(NO_GAZETTEER_ENV))
-    return _load(_enabled[0])
+    """The broad list (cached); empty when ``$BYLINES_NO_GAZETTEER`` is set (the ablation)."""
+    return _load(_enabled())
 
 
-def reread_switch() -> None:
-    """Read ``$BYLINES_NO_GAZETTEER`` again at the next ``load_gazetteer`` (the ablation flips it)."""
-    _enabled.clear()
+# Read ``$BYLINES_NO_GAZETTEER`` again at the next ``load_gazetteer`` (the ablation flips it).
+reread_switch = _enabled.cache_clear

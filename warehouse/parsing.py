@@ -40,9 +40,10 @@ POOL_MIN_BYTES = 1024 * 1024
 # half of a 100 MB corpus held ~450 MB (PSS). Replaced once it has been given 6 MB (four of the
 # synthetic 1.8 MB pages, as measured), a worker stays under ~170 MB whatever the corpus, and a
 # fork of the warmed-up server costs milliseconds (``warehouse.parse_worker``). What it gives up
-# is the caches' hits on posts that recur on pages parsed by an earlier fork: 10-25 % more parse
-# CPU in a 24-page trial under contention (docs/performance.md). The bound is what keeps the
-# 100 MB run under 1,000 MB.
+# is the caches' hits on posts that recur on pages parsed by an earlier fork: about 3 % more parse
+# CPU on a quiet machine (24 MB parsed in one process with every cache emptied each 6 MB, against
+# kept; a 24-page trial under contention had suggested 10-25 %, docs/performance.md). The bound
+# is what keeps the 100 MB run under 1,000 MB.
 WORKER_MAX_BYTES = 6 * 1024 * 1024
 # The module the pool's fork server imports once for all its workers (see warehouse.parse_worker).
 WORKER_PRELOAD = ["__main__", "warehouse.parse_worker"]
