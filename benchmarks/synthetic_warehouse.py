@@ -20,7 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.aggregates import recompute_aggregates
+from warehouse.aggregates import refresh_aggregates
+from warehouse.refresh import PART_ROWS
 from warehouse.schema import apply_schema
 from warehouse.search_index import IndexUpdate, refresh_search_index
 from warehouse.storage import connect_writer
@@ -157,7 +158,7 @@ def build(db_path: Path, articles: int, seed: float = 0.42) -> SearchIndexTiming
             FROM range(30) t(i);
             """
         )
-        recompute_aggregates(con)  # what a full refresh_derived ends with
+        refresh_aggregates(con, True, PART_ROWS)  # what a full refresh_derived ends with
         con.execute("CHECKPOINT")
         full = _in_transaction(con, lambda: refresh_search_index(con, full=True))
         # a nightly run's share: the articles one new dump re-derived, listed as a load lists them

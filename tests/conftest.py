@@ -45,6 +45,16 @@ def _isolated_dagster_home(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["DAGSTER_HOME"] = str(home)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_landing(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep test runs out of the project's ``data/`` folder: a ``make demo`` leaves ``data/writers.yaml``
+    there, which commands that read the default landing folder (``bylines rebuild``) would follow."""
+    os.environ["BYLINES_LANDING"] = str(
+        tmp_path_factory.mktemp("data") / "landing"
+    )  # writers.yaml: beside it
+    os.environ.pop("BYLINES_WRITERS", None)
+
+
 def ingest_files(paths: list[Path], db: Path, raw: Path | None = None) -> dict[str, Any]:
     """Ingest ``paths`` into the warehouse ``db`` through the one ingest path (``warehouse.ingest.ingest``:
     the stages the Dagster job runs, in one call) and publish its read copy; returns the run summary."""

@@ -330,13 +330,21 @@ def test_incremental_year_inference_reads_reduced_pages_with_the_same_result(tmp
     """The reduced pages (each run of other posts as at most three rows) give every wanted post the
     estimate a pass over every page gives it."""
     from transforms.chronology import infer_years
+    from warehouse.identity import CURRENT_SIGHTINGS
     from warehouse.years import year_rows, year_sequences
 
     rnd = random.Random(7)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     apply_schema(con)
     _random_pages(con, rnd)
-    everything = infer_years(year_sequences(year_rows(con, full=True)))
+    whole_pages = con.execute(  # every current sighting, page by page: what a pass over everything reads
+        f"""
+        SELECT s.dump_id, s.post_id, s.published_date, s.date_precision, s.date_text, s.year,
+               s.date_basis, s.date_min, s.date_max, s.date_evidence
+        FROM ({CURRENT_SIGHTINGS}) s ORDER BY s.dump_id, s.seq
+        """
+    ).fetchall()
+    everything = infer_years(year_sequences(whole_pages))
     posts = sorted(everything)
     for size in (1, 2, 5, 20, 60, len(posts)):
         wanted = set(rnd.sample(posts, size))
@@ -344,7 +352,7 @@ def test_incremental_year_inference_reads_reduced_pages_with_the_same_result(tmp
             "CREATE OR REPLACE TEMP TABLE _yr_posts AS SELECT unnest(?::VARCHAR[]) AS post_id",
             [sorted(wanted)],
         )
-        rows = year_rows(con, full=False)
+        rows = year_rows(con)
         got = {p: e for p, e in infer_years(year_sequences(rows)).items() if p in wanted}
         assert got == {p: everything[p] for p in wanted}
         if size <= 5:

@@ -1,9 +1,12 @@
 """The ``agg_*`` summary tables behind the dashboard: which rows to rebuild, and rebuilding them.
 
-Owns ``sql/refresh/aggregates.sql`` (the one definition of every summary row) and the scope it
+Owns ``sql/refresh/aggregates.sql`` (the one definition of every per-row summary row),
+``sql/refresh/aggregate_totals.sql`` (the small tables, recomputed whole) and the scope the first
 runs on: the temp tables ``_dirty_articles``, ``_dirty_posts`` and ``_dirty_dumps``. An
 incremental refresh scopes what the last loads touched (``refresh_pending``); a full refresh
-empties the per-row summary tables and scopes everything, so both run the same statements.
+empties the per-row summary tables and scopes everything, part by part, so both run the same
+statements.
+Parts bound a full refresh's memory by the part, not the warehouse (``warehouse.refresh.PART_ROWS``).
 
 Why summary tables: at a million articles, aggregating topics, sightings, citations and mentions
 on every dashboard query costs hundreds of milliseconds; these are rebuilt in the load's refresh
@@ -12,11 +15,13 @@ transaction, so they are never out of step with the base tables.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
 AGGREGATES_SQL = Path(__file__).with_name("sql") / "refresh" / "aggregates.sql"
+TOTALS_SQL = AGGREGATES_SQL.with_name("aggregate_totals.sql")
 # Above this share of the articles, recomputing every summary row beats tracking the changed ones.
 FULL_REFRESH_SHARE = 0.3
 # Emptied by a full refresh (the additive counts then start from nothing); the small tables are
@@ -42,30 +47,63 @@ def needs_full_refresh(con: duckdb.DuckDBPyConnection) -> bool:
     return facts != articles and pending == 0 or pending > FULL_REFRESH_SHARE * max(articles, 1)
 
 
-def refresh_aggregates(con: duckdb.DuckDBPyConnection, full: bool) -> None:
+def refresh_aggregates(con: duckdb.DuckDBPyConnection, full: bool, part_articles: int) -> None:
     """Bring every ``agg_*`` table up to date, in the caller's transaction.
 
     Incremental (``full=False``) needs temp table ``_yr_posts`` (the posts whose year was inferred
-    again) and ``refresh_pending`` as the loads left it.
+    again) and ``refresh_pending`` as the loads left it. A full one works in parts of ``part_articles``.
     """
+    per_row = AGGREGATES_SQL.read_text(encoding="utf-8")
     if full:
-        _scope_everything(con)
+        for _part in _scope_everything(con, part_articles):
+            con.execute(per_row)
     else:
         _scope_changes(con)
-    con.execute(AGGREGATES_SQL.read_text(encoding="utf-8"))
+        con.execute(per_row)
+    con.execute(TOTALS_SQL.read_text(encoding="utf-8"))
 
 
-def recompute_aggregates(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild every ``agg_*`` table from the base tables (what a full refresh ends with)."""
-    refresh_aggregates(con, full=True)
+def _scope_everything(con: duckdb.DuckDBPyConnection, part_articles: int) -> Iterator[int]:
+    """Empty the per-row tables, then scope every article, post and dump, one part at a time.
 
-
-def _scope_everything(con: duckdb.DuckDBPyConnection) -> None:
+    Parts are consecutive articles in the dashboard's order (so ``agg_article_facts`` is stored in
+    that order) with their posts; the last part adds the posts of no article, the first every dump.
+    Yields each part's number once its scope is set.
+    """
     for table in PER_ROW_TABLES:
         con.execute(f"DELETE FROM {table}")
-    con.execute("CREATE OR REPLACE TEMP TABLE _dirty_articles AS SELECT article_id FROM articles")
-    con.execute("CREATE OR REPLACE TEMP TABLE _dirty_posts AS SELECT post_id FROM posts")
-    con.execute("CREATE OR REPLACE TEMP TABLE _dirty_dumps AS SELECT dump_id FROM dumps")
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _article_order AS
+        SELECT article_id,
+               row_number() OVER (ORDER BY year DESC NULLS LAST, published_date DESC NULLS LAST, title) - 1
+               AS rn
+        FROM articles
+        """
+    )
+    articles = con.execute("SELECT count(*) FROM _article_order").fetchone()[0]
+    parts = max(1, -(-articles // part_articles))
+    for part in range(parts):
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _dirty_articles AS"
+            " SELECT article_id FROM _article_order WHERE rn // $size = $part",
+            {"size": part_articles, "part": part},
+        )
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _dirty_posts AS
+            SELECT post_id FROM posts WHERE article_id IN (SELECT article_id FROM _dirty_articles)
+            UNION ALL
+            SELECT post_id FROM posts
+            WHERE {part == parts - 1}
+              AND (article_id IS NULL OR article_id NOT IN (SELECT article_id FROM articles))
+            """
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _dirty_dumps AS SELECT dump_id FROM dumps WHERE {part == 0}"
+        )
+        yield part
+    con.execute("DROP TABLE _article_order")
 
 
 def _scope_changes(con: duckdb.DuckDBPyConnection) -> None:

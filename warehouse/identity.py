@@ -143,6 +143,30 @@ def derive(con: duckdb.DuckDBPyConnection, batch: bool = False) -> dict[str, tup
     return counts
 
 
+def derive_everything(con: duckdb.DuckDBPyConnection, part_posts: int) -> None:
+    """Re-derive every post and article from the current sightings, ``part_posts`` posts at a time
+    (so the memory it needs is bounded by the part: ``warehouse.refresh.PART_ROWS``).
+
+    Parts are drawn by the post id's hash. An article whose posts fall in several parts is derived
+    in each, each time from all its current sightings (``_CANDIDATES``), so the result is the same
+    as one derive() of everything.
+    """
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _all_posts AS"
+        " SELECT post_id FROM post_sightings UNION SELECT post_id FROM posts"
+    )
+    posts = con.execute("SELECT count(*) FROM _all_posts").fetchone()[0]
+    parts = -(-posts // part_posts)
+    for part in range(parts):
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _aff_posts AS"
+            " SELECT post_id FROM _all_posts WHERE hash(post_id) % $parts = $part",
+            {"parts": parts, "part": part},
+        )
+        derive(con)
+    con.execute("DROP TABLE _all_posts")
+
+
 # Each affected article's best sighting among the current ones, before a load changes them (the
 # load sets _aff_posts and _aff_articles first): derive() keeps an article row whose best sighting
 # this still is, and counts the others.

@@ -13,13 +13,20 @@ from __future__ import annotations
 import duckdb
 
 from warehouse.aggregates import needs_full_refresh, refresh_aggregates
-from warehouse.identity import CURRENT_SIGHTINGS, derive
+from warehouse.identity import CURRENT_SIGHTINGS, derive, derive_everything
 from warehouse.search_index import refresh_search_index
 from warehouse.stops import checkpoint
 from warehouse.years import infer_years_into
 
+# Posts or articles per part of a full refresh. A full refresh re-derives, re-dates and re-summarises
+# everything; in one statement per step, a million articles needed more than the writer's 384 MB
+# (DuckDB spills sorts and joins, not every state: list() and count(DISTINCT) aggregates, several
+# big hash tables at once) and failed with "failed to pin block". In parts of this size its memory
+# is bounded by the part, not the warehouse (checked at a million synthetic articles).
+PART_ROWS = 100_000
 
-def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
+
+def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False, part_rows: int = PART_ROWS) -> None:
     """Recompute cross-dump data after loads, in one transaction (idempotent).
 
     Incremental by default (only posts whose dumps changed status are re-derived; loads
@@ -36,6 +43,8 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
       of what changed, or all of them when ``full``, when most articles changed (a backfill) or
       when they are out of step;
     - the text search index (``warehouse.search_index``): the re-derived articles, or all.
+
+    A full refresh works through its steps in parts of ``part_rows`` posts or articles (``PART_ROWS``).
     """
     con.execute("BEGIN TRANSACTION")
     try:
@@ -80,10 +89,8 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
             """
         )
         if full:
-            con.execute(
-                "INSERT INTO _aff_posts SELECT post_id FROM post_sightings UNION SELECT post_id FROM posts"
-            )
-        if con.execute("SELECT count(*) FROM _aff_posts").fetchone()[0]:
+            derive_everything(con, part_rows)
+        elif con.execute("SELECT count(*) FROM _aff_posts").fetchone()[0]:
             con.execute("CREATE OR REPLACE TEMP TABLE _aff_posts AS SELECT DISTINCT post_id FROM _aff_posts")
             derive(con)
         checkpoint("warehouse_tables:mid_refresh")
@@ -99,8 +106,8 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False) -> None:
                 WHERE a.article_id IN (SELECT key FROM refresh_pending WHERE kind = 'article')
                 """
             )
-        infer_years_into(con, full)
-        refresh_aggregates(con, full)
+        infer_years_into(con, full, part_rows)
+        refresh_aggregates(con, full, part_rows)
         refresh_search_index(con, full)  # reads refresh_pending: before it is emptied
         con.execute("DELETE FROM refresh_pending")
     except BaseException:

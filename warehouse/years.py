@@ -80,27 +80,20 @@ FROM reduced ORDER BY dump_id, seq, sub
 """
 
 
-def year_rows(con: duckdb.DuckDBPyConnection, full: bool) -> list[tuple[Any, ...]]:
-    """The page sequences year inference reads: every current sighting when ``full``, else the
-    reduced pages of the posts in temp table ``_yr_posts`` (``_YEAR_ROWS_REDUCED``).
+def year_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """The page sequences year inference reads: the reduced pages of the posts in temp table
+    ``_yr_posts`` (``_YEAR_ROWS_REDUCED``).
 
     Why reduced: a post's inferred year depends on the other posts of its pages only through three
     values per run of them (``transforms.chronology._bounds``): the highest lower bound below it,
     the earliest stated date above it and the nearest text date above it. So one new dump whose
     posts recur on many pages reads a few rows per page in SQL instead of every sighting of every
     such page in Python (110,000 rows for a 53 KB dump on the 1 GB benchmark warehouse), with the
-    same result. This leans on what ``_bounds`` reads from a post's neighbours: if that changes,
+    same result; and a full refresh, a part of the posts at a time, holds a part's rows, not every
+    sighting. This leans on what ``_bounds`` reads from a post's neighbours: if that changes,
     ``test_incremental_year_inference_reads_reduced_pages_with_the_same_result`` (against whole
     pages) fails.
     """
-    if full:
-        return con.execute(
-            f"""
-            SELECT s.dump_id, s.post_id, s.published_date, s.date_precision, s.date_text, s.year,
-                   s.date_basis, s.date_min, s.date_max, s.date_evidence
-            FROM ({CURRENT_SIGHTINGS}) s ORDER BY s.dump_id, s.seq
-            """
-        ).fetchall()
     return con.execute(_YEAR_ROWS_REDUCED).fetchall()
 
 
@@ -121,24 +114,43 @@ def year_sequences(rows: list[tuple[Any, ...]]) -> list[list[tuple[str, DateEsti
     return sequences
 
 
-def infer_years_into(con: duckdb.DuckDBPyConnection, full: bool) -> None:
+def infer_years_into(con: duckdb.DuckDBPyConnection, full: bool, part_posts: int) -> None:
     """Cross-dump year inference (``transforms.chronology.infer_years``) onto ``posts`` and ``articles``.
 
     Incremental unless ``full``: only the posts in temp table ``_yr_posts`` are inferred again.
     A post's years depend only on the pages (current dumps) that list it, so reading just those
     pages (reduced, see ``year_rows``) gives it exactly the estimate a pass over every sighting would.
+    ``full`` infers every post, ``part_posts`` at a time (so its memory is bounded by the part).
     """
+    if not full:
+        _infer_wanted(con)
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE _all_posts AS SELECT post_id FROM posts")
+    posts = con.execute("SELECT count(*) FROM _all_posts").fetchone()[0]
+    parts = -(-posts // part_posts)
+    for part in range(parts):
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _yr_posts AS"
+            " SELECT post_id FROM _all_posts WHERE hash(post_id) % $parts = $part",
+            {"parts": parts, "part": part},
+        )
+        _infer_wanted(con)
+    con.execute("DROP TABLE _all_posts")
+
+
+def _infer_wanted(con: duckdb.DuckDBPyConnection) -> None:
+    """Infer the years of the posts in ``_yr_posts`` and write them back."""
     try:
         from transforms.chronology import infer_years
     except ImportError:  # no chronology yet: the per-article estimates stay as loaded
         return
-    sequences = year_sequences(year_rows(con, full))
+    sequences = year_sequences(year_rows(con))
     if not sequences:
         return
     inferred = infer_years(sequences)
-    if not full:  # the other posts on those pages were not given all their pages
-        wanted = {r[0] for r in con.execute("SELECT post_id FROM _yr_posts").fetchall()}
-        inferred = {pid: est for pid, est in inferred.items() if pid in wanted}
+    # the other posts on those pages were not given all their pages
+    wanted = {r[0] for r in con.execute("SELECT post_id FROM _yr_posts").fetchall()}
+    inferred = {pid: est for pid, est in inferred.items() if pid in wanted}
     estimates = list(inferred.values())
     columns = {
         "post_id": list(inferred),

@@ -1,14 +1,17 @@
--- The agg_* summary tables behind the dashboard: ONE definition for both refreshes.
+-- The per-row agg_* summary tables behind the dashboard: ONE definition for both refreshes.
+-- (The small tables recomputed whole are in aggregate_totals.sql, run after this.)
 --
 -- Run by warehouse/aggregates.py after the temp tables _dirty_articles(article_id),
 -- _dirty_posts(post_id) and _dirty_dumps(dump_id) name whose summary rows to rebuild:
 --   incremental refresh: what the last loads touched (refresh_pending), so a nightly run costs what
 --                        its new dumps touched, not what the warehouse holds;
---   full refresh:        every article, post and dump, after the per-row tables were emptied, so
---                        the same statements rebuild everything (and the additive counts below
---                        start from nothing).
+--   full refresh:        every article, post and dump, after the per-row tables were emptied, in
+--                        parts of consecutive articles in the dashboard's order (so memory is
+--                        bounded by the part, not the warehouse): the same statements rebuild
+--                        everything, and the additive counts below start from nothing.
 -- Rows are inserted in the order the dashboard lists them: a full refresh stores each table in
--- that order, so the dashboard's top-N queries read the first row groups only.
+-- about that order (exactly, for agg_article_facts), so the dashboard's top-N queries read the
+-- first row groups only.
 -- Every summary row belongs to one writer (writer_id, last column): the dashboard filters by it and
 -- adds the writers up for "all writers".
 
@@ -41,29 +44,31 @@ FROM (SELECT writer_id, unnest(topics) AS topic, year FROM agg_article_facts
       WHERE article_id IN (SELECT article_id FROM _dirty_articles))
 GROUP BY ALL;
 
+-- The dirty articles' provenance and topics, materialised first (as CTEs beside the join and the
+-- sort below they needed more memory at once).
+CREATE OR REPLACE TEMP TABLE _dirty_prov AS
+SELECT s.article_id, count(DISTINCT s.dump_id) AS dumps, count(*) AS sightings
+FROM post_sightings s
+JOIN dumps d USING (dump_id)
+WHERE s.article_id IN (SELECT article_id FROM _dirty_articles)
+  AND d.status = 'loaded' AND d.superseded_by IS NULL
+GROUP BY s.article_id;
+CREATE OR REPLACE TEMP TABLE _dirty_topics AS
+SELECT x.article_id, list_sort(list(t.name)) AS topics
+FROM article_topics x JOIN topics t USING (topic_id)
+WHERE x.article_id IN (SELECT article_id FROM _dirty_articles)
+GROUP BY x.article_id;
+
 DELETE FROM agg_article_facts WHERE article_id IN (SELECT article_id FROM _dirty_articles);
 INSERT INTO agg_article_facts
-WITH prov AS (
-    SELECT s.article_id, count(DISTINCT s.dump_id) AS dumps, count(*) AS sightings
-    FROM post_sightings s
-    JOIN dumps d USING (dump_id)
-    WHERE s.article_id IN (SELECT article_id FROM _dirty_articles)
-      AND d.status = 'loaded' AND d.superseded_by IS NULL
-    GROUP BY s.article_id
-), tp AS (
-    SELECT x.article_id, list(t.name ORDER BY t.name) AS topics
-    FROM article_topics x JOIN topics t USING (topic_id)
-    WHERE x.article_id IN (SELECT article_id FROM _dirty_articles)
-    GROUP BY x.article_id
-)
 SELECT a.article_id, a.title, a.standfirst, a.outlet_id, o.name, a.kind, a.authors,
        a.published_date, a.year, a.date_basis, a.date_min, a.date_max, a.word_count,
        COALESCE(tp.topics, []::VARCHAR[]), COALESCE(prov.dumps, 0), COALESCE(prov.sightings, 0),
        a.best_post_id, a.first_seen_at, a.last_seen_at, a.writer_id
 FROM articles a
 LEFT JOIN outlets o USING (outlet_id)
-LEFT JOIN tp USING (article_id)
-LEFT JOIN prov USING (article_id)
+LEFT JOIN _dirty_topics tp USING (article_id)
+LEFT JOIN _dirty_prov prov USING (article_id)
 WHERE a.article_id IN (SELECT article_id FROM _dirty_articles)
 ORDER BY a.year DESC NULLS LAST, a.published_date DESC NULLS LAST, a.title;
 
@@ -127,23 +132,32 @@ INSERT INTO agg_topic_year
 SELECT n.topic, t.topic_id, n.year, n.n, n.writer_id FROM _topic_new n JOIN topics t ON t.name = n.topic
 WHERE n.n <> 0;
 
+-- The dirty posts' rows, their mentions' and notes' articles: gathered first. In one statement with
+-- the joins, DuckDB's planner filtered last and hashed every post and article (a million rows each),
+-- beyond the writer's memory.
+CREATE OR REPLACE TEMP TABLE _dirty_post_rows AS
+SELECT post_id, article_id, year, writer_id FROM posts WHERE post_id IN (SELECT post_id FROM _dirty_posts);
+CREATE OR REPLACE TEMP TABLE _dirty_notes AS
+SELECT * FROM citations WHERE post_id IN (SELECT post_id FROM _dirty_posts);
+CREATE OR REPLACE TEMP TABLE _dirty_titles AS
+SELECT article_id, year, title FROM articles
+WHERE article_id IN (SELECT article_id FROM _dirty_post_rows UNION SELECT article_id FROM _dirty_notes);
+
 DELETE FROM agg_mention_facts WHERE post_id IN (SELECT post_id FROM _dirty_posts);
 INSERT INTO agg_mention_facts
 SELECT m.post_id, m.mention_no, p.year, COALESCE(o.name, m.outlet_text, '(unnamed)'), m.medium, m.about,
        a.title, p.article_id, m.evidence, p.writer_id
 FROM mentions m
-JOIN posts p USING (post_id)
+JOIN _dirty_post_rows p USING (post_id)
 LEFT JOIN outlets o USING (outlet_id)
-LEFT JOIN articles a ON a.article_id = p.article_id
-WHERE m.post_id IN (SELECT post_id FROM _dirty_posts)
+LEFT JOIN _dirty_titles a ON a.article_id = p.article_id
 ORDER BY p.year DESC NULLS LAST, 4, m.mention_no;
 
 DELETE FROM agg_citation_facts WHERE post_id IN (SELECT post_id FROM _dirty_posts);
 INSERT INTO agg_citation_facts
 SELECT c.post_id, c.citation_no, a.year, a.title, c.note_number, c.source, c.title, c.url, c.cited_date,
        c.is_comment, c.article_id, p.writer_id
-FROM citations c JOIN posts p USING (post_id) LEFT JOIN articles a ON a.article_id = c.article_id
-WHERE c.post_id IN (SELECT post_id FROM _dirty_posts)
+FROM _dirty_notes c JOIN _dirty_post_rows p USING (post_id) LEFT JOIN _dirty_titles a ON a.article_id = c.article_id
 ORDER BY a.year DESC NULLS LAST, a.title, c.citation_no;
 
 -- Problems: low-confidence posts per changed dump, pieces per dirty article.
@@ -167,43 +181,3 @@ SELECT * FROM (
     FROM articles a WHERE a.published_date IS NULL AND a.article_id IN (SELECT article_id FROM _dirty_articles)
 )
 ORDER BY 1, 2 NULLS LAST, 3;  -- issue, dump file, seq: the Data quality page's order
-
--- The small tables, recomputed whole by either refresh: their distinct counts are not additive,
--- and they read a few columns only. agg_outlet_stats reads agg_article_facts, now current.
-
-DELETE FROM agg_mentions_year_medium;
-INSERT INTO agg_mentions_year_medium
-SELECT p.year, m.medium, count(*), count(DISTINCT m.outlet_id), p.writer_id
-FROM mentions m JOIN posts p USING (post_id)
-GROUP BY ALL;
-
-DELETE FROM agg_citation_sources;
-INSERT INTO agg_citation_sources
-SELECT COALESCE(c.source, '(no source)'),
-       lower(regexp_extract(c.url, '^[a-z]+://(?:www\.)?([^/:?#]+)', 1)),
-       count(*), count(DISTINCT c.article_id), min(a.year), max(a.year), p.writer_id
-FROM citations c JOIN posts p USING (post_id) LEFT JOIN articles a ON a.article_id = c.article_id
-WHERE NOT c.is_comment
-GROUP BY ALL;
-
-DELETE FROM agg_outlet_stats;
-INSERT INTO agg_outlet_stats
-WITH by_kind AS (
-    SELECT writer_id, outlet_id, kind, count(*) AS n FROM agg_article_facts WHERE outlet_id IS NOT NULL
-    GROUP BY ALL
-), kinds AS (
-    SELECT writer_id, outlet_id, map(list(kind ORDER BY kind), list(n ORDER BY kind)) AS pieces_by_kind
-    FROM by_kind GROUP BY writer_id, outlet_id
-), pieces AS (
-    SELECT writer_id, outlet_id, count(*) AS pieces, min(year) AS first_year, max(year) AS last_year,
-           min(published_date) AS first_date, max(published_date) AS last_date
-    FROM agg_article_facts WHERE outlet_id IS NOT NULL GROUP BY writer_id, outlet_id
-), ment AS (
-    SELECT p.writer_id, m.outlet_id, count(*) AS mentions FROM mentions m JOIN posts p USING (post_id)
-    WHERE m.outlet_id IS NOT NULL GROUP BY p.writer_id, m.outlet_id
-)
-SELECT outlet_id, COALESCE(pieces.pieces, 0), pieces.first_year, pieces.last_year, pieces.first_date,
-       pieces.last_date, kinds.pieces_by_kind, COALESCE(ment.mentions, 0), writer_id
-FROM pieces
-FULL JOIN ment USING (writer_id, outlet_id)
-LEFT JOIN kinds USING (writer_id, outlet_id);
