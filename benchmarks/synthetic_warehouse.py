@@ -20,8 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.aggregates import refresh_aggregates
-from warehouse.refresh import PART_ROWS
+from warehouse.aggregates import rebuild_aggregates
+from warehouse.refresh import PART_ROWS, each_part_committed
 from warehouse.schema import apply_schema
 from warehouse.search_index import IndexUpdate, refresh_search_index
 from warehouse.storage import connect_writer
@@ -158,7 +158,7 @@ def build(db_path: Path, articles: int, seed: float = 0.42) -> SearchIndexTiming
             FROM range(30) t(i);
             """
         )
-        refresh_aggregates(con, True, PART_ROWS)  # what a full refresh_derived ends with
+        each_part_committed(con, rebuild_aggregates(con, PART_ROWS))  # as a full refresh_derived does
         con.execute("CHECKPOINT")
         full = _in_transaction(con, lambda: refresh_search_index(con, full=True))
         # a nightly run's share: the articles one new dump re-derived, listed as a load lists them

@@ -47,20 +47,26 @@ def needs_full_refresh(con: duckdb.DuckDBPyConnection) -> bool:
     return facts != articles and pending == 0 or pending > FULL_REFRESH_SHARE * max(articles, 1)
 
 
-def refresh_aggregates(con: duckdb.DuckDBPyConnection, full: bool, part_articles: int) -> None:
-    """Bring every ``agg_*`` table up to date, in the caller's transaction.
+def refresh_aggregates(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring every ``agg_*`` table up to date with what changed, in the caller's transaction.
 
-    Incremental (``full=False``) needs temp table ``_yr_posts`` (the posts whose year was inferred
-    again) and ``refresh_pending`` as the loads left it. A full one works in parts of ``part_articles``.
+    Needs temp table ``_yr_posts`` (the posts whose year was inferred again) and
+    ``refresh_pending`` as the loads left it.
     """
-    per_row = AGGREGATES_SQL.read_text(encoding="utf-8")
-    if full:
-        for _part in _scope_everything(con, part_articles):
-            con.execute(per_row)
-    else:
-        _scope_changes(con)
-        con.execute(per_row)
+    _scope_changes(con)
+    con.execute(AGGREGATES_SQL.read_text(encoding="utf-8"))
     con.execute(TOTALS_SQL.read_text(encoding="utf-8"))
+
+
+def rebuild_aggregates(con: duckdb.DuckDBPyConnection, part_articles: int) -> Iterator[int]:
+    """Rebuild every ``agg_*`` table from the base tables, ``part_articles`` articles at a time; yields
+    after each part (the last: the small tables)."""
+    per_row = AGGREGATES_SQL.read_text(encoding="utf-8")
+    for part in _scope_everything(con, part_articles):
+        con.execute(per_row)
+        yield part
+    con.execute(TOTALS_SQL.read_text(encoding="utf-8"))
+    yield -1
 
 
 def _scope_everything(con: duckdb.DuckDBPyConnection, part_articles: int) -> Iterator[int]:

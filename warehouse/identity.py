@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 import duckdb
 
@@ -143,9 +144,9 @@ def derive(con: duckdb.DuckDBPyConnection, batch: bool = False) -> dict[str, tup
     return counts
 
 
-def derive_everything(con: duckdb.DuckDBPyConnection, part_posts: int) -> None:
+def derive_everything(con: duckdb.DuckDBPyConnection, part_posts: int) -> Iterator[int]:
     """Re-derive every post and article from the current sightings, ``part_posts`` posts at a time
-    (so the memory it needs is bounded by the part: ``warehouse.refresh.PART_ROWS``).
+    (so the memory it needs is bounded by the part: ``warehouse.refresh.PART_ROWS``); yields after each.
 
     Parts are drawn by the post id's hash. An article whose posts fall in several parts is derived
     in each, each time from all its current sightings (``_CANDIDATES``), so the result is the same
@@ -164,6 +165,7 @@ def derive_everything(con: duckdb.DuckDBPyConnection, part_posts: int) -> None:
             {"parts": parts, "part": part},
         )
         derive(con)
+        yield part
     con.execute("DROP TABLE _all_posts")
 
 

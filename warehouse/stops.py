@@ -34,7 +34,7 @@ POINTS = (
     "parsed_dumps:parsed",  # a dump parsed and staged, others not yet
     "warehouse_tables:mid_load",  # inside a load transaction: sightings replaced, canonical rows not yet
     "warehouse_tables:loaded",  # the loads committed, the refresh not begun
-    "warehouse_tables:mid_refresh",  # inside the refresh transaction
+    "warehouse_tables:mid_refresh",  # the refresh's re-derivation committed, years and summaries not yet
     "warehouse_tables:recorded",  # the run's ingest_runs row written: the step's end
     "warehouse_checks:reading",  # the checks reading the writer's file
     "published_warehouse:copied",  # the read copy written beside the old one, not yet swapped in

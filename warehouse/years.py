@@ -8,6 +8,7 @@ page that lists it; the parser sees one page, the warehouse sees them all.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import duckdb
@@ -114,32 +115,13 @@ def year_sequences(rows: list[tuple[Any, ...]]) -> list[list[tuple[str, DateEsti
     return sequences
 
 
-def infer_years_into(con: duckdb.DuckDBPyConnection, full: bool, part_posts: int) -> None:
-    """Cross-dump year inference (``transforms.chronology.infer_years``) onto ``posts`` and ``articles``.
+def infer_years_into(con: duckdb.DuckDBPyConnection) -> None:
+    """Cross-dump year inference (``transforms.chronology.infer_years``) onto ``posts`` and ``articles``
+    for the posts in temp table ``_yr_posts``.
 
-    Incremental unless ``full``: only the posts in temp table ``_yr_posts`` are inferred again.
     A post's years depend only on the pages (current dumps) that list it, so reading just those
     pages (reduced, see ``year_rows``) gives it exactly the estimate a pass over every sighting would.
-    ``full`` infers every post, ``part_posts`` at a time (so its memory is bounded by the part).
     """
-    if not full:
-        _infer_wanted(con)
-        return
-    con.execute("CREATE OR REPLACE TEMP TABLE _all_posts AS SELECT post_id FROM posts")
-    posts = con.execute("SELECT count(*) FROM _all_posts").fetchone()[0]
-    parts = -(-posts // part_posts)
-    for part in range(parts):
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _yr_posts AS"
-            " SELECT post_id FROM _all_posts WHERE hash(post_id) % $parts = $part",
-            {"parts": parts, "part": part},
-        )
-        _infer_wanted(con)
-    con.execute("DROP TABLE _all_posts")
-
-
-def _infer_wanted(con: duckdb.DuckDBPyConnection) -> None:
-    """Infer the years of the posts in ``_yr_posts`` and write them back."""
     try:
         from transforms.chronology import infer_years
     except ImportError:  # no chronology yet: the per-article estimates stay as loaded
@@ -150,7 +132,28 @@ def _infer_wanted(con: duckdb.DuckDBPyConnection) -> None:
     inferred = infer_years(sequences)
     # the other posts on those pages were not given all their pages
     wanted = {r[0] for r in con.execute("SELECT post_id FROM _yr_posts").fetchall()}
-    inferred = {pid: est for pid, est in inferred.items() if pid in wanted}
+    _write_years(con, {pid: est for pid, est in inferred.items() if pid in wanted})
+
+
+def infer_every_year(con: duckdb.DuckDBPyConnection, part_posts: int) -> Iterator[int]:
+    """Infer every post's years, ``part_posts`` posts at a time (so the memory it needs is bounded by
+    the part); yields after each."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _all_posts AS SELECT post_id FROM posts")
+    posts = con.execute("SELECT count(*) FROM _all_posts").fetchone()[0]
+    parts = -(-posts // part_posts)
+    for part in range(parts):
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _yr_posts AS"
+            " SELECT post_id FROM _all_posts WHERE hash(post_id) % $parts = $part",
+            {"parts": parts, "part": part},
+        )
+        infer_years_into(con)
+        yield part
+    con.execute("DROP TABLE _all_posts")
+
+
+def _write_years(con: duckdb.DuckDBPyConnection, inferred: dict[str, DateEstimate]) -> None:
+    """Write inferred years onto ``posts`` and the articles whose best post they are."""
     estimates = list(inferred.values())
     columns = {
         "post_id": list(inferred),
