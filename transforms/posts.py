@@ -25,7 +25,7 @@ from transforms.identity import article_id, fingerprint, post_id
 from transforms.kinds import kind_paragraph, piece_kind
 from transforms.line_roles import PageLines, Segment
 from transforms.list_heads import list_outlet
-from transforms.mentions import describe
+from transforms.mentions import appearances
 from transforms.model import Model
 from transforms.models import Archive, DateEstimate, Mention, OutletRef, Piece, Post
 from transforms.title_split import TitleParts, split_title
@@ -113,21 +113,10 @@ def _fields(
     return chain, list(labels), list(p_marg)
 
 
-def _mentions(ctx: PageContext, chain: list, labels: list[str], piece: OutletRef | None) -> list[Mention]:
-    out: list[Mention] = []
-    seen: set[tuple[str, int]] = set()
-    for slot, label in zip(chain, labels, strict=True):
-        if label != "M":
-            continue
-        ref = canonical_ref(slot.cand.text, ctx.model.aliases, slot.line.number)
-        if ref is None or (piece is not None and ref.name.casefold() == piece.name.casefold()):
-            continue
-        key = (ref.name.casefold(), slot.line.number)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(describe(slot.line.text, slot.cand.start, slot.cand.end, ref, slot.line.number))
-    return out
+def _mentions(
+    ctx: PageContext, chain: list, labels: list[str], piece: OutletRef | None, roundup: bool = False
+) -> list[Mention]:
+    return appearances(chain, labels, piece, ctx.model.aliases, roundup)
 
 
 def _piece_outlet(
@@ -328,7 +317,7 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
         intro_lines = [(pl.number, pl.text) for pl in post_lines]
         intro = "\n\n".join(t for _n, t in intro_lines)
         piece = None
-        mentions = _mentions(ctx, chain, labels, None)
+        mentions = _mentions(ctx, chain, labels, None, roundup=True)
         tags: list[str] = []
         post_dating = _roundup_dating(post_lines, intro)
     else:
