@@ -194,14 +194,16 @@ def appearances(
     aliases: dict[str, str],
     roundup: bool,
 ) -> list[Mention]:
-    """The post's media appearances: the names the model labels ``M`` that name an outlet, and listed
-    broadcasters it left out of a sentence reporting an appearance; never the piece's own outlet.
+    """The post's media appearances: the names the model labels ``M`` that are not people, and listed
+    outlets it left out of a sentence reporting an appearance; never the piece's own outlet.
 
     A round-up (``roundup``: a post with no piece) whose report names no outlet takes its heading's.
     """
     out: list[Mention] = []
     seen: set[tuple[str, int]] = set()
     for slot, label in zip(chain, labels, strict=True):
+        if label != "M" and "gaz" not in slot.cand.features:
+            continue  # only a listed name is an appearance the model left out (the cheap test first)
         text, start, end = slot.line.text, slot.cand.start, slot.cand.end
         ref = canonical_ref(slot.cand.text, aliases, slot.line.number)
         if ref is None or (piece is not None and ref.name.casefold() == piece.name.casefold()):

@@ -27,7 +27,7 @@ from transforms.line_roles import PageLines, Segment
 from transforms.list_heads import list_outlet
 from transforms.mentions import appearances
 from transforms.model import Model
-from transforms.models import Archive, DateEstimate, Mention, OutletRef, Piece, Post
+from transforms.models import Archive, DateEstimate, OutletRef, Piece, Post
 from transforms.title_split import TitleParts, split_title
 from transforms.topics import topics_for
 
@@ -111,12 +111,6 @@ def _fields(
 
     labels, p_marg = _remember(_FIELD_CACHE, key, read)
     return chain, list(labels), list(p_marg)
-
-
-def _mentions(
-    ctx: PageContext, chain: list, labels: list[str], piece: OutletRef | None, roundup: bool = False
-) -> list[Mention]:
-    return appearances(chain, labels, piece, ctx.model.aliases, roundup)
 
 
 def _piece_outlet(
@@ -317,7 +311,7 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
         intro_lines = [(pl.number, pl.text) for pl in post_lines]
         intro = "\n\n".join(t for _n, t in intro_lines)
         piece = None
-        mentions = _mentions(ctx, chain, labels, None, roundup=True)
+        mentions = appearances(chain, labels, None, ctx.model.aliases, roundup=True)
         tags: list[str] = []
         post_dating = _roundup_dating(post_lines, intro)
     else:
@@ -358,7 +352,7 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
             word_count=body_text.count(" ") + len(anat.body),
             bio=anat.bio[1] if anat.bio else None,
         )
-        mentions = _mentions(ctx, chain, labels, outlet)
+        mentions = appearances(chain, labels, outlet, ctx.model.aliases, roundup=False)
         citations = extract_citations(anat.notes) if anat.notes else []
         tags = anat.tags
     if seg.confidence < LOW_CONFIDENCE:
