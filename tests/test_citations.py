@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from transforms.anatomy import Anatomy
 from transforms.citations import extract_citations, looks_like_note
 
 
@@ -111,7 +112,8 @@ def test_arbitrary_lines_never_raise_and_keep_line_numbers(texts: list[str]) -> 
         looks_like_note(t)
 
 
-def test_a_numbered_body_line_alone_is_not_a_notes_block() -> None:
+def _piece_ending(*tail: str) -> Anatomy:
+    """The anatomy of a short piece (a title, a paragraph) whose last lines are ``tail``."""
     from transforms.anatomy import analyse
 
     lines = [
@@ -119,26 +121,24 @@ def test_a_numbered_body_line_alone_is_not_a_notes_block() -> None:
         "",
         "The talks had stalled for weeks before anyone noticed the change in tone of the statements.",
         "",
-        "10 Downing Street said on Tuesday that the talks would resume.",
+        *tail,
     ]
-    anat = analyse(lines, 0, len(lines) - 1)
+    return analyse(lines, 0, len(lines) - 1)
+
+
+def test_a_numbered_body_line_alone_is_not_a_notes_block() -> None:
+    anat = _piece_ending("10 Downing Street said on Tuesday that the talks would resume.")
     assert anat.notes == []
     assert anat.body[-1][1].startswith("10 Downing Street")
 
 
 def test_a_run_of_numbered_notes_is_a_notes_block() -> None:
-    from transforms.anatomy import analyse
-
-    lines = [
-        "Title of the piece",
-        "",
-        "The talks had stalled for weeks before anyone noticed the change in tone of the statements.",
-        "",
+    notes = [
         "1 Jane Doe, Ports and Power (London: Example Press), p. 4.",
         "2 See the argument in chapter four.",
     ]
-    anat = analyse(lines, 0, len(lines) - 1)
-    assert [t for _l, t in anat.notes] == lines[4:]
+    anat = _piece_ending(*notes)
+    assert [t for _l, t in anat.notes] == notes
 
 
 def test_notes_after_a_bare_url_on_one_line_are_split() -> None:
@@ -170,7 +170,6 @@ def test_urls_broken_by_a_space_are_rejoined() -> None:
 
 def test_numbered_reader_comments_are_not_a_notes_block() -> None:
     """Comments under a post, numbered by the blog engine, rise like notes but cite nothing."""
-    from transforms.anatomy import analyse
     from transforms.citations import is_notes_block
 
     comments = [
@@ -179,14 +178,7 @@ def test_numbered_reader_comments_are_not_a_notes_block() -> None:
         "  3. Shared it with my reading group. We will argue about the second half next week.",
     ]
     assert not is_notes_block(comments)
-    lines = [
-        "Title of the piece",
-        "",
-        "The talks had stalled for weeks before anyone noticed the change in tone of the statements.",
-        "",
-        *comments,
-    ]
-    anat = analyse(lines, 0, len(lines) - 1)
+    anat = _piece_ending(*comments)
     assert anat.notes == []
     assert anat.body[-1][1] == comments[-1].strip()
 
