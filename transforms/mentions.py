@@ -202,8 +202,6 @@ def appearances(
     out: list[Mention] = []
     seen: set[tuple[str, int]] = set()
     for slot, label in zip(chain, labels, strict=True):
-        if label != "M" and "gaz" not in slot.cand.features:
-            continue  # only a listed name is an appearance the model left out (the cheap test first)
         text, start, end = slot.line.text, slot.cand.start, slot.cand.end
         ref = canonical_ref(slot.cand.text, aliases, slot.line.number)
         if ref is None or (piece is not None and ref.name.casefold() == piece.name.casefold()):
