@@ -35,8 +35,24 @@ ISSUE_BARS: dict[str, dict[str, float]] = {
     },
 }
 FLOORS: dict[str, dict[str, float]] = {
-    "blog": {"posts": 0.95, "title": 0.95, "outlet": 0.89, "year": 0.63, "date": 0.95, "mentions": 0.83},
-    "others": {"posts": 0.90, "title": 0.86, "outlet": 0.72, "year": 0.72, "date": 0.91},
+    "blog": {
+        "posts": 0.95,
+        "title": 0.95,
+        "outlet": 0.89,
+        "year": 0.63,
+        "date": 0.95,
+        "mentions": 0.88,
+        "citations": 0.99,  # no notes in these excerpts: any citation row is spurious
+    },
+    "others": {
+        "posts": 0.90,
+        "title": 0.86,
+        "outlet": 0.72,
+        "year": 0.72,
+        "date": 0.91,
+        "mentions": 0.53,
+        "citations": 0.99,
+    },
     "seeds": {
         "posts": 0.99,
         "title": 0.98,
@@ -77,7 +93,7 @@ def test_figure_holds_its_floor(figures: dict, corpus: str, metric: str) -> None
     got = figures[corpus][metric]
     assert got >= FLOORS[corpus][metric], (
         f"{corpus} {metric} {got:.3f} below its floor {FLOORS[corpus][metric]} "
-        f"(issue bar {ISSUE_BARS[corpus][metric]}); all figures: {figures[corpus]}"
+        f"(issue bar {ISSUE_BARS[corpus].get(metric, '-')}); all figures: {figures[corpus]}"
     )
 
 

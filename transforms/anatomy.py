@@ -12,20 +12,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from transforms.authors import NAME
-from transforms.citations import looks_like_note
+from transforms.citations import is_notes_block, looks_like_note
 from transforms.dates import stated_date
 from transforms.folding import FoldedPattern
 from transforms.shapes import has_caption_mark, is_bio, is_image_name
 from transforms.text import clean
 
 HEAD_SCAN = 8
-# A lone numbered line is a note only when it reads as a reference: the number glued to a quoted
-# title ("1 “Title,” Source"), or a URL, or the scholarly words of a citation.
-_REFERENCE_MARK = re.compile(
-    r"^\s*\[?\d{1,3}\]?[.)]?\s*[\u201c\"]|https?://|www\.|\b(?:ibid|op\. cit|accessed|retrieved)\b", re.I
-)
 _NOTES_HEADING = re.compile(r"^(?:end\s*notes|notes|footnotes|references|sources|bibliography)\s*:?$", re.I)
-_NOTE_NUMBER = re.compile(r"^\s*\[?(\d{1,3})")
 _SALUTATION = re.compile(r"^(?:sir|madam|dear\s+\w+)\s*,", re.I)
 _BYLINE = re.compile(r"^(?:by|from|author\s*:)\s", re.I)
 # a journal's issue line under the title ("Volume: 5 Issue: 33", "Vol. 12, Issue 4")
@@ -220,13 +214,10 @@ def analyse(lines: list[str], title_idx: int, end_idx: int) -> Anatomy:
     while k > 0 and looks_like_note(anat.body[k - 1][1]) and not is_bio(anat.body[k - 1][1]):
         k -= 1
     run = anat.body[k:]
-    # A notes block is a run of numbered lines whose numbers go up ("1 ...", "2 ... 3 ...") or a
-    # run under a "Notes" heading. One numbered line alone ("10 Downing Street said...") is body
-    # text unless it reads as a reference (a quoted title after the number, a URL).
-    numbers = [int(m.group(1)) for _l, t in run if (m := _NOTE_NUMBER.match(t))]
-    rising = len(numbers) >= 2 and all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+    # A notes block is a run of numbered lines under a "Notes" heading, or one that reads as notes
+    # (transforms/citations.py: rising numbers, mostly references; not reader comments).
     heading = k > 0 and bool(_NOTES_HEADING.match(anat.body[k - 1][1]))
-    if run and (rising or heading or (len(run) == 1 and _REFERENCE_MARK.search(run[0][1]))):
+    if run and (heading or is_notes_block([t for _l, t in run])):
         if heading:
             k -= 1  # the heading goes with its notes (extract_citations skips it)
         anat.notes = anat.body[k:] + anat.notes

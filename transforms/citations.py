@@ -47,6 +47,48 @@ def looks_like_note(line: str) -> bool:
     return bool(_NOTE_START.match(line))
 
 
+# A lone numbered line is a note only when it reads as a reference: the number glued to a quoted
+# title ("1 “Title,” Source"), or a URL, or the scholarly words of a citation.
+_CITES_ALONE = re.compile(
+    r"^\s*\[?\d{1,3}\]?[.)]?\s*[\u201c\"]|https?://|www\.|\b(?:ibid|op\. cit|accessed|retrieved)\b", re.I
+)
+# What else a note that cites something carries: a year where a reference puts it ("..., 2019."
+# "(2019)"), pages, a publisher's place ("(London: Example Press"), "et al.", a domain.
+_CITES = re.compile(
+    r",\s*\(?(?:1[6-9]|20)\d\d\)?(?=[,.;)\s]|$)|\((?:1[6-9]|20)\d\d\)|\bpp?\.\s*\d"
+    r"|\([A-Z][\w.]+(?: [A-Z][\w.]+)*:\s*[A-Z]|\bet al\b"
+)
+_LEADING_NUMBER = re.compile(r"^\s*\[?(\d{1,3})")
+
+
+def cites_something(text: str) -> bool:
+    """Does a numbered line point at a source (a quoted title, a URL, a date, a year, pages...)?"""
+    body = _NOTE_NUMBER.sub("", text.strip())
+    return bool(
+        _CITES_ALONE.search(text)
+        or _CITES.search(body)
+        or _titles(body)
+        or _find_date(body)
+        or _DOMAIN.search(body)
+    )
+
+
+def is_notes_block(texts: list[str]) -> bool:
+    """Is a run of numbered lines at the end of a piece its notes (not reader comments or a list)?
+
+    A notes block numbers its lines upwards ("1 ...", "2 ... 3 ...") and is mostly references: at
+    least half its lines point at a source. Numbered reader comments under a post ("1. Great
+    piece, congratulations!") and a numbered list of points rise too but cite nothing. A lone
+    numbered line ("10 Downing Street said...") is a note only when it reads as a reference
+    (``_CITES_ALONE``). A run under a "Notes" heading is decided by its heading, not here.
+    """
+    if len(texts) == 1:
+        return bool(_CITES_ALONE.search(texts[0]))
+    numbers = [int(m.group(1)) for t in texts if (m := _LEADING_NUMBER.match(t))]
+    rising = len(numbers) >= 2 and all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+    return rising and 2 * sum(map(cites_something, texts)) >= len(texts)
+
+
 def _month(name: str) -> int:
     return _MONTHS[name.rstrip(".").lower()]
 

@@ -25,9 +25,9 @@ from transforms.identity import article_id, fingerprint, post_id
 from transforms.kinds import kind_paragraph, piece_kind
 from transforms.line_roles import PageLines, Segment
 from transforms.list_heads import list_outlet
-from transforms.mentions import describe
+from transforms.mentions import appearances
 from transforms.model import Model
-from transforms.models import Archive, DateEstimate, Mention, OutletRef, Piece, Post
+from transforms.models import Archive, DateEstimate, OutletRef, Piece, Post
 from transforms.title_split import TitleParts, split_title
 from transforms.topics import topics_for
 
@@ -111,23 +111,6 @@ def _fields(
 
     labels, p_marg = _remember(_FIELD_CACHE, key, read)
     return chain, list(labels), list(p_marg)
-
-
-def _mentions(ctx: PageContext, chain: list, labels: list[str], piece: OutletRef | None) -> list[Mention]:
-    out: list[Mention] = []
-    seen: set[tuple[str, int]] = set()
-    for slot, label in zip(chain, labels, strict=True):
-        if label != "M":
-            continue
-        ref = canonical_ref(slot.cand.text, ctx.model.aliases, slot.line.number)
-        if ref is None or (piece is not None and ref.name.casefold() == piece.name.casefold()):
-            continue
-        key = (ref.name.casefold(), slot.line.number)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(describe(slot.line.text, slot.cand.start, slot.cand.end, ref, slot.line.number))
-    return out
 
 
 def _piece_outlet(
@@ -328,7 +311,7 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
         intro_lines = [(pl.number, pl.text) for pl in post_lines]
         intro = "\n\n".join(t for _n, t in intro_lines)
         piece = None
-        mentions = _mentions(ctx, chain, labels, None)
+        mentions = appearances(chain, labels, None, ctx.model.aliases, roundup=True)
         tags: list[str] = []
         post_dating = _roundup_dating(post_lines, intro)
     else:
@@ -369,7 +352,7 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
             word_count=body_text.count(" ") + len(anat.body),
             bio=anat.bio[1] if anat.bio else None,
         )
-        mentions = _mentions(ctx, chain, labels, outlet)
+        mentions = appearances(chain, labels, outlet, ctx.model.aliases, roundup=False)
         citations = extract_citations(anat.notes) if anat.notes else []
         tags = anat.tags
     if seg.confidence < LOW_CONFIDENCE:
