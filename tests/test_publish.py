@@ -199,16 +199,16 @@ def _wide_writer(db: Path) -> None:
 
 
 def test_publish_patches_the_other_copy_and_gives_readers_the_writers_bytes(tmp_path: Path) -> None:
-    """After two publishes both copies exist; later ones patch the older copy in place (same inode) into a
-    byte-for-byte copy of the writer's file, and swap the published name to it. The small writes here
-    (3000, then 3001 rows) are those whose DuckDB metadata blocks change with unchanged DuckDB checksums."""
+    """The first publish makes both copies (so the next run, a nightly's new dump, never copies the
+    warehouse whole); every later one patches the older copy in place (same inode) into a byte-for-byte
+    copy of the writer's file, and swaps the published name to it. The small writes here (3000, then
+    3001 rows) are those whose DuckDB metadata blocks change with unchanged DuckDB checksums."""
     db = tmp_path / "w.duckdb"
     _wide_writer(db)
-    for rows in (1000, 2000):
-        _writer_db(db, rows)
-        publish_read_copy(db)
+    _writer_db(db, 1000)
+    publish_read_copy(db)
     assert all(c.is_file() and manifest_path(c).is_file() for c in copy_paths(read_copy_path(db)))
-    for rows in (3000, 3001, 3002, 50_000):
+    for rows in (2000, 3000, 3001, 3002, 50_000):
         inode = _standby(db).stat().st_ino
         _writer_db(db, rows)
         published = publish_read_copy(db)

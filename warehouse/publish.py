@@ -343,6 +343,13 @@ def publish_read_copy(db_path: Path, force: bool = False, memory_limit: str = WR
         if not _patch_standby(db_path, standby, digests, block_size):
             _copy_whole(db_path, standby)
         write_manifest(standby, digests, block_size)
+        following = next(c for c in copy_paths(target) if c != standby)
+        if not following.is_file():
+            # The first publish (or the other copy was lost): make the next standby now, so the
+            # next run, a nightly's new dump, patches its blocks instead of copying the whole
+            # warehouse (3 GB at the 1 GB benchmark: 1.8 of the 9 CPU s of one new dump).
+            _copy_whole(db_path, following)
+            write_manifest(following, digests, block_size)
         checkpoint("published_warehouse:copied")
         link = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
