@@ -32,6 +32,7 @@ TEXTS = [
     "\u0130 spoke with the panel, then \u017fpoke to Reuters.",
     "Teamed up with Jane for this one in RUSI. Last year was busy; the year has drawn to a close.",
     "\u03a3\u039f\u03a6\u0399\u0391 \u00b5 \u03bc \u2126 \u212b \u00c5 op-ed oped OP-ED- round-up",
+    "Ranting on TVs, the radiotv ran_on air: tv. Radio, then tv_ and _tv; atv-tv on air",
 ]
 
 SOURCES = [
@@ -42,6 +43,9 @@ SOURCES = [
     r"\b(?:a|an|another|new)\s+(?:[\w'-]+\s+){0,3}$",
     r"\blast year\b",
     r"(?P<cont>[,;]\s*(?:and\s+)?|\band\s+)to\s+(the\s+)?",
+    r"\b(?:tv|radio|ran|on air)\b",
+    r"\b(?:tv|radio)|ran\b",  # a top-level alternation: the boundary is the first branch's alone
+    r"\b(?:tv)?",  # empty matches
 ]
 
 
@@ -74,6 +78,14 @@ def test_folded_pattern_answers_as_ignorecase(source: str) -> None:
         assert folded.spans(text) == [m.span() for m in plain.finditer(text)]
         got_all = [(m.span(), m.groups()) for m in folded.finditer(text)]
         assert got_all == [(m.span(), m.groups()) for m in plain.finditer(text)]
+
+
+def test_boundary_first_patterns_scan_without_it() -> None:
+    # the bare twin is used exactly where the pattern as a whole opens with a boundary
+    assert FoldedPattern.compile(r"\b(?:tv|radio|ran|on air)\b").bare is not None
+    assert FoldedPattern.compile(r"\b(?:tv|radio)|ran\b").bare is None
+    assert FoldedPattern.compile(r"(?:tv|radio)\b").bare is None
+    assert FoldedPattern.compile(r"\b(?:tv)?").bare is None  # it can match empty text
 
 
 def test_folded_pattern_refuses_case_sensitive_sources() -> None:
