@@ -297,6 +297,9 @@ def test_context_cues_answer_as_the_ignorecase_patterns() -> None:
         "a piece in Foo; then for ",
         "a piece for the sandwich-maker whiles, brand and, whichever andwhile, which ",
         "An interview. For my ",
+        "word " * 30 + "(my earlier piece in ",
+        "my earlier " + "word " * 30 + "and then in ",
+        "my earlier piece, " + "word " * 30 + "in ",
     ]
     for before in befores + [t.swapcase() for t in befores]:
         for after in ("", " interview", "'s reporters"):

@@ -71,7 +71,11 @@ def context_cues(before: str, after: str) -> list[str]:
         out.append("rule:own")
     clause = _CLAUSE.split(before)[-1]
     clause_low = low[len(low) - len(clause) :] if low is not None else None  # lowering keeps offsets
-    if _NOT_OWN_BEFORE.found(before[-80:], low and low[-80:]) or _NOT_OWN_BEFORE.found(clause, clause_low):
+    # a clause no longer than 80 characters ends the last 80, after a mark or a space: a match in
+    # it is one in them (the same characters, the same word boundary at its start), asked once
+    if _NOT_OWN_BEFORE.found(before[-80:], low and low[-80:]) or (
+        len(clause) > 80 and _NOT_OWN_BEFORE.found(clause, clause_low)
+    ):
         out.append("rule:not_own")
     if _APPEARANCE_BEFORE.found(clause, clause_low):
         out.append("rule:appearance")
