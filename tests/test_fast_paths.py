@@ -32,6 +32,7 @@ TEXTS = [
     "\u0130 spoke with the panel, then \u017fpoke to Reuters.",
     "Teamed up with Jane for this one in RUSI. Last year was busy; the year has drawn to a close.",
     "\u03a3\u039f\u03a6\u0399\u0391 \u00b5 \u03bc \u2126 \u212b \u00c5 op-ed oped OP-ED- round-up",
+    "Ranting on TVs, the radiotv ran_on air: tv. Radio, then tv_ and _tv; atv-tv on air",
 ]
 
 SOURCES = [
@@ -42,6 +43,9 @@ SOURCES = [
     r"\b(?:a|an|another|new)\s+(?:[\w'-]+\s+){0,3}$",
     r"\blast year\b",
     r"(?P<cont>[,;]\s*(?:and\s+)?|\band\s+)to\s+(the\s+)?",
+    r"\b(?:tv|radio|ran|on air)\b",
+    r"\b(?:tv|radio)|ran\b",  # a top-level alternation: the boundary is the first branch's alone
+    r"\b(?:tv)?",  # empty matches
 ]
 
 
@@ -74,6 +78,14 @@ def test_folded_pattern_answers_as_ignorecase(source: str) -> None:
         assert folded.spans(text) == [m.span() for m in plain.finditer(text)]
         got_all = [(m.span(), m.groups()) for m in folded.finditer(text)]
         assert got_all == [(m.span(), m.groups()) for m in plain.finditer(text)]
+
+
+def test_boundary_first_patterns_scan_without_it() -> None:
+    # the bare twin is used exactly where the pattern as a whole opens with a boundary
+    assert FoldedPattern.compile(r"\b(?:tv|radio|ran|on air)\b").bare is not None
+    assert FoldedPattern.compile(r"\b(?:tv|radio)|ran\b").bare is None
+    assert FoldedPattern.compile(r"(?:tv|radio)\b").bare is None
+    assert FoldedPattern.compile(r"\b(?:tv)?").bare is None  # it can match empty text
 
 
 def test_folded_pattern_refuses_case_sensitive_sources() -> None:
@@ -264,7 +276,7 @@ def test_context_cues_answer_as_the_ignorecase_patterns() -> None:
         before = before[-300:]
         if plain["_OWN_BEFORE"].search(before):
             out.append("rule:own")
-        clause = cues._CLAUSE.split(before)[-1]
+        clause = re.split(r"[;,:()]|\band\b|\bwhile\b|\bwhich\b", before)[-1]
         if plain["_NOT_OWN_BEFORE"].search(before[-80:]) or plain["_NOT_OWN_BEFORE"].search(clause):
             out.append("rule:not_own")
         if plain["_APPEARANCE_BEFORE"].search(clause):
@@ -281,6 +293,13 @@ def test_context_cues_answer_as_the_ignorecase_patterns() -> None:
         "a long paragraph, " * 30 + "then an op-ed written for my colleagues, and to the ",
         "\u0130 spoke with the panel, and to ",
         "Teamed up again for ",
+        "A piece. Written for the ",
+        "a piece in Foo; then for ",
+        "a piece for the sandwich-maker whiles, brand and, whichever andwhile, which ",
+        "An interview. For my ",
+        "word " * 30 + "(my earlier piece in ",
+        "my earlier " + "word " * 30 + "and then in ",
+        "my earlier piece, " + "word " * 30 + "in ",
     ]
     for before in befores + [t.swapcase() for t in befores]:
         for after in ("", " interview", "'s reporters"):

@@ -56,7 +56,9 @@ _REPORTERS_AFTER = re.compile(
     r"^\s*(?:['\u2019]s\s+)?(?:[\w-]+\s+){0,2}(?:reporters?|journalists?|colleagues?|correspondents?|editors?|staff)\b",
     re.I,
 )
-_CLAUSE = re.compile(r"[;,:()]|\band\b|\bwhile\b|\bwhich\b")
+# (== [;,:()]|\band\b|\bwhile\b|\bwhich\b, each word's opening boundary asked after its first
+# letter: the engine then skips to the next "a", "w" or mark instead of trying every character)
+_CLAUSE = re.compile(r"[;,:()]|a(?<!\wa)nd\b|w(?<!\ww)hi(?:le|ch)\b")
 
 
 def context_cues(before: str, after: str) -> list[str]:
@@ -64,11 +66,16 @@ def context_cues(before: str, after: str) -> list[str]:
     out: list[str] = []
     before = before[-300:]
     low = lowered(before)  # one lower-casing for the folded searches (None: they fold nothing)
-    if _OWN_BEFORE.found(before, low):
+    # no match of _OWN_BEFORE holds a "." or ";" and each ends the text: none starts before the last one
+    if _OWN_BEFORE.found(before, low, max(before.rfind("."), before.rfind(";")) + 1):
         out.append("rule:own")
     clause = _CLAUSE.split(before)[-1]
     clause_low = low[len(low) - len(clause) :] if low is not None else None  # lowering keeps offsets
-    if _NOT_OWN_BEFORE.found(before[-80:], low and low[-80:]) or _NOT_OWN_BEFORE.found(clause, clause_low):
+    # a clause no longer than 80 characters ends the last 80, after a mark or a space: a match in
+    # it is one in them (the same characters, the same word boundary at its start), asked once
+    if _NOT_OWN_BEFORE.found(before[-80:], low and low[-80:]) or (
+        len(clause) > 80 and _NOT_OWN_BEFORE.found(clause, clause_low)
+    ):
         out.append("rule:not_own")
     if _APPEARANCE_BEFORE.found(clause, clause_low):
         out.append("rule:appearance")

@@ -12,6 +12,7 @@ import re
 from datetime import date
 from functools import lru_cache
 
+from transforms.folding import FoldedPattern
 from transforms.text import clean
 
 MONTHS = {
@@ -182,8 +183,8 @@ _AHEAD = re.compile(r"^\s*(?:look[- ]?ahead|outlook|preview|predictions|forecast
 
 
 # A sentence about what is coming names years that have not happened yet.
-_FUTURE_SENTENCE = re.compile(
-    r"\b(forthcoming|upcoming|likely to be|expected to|look(?:ing)? ahead|look forwards?)\b", re.I
+_FUTURE_SENTENCE = FoldedPattern.compile(  # folded (transforms/folding.py): asked of every dated sentence
+    r"\b(forthcoming|upcoming|likely to be|expected to|look(?:ing)? ahead|look forwards?)\b"
 )
 
 
@@ -208,7 +209,9 @@ _SPAN = re.compile(
 _DECADE_PART = re.compile(r"\b(?P<part>early|mid|late)\s+$", re.I)
 _DECADE_START = {"early": 0, "mid": 4, "late": 7}
 # "... in the late 1990s. ... 20 years later": a span counted on from a year named before it
-_LATER = re.compile(r"\b(?P<n>\d{1,2}|a|[a-z]+)\s+(?P<unit>years?|decades?)\s+later\b", re.I)
+_LATER = FoldedPattern.compile(  # folded: asked of every paragraph of a dated text, most without "later"
+    r"\b(?P<n>\d{1,2}|a|[a-z]+)\s+(?P<unit>years?|decades?)\s+later\b", needs="later"
+)
 
 
 def _named_year(m: re.Match[str], text: str) -> int:
@@ -269,7 +272,7 @@ def year_mentions(text: str) -> list[int]:
         return years  # a year in a sentence is one in the whole text (most bodies name none)
     for sent in _SENTENCE_GAP.split(text):
         first = _YEAR_DIGITS.search(sent)
-        if first is None or _FUTURE_SENTENCE.search(sent):
+        if first is None or _FUTURE_SENTENCE.found(sent):
             continue
         for m in _YEAR_WORD.finditer(sent, first.start()):
             before = sent[max(0, m.start() - 30) : m.start()]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from transforms.dates import find_dates, latest_full_date, stated_date, year_mentions
 from transforms.folding import FoldedPattern, lowered
@@ -58,10 +59,26 @@ def stated(text: str | None, evidence: str | None = None) -> DateEstimate | None
 
 def text_clues(texts: list[str], captions: list[str], notes: list[str], intro: str) -> DateEstimate:
     """Years the text names (as past or present), dated captions and notes: a lower bound."""
-    this_year = date.today().year
+    year, low, evidence = _clues(tuple(texts), tuple(captions), tuple(notes), intro, date.today())
+    return DateEstimate(year=year, basis="text" if low else None, date_min=low, evidence=evidence)
+
+
+CLUES_CACHE = 2048  # posts whose clues are remembered (a tag page's worth of bodies, several times over)
+
+
+@lru_cache(maxsize=CLUES_CACHE)
+def _clues(
+    texts: tuple[str, ...], captions: tuple[str, ...], notes: tuple[str, ...], intro: str, today: date
+) -> tuple[int | None, date | None, str | None]:
+    """``text_clues``'s year, lower bound and evidence, remembered per post text and day.
+
+    Why: a post recurs on several tag pages, and reading the years of its whole body was a tenth
+    of the parse of a page of repeats. The answer is plain values (a fresh estimate is made of
+    them each time: later steps change an estimate in place); ``today`` is part of the key.
+    """
     years: list[int] = []
     for t in texts:
-        years.extend(y for y in year_mentions(t) if 1990 <= y <= this_year)
+        years.extend(y for y in year_mentions(t) if 1990 <= y <= today.year)
     lows = [lowered(t) for t in texts]
     for t, t_low in zip(texts, lows, strict=True):
         if not _LAST_YEAR.found(t, t_low):
@@ -69,26 +86,21 @@ def text_clues(texts: list[str], captions: list[str], notes: list[str], intro: s
         for sent in re.split(r"(?<=[.!?])\s+", t):
             # "Sitting in Beijing last year, I watched ... September 2015" -> written the year after
             if _LAST_YEAR.found(sent):
-                named = [y for y in year_mentions(sent) if 1990 <= y < this_year]
+                named = [y for y in year_mentions(sent) if 1990 <= y < today.year]
                 if len(set(named)) == 1:
                     years.append(named[0] + 1)
-    dated = latest_full_date(captions + notes)
+    dated = latest_full_date([*captions, *notes])
     bounds = [date(y, 1, 1) for y in years] + ([dated] if dated is not None else [])
     low = max(bounds) if bounds else None
     evidence = []
     if low is not None:
         evidence.append(f"names {low.isoformat() if dated == low else low.year}")
-    if any(_YEAR_END.found(t, t_low) for t, t_low in zip(texts + [intro], [*lows, None], strict=True)):
+    if any(_YEAR_END.found(t, t_low) for t, t_low in zip([*texts, intro], [*lows, None], strict=True)):
         evidence.append("year-end")
     year = low.year if low else None
     if low is not None and low == dated:
-        year = min(date.today(), low + DATED_CAPTION_LAG).year
-    return DateEstimate(
-        year=year,
-        basis="text" if low else None,
-        date_min=low,
-        evidence="; ".join(evidence) or None,
-    )
+        year = min(today, low + DATED_CAPTION_LAG).year
+    return year, low, "; ".join(evidence) or None
 
 
 def archive_end(archive: Archive) -> date | None:

@@ -180,6 +180,7 @@ def _dating(
     title_date: str | None,
     intro: str,
     outlet_slot: Slot | None,
+    body_text: str,
 ) -> DateEstimate:
     for pl in post_lines:
         if pl.role in DATE_ROLES:
@@ -214,7 +215,6 @@ def _dating(
                 got = stated(after.text[: found[0][1]])
                 if got is not None:
                     return got
-    body_text = "\n\n".join(t for _l, t in anat.body)
     return text_clues(
         [anat.title[1], intro, body_text], [t for _l, t in anat.captions], [t for _l, t in anat.notes], intro
     )
@@ -327,11 +327,12 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
         own_text = "\n".join(pl.text for pl in post_lines)  # a co-author's full name, as the post gives it
         authors, warn = _authors(ctx, anat, intro, outlet, own_text)
         warnings.extend(warn)
-        dating = _dating(ctx, post_lines, anat, parts.date_text, intro, outlet_slot)
+        # one string for the piece's body, its date clues and its fingerprint (both remembered by it)
+        body_text = "\n\n".join(t for _l, t in anat.body)
+        dating = _dating(ctx, post_lines, anat, parts.date_text, intro, outlet_slot, body_text)
         posted = _posted(ctx, seg.start)
         if posted is not None:
             bound_by(dating, posted, f"posted {posted.isoformat()}")
-        body_text = "\n\n".join(t for _l, t in anat.body)
         piece = Piece(
             title=parts.title,
             title_line=title_line,
