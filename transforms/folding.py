@@ -20,7 +20,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from re import _constants, _parser  # the engine's own parse of a pattern (sre_parse, deprecated, is these)
+
+try:  # the engine's own parse of a pattern (what the deprecated sre_parse re-exports); private, so
+    from re import _constants, _parser  # a Python without them only loses the bare scan
+except ImportError:  # pragma: no cover - CPython 3.11-3.14 have them
+    _constants = _parser = None
 
 _NOT_FOLDABLE = re.compile("[\u0130\u0131\u017f\u212a]")
 _ESCAPE = re.compile(r"\\.|\(\?P(?:<\w+>|=\w+\))", re.S)  # escapes and group names: not literals
@@ -61,7 +65,7 @@ def _after_boundary(source: str) -> re.Pattern[str] | None:
     past a match that has none (``_boundary_at``). Only for a pattern that cannot match empty text
     (whose every match moves the scan on), and whose first characters are few (``BARE_FIRST_CHARS``).
     """
-    if not source.startswith(r"\b"):
+    if not source.startswith(r"\b") or _parser is None:
         return None
     parsed = _parser.parse(source)
     if not parsed.data or parsed.data[0] != (_constants.AT, _constants.AT_BOUNDARY):
