@@ -9,8 +9,8 @@ statements.
 Parts bound a full refresh's memory by the part, not the warehouse (``warehouse.refresh.PART_ROWS``).
 
 Why summary tables: at a million articles, aggregating topics, sightings, citations and mentions
-on every dashboard query costs hundreds of milliseconds; these are rebuilt in the load's refresh
-transaction, so they are never out of step with the base tables.
+on every dashboard query costs hundreds of milliseconds; these are rebuilt by the load's refresh,
+before the read copy is published, so readers never see them out of step with the base tables.
 """
 
 from __future__ import annotations
