@@ -169,6 +169,28 @@ def test_incremental_updates_equal_a_full_rebuild(tmp_path: Path) -> None:
         con.close()
 
 
+def test_a_full_build_in_parts_is_the_build_in_one(
+    seeds_warehouse: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """The bulk tier's words are extracted a part of the articles at a time, then sorted once: in parts
+    of 5 articles it holds the same postings, sorted by word, as in one part."""
+    db = tmp_path / "w.duckdb"
+    shutil.copy(seeds_warehouse, db)
+    con = duckdb.connect(str(db))
+    try:
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] > 3 * 5
+        whole = _rebuilt(con)
+        monkeypatch.setattr(search_index, "BULK_PART_ARTICLES", 5)
+        assert _rebuilt(con) == whole
+        con.execute("BEGIN TRANSACTION")
+        search_index.refresh_search_index(con, full=True)
+        stored = [r[0] for r in con.execute("SELECT word FROM search.postings ORDER BY rowid").fetchall()]
+        con.execute("ROLLBACK")
+        assert stored == sorted(stored)
+    finally:
+        con.close()
+
+
 def test_the_recent_tier_is_merged_back_in_sorted_order(tmp_path: Path, monkeypatch) -> None:
     from samples.generator import generate_corpus
 
