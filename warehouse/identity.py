@@ -144,29 +144,33 @@ def derive(con: duckdb.DuckDBPyConnection, batch: bool = False) -> dict[str, tup
     return counts
 
 
-def derive_everything(con: duckdb.DuckDBPyConnection, part_posts: int) -> Iterator[int]:
-    """Re-derive every post and article from the current sightings, ``part_posts`` posts at a time
-    (so the memory it needs is bounded by the part: ``warehouse.refresh.PART_ROWS``); yields after each.
-
-    Parts are drawn by the post id's hash. An article whose posts fall in several parts is derived
-    in each, each time from all its current sightings (``_CANDIDATES``), so the result is the same
-    as one derive() of everything.
-    """
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _all_posts AS"
-        " SELECT post_id FROM post_sightings UNION SELECT post_id FROM posts"
-    )
+def post_parts(con: duckdb.DuckDBPyConnection, posts_sql: str, into: str, part_posts: int) -> Iterator[int]:
+    """Set temp table ``into`` (``post_id``) to one part of the posts ``posts_sql`` selects at a time,
+    ``part_posts`` of them drawn by the post id's hash; yields each part's number once it is set."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _all_posts AS {posts_sql}")
     posts = con.execute("SELECT count(*) FROM _all_posts").fetchone()[0]
     parts = -(-posts // part_posts)
     for part in range(parts):
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _aff_posts AS"
+            f"CREATE OR REPLACE TEMP TABLE {into} AS"
             " SELECT post_id FROM _all_posts WHERE hash(post_id) % $parts = $part",
             {"parts": parts, "part": part},
         )
-        derive(con)
         yield part
     con.execute("DROP TABLE _all_posts")
+
+
+def derive_everything(con: duckdb.DuckDBPyConnection, part_posts: int) -> Iterator[int]:
+    """Re-derive every post and article from the current sightings, ``part_posts`` posts at a time
+    (so the memory it needs is bounded by the part: ``warehouse.refresh.PART_ROWS``); yields after each.
+
+    An article whose posts fall in several parts is derived in each, each time from all its current
+    sightings (``_CANDIDATES``), so the result is the same as one derive() of everything.
+    """
+    every = "SELECT post_id FROM post_sightings UNION SELECT post_id FROM posts"
+    for part in post_parts(con, every, "_aff_posts", part_posts):
+        derive(con)
+        yield part
 
 
 # Each affected article's best sighting among the current ones, before a load changes them (the

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from transforms.models import DateEstimate
-from warehouse.identity import CURRENT_SIGHTINGS
+from warehouse.identity import CURRENT_SIGHTINGS, post_parts
 from warehouse.schema import arrow_schema
 
 YEAR_COLUMNS = ["year", "date_basis", "date_min", "date_max", "date_evidence"]
@@ -138,18 +138,9 @@ def infer_years_into(con: duckdb.DuckDBPyConnection) -> None:
 def infer_every_year(con: duckdb.DuckDBPyConnection, part_posts: int) -> Iterator[int]:
     """Infer every post's years, ``part_posts`` posts at a time (so the memory it needs is bounded by
     the part); yields after each."""
-    con.execute("CREATE OR REPLACE TEMP TABLE _all_posts AS SELECT post_id FROM posts")
-    posts = con.execute("SELECT count(*) FROM _all_posts").fetchone()[0]
-    parts = -(-posts // part_posts)
-    for part in range(parts):
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _yr_posts AS"
-            " SELECT post_id FROM _all_posts WHERE hash(post_id) % $parts = $part",
-            {"parts": parts, "part": part},
-        )
+    for part in post_parts(con, "SELECT post_id FROM posts", "_yr_posts", part_posts):
         infer_years_into(con)
         yield part
-    con.execute("DROP TABLE _all_posts")
 
 
 def _write_years(con: duckdb.DuckDBPyConnection, inferred: dict[str, DateEstimate]) -> None:
