@@ -60,6 +60,7 @@ class CorpusResult:
     ingest_peak_rss_mb: float = 0.0
     ingest_peak_tree_rss_mb: float = 0.0
     ingest_peak_tree_pss_mb: float = 0.0
+    ingest_peak_when: str = ""  # when the PSS peak was sampled, and what was running then
     ingest_cores: float = 0.0  # CPU seconds of all the run's processes per wall second
     io_limit_s: float = 0.0  # a bare read of the corpus's bytes
     load_limit_s: float = 0.0  # a bare DuckDB COPY of the warehouse's rows from Parquet
@@ -143,6 +144,7 @@ class TreeMemory:
     rss_sum: int = 0  # resident set sizes added up: shared pages (libraries) count once per process
     pss_sum: int = 0  # proportional set sizes added up: each shared page split among its users
     rss_largest: int = 0
+    processes: int = 0
 
 
 def _pss(pid: int) -> int | None:
@@ -189,6 +191,7 @@ def _tree_memory(root: int) -> TreeMemory:
         out.rss_sum += size
         out.pss_sum += pss if pss is not None else size
         out.rss_largest = max(out.rss_largest, size)
+        out.processes += 1 if size else 0
     return out
 
 
@@ -199,6 +202,7 @@ class IngestRun:
     peak_tree_rss_mb: float  # all processes of the run at once (writer + parser pool), RSS added up
     peak_tree_pss_mb: float = 0.0  # the same instant-by-instant sum with PSS (shared pages counted once)
     cores: float = 0.0  # CPU seconds of the run's processes (user + system) per wall second
+    peak_when: str = ""  # at the PSS peak: seconds into the run, processes alive, the largest one's RSS
 
 
 def _run_ingest(args: list[str], env: dict[str, str], sample_every: float = 0.2) -> IngestRun:
@@ -209,14 +213,20 @@ def _run_ingest(args: list[str], env: dict[str, str], sample_every: float = 0.2)
         [_bylines(), "ingest", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     peak_sum = peak_pss = peak_one = 0
+    peak_when = ""
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak_sum, peak_pss, peak_one
+        nonlocal peak_sum, peak_pss, peak_one, peak_when
         while not stop.is_set():
             now = _tree_memory(proc.pid)
             peak_sum, peak_one = max(peak_sum, now.rss_sum), max(peak_one, now.rss_largest)
-            peak_pss = max(peak_pss, now.pss_sum)
+            if now.pss_sum > peak_pss:
+                peak_pss = now.pss_sum
+                peak_when = (
+                    f"at {time.perf_counter() - start:.0f} s of {{seconds:.0f}}, {now.processes} processes, "
+                    f"largest {now.rss_largest / 1e6:.0f} MB RSS"
+                )
             stop.wait(sample_every)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -235,7 +245,14 @@ def _run_ingest(args: list[str], env: dict[str, str], sample_every: float = 0.2)
     peak_one = max(peak_one, after.ru_maxrss * 1024)
     # pool workers are waited for by the run, so their CPU time is in the children's usage too
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return IngestRun(seconds, peak_one / 1e6, max(peak_sum, peak_one) / 1e6, peak_pss / 1e6, cpu / seconds)
+    return IngestRun(
+        seconds,
+        peak_one / 1e6,
+        max(peak_sum, peak_one) / 1e6,
+        peak_pss / 1e6,
+        cpu / seconds,
+        peak_when.format(seconds=seconds),
+    )
 
 
 def io_limit(files: Sequence[Path]) -> float:
@@ -312,6 +329,7 @@ def run_corpus(
         run.peak_tree_rss_mb,
     )
     result.ingest_peak_tree_pss_mb = run.peak_tree_pss_mb
+    result.ingest_peak_when = run.peak_when
     result.ingest_cores = run.cores
     result.ingest_mb_s = _mb(size) / result.ingest_s
     result.io_limit_s = io_limit(files)
@@ -705,7 +723,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"[bench] {label}: parse {c.parse_mb_s:.2f} MB/s (baseline {c.baseline_mb_s:.1f}), "
                 f"ingest {c.ingest_mb_s:.2f} MB/s, peak RSS {c.ingest_peak_rss_mb:.0f} MB "
                 f"(all processes {c.ingest_peak_tree_rss_mb:.0f} MB, "
-                f"as PSS {c.ingest_peak_tree_pss_mb:.0f} MB), "
+                f"as PSS {c.ingest_peak_tree_pss_mb:.0f} MB, {c.ingest_peak_when}), "
                 f"nothing new {c.nothing_new_s:.2f} s, "
                 f"one new dump {c.one_new_s:.2f} s ({c.one_new_cpu_s:.2f} CPU s); "
                 f"{c.ingest_cores:.2f} cores busy; "
