@@ -14,14 +14,11 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import duckdb
-
 from warehouse.aggregates import rebuild_aggregates
-from warehouse.refresh import PART_ROWS, each_part_committed
+from warehouse.refresh import PART_ROWS, each_part_committed, in_transaction
 from warehouse.schema import apply_schema
 from warehouse.search_index import IndexUpdate, refresh_search_index
 from warehouse.storage import connect_writer
@@ -160,14 +157,14 @@ def build(db_path: Path, articles: int, seed: float = 0.42) -> SearchIndexTiming
         )
         each_part_committed(con, rebuild_aggregates(con, PART_ROWS))  # as a full refresh_derived does
         con.execute("CHECKPOINT")
-        full = _in_transaction(con, lambda: refresh_search_index(con, full=True))
+        full = in_transaction(con, lambda: refresh_search_index(con, full=True))
         # a nightly run's share: the articles one new dump re-derived, listed as a load lists them
         con.execute(
             "INSERT INTO refresh_pending SELECT 'article', article_id FROM articles "
             "ORDER BY hash(article_id) LIMIT ?",
             [INCREMENTAL_ARTICLES],
         )
-        incremental = _in_transaction(con, lambda: refresh_search_index(con))
+        incremental = in_transaction(con, lambda: refresh_search_index(con))
         con.execute("DELETE FROM refresh_pending")
         con.execute("CHECKPOINT")
     finally:
@@ -196,14 +193,3 @@ def build_or_reuse(db_path: Path, articles: int, reuse: bool) -> SearchIndexTimi
     record = {"articles": articles, "full": asdict(timing.full), "incremental": asdict(timing.incremental)}
     sidecar.write_text(json.dumps(record), encoding="utf-8")
     return timing
-
-
-def _in_transaction(con: duckdb.DuckDBPyConnection, step: Callable[[], IndexUpdate]) -> IndexUpdate:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        result = step()
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
-    return result

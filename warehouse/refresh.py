@@ -19,6 +19,7 @@ the work, and readers never see a half-refreshed file: the read copy is publishe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import duckdb
 
@@ -32,6 +33,8 @@ from warehouse.years import infer_every_year, infer_years_into
 # also needs memory it does not spill (list() and count(DISTINCT) states, several big hash tables at
 # once): parts of this size ran at a million synthetic articles under the writer's 384 MB.
 PART_ROWS = 100_000
+
+T = TypeVar("T")
 
 
 def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False, part_rows: int = PART_ROWS) -> None:
@@ -134,15 +137,16 @@ def _finish(con: duckdb.DuckDBPyConnection, full: bool) -> None:
     con.execute("DELETE FROM refresh_pending")
 
 
-def in_transaction(con: duckdb.DuckDBPyConnection, step: Callable[[], object]) -> None:
-    """Run ``step`` in one transaction: committed whole, or rolled back whole."""
+def in_transaction(con: duckdb.DuckDBPyConnection, step: Callable[[], T]) -> T:
+    """Run ``step`` in one transaction: committed whole, or rolled back whole; returns what it returns."""
     con.execute("BEGIN TRANSACTION")
     try:
-        step()
+        result = step()
     except BaseException:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+    return result
 
 
 def each_part_committed(con: duckdb.DuckDBPyConnection, parts: Iterator[object]) -> None:
@@ -155,13 +159,7 @@ def each_part_committed(con: duckdb.DuckDBPyConnection, parts: Iterator[object])
     """
     end = object()
     while True:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            step = next(parts, end)
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+        step = in_transaction(con, lambda: next(parts, end))
         con.execute("CHECKPOINT")
         if step is end:
             return

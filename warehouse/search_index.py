@@ -47,10 +47,12 @@ MERGE_SHARE = 0.05
 
 # The text of an article the index covers, and its words (search.words_of in schema.sql).
 _ARTICLE_WORDS = "search.words_of(concat_ws(' ', a.title, a.standfirst, a.body))"
-_POSTINGS = (
+# Every word of the articles ``{where}`` selects, one (word, article_id) row each, in no order.
+_WORDS = (
     "SELECT word, article_id FROM (SELECT a.article_id, unnest(" + _ARTICLE_WORDS + ") AS word "
-    "FROM articles a {where}) ORDER BY word"
+    "FROM articles a {where})"
 )
+_POSTINGS = _WORDS + " ORDER BY word"
 # Articles whose words a full build extracts per statement, before one sort of all the postings.
 # Extracted and sorted in one statement, the words of 127k articles (the 1 GB benchmark) took the
 # writer from 120 to 840 MB RSS, past its 384 MB DuckDB limit (the string work is not all in DuckDB's
@@ -206,10 +208,8 @@ def _build_bulk(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("CREATE OR REPLACE TEMP TABLE _search_unsorted (word VARCHAR, article_id VARCHAR)")
     articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     parts = max(1, -(-articles // BULK_PART_ARTICLES))
+    words = _WORDS.format(where="WHERE hash(a.article_id) % $parts = $part")
     for part in range(parts):
-        words = _POSTINGS.format(where="WHERE hash(a.article_id) % $parts = $part").removesuffix(
-            " ORDER BY word"
-        )
         con.execute(f"INSERT INTO _search_unsorted {words}", {"parts": parts, "part": part})
     rows = _insert("search.postings", con, "SELECT word, article_id FROM _search_unsorted ORDER BY word")
     con.execute("DROP TABLE _search_unsorted")
