@@ -89,7 +89,7 @@ class Segment:
 
 
 def segments(
-    labels: list[str], start_prob: list[float], title_prob: list[float] | _TitleProbs
+    labels: list[str], start_prob: list[float] | _StartProbs, title_prob: list[float] | _TitleProbs
 ) -> list[Segment]:
     """Posts from line labels: a start label opens one, an outside line closes it.
 
@@ -173,28 +173,22 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     known = set(tagger.labels())
     starts = [s for s in START_LABELS if s in known]
     n = len(labels)
-    marginal = tagger.marginal
-    start_p = [[marginal(s, i) for s in starts] for i in range(n)]
-    p_start = [sum(row) for row in start_p]
-    p_title = _TitleProbs(tagger, known, starts, start_p)
+    p_start = _StartProbs(tagger, known, starts)
+    p_title = _TitleProbs(tagger, known, p_start)
     for i in range(n):
-        if labels[i] not in START_LABELS and p_start[i] >= START_THRESHOLD:
-            labels[i] = starts[max(range(len(starts)), key=lambda j: start_p[i][j])]
+        label = labels[i]
+        if label not in START_LABELS and p_start.may_reach(i, label) and p_start[i] >= START_THRESHOLD:
+            row = p_start.row(i)
+            labels[i] = starts[max(range(len(starts)), key=lambda j: row[j])]
             _give_title(labels, p_title, i)
     # back to every line: the inside of a plain-prose run continues the line before it
     at = {k: i for i, k in enumerate(keep)}
     full: list[str] = []
-    p_start_all: list[float] = []
     for k in range(len(page.texts)):
         i = at.get(k)
-        if i is None:
-            full.append(_CONTINUE.get(full[-1], full[-1]))
-            p_start_all.append(0.0)
-        else:
-            full.append(labels[i])
-            p_start_all.append(p_start[i])
-    labels, p_start, n = full, p_start_all, len(full)
-    p_title.lines = at
+        full.append(_CONTINUE.get(full[-1], full[-1]) if i is None else labels[i])
+    labels, n = full, len(full)
+    p_start.lines = p_title.lines = at
     # the block of furniture that closes a page (a comment form, share buttons, "Older posts") is
     # never part of a post: a deterministic reading, as the old parser's, not left to the model
     for i in range(closing_block(page.texts, labels, page.furniture_from()), n):
@@ -230,7 +224,7 @@ def closing_block(texts: list[str], labels: list[str], start: int) -> int:
     return start
 
 
-def _date_headers(labels: list[str], p_start: list[float], texts: list[str]) -> None:
+def _date_headers(labels: list[str], p_start: list[float] | _StartProbs, texts: list[str]) -> None:
     """A date line right above a post's heading opens that post, as its header.
 
     Blogs that head each post with its date ("Thursday, May 9, 2013", "3 Feb2019",
@@ -343,17 +337,64 @@ def _give_title(labels: list[str], p_title: list[float] | _TitleProbs, i: int) -
     labels[best] = "T"
 
 
+MARGIN = 1e-9
+"""Slack for rounding in the tagger's marginals (they sum to 1 over the labels, to about 1e-15)."""
+
+
+class _StartProbs:
+    """Each item's marginal probability of opening a post (the sum over the start labels), asked of
+    the tagger only for the items read. Indexed by item, and by line once ``lines`` (line -> item)
+    is set: a line the model did not read (inside plain prose) opens nothing (0.0); a line's value
+    may be set (a date header takes the start probability of the heading under it).
+
+    Why: a marginal is one call into the tagger per label and item, and most items' best label
+    leaves too little probability for the starts to reach ``START_THRESHOLD`` (``may_reach``: one
+    call instead of one per start label). Valid until the tagger tags another page (``read_page``
+    is done with it by then).
+    """
+
+    def __init__(self, tagger, known: set[str], starts: list[str]) -> None:
+        self.marginal, self.known, self.starts = tagger.marginal, known, starts
+        self.lines: dict[int, int] | None = None
+        self.rows: dict[int, list[float]] = {}
+        self.set_lines: dict[int, float] = {}
+
+    def row(self, i: int) -> list[float]:
+        """Item i's marginal probability of each start label, in ``starts`` order."""
+        got = self.rows.get(i)
+        if got is None:
+            got = self.rows[i] = [self.marginal(s, i) for s in self.starts]
+        return got
+
+    def may_reach(self, i: int, label: str, threshold: float = START_THRESHOLD) -> bool:
+        """Whether item i's start probability may reach ``threshold``: false when its ``label`` (not
+        a start) alone takes more than the rest of the probability."""
+        return label not in self.known or self.marginal(label, i) <= 1.0 - threshold + MARGIN
+
+    def __getitem__(self, k: int) -> float:
+        if self.lines is None:
+            return sum(self.row(k))
+        got = self.set_lines.get(k)
+        if got is not None:
+            return got
+        i = self.lines.get(k)
+        return 0.0 if i is None else sum(self.row(i))
+
+    def __setitem__(self, k: int, value: float) -> None:
+        self.set_lines[k] = value
+
+
 class _TitleProbs:
     """Each item's marginal probability of being a title ("T" or "ST"), asked of the tagger only for
     the few items read (a marginal is one call into the tagger per label and item), the "ST" one
-    taken from the start probabilities already asked. Indexed by item, and by line once ``lines``
+    taken from the start probabilities (``_StartProbs``). Indexed by item, and by line once ``lines``
     (line -> item) is set: a line the model did not read (inside plain prose) is no title (0.0).
     Valid until the tagger tags another page (``read_page`` is done with it by then).
     """
 
-    def __init__(self, tagger, known: set[str], starts: list[str], start_p: list[list[float]]) -> None:
+    def __init__(self, tagger, known: set[str], start_p: _StartProbs) -> None:
         self.tagger, self.known, self.start_p = tagger, known, start_p
-        self.st = starts.index("ST") if "ST" in starts else None
+        self.st = start_p.starts.index("ST") if "ST" in start_p.starts else None
         self.lines: dict[int, int] | None = None
         self.asked: dict[int, float] = {}
 
@@ -371,5 +412,5 @@ class _TitleProbs:
         if st is None:
             return sum(marginal(t, i) for t in ("T", "ST") if t in self.known)
         if "T" not in self.known:
-            return sum((self.start_p[i][st],))
-        return sum((marginal("T", i), self.start_p[i][st]))
+            return sum((self.start_p.row(i)[st],))
+        return sum((marginal("T", i), self.start_p.row(i)[st]))
