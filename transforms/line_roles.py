@@ -24,6 +24,7 @@ from transforms.head_readings import (
 from transforms.labels import START_LABELS
 from transforms.lexicon import load_lexicon
 from transforms.line_features import date_header, list_entry, no_title, text_features
+from transforms.line_marginals import StartProbs, TitleProbs
 from transforms.page_features import interior, page_features
 from transforms.page_layout import trailing_furniture
 from transforms.text import clean, split_lines
@@ -89,7 +90,7 @@ class Segment:
 
 
 def segments(
-    labels: list[str], start_prob: list[float] | _StartProbs, title_prob: list[float] | _TitleProbs
+    labels: list[str], start_prob: list[float] | StartProbs, title_prob: list[float] | TitleProbs
 ) -> list[Segment]:
     """Posts from line labels: a start label opens one, an outside line closes it.
 
@@ -173,11 +174,13 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     known = set(tagger.labels())
     starts = [s for s in START_LABELS if s in known]
     n = len(labels)
-    p_start = _StartProbs(tagger, known, starts)
-    p_title = _TitleProbs(tagger, known, p_start)
+    p_start = StartProbs(tagger, known, starts)
+    p_title = TitleProbs(tagger, known, p_start)
     for i in range(n):
         label = labels[i]
-        if label not in START_LABELS and p_start.may_reach(i, label) and p_start[i] >= START_THRESHOLD:
+        if label in START_LABELS or not p_start.may_reach(i, label, START_THRESHOLD):
+            continue
+        if p_start[i] >= START_THRESHOLD:
             row = p_start.row(i)
             labels[i] = starts[max(range(len(starts)), key=lambda j: row[j])]
             _give_title(labels, p_title, i)
@@ -224,7 +227,7 @@ def closing_block(texts: list[str], labels: list[str], start: int) -> int:
     return start
 
 
-def _date_headers(labels: list[str], p_start: list[float] | _StartProbs, texts: list[str]) -> None:
+def _date_headers(labels: list[str], p_start: list[float] | StartProbs, texts: list[str]) -> None:
     """A date line right above a post's heading opens that post, as its header.
 
     Blogs that head each post with its date ("Thursday, May 9, 2013", "3 Feb2019",
@@ -317,7 +320,7 @@ def _untitled_intro_above(labels: list[str], k: int) -> bool:
     return False
 
 
-def _give_title(labels: list[str], p_title: list[float] | _TitleProbs, i: int) -> None:
+def _give_title(labels: list[str], p_title: list[float] | TitleProbs, i: int) -> None:
     """A start the marginals added: its title is the likeliest one in the next few items (if any)."""
     if labels[i] == "ST":
         return
@@ -335,82 +338,3 @@ def _give_title(labels: list[str], p_title: list[float] | _TitleProbs, i: int) -
         if labels[j] in ("B", "Bt", "E", "Et"):
             labels[j] = "I"
     labels[best] = "T"
-
-
-MARGIN = 1e-9
-"""Slack for rounding in the tagger's marginals (they sum to 1 over the labels, to about 1e-15)."""
-
-
-class _StartProbs:
-    """Each item's marginal probability of opening a post (the sum over the start labels), asked of
-    the tagger only for the items read. Indexed by item, and by line once ``lines`` (line -> item)
-    is set: a line the model did not read (inside plain prose) opens nothing (0.0); a line's value
-    may be set (a date header takes the start probability of the heading under it).
-
-    Why: a marginal is one call into the tagger per label and item, and most items' best label
-    leaves too little probability for the starts to reach ``START_THRESHOLD`` (``may_reach``: one
-    call instead of one per start label). Valid until the tagger tags another page (``read_page``
-    is done with it by then).
-    """
-
-    def __init__(self, tagger, known: set[str], starts: list[str]) -> None:
-        self.marginal, self.known, self.starts = tagger.marginal, known, starts
-        self.lines: dict[int, int] | None = None
-        self.rows: dict[int, list[float]] = {}
-        self.set_lines: dict[int, float] = {}
-
-    def row(self, i: int) -> list[float]:
-        """Item i's marginal probability of each start label, in ``starts`` order."""
-        got = self.rows.get(i)
-        if got is None:
-            got = self.rows[i] = [self.marginal(s, i) for s in self.starts]
-        return got
-
-    def may_reach(self, i: int, label: str, threshold: float = START_THRESHOLD) -> bool:
-        """Whether item i's start probability may reach ``threshold``: false when its ``label`` (not
-        a start) alone takes more than the rest of the probability."""
-        return label not in self.known or self.marginal(label, i) <= 1.0 - threshold + MARGIN
-
-    def __getitem__(self, k: int) -> float:
-        if self.lines is None:
-            return sum(self.row(k))
-        got = self.set_lines.get(k)
-        if got is not None:
-            return got
-        i = self.lines.get(k)
-        return 0.0 if i is None else sum(self.row(i))
-
-    def __setitem__(self, k: int, value: float) -> None:
-        self.set_lines[k] = value
-
-
-class _TitleProbs:
-    """Each item's marginal probability of being a title ("T" or "ST"), asked of the tagger only for
-    the few items read (a marginal is one call into the tagger per label and item), the "ST" one
-    taken from the start probabilities (``_StartProbs``). Indexed by item, and by line once ``lines``
-    (line -> item) is set: a line the model did not read (inside plain prose) is no title (0.0).
-    Valid until the tagger tags another page (``read_page`` is done with it by then).
-    """
-
-    def __init__(self, tagger, known: set[str], start_p: _StartProbs) -> None:
-        self.tagger, self.known, self.start_p = tagger, known, start_p
-        self.st = start_p.starts.index("ST") if "ST" in start_p.starts else None
-        self.lines: dict[int, int] | None = None
-        self.asked: dict[int, float] = {}
-
-    def __getitem__(self, k: int) -> float:
-        i = k if self.lines is None else self.lines.get(k)
-        if i is None:
-            return 0.0
-        got = self.asked.get(i)
-        if got is None:
-            got = self.asked[i] = self._ask(i)
-        return got
-
-    def _ask(self, i: int) -> float:
-        marginal, st = self.tagger.marginal, self.st
-        if st is None:
-            return sum(marginal(t, i) for t in ("T", "ST") if t in self.known)
-        if "T" not in self.known:
-            return sum((self.start_p.row(i)[st],))
-        return sum((marginal("T", i), self.start_p.row(i)[st]))
