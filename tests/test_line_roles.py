@@ -298,3 +298,29 @@ def test_the_closing_furniture_starts_after_the_lines_every_post_repeats() -> No
     labels = ["SH", "T", "B", "B", "SH", "T", "B", "O"]
     assert closing_block(texts, labels, 6) == 7
     assert closing_block(texts, ["O"] * 8, 6) == 6  # nothing above was a post's
+
+
+def test_start_probabilities_asked_lazily_are_the_eager_ones(tmp_path) -> None:
+    """``StartProbs`` skips the start marginals of an item whose best label leaves them too little
+    room: on generated pages, every item it skips has a start sum under the threshold, and every
+    value it gives is the sum of the start marginals asked item by item."""
+    from samples.generator import generate_corpus
+    from transforms.labels import START_LABELS
+    from transforms.line_marginals import StartProbs
+    from transforms.line_roles import START_THRESHOLD
+
+    tagger = load_model().lines
+    known = set(tagger.labels())
+    starts = [s for s in START_LABELS if s in known]
+    skipped = 0
+    for dump in generate_corpus(tmp_path, n_dumps=2, seed=5):
+        _keep, feats = PageLines.of(dump.read_text(encoding="utf-8")).items()
+        labels = tagger.tag(feats)
+        lazy = StartProbs(tagger, known, starts)
+        for i, label in enumerate(labels):
+            eager = sum(tagger.marginal(s, i) for s in starts)
+            if label not in START_LABELS and not lazy.may_reach(i, label, START_THRESHOLD):
+                skipped += 1
+                assert eager < START_THRESHOLD
+            assert lazy[i] == eager
+    assert skipped > 0  # the gate is exercised
