@@ -4,6 +4,7 @@ whenever its manifest cannot vouch for it."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -260,6 +261,45 @@ def test_patch_copy_writes_only_changed_blocks_and_refuses_a_copy_its_manifest_d
     manifest_path(old).unlink()
     with pytest.raises(NotPatchable):
         patch()
+
+
+def test_a_block_whose_sub_blocks_moved_is_patched_and_a_manifest_of_another_digest_is_refused(
+    tmp_path: Path,
+) -> None:
+    """What DuckDB does to a metadata block (its 4 KiB sub-blocks moved about) keeps an order-blind
+    checksum such as DuckDB's own; the block digests must still see it, or the copy silently differs.
+    A manifest written with another kind of digest (an older release's SHA-256) is not compared."""
+    db = tmp_path / "w.duckdb"
+    _wide_writer(db)
+    block_size = _block_size(db)
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(db, old)
+    write_manifest(old, block_digests(db, block_size), block_size)
+    start = blockcopy.HEADER_BYTES + 2 * block_size  # the third block: swap its first two 4 KiB parts
+    data = bytearray(db.read_bytes())
+    first, second = data[start : start + 4096], data[start + 4096 : start + 8192]
+    assert first != second
+    data[start : start + 8192] = second + first
+    db.write_bytes(bytes(data))
+
+    fd = os.open(old, os.O_RDWR)
+    try:
+        done = patch_copy(db, old, fd, block_digests(db, block_size), block_size)
+    finally:
+        os.close(fd)
+    assert done.changed == 1 and _bytes_equal(old, db)
+
+    shutil.copyfile(db, old)
+    write_manifest(old, block_digests(db, block_size), block_size)
+    head, body = manifest_path(old).read_bytes().split(b"\n", 1)
+    older = json.dumps(json.loads(head) | {"digest": "sha256"}).encode()
+    manifest_path(old).write_bytes(older + b"\n" + body)
+    fd = os.open(old, os.O_RDWR)
+    try:
+        with pytest.raises(NotPatchable, match="another kind of digest"):
+            patch_copy(db, old, fd, block_digests(db, block_size), block_size)
+    finally:
+        os.close(fd)
 
 
 def test_an_interrupted_or_damaged_patch_is_followed_by_a_whole_copy(
