@@ -106,6 +106,46 @@ def test_instance_config_is_accepted_by_dagster(tmp_path: Path) -> None:
         assert instance.run_monitoring_enabled and instance.run_launcher.supports_check_run_worker_health
 
 
+@dg.op
+def _noted(context) -> int:  # (a string annotation is refused by Dagster)
+    context.log.info("a line in the event log")
+    return 1
+
+
+@dg.job
+def _tiny_job() -> None:
+    _noted()
+
+
+def test_instance_storage_keeps_dagster_sqlite_files_and_a_few_connections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The project's storage reads and writes the very files Dagster's default SQLite storage does (a
+    home made before it keeps its history), on connections kept per shard, a bounded number of them."""
+    from orchestration.instance_storage import RUN_SHARDS_KEPT, KeptEventLogStorage, KeptRunStorage
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))  # the storage's base folder, as for every CLI run
+    with dg.DagsterInstance.from_config(str(home)) as instance:  # Dagster's own storage, no dagster.yaml
+        before = _tiny_job.execute_in_process(instance=instance).run_id
+    (home / "dagster.yaml").write_text((PROJECT / ".dagster" / "dagster.yaml").read_text(encoding="utf-8"))
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        events = instance.event_log_storage
+        assert isinstance(events, KeptEventLogStorage) and isinstance(instance.run_storage, KeptRunStorage)
+        assert instance.get_run_by_id(before).is_success
+        assert any(e.user_message == "a line in the event log" for e in instance.all_logs(before))
+        runs = [_tiny_job.execute_in_process(instance=instance).run_id for _ in range(RUN_SHARDS_KEPT + 2)]
+        assert len(events._engines) <= RUN_SHARDS_KEPT + 1  # the index shard and the last few runs
+        assert all(instance.get_run_by_id(r).is_success for r in [before, *runs])
+        assert len(instance.all_logs(runs[0])) == len(instance.all_logs(runs[-1])) > 5
+    with dg.DagsterInstance.from_config(str(home)) as instance:  # a later process sees it all
+        assert len(instance.get_runs()) == len(runs) + 1
+    assert sorted(p.name for p in (home / "history" / "runs").glob("*.db")) == sorted(
+        ["index.db", *(f"{r}.db" for r in [before, *runs])]
+    )
+
+
 def test_executor_is_configuration(monkeypatch) -> None:
     import dagster as dg
     import pytest
