@@ -8,11 +8,11 @@ still syncs its log: no run record is less durable). A one-new-dump run writes a
 (steps, outputs, check results, the run's status) into the run's shard and the index shard, and
 about 40 run records: 1.5-2 s of a run whose target is 3 s (docs/performance.md).
 
-So this is Dagster's ``DagsterSqliteStorage`` (same files, same schema, same base folder: an
-instance made before keeps working) with two changes: the run storage keeps one engine, and the
-event log keeps one engine per shard (the index, and the few runs touched last). Connections are
-pooled by SQLAlchemy and only used under the storage's own lock or one per thread, as before.
-``.dagster/dagster.yaml`` selects it (``storage: custom``).
+So these are Dagster's SQLite run storage and event log (same files, same schema, same folders:
+an instance made before keeps working) with one change each: the run storage keeps one engine, and
+the event log keeps one engine per shard (the index, and the few runs touched last). Connections are
+pooled by SQLAlchemy and used under the storage's own lock or one per thread, as before.
+``.dagster/dagster.yaml`` selects them (``instance_class``, see ``BylinesInstance``).
 """
 
 from __future__ import annotations
@@ -22,21 +22,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import dagster as dg
 import sqlalchemy as db
-from dagster._core.storage.base_storage import DagsterStorage
+from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SQLITE_BUSY_TIMEOUT_SECONDS,
 )
 from dagster._core.storage.runs import SqliteRunStorage
-from dagster._core.storage.schedules import SqliteScheduleStorage
-from dagster._core.storage.sqlite_storage import (
-    DagsterSqliteStorage,
-    _event_logs_directory,
-    _runs_directory,
-    _schedule_directory,
-)
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy.engine import Connection, Engine
 
@@ -105,18 +99,27 @@ class KeptEventLogStorage(SqliteEventLogStorage):
         self._dispose_engines()
 
 
-class KeptSqliteStorage(DagsterSqliteStorage):
-    """``DagsterSqliteStorage`` (runs, event log, schedules under ``base_dir``) with kept connections."""
+class BylinesInstance(dg.DagsterInstance):
+    """Dagster's instance, its SQLite run storage and event log swapped for the kept-connection ones.
 
-    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
-        # DagsterSqliteStorage.__init__ with the two storages swapped (it would open Dagster's own first)
-        self.base_dir = base_dir
-        self._run_storage = KeptRunStorage.from_local(_runs_directory(base_dir))
-        self._event_log_storage = KeptEventLogStorage(_event_logs_directory(base_dir))
-        self._schedule_storage = SqliteScheduleStorage.from_local(_schedule_directory(base_dir))
-        self._inst_data = inst_data
-        DagsterStorage.__init__(self)
+    Why an instance class and not ``storage: custom``: the storage of a custom block is told its folder
+    in the config (only ``$DAGSTER_HOME`` could be named there), while Dagster's default SQLite storage
+    lives in the folder of the instance, however it is opened (``DagsterInstance.get()``,
+    ``from_config(folder)``). Here Dagster makes that default storage and this class reopens its own
+    folders; a storage configured otherwise (Postgres, ``deploy/``) is left as it is.
+    """
+
+    def __init__(self, *args: Any, run_storage: Any = None, event_storage: Any = None, **kwargs: Any):
+        if type(run_storage) is SqliteRunStorage:
+            run_storage = KeptRunStorage(run_storage._conn_string, run_storage.inst_data)
+        if type(event_storage) is SqliteEventLogStorage:
+            event_storage = KeptEventLogStorage(event_storage._base_dir, event_storage.inst_data)
+        super().__init__(*args, run_storage=run_storage, event_storage=event_storage, **kwargs)
 
     @classmethod
-    def from_config_value(cls, inst_data: ConfigurableClassData, config_value: Any) -> KeptSqliteStorage:  # type: ignore[override]
-        return cls.from_local(inst_data=inst_data, **config_value)
+    def config_schema(cls) -> dict[str, Any]:
+        return {}  # no settings of its own
+
+    @classmethod
+    def config_defaults(cls, base_dir: str) -> Any:
+        return InstanceRef.config_defaults(base_dir)

@@ -117,16 +117,14 @@ def _tiny_job() -> None:
     _noted()
 
 
-def test_instance_storage_keeps_dagster_sqlite_files_and_a_few_connections(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_instance_storage_keeps_dagster_sqlite_files_and_a_few_connections(tmp_path: Path) -> None:
     """The project's storage reads and writes the very files Dagster's default SQLite storage does (a
     home made before it keeps its history), on connections kept per shard, a bounded number of them."""
     from orchestration.instance_storage import RUN_SHARDS_KEPT, KeptEventLogStorage, KeptRunStorage
 
     home = tmp_path / "home"
     home.mkdir()
-    monkeypatch.setenv("DAGSTER_HOME", str(home))  # the storage's base folder, as for every CLI run
+    
     with dg.DagsterInstance.from_config(str(home)) as instance:  # Dagster's own storage, no dagster.yaml
         before = _tiny_job.execute_in_process(instance=instance).run_id
     (home / "dagster.yaml").write_text((PROJECT / ".dagster" / "dagster.yaml").read_text(encoding="utf-8"))
