@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import dagster as dg
@@ -124,7 +125,7 @@ def test_instance_storage_keeps_dagster_sqlite_files_and_a_few_connections(tmp_p
 
     home = tmp_path / "home"
     home.mkdir()
-    
+
     with dg.DagsterInstance.from_config(str(home)) as instance:  # Dagster's own storage, no dagster.yaml
         before = _tiny_job.execute_in_process(instance=instance).run_id
     (home / "dagster.yaml").write_text((PROJECT / ".dagster" / "dagster.yaml").read_text(encoding="utf-8"))
@@ -139,9 +140,19 @@ def test_instance_storage_keeps_dagster_sqlite_files_and_a_few_connections(tmp_p
         assert len(instance.all_logs(runs[0])) == len(instance.all_logs(runs[-1])) > 5
     with dg.DagsterInstance.from_config(str(home)) as instance:  # a later process sees it all
         assert len(instance.get_runs()) == len(runs) + 1
-    assert sorted(p.name for p in (home / "history" / "runs").glob("*.db")) == sorted(
-        ["index.db", *(f"{r}.db" for r in [before, *runs])]
-    )
+        assert set(instance.event_log_storage.get_all_run_ids()) == {before, *runs}  # (the empty one hidden)
+    shards = home / "history" / "runs"
+    # each run's shard was copied from an empty one (made once), and is what Dagster's own init makes
+    assert [p.name for p in shards.glob(".bylines-empty-run-*.db")] == [
+        f".bylines-empty-run-{dg.__version__}.db"
+    ]
+    assert not [p for p in shards.iterdir() if p.name.endswith(".tmp")]
+
+    def schema(run_id: str) -> list[tuple[str, str]]:
+        with sqlite3.connect(shards / f"{run_id}.db") as con:
+            return sorted(con.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL").fetchall())
+
+    assert schema(runs[0]) == schema(runs[-1]) == schema(before) and len(schema(before)) > 3
 
 
 def test_executor_is_configuration(monkeypatch) -> None:
