@@ -97,8 +97,8 @@ class KeptEventLogStorage(SqliteEventLogStorage):
         if path.exists():
             return False
         template = path.with_name(f".bylines-empty-run-{dagster_version}.db")
-        if not template.exists():
-            self._make_empty_shard(template)
+        if not template.exists() and not self._make_empty_shard(template):
+            return False
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             shutil.copyfile(template, tmp)
@@ -109,14 +109,20 @@ class KeptEventLogStorage(SqliteEventLogStorage):
             tmp.unlink(missing_ok=True)
         return True
 
-    def _make_empty_shard(self, template: Path) -> None:
+    def _make_empty_shard(self, template: Path) -> bool:
+        """Make the empty shard with Dagster's own init; False (nothing made) if its file is not whole."""
         tmp = template.with_name(f"{template.name}.{os.getpid()}.tmp")
         engine = _engine(f"sqlite:///{tmp}")
         try:
             self._initdb(engine)
         finally:
             engine.dispose()  # closes its connection: the log is folded into the file and removed
+        if Path(f"{tmp}-wal").exists():  # still open elsewhere: the file alone may lack the schema
+            for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+                leftover.unlink(missing_ok=True)
+            return False
         os.replace(tmp, template)
+        return True
 
     def _forget_old_shards(self) -> None:
         runs = [shard for shard in self._engines if shard != INDEX_SHARD_NAME]
