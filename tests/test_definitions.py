@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import dagster as dg
@@ -104,6 +105,54 @@ def test_instance_config_is_accepted_by_dagster(tmp_path: Path) -> None:
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
         assert instance.run_coordinator is not None
         assert instance.run_monitoring_enabled and instance.run_launcher.supports_check_run_worker_health
+
+
+@dg.op
+def _noted(context) -> int:  # (a string annotation is refused by Dagster)
+    context.log.info("a line in the event log")
+    return 1
+
+
+@dg.job
+def _tiny_job() -> None:
+    _noted()
+
+
+def test_instance_storage_keeps_dagster_sqlite_files_and_a_few_connections(tmp_path: Path) -> None:
+    """The project's storage reads and writes the very files Dagster's default SQLite storage does (a
+    home made before it keeps its history), on connections kept per shard, a bounded number of them."""
+    from orchestration.instance_storage import RUN_SHARDS_KEPT, KeptEventLogStorage, KeptRunStorage
+
+    home = tmp_path / "home"
+    home.mkdir()
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:  # Dagster's own storage, no dagster.yaml
+        before = _tiny_job.execute_in_process(instance=instance).run_id
+    (home / "dagster.yaml").write_text((PROJECT / ".dagster" / "dagster.yaml").read_text(encoding="utf-8"))
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        events = instance.event_log_storage
+        assert isinstance(events, KeptEventLogStorage) and isinstance(instance.run_storage, KeptRunStorage)
+        assert instance.get_run_by_id(before).is_success
+        assert any(e.user_message == "a line in the event log" for e in instance.all_logs(before))
+        runs = [_tiny_job.execute_in_process(instance=instance).run_id for _ in range(RUN_SHARDS_KEPT + 2)]
+        assert len(events._engines) <= RUN_SHARDS_KEPT + 1  # the index shard and the last few runs
+        assert all(instance.get_run_by_id(r).is_success for r in [before, *runs])
+        assert len(instance.all_logs(runs[0])) == len(instance.all_logs(runs[-1])) > 5
+    with dg.DagsterInstance.from_config(str(home)) as instance:  # a later process sees it all
+        assert len(instance.get_runs()) == len(runs) + 1
+        assert set(instance.event_log_storage.get_all_run_ids()) == {before, *runs}  # (the empty one hidden)
+    shards = home / "history" / "runs"
+    # each run's shard was copied from an empty one (made once), and is what Dagster's own init makes
+    assert [p.name for p in shards.glob(".bylines-empty-run-*.db")] == [
+        f".bylines-empty-run-{dg.__version__}.db"
+    ]
+    assert not [p for p in shards.iterdir() if p.name.endswith(".tmp")]
+
+    def schema(run_id: str) -> list[tuple[str, str]]:
+        with sqlite3.connect(shards / f"{run_id}.db") as con:
+            return sorted(con.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL").fetchall())
+
+    assert schema(runs[0]) == schema(runs[-1]) == schema(before) and len(schema(before)) > 3
 
 
 def test_executor_is_configuration(monkeypatch) -> None:

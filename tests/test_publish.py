@@ -4,6 +4,7 @@ whenever its manifest cannot vouch for it."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -223,26 +224,36 @@ def _block_size(db: Path) -> int:
         return int(con.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0])
 
 
+def _manifested_copy(db: Path, old: Path, block_size: int = 0) -> int:
+    """Make ``old`` a copy of ``db`` with its manifest (a standby as a publish leaves it); its block size."""
+    block_size = block_size or _block_size(db)
+    shutil.copyfile(db, old)
+    write_manifest(old, block_digests(db, block_size), block_size)
+    return block_size
+
+
+def _patched(db: Path, old: Path, block_size: int) -> blockcopy.Patch:
+    fd = os.open(old, os.O_RDWR)
+    try:
+        return patch_copy(db, old, fd, block_digests(db, block_size), block_size)
+    finally:
+        os.close(fd)
+
+
 def test_patch_copy_writes_only_changed_blocks_and_refuses_a_copy_its_manifest_does_not_vouch_for(
     tmp_path: Path,
 ) -> None:
     db = tmp_path / "w.duckdb"
     _wide_writer(db)
-    block_size = _block_size(db)
     old = tmp_path / "old.duckdb"
-    shutil.copyfile(db, old)
-    write_manifest(old, block_digests(db, block_size), block_size)
+    block_size = _manifested_copy(db, old)
     backup = tmp_path / "old.backup"
     shutil.copyfile(old, backup)
     shutil.copyfile(manifest_path(old), tmp_path / "manifest.backup")
     _writer_db(db, 1001)
 
     def patch() -> blockcopy.Patch:
-        fd = os.open(old, os.O_RDWR)
-        try:
-            return patch_copy(db, old, fd, block_digests(db, block_size), block_size)
-        finally:
-            os.close(fd)
+        return _patched(db, old, block_size)
 
     done = patch()
     assert 0 < done.changed < done.blocks / 4 and _bytes_equal(old, db)
@@ -260,6 +271,34 @@ def test_patch_copy_writes_only_changed_blocks_and_refuses_a_copy_its_manifest_d
     manifest_path(old).unlink()
     with pytest.raises(NotPatchable):
         patch()
+
+
+def test_a_block_whose_sub_blocks_moved_is_patched_and_a_manifest_of_another_digest_is_refused(
+    tmp_path: Path,
+) -> None:
+    """What DuckDB does to a metadata block (its 4 KiB sub-blocks moved about) keeps an order-blind
+    checksum such as DuckDB's own; the block digests must still see it, or the copy silently differs.
+    A manifest written with another kind of digest (an older release's SHA-256) is not compared."""
+    db = tmp_path / "w.duckdb"
+    _wide_writer(db)
+    old = tmp_path / "old.duckdb"
+    block_size = _manifested_copy(db, old)
+    start = blockcopy.HEADER_BYTES + 2 * block_size  # the third block: swap its first two 4 KiB parts
+    data = bytearray(db.read_bytes())
+    first, second = data[start : start + 4096], data[start + 4096 : start + 8192]
+    assert first != second
+    data[start : start + 8192] = second + first
+    db.write_bytes(bytes(data))
+
+    done = _patched(db, old, block_size)
+    assert done.changed == 1 and _bytes_equal(old, db)
+
+    _manifested_copy(db, old, block_size)  # (DuckDB no longer opens db: the moved parts broke its checksum)
+    head, body = manifest_path(old).read_bytes().split(b"\n", 1)
+    older = json.dumps(json.loads(head) | {"digest": "sha256"}).encode()
+    manifest_path(old).write_bytes(older + b"\n" + body)
+    with pytest.raises(NotPatchable, match="another kind of digest"):
+        _patched(db, old, block_size)
 
 
 def test_an_interrupted_or_damaged_patch_is_followed_by_a_whole_copy(
