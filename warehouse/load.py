@@ -107,9 +107,14 @@ _UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
 
 
 def _memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> float:
-    """The connection's ``memory_limit`` in bytes (DuckDB shows it rounded, e.g. ``366.2 MiB``)."""
-    number, unit = str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0]).split()
-    return float(number) * _UNITS[unit]
+    """The connection's ``memory_limit`` in bytes (DuckDB shows it rounded, e.g. ``366.2 MiB``);
+    infinite when it is not a size (no limit)."""
+    shown = str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+    number, _, unit = shown.partition(" ")
+    try:
+        return float(number) * _UNITS[unit]
+    except (ValueError, KeyError):
+        return float("inf")
 
 
 @contextmanager
