@@ -53,8 +53,9 @@ BULK_CHECKPOINT_THRESHOLD = "1GB"
 # The writer's memory while it loads, bounded by the batch and not by the warehouse (``bounded_loads``).
 # DuckDB's buffer pool while the loads run: a batch's own working set (its temp tables, about
 # 100-150 MB for a 32 MB batch) plus room to spare; the connection's limit (384 MB, for the
-# refresh after the loads) is restored when they end. Measured on 390 staged dumps of the 1 GB
-# corpus, the loads alone: peak RSS 716 MB at 384 MB, 577 MB at 256 MB, in the same CPU time.
+# refresh after the loads) is restored when they end. Measured on 391 staged dumps of the 1 GB
+# corpus, the loads alone: peak RSS 716 MB at 384 MB, 577 MB at 256 MB (36.8 and 39.0 CPU s, on a
+# shared machine); at 224 and 160 MB a batch ran out of memory (docs/performance.md).
 LOAD_MEMORY_LIMIT = 256 * 1024 * 1024
 # Dumps loaded between two checkpoints of a long backfill: a checkpoint persists the primary keys'
 # indexes of the rows loaded since the last one, which DuckDB holds in memory until then (92 MB at
