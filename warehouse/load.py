@@ -121,7 +121,7 @@ def _memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> float:
 @contextmanager
 def bounded_loads(con: duckdb.DuckDBPyConnection) -> Iterator[Callable[[int], None]]:
     """Hold the writer's memory to one load batch's while the loads run; yields ``loaded(n_bytes)``,
-    to be called after each committed batch.
+    to be called with the size of each dump once its batch is committed (it may checkpoint).
 
     Why: a backfill's loads run beside the parse pool, and what DuckDB kept between batches grew
     with the warehouse (the 1 GB backfill's writer: 791 MB RSS at the run's peak). Two things grew:
