@@ -18,6 +18,7 @@ from warehouse.parsing import defer, parse_one, resolve_deferred
 from warehouse.rawstore import DumpMeta, RawStore
 from warehouse.refresh import refresh_derived
 from warehouse.schema import apply_schema
+from warehouse.storage import connect_writer
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +131,36 @@ def test_a_damaged_stage_quarantines_its_dump_and_the_others_load(tmp_path: Path
     assert all(r.startswith("staged parse result unreadable") for r in reasons.values())
     loaded = con.execute("SELECT count(*) FROM post_sightings WHERE dump_id = ?", [metas[2].dump_id])
     assert loaded.fetchone()[0] > 0
+
+
+def test_loads_run_under_the_load_memory_limit_and_checkpoint_as_they_go(
+    tmp_path: Path, corpus: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the loads run, DuckDB's buffer pool is capped at ``LOAD_MEMORY_LIMIT`` (the writer's own
+    limit is back afterwards, exactly as given, and a lower one is kept), and every
+    ``LOAD_CHECKPOINT_BYTES`` of dumps a checkpoint writes out what DuckDB would otherwise hold until
+    the end (the write-ahead log is empty after the last batch's)."""
+    store = RawStore(tmp_path / "raw")
+    items = [parse_one(m) for m in _metas(store, corpus[:6])]
+    monkeypatch.setattr(load, "LOAD_BATCH_DUMPS", 3)
+    monkeypatch.setattr(load, "LOAD_CHECKPOINT_BYTES", 1)
+    seen: list[str] = []
+    load_dumps = load.load_dumps
+
+    def recording(con: duckdb.DuckDBPyConnection, batch: list) -> list:
+        seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return load_dumps(con, batch)
+
+    monkeypatch.setattr(load, "load_dumps", recording)
+    for own_limit, during in (("2GB", "256.0 MiB"), ("200MB", "190.7 MiB")):
+        path = tmp_path / f"w{own_limit}.duckdb"
+        con = connect_writer(path, {"memory_limit": own_limit})
+        apply_schema(con)
+        before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        seen.clear()
+        assert load.load_or_quarantine(con, items).loaded == len(items)
+        assert seen == [during, during]
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before
+        wal = path.with_name(path.name + ".wal")
+        assert not wal.exists() or wal.stat().st_size == 0
+        con.close()

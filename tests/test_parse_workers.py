@@ -28,7 +28,9 @@ def probe(n: int) -> tuple[int, int, list[str], bool]:
     """Run in a pool worker: its pid, which heavy modules it holds, and whether the model is loaded."""
     from transforms.model import _load
 
-    heavy = sorted(m for m in ("dagster", "orchestration.assets", "transforms.parse") if m in sys.modules)
+    heavy = sorted(
+        m for m in ("dagster", "orchestration.assets", "pandas", "transforms.parse") if m in sys.modules
+    )
     return n, os.getpid(), heavy, _load.cache_info().currsize > 0
 
 
@@ -41,7 +43,7 @@ def test_workers_start_warm_without_dagster_keep_order_and_are_replaced() -> Non
     assert [r[0] for r in results] == list(range(12))
     for _n, pid, heavy, model_loaded in results:
         assert pid != os.getpid()
-        assert heavy == ["transforms.parse"]  # the parser preloaded; Dagster never
+        assert heavy == ["transforms.parse"]  # the parser preloaded; Dagster and pandas never
         assert model_loaded  # loaded once in the server, before any dump
     # 12 dumps of 1,000 bytes, 2 workers, 2,000 bytes each before a fresh fork takes its place: 6 in all
     assert len({r[1] for r in results}) >= 6

@@ -14,7 +14,8 @@ are a function of the set of current sightings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -29,6 +30,7 @@ from warehouse.parsing import ParsedItem
 from warehouse.rawstore import DumpMeta
 from warehouse.staging import STAGED_TABLES, StagedDump, quarantine_rows, stage_dump
 from warehouse.stops import check_stop, checkpoint, raise_if_stopping
+from warehouse.storage import MEMORY_LIMIT_VARIABLE
 
 STATUS_LOADED = "loaded"
 STATUS_QUARANTINED = "quarantined"
@@ -48,6 +50,17 @@ LOAD_BATCH_BYTES = 32 * 1024 * 1024
 
 # WAL size at which DuckDB checkpoints on its own during a long ingest (default 16 MB).
 BULK_CHECKPOINT_THRESHOLD = "1GB"
+# The writer's memory while it loads, bounded by the batch and not by the warehouse (``bounded_loads``).
+# DuckDB's buffer pool while the loads run: a batch's own working set (its temp tables, about
+# 100-150 MB for a 32 MB batch) plus room to spare; the connection's limit (384 MB, for the
+# refresh after the loads) is restored when they end. Measured on 391 staged dumps of the 1 GB
+# corpus, the loads alone: peak RSS 716 MB at 384 MB, 577 MB at 256 MB (36.8 and 39.0 CPU s, on a
+# shared machine); at 224 and 160 MB a batch ran out of memory (docs/performance.md).
+LOAD_MEMORY_LIMIT = 256 * 1024 * 1024
+# Dumps loaded between two checkpoints of a long backfill: a checkpoint persists the primary keys'
+# indexes of the rows loaded since the last one, which DuckDB holds in memory until then (92 MB at
+# the end of the 1 GB backfill, growing with it) and can evict afterwards.
+LOAD_CHECKPOINT_BYTES = 256 * 1024 * 1024
 # Parsed dumps looked up at once for "already loaded by a racing ingest?" (one query per chunk).
 DONE_CHECK_CHUNK = 16
 # Each log line is an event in the Dagster instance: a flood of bad files logs this many, then a count.
@@ -89,6 +102,54 @@ def bulk_load_settings(con: duckdb.DuckDBPyConnection) -> None:
     published) does the work once; a crash still replays the log, so nothing is less durable.
     """
     con.execute(f"SET checkpoint_threshold = '{BULK_CHECKPOINT_THRESHOLD}'")
+
+
+_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+
+
+def _memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> float:
+    """The connection's ``memory_limit`` in bytes (DuckDB shows it rounded, e.g. ``366.2 MiB``);
+    infinite when it is not a size (no limit)."""
+    shown = str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+    number, _, unit = shown.partition(" ")
+    try:
+        return float(number) * _UNITS[unit]
+    except (ValueError, KeyError):
+        return float("inf")
+
+
+@contextmanager
+def bounded_loads(con: duckdb.DuckDBPyConnection) -> Iterator[Callable[[int], None]]:
+    """Hold the writer's memory to one load batch's while the loads run; yields ``loaded(n_bytes)``,
+    to be called with the size of each dump once its batch is committed (it may checkpoint).
+
+    Why: a backfill's loads run beside the parse pool, and what DuckDB kept between batches grew
+    with the warehouse (the 1 GB backfill's writer: 791 MB RSS at the run's peak). Two things grew:
+    blocks of the tables read or written, cached up to the connection's whole ``memory_limit``
+    (:data:`LOAD_MEMORY_LIMIT` caps that cache during the loads), and the primary keys' indexes of
+    every row loaded since the last checkpoint, which DuckDB cannot evict until a checkpoint writes
+    them (:data:`LOAD_CHECKPOINT_BYTES` of dumps apart). A connection whose own limit is lower keeps
+    it; the limit after the loads is the connection's own (as ``connect_writer`` was given it).
+    """
+    lowered = _memory_limit_bytes(con) > LOAD_MEMORY_LIMIT
+    if lowered:
+        given = con.execute(f"SELECT getvariable('{MEMORY_LIMIT_VARIABLE}')").fetchone()[0]
+        previous = given or con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT} bytes'")
+    since = 0
+
+    def loaded(n_bytes: int) -> None:
+        nonlocal since
+        since += n_bytes
+        if since >= LOAD_CHECKPOINT_BYTES:
+            con.execute("CHECKPOINT")
+            since = 0
+
+    try:
+        yield loaded
+    finally:
+        if lowered:
+            con.execute("SET memory_limit = ?", [previous])
 
 
 def load_dump(con: duckdb.DuckDBPyConnection, meta: DumpMeta, parsed: ParsedDump | StagedDump) -> LoadStats:
@@ -277,6 +338,14 @@ def load_or_quarantine(
     the first finds nothing left to do.
     """
     bulk_load_settings(con)
+    with bounded_loads(con) as loaded_bytes:
+        return _load_all(con, items, log, loaded_bytes)
+
+
+def _load_all(
+    con: duckdb.DuckDBPyConnection, items: Iterable[ParsedItem], log: Any, loaded_bytes: Callable[[int], None]
+) -> LoadResult:
+    """:func:`load_or_quarantine`'s loop; ``loaded_bytes`` is told of every dump committed."""
     result = LoadResult()
     batch: list[tuple[ParsedItem, StagedDump]] = []
     batch_bytes = 0
@@ -288,6 +357,7 @@ def load_or_quarantine(
         result.articles_updated += stats.articles_updated
         result.warnings.extend(f"{item.meta.file_name}: {w}" for w in stats.warnings)
         item.discard_stage()
+        loaded_bytes(item.meta.size_bytes)  # committed: may checkpoint
 
     def quarantine(entries: list[tuple[ParsedItem, str]]) -> None:
         quarantine_dumps(con, [(item.meta, reason) for item, reason in entries])  # one commit for all

@@ -40,6 +40,9 @@ ALLOCATOR = {
     "allocator_bulk_deallocation_flush_threshold": "32MB",
     "allocator_background_threads": True,
 }
+# The DuckDB variable that holds the connection's ``memory_limit`` as it was given: DuckDB shows the
+# setting rounded (``366.2 MiB``), so a step that lowers it for a while (``warehouse.load``) restores this.
+MEMORY_LIMIT_VARIABLE = "writer_memory_limit"
 # The catalog name of the writer's file on its connection (queries use unqualified names; the
 # connection's default database is this one).
 CATALOG = "warehouse"
@@ -55,6 +58,8 @@ def connect_writer(
     """
     con = duckdb.connect(":memory:", config={**ALLOCATOR, **(config or {})})
     try:
+        if config and "memory_limit" in config:
+            con.execute(f"SET VARIABLE {MEMORY_LIMIT_VARIABLE} = ?", [str(config["memory_limit"])])
         literal = str(path).replace("'", "''")
         con.execute(f"ATTACH '{literal}' AS {CATALOG} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
         con.execute(f"USE {CATALOG}")
