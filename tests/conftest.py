@@ -7,6 +7,7 @@ The real dumps are never copied into the project: tests read them from ``../shar
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,21 @@ def _isolated_landing(tmp_path_factory: pytest.TempPathFactory) -> None:
         tmp_path_factory.mktemp("data") / "landing"
     )  # writers.yaml: beside it
     os.environ.pop("BYLINES_WRITERS", None)
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored() -> Any:
+    """Put back this process's ``__main__`` after each test.
+
+    Why: Streamlit's AppTest runs the dashboard script as ``__main__`` and leaves it there, and a
+    process pool started later (the parse pool's fork server) re-runs the parent's ``__main__`` in
+    every worker: the dashboard's imports would then show up in parse workers, in whatever test
+    happened to run after a dashboard test in the same process.
+    """
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
 
 
 def ingest_files(paths: list[Path], db: Path, raw: Path | None = None) -> dict[str, Any]:

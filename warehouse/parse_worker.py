@@ -21,26 +21,39 @@ from importlib.abc import MetaPathFinder
 
 
 class _WithoutPandas(MetaPathFinder):
-    """Makes ``import pandas`` fail in this process, so pyarrow takes pandas for absent.
-
-    Why: pyarrow's first conversion of Python values imports pandas (to ask whether the value is a
-    pandas array), which nothing in a parse needs; in the fork server it cost 46 MB RSS (31 MB of
-    it private), in the server and again in every worker's copy of those pages as it touched them.
-    Only the pool's processes import this module (it is the fork server's preload); a process that
-    had pandas already keeps it.
-    """
+    """Makes ``import pandas`` fail while installed (``_pandas_taken_for_absent``)."""
 
     def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
         if fullname.partition(".")[0] == "pandas":
             raise ModuleNotFoundError(f"{fullname} is not imported in parse workers", name=fullname)
 
 
-def warm_up() -> None:
-    """Import the parser and load its model, gazetteer and the staging shapes (each cached per process)."""
-    if "pandas" not in sys.modules:
-        sys.meta_path.insert(0, _WithoutPandas())
+def _pandas_taken_for_absent() -> None:
+    """Have pyarrow answer its "is pandas installed?" once, with no, and remember it.
+
+    Why: pyarrow's first conversion of Python values imports pandas (to ask whether the value is a
+    pandas array), which nothing in a parse needs; in the fork server it cost 46 MB RSS (31 MB of
+    it private), in the server and again in every worker's copy of those pages as it touched them.
+    pyarrow tries that import once per process, so ``import pandas`` is blocked only for that first
+    conversion: code that imports pandas itself later (multiprocessing re-running a parent's
+    ``__main__`` in a worker, say) still gets it. A process that had pandas already keeps it.
+    """
     import pyarrow as pa
 
+    if "pandas" in sys.modules:
+        pa.array([0])
+        return
+    blocker = _WithoutPandas()
+    sys.meta_path.insert(0, blocker)
+    try:
+        pa.array([0])
+    finally:
+        sys.meta_path.remove(blocker)
+
+
+def warm_up() -> None:
+    """Import the parser and load its model, gazetteer and the staging shapes (each cached per process)."""
+    _pandas_taken_for_absent()
     import transforms.parse  # noqa: F401 - the parser's modules and their compiled patterns
     from transforms.gazetteer import load_gazetteer
     from transforms.model import ModelMissing, load_model
@@ -50,7 +63,6 @@ def warm_up() -> None:
     with contextlib.suppress(ModelMissing):  # the first parse reports it, per dump
         load_model()
     schemas()
-    pa.array([0])  # pyarrow's first conversion of Python values: its pandas check, answered once
 
 
 warm_up()
