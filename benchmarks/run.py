@@ -145,6 +145,28 @@ class TreeMemory:
     pss_sum: int = 0  # proportional set sizes added up: each shared page split among its users
     rss_largest: int = 0
     processes: int = 0
+    by_role: dict[str, list[int]] = field(default_factory=dict)  # role -> PSS of each such process
+
+    def breakdown(self) -> str:
+        """PSS per role ("writer 615, parse workers 134 + 109, ..." MB): where a peak's memory was."""
+        return ", ".join(
+            f"{role} {' + '.join(f'{b / 1e6:.0f}' for b in sizes)}" for role, sizes in self.by_role.items()
+        )
+
+
+def _role(pid: int, root: int, parent: dict[int, int]) -> str:
+    """What a process of an ingest's tree is: the writer (the ``bylines ingest`` process itself), the
+    parse pool's fork server (a child of the writer running multiprocessing's forkserver), a parse
+    worker (a child of that server), or other (Dagster's log watchers, multiprocessing's tracker)."""
+    if pid == root:
+        return "writer"
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        command = b""
+    if b"multiprocessing.forkserver" in command:
+        return "parse server" if parent.get(pid) == root else "parse workers"
+    return "other"
 
 
 def _pss(pid: int) -> int | None:
@@ -166,6 +188,7 @@ def _tree_memory(root: int) -> TreeMemory:
     the whole run occupies in RAM. Where PSS cannot be read, the process's RSS stands in.
     """
     children: dict[int, list[int]] = {}
+    parent: dict[int, int] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
     for entry in Path("/proc").iterdir():
@@ -179,6 +202,7 @@ def _tree_memory(root: int) -> TreeMemory:
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(ppid, []).append(pid)
+        parent[pid] = ppid
     todo, seen = [root], []
     while todo:
         pid = todo.pop()
@@ -192,6 +216,8 @@ def _tree_memory(root: int) -> TreeMemory:
         out.pss_sum += pss if pss is not None else size
         out.rss_largest = max(out.rss_largest, size)
         out.processes += 1 if size else 0
+        if size:
+            out.by_role.setdefault(_role(pid, root, parent), []).append(pss if pss is not None else size)
     return out
 
 
@@ -202,7 +228,7 @@ class IngestRun:
     peak_tree_rss_mb: float  # all processes of the run at once (writer + parser pool), RSS added up
     peak_tree_pss_mb: float = 0.0  # the same instant-by-instant sum with PSS (shared pages counted once)
     cores: float = 0.0  # CPU seconds of the run's processes (user + system) per wall second
-    peak_when: str = ""  # at the PSS peak: seconds into the run, processes alive, the largest one's RSS
+    peak_when: str = ""  # at the PSS peak: seconds into the run, processes alive, largest RSS, PSS by role
 
 
 def _run_ingest(args: list[str], env: dict[str, str], sample_every: float = 0.2) -> IngestRun:
@@ -225,7 +251,7 @@ def _run_ingest(args: list[str], env: dict[str, str], sample_every: float = 0.2)
                 peak_pss = now.pss_sum
                 peak_when = (
                     f"at {time.perf_counter() - start:.0f} s of {{seconds:.0f}}, {now.processes} processes, "
-                    f"largest {now.rss_largest / 1e6:.0f} MB RSS"
+                    f"largest {now.rss_largest / 1e6:.0f} MB RSS; MB PSS: {now.breakdown()}"
                 )
             stop.wait(sample_every)
 

@@ -57,7 +57,7 @@ def test_bench_writes_every_section(tmp_path: Path, capsys, monkeypatch) -> None
 
 
 def test_tree_memory_adds_up_the_processes_alive_at_one_instant() -> None:
-    """A child holding 200 MB shows in this process tree's sums; PSS never exceeds RSS."""
+    """A child holding 200 MB shows in this process tree's sums, under its role; PSS never exceeds RSS."""
     child = subprocess.Popen(
         [sys.executable, "-c", "import sys; b = bytearray(200 * 1024 * 1024); sys.stdin.read()"],
         stdin=subprocess.PIPE,
@@ -72,6 +72,9 @@ def test_tree_memory_adds_up_the_processes_alive_at_one_instant() -> None:
         assert alone.rss_sum >= 200 * 1024 * 1024 and alone.rss_largest == alone.rss_sum
         assert 0 < alone.pss_sum <= alone.rss_sum
         assert now.rss_sum >= alone.rss_sum + 1 and now.pss_sum <= now.rss_sum
+        # by role: the tree's root is "the writer", a child that is no parse pool process "other"
+        assert list(alone.by_role) == ["writer"] and alone.breakdown().startswith("writer 2")
+        assert sum(alone.by_role["writer"]) == alone.pss_sum and "other" in now.by_role
     finally:
         child.communicate(b"")
 

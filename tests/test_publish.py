@@ -301,6 +301,29 @@ def test_a_block_whose_sub_blocks_moved_is_patched_and_a_manifest_of_another_dig
         _patched(db, old, block_size)
 
 
+def test_block_digests_read_in_windows_are_the_digests_of_each_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Digests made through windows of the file (a block cut by no window, blocks not on page
+    boundaries, a short last block) are those of each block's bytes, in order."""
+    import xxhash
+
+    data = os.urandom(blockcopy.HEADER_BYTES + 37 * 5000 + 123)
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    spans = blockcopy._spans(len(data), 5000)
+    expected = [xxhash.xxh3_128_digest(data[o : o + n]) for o, n in spans]
+    monkeypatch.setattr(blockcopy, "WINDOW_BYTES", 3 * 4096 + 11_000)  # a few blocks per window
+    assert block_digests(path, 5000) == expected
+    monkeypatch.setattr(blockcopy, "WINDOW_BYTES", 1)  # each block a window of its own
+    assert block_digests(path, 5000) == expected
+    monkeypatch.setattr(blockcopy, "WINDOW_BYTES", 1 << 30)  # the whole file in one window
+    assert block_digests(path, 5000) == expected
+    empty = tmp_path / "empty"
+    empty.touch()
+    assert block_digests(empty, 5000) == []
+
+
 def test_an_interrupted_or_damaged_patch_is_followed_by_a_whole_copy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
