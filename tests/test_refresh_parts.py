@@ -11,8 +11,12 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import pytest
+
+from warehouse import refresh
 from warehouse.integrity import content_digest
 from warehouse.refresh import refresh_derived
+from warehouse.search_index import BULK_MEMORY_LIMIT
 from warehouse.storage import connect_writer
 
 PART = 7
@@ -56,5 +60,30 @@ def test_full_refresh_in_parts_leaves_what_the_loads_left(writers_warehouse: Pat
             ).fetchone()[0]
             == 0
         )
+    finally:
+        con.close()
+
+
+def test_the_full_search_build_runs_under_its_own_memory_limit(
+    writers_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index built whole (a full refresh's last step, the writer's memory peak after a backfill)
+    runs under ``BULK_MEMORY_LIMIT``; the connection's own limit is back afterwards, exactly as given."""
+    db = tmp_path / "w.duckdb"
+    shutil.copy(writers_warehouse, db)
+    seen: list[str] = []
+    build = refresh.refresh_search_index
+
+    def recording(con, full=False):  # noqa: ANN001, ANN202 - the wrapped function's own signature
+        seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return build(con, full)
+
+    monkeypatch.setattr(refresh, "refresh_search_index", recording)
+    con = connect_writer(db, {"memory_limit": "1GB"})
+    try:
+        own = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        refresh_derived(con, full=True)
+        assert seen == [f"{BULK_MEMORY_LIMIT / 2**20:.1f} MiB"]
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == own
     finally:
         con.close()

@@ -30,7 +30,7 @@ from warehouse.parsing import ParsedItem
 from warehouse.rawstore import DumpMeta
 from warehouse.staging import STAGED_TABLES, StagedDump, quarantine_rows, stage_dump
 from warehouse.stops import check_stop, checkpoint, raise_if_stopping
-from warehouse.storage import MEMORY_LIMIT_VARIABLE
+from warehouse.storage import memory_limit_at_most
 
 STATUS_LOADED = "loaded"
 STATUS_QUARANTINED = "quarantined"
@@ -104,20 +104,6 @@ def bulk_load_settings(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"SET checkpoint_threshold = '{BULK_CHECKPOINT_THRESHOLD}'")
 
 
-_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
-
-
-def _memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> float:
-    """The connection's ``memory_limit`` in bytes (DuckDB shows it rounded, e.g. ``366.2 MiB``);
-    infinite when it is not a size (no limit)."""
-    shown = str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
-    number, _, unit = shown.partition(" ")
-    try:
-        return float(number) * _UNITS[unit]
-    except (ValueError, KeyError):
-        return float("inf")
-
-
 @contextmanager
 def bounded_loads(con: duckdb.DuckDBPyConnection) -> Iterator[Callable[[int], None]]:
     """Hold the writer's memory to one load batch's while the loads run; yields ``loaded(n_bytes)``,
@@ -131,11 +117,6 @@ def bounded_loads(con: duckdb.DuckDBPyConnection) -> Iterator[Callable[[int], No
     them (:data:`LOAD_CHECKPOINT_BYTES` of dumps apart). A connection whose own limit is lower keeps
     it; the limit after the loads is the connection's own (as ``connect_writer`` was given it).
     """
-    lowered = _memory_limit_bytes(con) > LOAD_MEMORY_LIMIT
-    if lowered:
-        given = con.execute(f"SELECT getvariable('{MEMORY_LIMIT_VARIABLE}')").fetchone()[0]
-        previous = given or con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-        con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT} bytes'")
     since = 0
 
     def loaded(n_bytes: int) -> None:
@@ -145,11 +126,8 @@ def bounded_loads(con: duckdb.DuckDBPyConnection) -> Iterator[Callable[[int], No
             con.execute("CHECKPOINT")
             since = 0
 
-    try:
+    with memory_limit_at_most(con, LOAD_MEMORY_LIMIT):
         yield loaded
-    finally:
-        if lowered:
-            con.execute("SET memory_limit = ?", [previous])
 
 
 def load_dump(con: duckdb.DuckDBPyConnection, meta: DumpMeta, parsed: ParsedDump | StagedDump) -> LoadStats:

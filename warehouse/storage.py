@@ -23,6 +23,8 @@ table in small row groups.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -41,8 +43,10 @@ ALLOCATOR = {
     "allocator_background_threads": True,
 }
 # The DuckDB variable that holds the connection's ``memory_limit`` as it was given: DuckDB shows the
-# setting rounded (``366.2 MiB``), so a step that lowers it for a while (``warehouse.load``) restores this.
+# setting rounded (``366.2 MiB``), so a step that lowers it for a while (``memory_limit_at_most``)
+# restores this.
 MEMORY_LIMIT_VARIABLE = "writer_memory_limit"
+_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
 # The catalog name of the writer's file on its connection (queries use unqualified names; the
 # connection's default database is this one).
 CATALOG = "warehouse"
@@ -67,3 +71,36 @@ def connect_writer(
         con.close()
         raise
     return con
+
+
+def _memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> float:
+    """The connection's ``memory_limit`` in bytes (DuckDB shows it rounded, e.g. ``366.2 MiB``);
+    infinite when it is not a size (no limit)."""
+    shown = str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+    number, _, unit = shown.partition(" ")
+    try:
+        return float(number) * _UNITS[unit]
+    except (ValueError, KeyError):
+        return float("inf")
+
+
+@contextmanager
+def memory_limit_at_most(con: duckdb.DuckDBPyConnection, limit_bytes: int) -> Iterator[None]:
+    """Run a step with DuckDB's ``memory_limit`` at most ``limit_bytes``; afterwards the connection's
+    own limit is back exactly as ``connect_writer`` was given it (a lower own limit is kept).
+
+    Why: DuckDB's buffer pool fills up to its limit with blocks it may evict, and the process keeps
+    that memory; steps whose working set is known to be smaller (a load batch, the search index's
+    sorted build, which spills) run under less, so the writer's peak is bounded by the step, not by
+    the connection's limit (docs/performance.md, "Memory of the 1 GB backfill").
+    """
+    if _memory_limit_bytes(con) <= limit_bytes:
+        yield
+        return
+    given = con.execute(f"SELECT getvariable('{MEMORY_LIMIT_VARIABLE}')").fetchone()[0]
+    previous = given or con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"SET memory_limit = '{limit_bytes} bytes'")
+    try:
+        yield
+    finally:
+        con.execute("SET memory_limit = ?", [previous])
