@@ -19,6 +19,9 @@ Warehouses made before this: their existing row groups stay as they are (DuckDB 
 row group nobody changed); the first append under this setting starts a new small row group after
 them, so from the first run on an append rewrites only that. ``bylines rebuild`` lays out every
 table in small row groups.
+
+Also here, as settings of the same connections: how the writer's memory is kept bounded
+(``ALLOCATOR``, and ``memory_limit_at_most`` for a step that needs less than the connection's limit).
 """
 
 from __future__ import annotations
