@@ -11,9 +11,10 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from warehouse import refresh
+from warehouse import search_index
 from warehouse.integrity import content_digest
 from warehouse.refresh import refresh_derived
 from warehouse.search_index import BULK_MEMORY_LIMIT
@@ -72,13 +73,13 @@ def test_the_full_search_build_runs_under_its_own_memory_limit(
     db = tmp_path / "w.duckdb"
     shutil.copy(writers_warehouse, db)
     seen: list[str] = []
-    build = refresh.refresh_search_index
+    build = search_index._build_bulk
 
-    def recording(con, full=False):  # noqa: ANN001, ANN202 - the wrapped function's own signature
+    def recording(con: duckdb.DuckDBPyConnection) -> int:
         seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
-        return build(con, full)
+        return build(con)
 
-    monkeypatch.setattr(refresh, "refresh_search_index", recording)
+    monkeypatch.setattr(search_index, "_build_bulk", recording)
     con = connect_writer(db, {"memory_limit": "1GB"})
     try:
         own = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]

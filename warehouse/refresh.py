@@ -25,9 +25,8 @@ import duckdb
 
 from warehouse.aggregates import needs_full_refresh, rebuild_aggregates, refresh_aggregates
 from warehouse.identity import CURRENT_SIGHTINGS, derive, derive_everything
-from warehouse.search_index import BULK_MEMORY_LIMIT, refresh_search_index
+from warehouse.search_index import refresh_search_index
 from warehouse.stops import checkpoint
-from warehouse.storage import memory_limit_at_most
 from warehouse.years import infer_every_year, infer_years_into
 
 # Posts or articles per part of a full refresh (see the module's docstring). Within a part DuckDB
@@ -63,8 +62,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False, part_row
     if full or needs_full_refresh(con):
         each_part_committed(con, infer_every_year(con, part_rows))
         each_part_committed(con, rebuild_aggregates(con, part_rows))
-        with memory_limit_at_most(con, BULK_MEMORY_LIMIT):  # the search index built whole: its sort spills
-            in_transaction(con, lambda: _finish(con, full=True))
+        in_transaction(con, lambda: _finish(con, full=True))
     else:
         in_transaction(con, lambda: _refresh_changes(con))
 

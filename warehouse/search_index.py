@@ -37,6 +37,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from warehouse.storage import memory_limit_at_most
+
 SCHEMA_SQL = Path(__file__).with_name("sql") / "search" / "schema.sql"
 LANGUAGE = "english"
 MIN_PREFIX = 3  # a query word this long also finds the words it begins ("kaz" -> "kazakhstan")
@@ -58,9 +60,10 @@ _POSTINGS = _WORDS + " ORDER BY word"
 # writer from 120 to 840 MB RSS, past its 384 MB DuckDB limit (the string work is not all in DuckDB's
 # buffer pool); in parts the sort alone remains, and it spills.
 BULK_PART_ARTICLES = 20_000
-# DuckDB's memory limit for a full build (``warehouse.refresh`` runs it under this): its sort spills,
-# and the writer's peak at the end of a backfill is this build. Replayed alone on the 1 GB benchmark's
-# warehouse (127k articles, quiet machine): 384 MB, 70.0 s and 656 MB RSS; 256 MB, 67.0 s and 541 MB.
+# DuckDB's memory limit for a full build (``refresh_search_index`` lowers the connection's to it): its
+# sort spills, and the writer's peak at the end of a backfill is this build. Replayed alone on the
+# 1 GB benchmark's warehouse (127k articles, quiet machine): 384 MB, 70.0 s and 656 MB RSS; 256 MB,
+# 67.0 s and 541 MB.
 BULK_MEMORY_LIMIT = 256 * 1024 * 1024
 _WORD = re.compile(r"[^\W_]+")
 
@@ -174,12 +177,13 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection, full: bool = False) -> 
     ensure_schema(con)
     built = con.execute("SELECT count(*) FROM search.state").fetchone()[0] > 0
     if full or not built:
-        for table in ("postings", "recent_postings", "recent_articles"):
-            con.execute(f"DELETE FROM search.{table}")
-        postings = _build_bulk(con)
-        _mark_written(con, postings)
-        new_words = _add_new_words(con, "search.postings", "")
-        con.execute("DELETE FROM search.words WHERE word NOT IN (SELECT word FROM search.postings)")
+        with memory_limit_at_most(con, BULK_MEMORY_LIMIT):  # its sort spills
+            for table in ("postings", "recent_postings", "recent_articles"):
+                con.execute(f"DELETE FROM search.{table}")
+            postings = _build_bulk(con)
+            _mark_written(con, postings)
+            new_words = _add_new_words(con, "search.postings", "")
+            con.execute("DELETE FROM search.words WHERE word NOT IN (SELECT word FROM search.postings)")
         articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         return IndexUpdate("full", articles, postings, new_words, False, time.perf_counter() - start)
     con.execute(
