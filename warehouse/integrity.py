@@ -23,11 +23,17 @@ class Rule(NamedTuple):
 
 
 def _ref(table: str, name: str, columns: str, target: str, keys: str = "", optional: bool = False) -> Rule:
-    """Rule: every ``table`` row's ``columns`` name a ``target`` row (by ``keys``, default the same names)."""
+    """Rule: every ``table`` row's ``columns`` name a ``target`` row (by ``keys``, default the same names).
+
+    An anti join, not ``NOT EXISTS``: DuckDB plans the latter (with the optional column's filter) as
+    a delim join, which first collects the distinct keys and then joins twice (posts -> articles at
+    127 K rows: 37 ms of CPU against 17). A NULL reference finds no target either way, so both
+    count the same rows.
+    """
     pairs = list(zip(columns.split(","), (keys or columns).split(","), strict=True))
     match = " AND ".join(f"y.{k.strip()} = x.{c.strip()}" for c, k in pairs)
-    present = f"x.{pairs[0][0].strip()} IS NOT NULL AND " if optional else ""
-    sql = f"SELECT count(*) FROM {table} x WHERE {present}NOT EXISTS (SELECT 1 FROM {target} y WHERE {match})"
+    present = f" WHERE x.{pairs[0][0].strip()} IS NOT NULL" if optional else ""
+    sql = f"SELECT count(*) FROM {table} x ANTI JOIN {target} y ON {match}{present}"
     return Rule(table, name, f"every {table} row's {columns} exists in {target}", sql)
 
 
@@ -74,10 +80,11 @@ def _agrees(table: str, what: str, summary: str, base: str) -> Rule:
 
 # Summary tables agree with the base tables they summarise (the dashboard reads these).
 SUMMARY_RULES: list[Rule] = [
+    # rows of either table without their one match in the other (one pass: two EXCEPT ALLs cost 5x)
     Rule("agg_article_facts", "agg_article_facts_in_step", "agg_article_facts has one row per article",
-         "SELECT (SELECT count(*) FROM (SELECT article_id FROM articles EXCEPT ALL"
-         " SELECT article_id FROM agg_article_facts)) + (SELECT count(*) FROM (SELECT article_id"
-         " FROM agg_article_facts EXCEPT ALL SELECT article_id FROM articles))"),
+         "SELECT COALESCE(sum(abs(n_articles - n_facts)), 0) FROM (SELECT count(*) FILTER (src = 0) AS"
+         " n_articles, count(*) FILTER (src = 1) AS n_facts FROM (SELECT article_id, 0 AS src FROM articles"
+         " UNION ALL SELECT article_id, 1 FROM agg_article_facts) GROUP BY article_id)"),
     _agrees("agg_output_year_outlet", "the count of articles",
             "SELECT COALESCE(sum(pieces), 0) FROM agg_output_year_outlet", "SELECT count(*) FROM articles"),
     _agrees("agg_topic_year", "the topics of articles", "SELECT COALESCE(sum(pieces), 0) FROM agg_topic_year",
