@@ -503,9 +503,9 @@ def _heap_settled() -> None:
 
     Why: the modules, Dagster's definitions and the instance are a few hundred thousand objects that
     live until the command ends, and every full collection walks them all. One new dump paid about
-    0.8 CPU s of 3.5 in collections that found nothing to free: three during the imports, one
-    during the parse, and the interpreter's last one at exit (docs/performance.md, "The fourth
-    round"). A no-op in a process that is not one command (tests call ``main`` in-process).
+    0.75 CPU s of 3.5-3.8 in collections that found next to nothing to free: three during the
+    imports, one during the parse, and the interpreter's last one at exit (docs/performance.md,
+    "The fourth round"). A no-op in a process that is not one command (tests call ``main`` in-process).
     """
     if _ONE_COMMAND:
         gc.freeze()

@@ -149,7 +149,7 @@ def test_demo_without_server(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_the_command_collects_garbage_while_its_run_works(tmp_path: Path) -> None:
     """`bylines` (``console_main``) keeps Python's cyclic collector off during start-up only: the run's
     steps execute with it on (a backfill's memory depends on it), start-up's objects frozen out of
-    its sight (each full collection walked them all: 0.6 CPU s of one new dump's 3.5)."""
+    its sight (each full collection walked them all: about 0.75 CPU s of one new dump's 3.5-3.8)."""
     from samples.generator import generate_corpus
 
     dump = generate_corpus(tmp_path / "landing", target_bytes=1, seed=5)[0]
