@@ -9,6 +9,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -e '.[dev]'
+	$(VENV)/bin/python -m benchmarks.bytecode  # the project's own .pyc, as a wheel install has (see there)
 	touch $@
 
 demo: $(VENV)/.installed  ## generate sample dumps, ingest them, serve the dashboard
