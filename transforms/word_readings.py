@@ -8,7 +8,9 @@ have fast forms that answer exactly as the patterns (tests/test_fast_paths.py ho
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
 from transforms.folding import FoldedPattern, lowered
 from transforms.lexicon import load_lexicon
@@ -116,9 +118,10 @@ def low_words(words: list[str]) -> str:
 
 
 WORD_CACHE = 1 << 16  # distinct words whose readings are remembered (then forgotten all at once)
+_V = TypeVar("_V")  # what a reading is: a tuple (HEAD_READINGS) or a set of classes (WORD_CLASSES)
 
 
-class WordReadings(dict[str, tuple]):
+class WordReadings(dict[str, _V]):
     """A word of a line (no white space in it) -> what the line features read in it, lower-cased.
 
     Lines share most of their words, so each is read once. Reading a line word by word gives what
@@ -127,11 +130,11 @@ class WordReadings(dict[str, tuple]):
     pattern's look-arounds see a space and a text's end alike.
     """
 
-    def __init__(self, read) -> None:
+    def __init__(self, read: Callable[[str], _V]) -> None:
         super().__init__()
         self.read = read
 
-    def __missing__(self, word: str) -> tuple:
+    def __missing__(self, word: str) -> _V:
         if len(self) >= WORD_CACHE:
             self.clear()
         value = self[word] = self.read(word)
