@@ -90,25 +90,24 @@ def block_digests(path: Path, block_size: int) -> list[bytes]:
     size = Path(path).stat().st_size
     spans = _spans(size, block_size)
     with open(path, "rb") as fh, ThreadPoolExecutor(HASH_THREADS) as pool:
-        parts = pool.map(lambda window: _window_digests(fh.fileno(), window), _windows(spans))
+        parts = pool.map(lambda window: _window_digests(fh.fileno(), *window), _windows(spans))
         return [digest for part in parts for digest in part]
 
 
-def _windows(spans: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
-    """Consecutive runs of ``spans`` that fit in one map of at most ``WINDOW_BYTES`` (at least one
-    block each) starting on a page boundary."""
+def _windows(spans: list[tuple[int, int]]) -> Iterator[tuple[int, list[tuple[int, int]]]]:
+    """(where its map starts, the spans it holds): consecutive runs of ``spans`` that fit in one map
+    of at most ``WINDOW_BYTES`` (at least one block each). A map starts on a page boundary."""
     at = 0
     while at < len(spans):
         start = spans[at][0] - spans[at][0] % mmap.ALLOCATIONGRANULARITY
         last = at
         while last + 1 < len(spans) and spans[last + 1][0] + spans[last + 1][1] - start <= WINDOW_BYTES:
             last += 1
-        yield spans[at : last + 1]
+        yield start, spans[at : last + 1]
         at = last + 1
 
 
-def _window_digests(fd: int, window: list[tuple[int, int]]) -> list[bytes]:
-    start = window[0][0] - window[0][0] % mmap.ALLOCATIONGRANULARITY  # a map starts on a page
+def _window_digests(fd: int, start: int, window: list[tuple[int, int]]) -> list[bytes]:
     length = window[-1][0] + window[-1][1] - start
     with mmap.mmap(fd, length, prot=mmap.PROT_READ, offset=start) as mapped:
         mapped.madvise(mmap.MADV_SEQUENTIAL)
