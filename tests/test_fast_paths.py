@@ -337,3 +337,26 @@ def test_year_word_and_sentence_gap_lead_with_what_they_consume() -> None:
             a, b = _YEAR_WORD.search(t, pos, pos + 10), year_first.search(t, pos, pos + 10)
             assert (a and a.span()) == (b and b.span()), t
         assert _SENTENCE_GAP.split(t) == gap_first.split(t), t
+
+
+def test_year_searches_start_where_a_year_can() -> None:
+    """``dates.four_digit_year`` and ``dates.year_digits`` find what their patterns' searches find,
+    within the same bounds."""
+    import random
+
+    from transforms.dates import four_digit_year, year_digits
+
+    patterns = {
+        four_digit_year: re.compile(r"(?:19|20)\d\d"),
+        year_digits: re.compile(r"(?:19|20)\d\d|['\u2019]\d\d"),
+    }
+    rng = random.Random(5)
+    alpha = [*"1920'\u2019 x9", "2019", "\u20190"]
+    texts = TEXTS + ["".join(rng.choice(alpha) for _ in range(rng.randint(0, 14))) for _ in range(20000)]
+    for t in texts:
+        for fast, pattern in patterns.items():
+            a, b = fast(t), pattern.search(t)
+            assert (a and a.span()) == (b and b.span()), t
+            for pos, end in ((0, 4), (1, 9), (3, 7), (2, 40)):
+                a, b = fast(t, pos, end), pattern.search(t, pos, end)
+                assert (a and a.span()) == (b and b.span()), (t, pos, end)
