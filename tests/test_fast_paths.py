@@ -360,3 +360,40 @@ def test_year_searches_start_where_a_year_can() -> None:
             for pos, end in ((0, 4), (1, 9), (3, 7), (2, 40)):
                 a, b = fast(t, pos, end), pattern.search(t, pos, end)
                 assert (a and a.span()) == (b and b.span()), (t, pos, end)
+
+
+def test_spoke_to_is_asked_only_of_text_ending_as_its_matches_do() -> None:
+    """``cues._may_be_spoken_to`` turns away no text that ``_SPOKE_TO`` matches."""
+    import random
+
+    from transforms.cues import _SPOKE_TO, _may_be_spoken_to
+
+    rng = random.Random(11)
+    words = [
+        "spoke",
+        "to",
+        "with",
+        "the",
+        "by",
+        "in",
+        "on",
+        "for",
+        "and",
+        ",",
+        ";",
+        "used",
+        "was",
+        "x",
+        "bathe",
+    ]
+    gaps = [" ", "  ", "\n", "\t", "", "\u00a0"]
+    texts = TEXTS + [
+        "".join(rng.choice(words) + rng.choice(gaps) for _ in range(rng.randint(0, 6))) for _ in range(20000)
+    ]
+    matched = 0
+    for t in texts:
+        low = t.lower()
+        if _SPOKE_TO.lower.search(low):
+            matched += 1
+            assert _may_be_spoken_to(low), t
+    assert matched > 300
