@@ -109,12 +109,14 @@ def _post(seq: int, title: str) -> Post:
     )
 
 
+RUN_ON_TEASER = (
+    "Counting the rivers twice The ministry says the rains were normal this year, but the farmers"
+    " I met on the delta tell another story […]"
+)
+
+
 def test_a_teaser_whose_title_ran_into_its_text_carries_the_piece_under_its_own_title() -> None:
-    teaser = (
-        "Counting the rivers twice The ministry says the rains were normal this year, but the farmers"
-        " I met on the delta tell another story […]"
-    )
-    titles = [teaser, "Counting the rivers twice", "Iran", "Iran Sanctions Vote"]
+    titles = [RUN_ON_TEASER, "Counting the rivers twice", "Iran", "Iran Sanctions Vote"]
     posts = titles_of_run_on_teasers([_post(k + 1, t) for k, t in enumerate(titles)])
     assert [p.piece.title for p in posts if p.piece] == [
         "Counting the rivers twice",
@@ -128,16 +130,7 @@ def test_a_teaser_whose_title_ran_into_its_text_carries_the_piece_under_its_own_
 
 
 def test_a_run_on_teaser_takes_the_longest_title_it_runs_on_from() -> None:
-    """Of two titles of the page that both open the teaser, the longer is its title."""
-    teaser = (
-        "Counting the rivers twice The ministry says the rains were normal this year, but the farmers"
-        " I met on the delta tell another story […]"
-    )
-    titles = [teaser, "Counting", "Counting the rivers twice", "Counting the rivers"]
+    """Of the page's titles that open the teaser, the longest is its title; the others stay."""
+    titles = [RUN_ON_TEASER, "Counting", "Counting the rivers twice", "Counting the rivers"]
     posts = titles_of_run_on_teasers([_post(k + 1, t) for k, t in enumerate(titles)])
-    assert [p.piece.title for p in posts if p.piece] == [
-        "Counting the rivers twice",
-        "Counting",
-        "Counting the rivers twice",
-        "Counting the rivers",
-    ]
+    assert [p.piece.title for p in posts if p.piece] == ["Counting the rivers twice", *titles[1:]]
