@@ -337,3 +337,63 @@ def test_year_word_and_sentence_gap_lead_with_what_they_consume() -> None:
             a, b = _YEAR_WORD.search(t, pos, pos + 10), year_first.search(t, pos, pos + 10)
             assert (a and a.span()) == (b and b.span()), t
         assert _SENTENCE_GAP.split(t) == gap_first.split(t), t
+
+
+def test_year_searches_start_where_a_year_can() -> None:
+    """``dates.four_digit_year`` and ``dates.year_digits`` find what their patterns' searches find,
+    within the same bounds."""
+    import random
+
+    from transforms.dates import four_digit_year, year_digits
+
+    patterns = {
+        four_digit_year: re.compile(r"(?:19|20)\d\d"),
+        year_digits: re.compile(r"(?:19|20)\d\d|['\u2019]\d\d"),
+    }
+    rng = random.Random(5)
+    alpha = [*"1920'\u2019 x9", "2019", "\u20190"]
+    texts = TEXTS + ["".join(rng.choice(alpha) for _ in range(rng.randint(0, 14))) for _ in range(20000)]
+    for t in texts:
+        for fast, pattern in patterns.items():
+            a, b = fast(t), pattern.search(t)
+            assert (a and a.span()) == (b and b.span()), t
+            for pos, end in ((0, 4), (1, 9), (3, 7), (2, 40)):
+                a, b = fast(t, pos, end), pattern.search(t, pos, end)
+                assert (a and a.span()) == (b and b.span()), (t, pos, end)
+
+
+def test_spoke_to_is_asked_only_of_text_ending_as_its_matches_do() -> None:
+    """``cues._may_be_spoken_to`` turns away no text that ``_SPOKE_TO`` matches."""
+    import random
+
+    from transforms.cues import _SPOKE_TO, _may_be_spoken_to
+
+    rng = random.Random(11)
+    words = [
+        "spoke",
+        "to",
+        "with",
+        "the",
+        "by",
+        "in",
+        "on",
+        "for",
+        "and",
+        ",",
+        ";",
+        "used",
+        "was",
+        "x",
+        "bathe",
+    ]
+    gaps = [" ", "  ", "\n", "\t", "", "\u00a0"]
+    texts = TEXTS + [
+        "".join(rng.choice(words) + rng.choice(gaps) for _ in range(rng.randint(0, 6))) for _ in range(20000)
+    ]
+    matched = 0
+    for t in texts:
+        low = t.lower()
+        if _SPOKE_TO.lower.search(low):
+            matched += 1
+            assert _may_be_spoken_to(low), t
+    assert matched > 300

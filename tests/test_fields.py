@@ -109,12 +109,14 @@ def _post(seq: int, title: str) -> Post:
     )
 
 
+RUN_ON_TEASER = (
+    "Counting the rivers twice The ministry says the rains were normal this year, but the farmers"
+    " I met on the delta tell another story […]"
+)
+
+
 def test_a_teaser_whose_title_ran_into_its_text_carries_the_piece_under_its_own_title() -> None:
-    teaser = (
-        "Counting the rivers twice The ministry says the rains were normal this year, but the farmers"
-        " I met on the delta tell another story […]"
-    )
-    titles = [teaser, "Counting the rivers twice", "Iran", "Iran Sanctions Vote"]
+    titles = [RUN_ON_TEASER, "Counting the rivers twice", "Iran", "Iran Sanctions Vote"]
     posts = titles_of_run_on_teasers([_post(k + 1, t) for k, t in enumerate(titles)])
     assert [p.piece.title for p in posts if p.piece] == [
         "Counting the rivers twice",
@@ -125,3 +127,10 @@ def test_a_teaser_whose_title_ran_into_its_text_carries_the_piece_under_its_own_
     assert posts[0].article_id == posts[1].article_id == article_id("Counting the rivers twice")
     assert posts[0].post_id == post_id("", "Counting the rivers twice")
     assert posts[3].article_id == article_id("Iran Sanctions Vote")
+
+
+def test_a_run_on_teaser_takes_the_longest_title_it_runs_on_from() -> None:
+    """Of the page's titles that open the teaser, the longest is its title; the others stay."""
+    titles = [RUN_ON_TEASER, "Counting", "Counting the rivers twice", "Counting the rivers"]
+    posts = titles_of_run_on_teasers([_post(k + 1, t) for k, t in enumerate(titles)])
+    assert [p.piece.title for p in posts if p.piece] == ["Counting the rivers twice", *titles[1:]]

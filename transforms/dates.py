@@ -9,6 +9,7 @@ are clues that bound the year from below, never the published date.
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date
 from functools import lru_cache
 
@@ -89,9 +90,44 @@ def _mk(year: str, mon: str, day: str | None) -> date | None:
 
 
 # Every date pattern above names a year, so text without these four digits holds no date. The
-# test is cheap (the engine scans for a "1" or "2"); the date patterns open with look-behinds and
-# are tried at every character, and most lines and paragraphs have no year in them.
+# test is cheap (``year_digits``); the date patterns open with look-behinds and are tried at every
+# character, and most lines and paragraphs have no year in them.
 _YEAR_DIGITS = re.compile(r"(?:19|20)\d\d|['\u2019]\d\d")
+_FOUR_DIGITS = re.compile(r"(?:19|20)\d\d")
+_CENTURIES = ("19", "20")
+_CENTURIES_OR_APOSTROPHES = ("19", "20", "'", "\u2019")
+_TO_END = sys.maxsize
+
+
+def _first(text: str, openings: tuple[str, ...], pos: int, endpos: int) -> int:
+    """Where the first of ``openings`` occurs in text[pos:endpos] (-1: none does)."""
+    best = -1
+    for opening in openings:
+        # the next ones count only where they start before the first found so far
+        stop = endpos if best < 0 else min(endpos, best + len(opening) - 1)
+        at = text.find(opening, pos, stop)
+        if at >= 0:
+            best = at
+    return best
+
+
+def four_digit_year(text: str, pos: int = 0, endpos: int = _TO_END) -> re.Match[str] | None:
+    """``re.search(r"(?:19|20)\\d\\d", text[pos:endpos])``, as a match object on ``text``.
+
+    Why: the engine tries the pattern at every character (a test for "1" or "2" at each), while
+    ``str.find`` skips to the first "19" or "20" at memory-scan speed; no match starts before it,
+    and most lines and paragraphs have none. (Lines, openings and bodies are asked this, some
+    several times over.)
+    """
+    at = _first(text, _CENTURIES, pos, endpos)
+    return None if at < 0 else _FOUR_DIGITS.search(text, at, endpos)
+
+
+def year_digits(text: str, pos: int = 0, endpos: int = _TO_END) -> re.Match[str] | None:
+    """``_YEAR_DIGITS.search(text, pos, endpos)`` (a year or an apostrophe's two digits), the engine
+    started where the first such match can (as ``four_digit_year``)."""
+    at = _first(text, _CENTURIES_OR_APOSTROPHES, pos, endpos)
+    return None if at < 0 else _YEAR_DIGITS.search(text, at, endpos)
 
 
 CACHED_CHARS = 2000  # texts up to this long (lines, not whole bodies) have their dates remembered
@@ -104,7 +140,7 @@ def find_dates(text: str) -> list[tuple[int, int, date, str]]:
 
 def _dates(text: str) -> tuple[tuple[int, int, date, str], ...]:
     found: list[tuple[int, int, date, str]] = []
-    if not _YEAR_DIGITS.search(text):
+    if year_digits(text) is None:
         return ()
     taken: list[tuple[int, int]] = []
     for pat in (_DMY, _MDY, _ISO, _SLASH):
@@ -264,14 +300,14 @@ def year_mentions(text: str) -> list[int]:
     """
     years: list[int] = []
     # _YEAR_WORD only from the first four year digits on: no match can start before them
-    first = _YEAR_DIGITS.search(text)
+    first = year_digits(text)
     if first is None:
         return years
     short = _SHORT_YEAR.search(text, first.start()) is not None
     if not short and not _YEAR_WORD.search(text, first.start()):
         return years  # a year in a sentence is one in the whole text (most bodies name none)
     for sent in _SENTENCE_GAP.split(text):
-        first = _YEAR_DIGITS.search(sent)
+        first = year_digits(sent)
         if first is None or _FUTURE_SENTENCE.found(sent):
             continue
         for m in _YEAR_WORD.finditer(sent, first.start()):

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from transforms.candidates import Candidate, line_candidates
 from transforms.canonical import SECTION_WORDS, display_name
+from transforms.dates import four_digit_year
 from transforms.gazetteer import load_gazetteer, norm_key
 from transforms.gold import GoldPage, shared_root
 from transforms.labels import HEADER_MAX_CHARS, line_labels, loose
@@ -30,7 +31,6 @@ BODY_LINES = 1  # first body lines read (a teaser often opens "Published in X")
 MAX_CHARS = 1500
 _LIST_FEATURES = ("gaz", "p:gaz")
 BODY_CHARS = 150  # of a body line, its opening (a title-first post's teaser line is read whole)
-_YEAR = re.compile(r"(?:19|20)\d\d")
 DATE_REACH = 10  # a year this close before the opening's end may stand against a name it cuts
 
 
@@ -84,7 +84,7 @@ def _candidates(pl: PostLine) -> tuple[Candidate, ...]:
     if len(read) == len(pl.text):
         return cands
     cut = min((c.start for c in cands if c.end >= len(read.rstrip())), default=len(read))
-    if not _YEAR.search(pl.text, max(0, cut - DATE_REACH), MAX_CHARS):
+    if four_digit_year(pl.text, max(0, cut - DATE_REACH), MAX_CHARS) is None:
         return cands
     late = tuple(
         c

@@ -26,14 +26,16 @@ try:  # the engine's own parse of a pattern (what the deprecated sre_parse re-ex
 except ImportError:  # pragma: no cover - CPython 3.11-3.14 have them
     _constants = _parser = None
 
-_NOT_FOLDABLE = re.compile("[\u0130\u0131\u017f\u212a]")
+_NOT_FOLDABLE = "\u0130\u0131\u017f\u212a"
 _ESCAPE = re.compile(r"\\.|\(\?P(?:<\w+>|=\w+\))", re.S)  # escapes and group names: not literals
 _CODE_ESCAPE = re.compile(r"\\[0-7xuUN]")  # a character by its code: it could be a letter
 
 
 def lowered(text: str) -> str | None:
     """``text.lower()`` when the folded searches may run on it (offsets unchanged), else None."""
-    if text.isascii() or not _NOT_FOLDABLE.search(text):
+    # four substring tests: each a scan at memory speed, where a character class was tried at
+    # every character by the regex engine (7 us on a 300-character line, 80 on a 4 KB body)
+    if text.isascii() or not any(ch in text for ch in _NOT_FOLDABLE):
         return text.lower()
     return None
 

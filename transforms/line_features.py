@@ -23,7 +23,7 @@ from operator import itemgetter
 from transforms.archive import header_kind
 from transforms.authors import NAME
 from transforms.citations import looks_like_note
-from transforms.dates import find_dates, stated_date
+from transforms.dates import find_dates, four_digit_year, stated_date
 from transforms.gazetteer import load_gazetteer
 from transforms.lexicon import load_lexicon
 from transforms.shapes import (
@@ -103,7 +103,6 @@ _PROSE_ENDS = frozenset({".", "?", "!", "q", ")"})
 _CUE_CLASSES = frozenset(
     {"first_person", "piece", "publish", "appearance", "link_words", "weekdays", "months"}
 )
-_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def _plain(shape: list[str], classes: set[str], head_words: list[str]) -> LineFeatures:
@@ -254,7 +253,7 @@ def text_features(text: str) -> LineFeatures:
     if n > 200 and end_class in _PROSE_ENDS and firsts[0].isupper():
         cues = classes & _CUE_CLASSES
         if (not cues or (cues <= SOFT_CUES and not voice_in(text, 150))) and not (
-            _YEAR.search(text, 0, 150) or (n < 600 and is_bio(text))
+            four_digit_year(text, 0, 150) or (n < 600 and is_bio(text))
         ):
             return _plain(shape, classes, head_words)
     sentences = n >= 400 or bool(_SENTENCE.search(text))

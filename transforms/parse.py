@@ -14,7 +14,10 @@ not text, or holds too little English prose to be an archive page at all; never 
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from transforms.archive import find_archive
 from transforms.authors import detect_blog_author
@@ -89,8 +92,33 @@ def _check_readable(page: PageLines) -> None:
         )
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block, back as it was after it.
+
+    Why: a parse allocates hundreds of thousands of short-lived objects (feature lists, tuples,
+    matches), so the collector ran dozens of times per page, and every few pages a full
+    collection walked the whole heap (the model, the gazetteer, the per-text caches); none of it
+    found garbage, since a parse makes no reference cycles (92 pages parsed with it off, then
+    collected: 92 unreachable objects in all). Reference counting frees a parse's objects as
+    always; the collector's first run after the parse sees what the parse kept.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def parse_dump(text: str, dump_file: str, settings: ParseSettings | None = None) -> ParsedDump:
     """Parse one dump; raises ParseError when the text is not an archive page at all."""
+    with _collector_paused():
+        return _parse(text, dump_file, settings)
+
+
+def _parse(text: str, dump_file: str, settings: ParseSettings | None) -> ParsedDump:
     settings = settings or ParseSettings()
     _check_text(text)
     lines = split_lines(text)

@@ -58,6 +58,8 @@ _CACHE_SIZE = 1 << 14
 _FIELD_CACHE: dict[tuple, tuple[list[str], list[float]]] = {}
 _TITLE_CACHE: dict[tuple[str, str], TitleParts] = {}
 _T = TypeVar("_T")
+# a PostLine from its fields, without NamedTuple's Python-level __new__ (one per line of every post)
+_new_line = tuple.__new__
 
 
 def _remember(cache: dict[Any, _T], key: Any, compute: Callable[[], _T]) -> _T:
@@ -295,7 +297,8 @@ def _authors(
 def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
     """The Post a segment of the page delimits."""
     idx, texts = ctx.page.index, ctx.page.texts
-    post_lines = [PostLine(idx[m] + 1, texts[m], ctx.roles[m]) for m in seg.members]
+    roles = ctx.roles
+    post_lines = [_new_line(PostLine, (idx[m] + 1, texts[m], roles[m])) for m in seg.members]
     start_line, end_line = post_lines[0].number, post_lines[-1].number
     title_pos = seg.title
     title_text = texts[title_pos] if title_pos is not None else None
@@ -392,18 +395,7 @@ def titles_of_run_on_teasers(posts: list[Post]) -> list[Post]:
     fixed: list[Post] = []
     for post in posts:
         title = post.piece.title if post.piece is not None else None
-        cut = max(
-            (
-                t
-                for t in titles
-                if title
-                and len(t) < len(title)
-                and title.startswith(t + " ")
-                and len(title[len(t) :].split()) >= TEASER_TEXT_WORDS
-            ),
-            key=len,
-            default=None,
-        )
+        cut = _run_on_title(title, titles) if title else None
         if cut is None or post.piece is None:
             fixed.append(post)
             continue
@@ -417,3 +409,19 @@ def titles_of_run_on_teasers(posts: list[Post]) -> list[Post]:
             )
         )
     return fixed
+
+
+def _run_on_title(title: str, titles: set[str]) -> str | None:
+    """The longest of ``titles`` that ``title`` runs on from (the title, a space, then at least
+    ``TEASER_TEXT_WORDS`` words), or None.
+
+    Such a title is ``title`` cut at one of its spaces: looked up at each space from the right
+    (a set lookup per word of the title, where comparing with every title of the page was one
+    pass per pair of posts).
+    """
+    at = len(title)
+    while (at := title.rfind(" ", 0, at)) > 0:
+        head = title[:at]
+        if head in titles and len(title[at:].split()) >= TEASER_TEXT_WORDS:
+            return head
+    return None
