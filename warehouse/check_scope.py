@@ -48,7 +48,9 @@ RECORD_SUFFIX = ".checks"
 HEADER_BYTES = 3 * 4096
 
 NO_RECORD = "no record of how the last bylines writer left the file"
-CHANGED = "the file is not as the last bylines writer left it (changed outside bylines, or a writer was killed)"
+CHANGED = (
+    "the file is not as the last bylines writer left it (changed outside bylines, or a writer was killed)"
+)
 FAILED = "a bylines step failed while it held the writer lock"
 ASKED = "asked for (full)"
 FULL_REFRESH = "a full refresh rewrote every row (a backfill, a rebuild or a run after a stopped one)"
@@ -65,7 +67,11 @@ class Plan(NamedTuple):
     keys: int
 
     def metadata(self) -> dict[str, str | int]:
-        return {"checked": "whole" if self.whole else "scoped", "scope_keys": self.keys, "why_whole": self.reason}
+        return {
+            "checked": "whole" if self.whole else "scoped",
+            "scope_keys": self.keys,
+            "why_whole": self.reason,
+        }
 
 
 class Checked(NamedTuple):

@@ -94,7 +94,8 @@ ORPHAN_RULES: list[Rule] = [
     _ref("post_sightings", "sightings_without_dump", "dump_id", "dumps", reach="dump_id:dump"),
     _ref("posts", "posts_without_article", "article_id", "articles", optional=True,
          reach="post_id:post, article_id:article"),
-    _ref("posts", "posts_without_dump", "best_dump_id", "dumps", "dump_id", reach="post_id:post, best_dump_id:dump"),
+    _ref("posts", "posts_without_dump", "best_dump_id", "dumps", "dump_id",
+         reach="post_id:post, best_dump_id:dump"),
     _ref("articles", "articles_without_post", "best_post_id", "posts", "post_id",
          reach="article_id:article, best_post_id:post"),
     _ref("articles", "articles_without_outlet_row", "outlet_id", "outlets", optional=True,
@@ -102,7 +103,8 @@ ORPHAN_RULES: list[Rule] = [
     _ref("mentions", "mentions_without_post", "post_id", "posts", reach="post_id:post"),
     _ref("citations", "citations_without_post", "post_id", "posts", reach="post_id:post"),
     _ref("post_topics", "post_topics_without_post", "post_id", "posts", reach="post_id:post, dump_id:dump"),
-    _ref("article_topics", "article_topics_without_article", "article_id", "articles", reach="article_id:article"),
+    _ref("article_topics", "article_topics_without_article", "article_id", "articles",
+         reach="article_id:article"),
     _ref("article_topics", "article_topics_without_topic_row", "topic_id", "topics",
          reach="article_id:article, topic_id:topic"),
     _ref("mentions", "mentions_without_outlet_row", "outlet_id", "outlets", optional=True,
@@ -123,13 +125,15 @@ DUPLICATE_RULES: list[Rule] = [
             "article_id", reach="article_id:article"),
     _unique("posts", "duplicate_post_ids", "post ids are unique (de-duplication across dumps held)",
             "post_id", reach="post_id:post"),
-    _unique("topics", "duplicate_topic_names", "one topic per display name (the summaries group by name)", "name"),
+    _unique("topics", "duplicate_topic_names", "one topic per display name (the summaries group by name)",
+            "name"),
     Rule("articles", "articles_shared_by_writers", "no piece joins two writers' sightings",
          "SELECT count(*) FROM (SELECT article_id FROM post_sightings WHERE article_id IS NOT NULL"
          " GROUP BY article_id HAVING min(writer_id) <> max(writer_id))",
          # the pieces in scope, and those of the sightings a load in scope wrote
          "SELECT count(*) FROM (SELECT article_id FROM post_sightings WHERE article_id IN"
-         f" ({keys('article')[1:-1]} UNION SELECT article_id FROM post_sightings WHERE dump_id IN {keys('dump')})"
+         f" (SELECT key FROM check_scope WHERE kind = 'article'"
+         f" UNION SELECT article_id FROM post_sightings WHERE {_reached('dump_id:dump')})"
          " GROUP BY article_id HAVING min(writer_id) <> max(writer_id))"),
 ]  # fmt: skip
 
