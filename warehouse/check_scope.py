@@ -54,9 +54,7 @@ CHANGED = (
 FAILED = "a bylines step failed while it held the writer lock"
 ASKED = "asked for (full)"
 FULL_REFRESH = "a full refresh rewrote every row (a backfill, a rebuild or a run after a stopped one)"
-
-# Per warehouse file: its state when this process took the writer lock (see ``settle``).
-_taken: dict[str, dict[str, Any] | None] = {}
+NO_SCOPE = "the warehouse keeps no scope yet (no writer of this version has opened it)"
 
 
 class Plan(NamedTuple):
@@ -137,7 +135,6 @@ def lock_taken(db_path: Path) -> None:
     """Called when this process takes the writer lock: a whole pass is owed if the file is not as the
     last bylines writer left it, or nobody recorded how it was left."""
     now = file_state(db_path)
-    _taken[str(Path(db_path).resolve())] = now
     record = _read_record(db_path)
     if record is None:
         _write_record(db_path, {"left": None, "whole_owed": NO_RECORD, "passed": None})
@@ -148,7 +145,6 @@ def lock_taken(db_path: Path) -> None:
 def lock_released(db_path: Path, failed: bool) -> None:
     """Called when this process releases the writer lock: note how it leaves the file (and, after a
     failed step, that a whole pass is owed)."""
-    _taken.pop(str(Path(db_path).resolve()), None)
     record = _read_record(db_path) or {"whole_owed": NO_RECORD, "passed": None}
     now = file_state(db_path)
     update = {"left": now}
@@ -160,10 +156,10 @@ def lock_released(db_path: Path, failed: bool) -> None:
 
 def settle(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     """On a writer connection, before it writes: empty the scope when checks passed over it and nothing
-    was written since (the file is in the state the passing checks saw when this lock was taken)."""
+    was written since (the file is in the state the passing checks saw; opening it and applying a
+    schema that is current write nothing)."""
     record = _read_record(db_path)
-    taken = _taken.get(str(Path(db_path).resolve()))
-    if record and record.get("passed") is not None and record["passed"] == taken:
+    if record and record.get("passed") is not None and record["passed"] == file_state(db_path):
         con.execute(f"DELETE FROM {SCOPE_TABLE}")
 
 
@@ -195,13 +191,11 @@ def plan_checks(con: duckdb.DuckDBPyConnection, db_path: Path, full: bool = Fals
     has_scope = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [SCOPE_TABLE]
     ).fetchone()
-    everything, keys = (
-        con.execute(
-            f"SELECT count(*) FILTER (kind = '{EVERYTHING}'), count(DISTINCT (kind, key)) FROM {SCOPE_TABLE}"
-        ).fetchone()
-        if has_scope and has_scope[0]
-        else (1, 0)
-    )
+    if not has_scope or not has_scope[0]:
+        return Plan(whole=True, reason=NO_SCOPE, keys=0)
+    everything, keys = con.execute(
+        f"SELECT count(*) FILTER (kind = '{EVERYTHING}'), count(DISTINCT (kind, key)) FROM {SCOPE_TABLE}"
+    ).fetchone()
     record = _read_record(db_path)
     reason = (
         ASKED
