@@ -101,7 +101,7 @@ def loose(sound: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         for (t,) in tables:
             c.execute(f'CREATE TABLE "{t}" AS SELECT * FROM src.main."{t}"')
         c.execute("DETACH src")
-        assert c.execute("SELECT count(*) FROM check_scope").fetchone() == (0,)
+        c.execute("DELETE FROM check_scope")  # what the sound warehouse's last run wrote: planted below instead
         yield c
 
 
