@@ -37,8 +37,9 @@ from warehouse.writers import WritersFileError
 TRIGGER_TAG = "bylines/trigger"
 TRANSIENT_RETRY = dg.RetryPolicy(max_retries=2, delay=1.0, backoff=dg.Backoff.EXPONENTIAL)
 
-# The tables the writer step keeps (bookkeeping ones, refresh_pending and schema_version, aside).
-BOOKKEEPING_TABLES = ("refresh_pending", "schema_version")
+# The tables the writer step keeps (bookkeeping ones aside: the refresh's and the checks' key lists,
+# the schema version).
+BOOKKEEPING_TABLES = ("refresh_pending", "check_scope", "schema_version")
 
 
 class LandedConfig(dg.Config):

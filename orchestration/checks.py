@@ -9,13 +9,19 @@ rows per table and rule. Pieces without an outlet or a year are a data-quality s
 Why one multi-asset check: the rules read one consistent state of the writer's file, opened once
 under the writer lock; and each check result is an event in the Dagster instance, so the rules
 are grouped by kind rather than run as forty checks.
+
+Whole or scoped: after a run the rules read only what the runs since the last passing checks wrote,
+unless the file was changed outside bylines, a full refresh rewrote it, or ``full`` is set
+(``warehouse.check_scope``); each check's metadata says which (``checked``, ``scope_keys``, ``why_whole``).
 """
 
 import dagster as dg
+from pydantic import Field
 
 from orchestration.assets import WRITER_POOL, not_retried, warehouse_tables
 from orchestration.resources import WarehouseResource
-from warehouse.integrity import BOOKKEEPING_RULES, DUPLICATE_RULES, ORPHAN_RULES, SUMMARY_RULES, Rule, count
+from warehouse.check_scope import check
+from warehouse.integrity import BOOKKEEPING_RULES, DUPLICATE_RULES, ORPHAN_RULES, SUMMARY_RULES, Rule
 from warehouse.stops import checkpoint
 
 # check name -> (rules, what it guards)
@@ -53,23 +59,30 @@ CHECK_SPECS = [
 ]
 
 
+class ChecksConfig(dg.Config):
+    full: bool = Field(
+        default=False,
+        description="run every rule over whole tables, not only over what the runs since the last passing"
+        " checks wrote",
+    )
+
+
 @dg.multi_asset_check(specs=CHECK_SPECS, pool=WRITER_POOL, name="warehouse_checks")
-def warehouse_checks(warehouse: WarehouseResource):
+def warehouse_checks(config: ChecksConfig, warehouse: WarehouseResource):
     with not_retried(), warehouse.reader() as con:
         checkpoint("warehouse_checks:reading")
-        found = {
-            name: {r.name: count(con, r.sql) for r in rules} for name, (rules, _what) in RULE_CHECKS.items()
-        }
+        checked = check(con, warehouse.db_path(), full=config.full)
         total, no_outlet, no_year = con.execute(
             "SELECT count(*), count(*) FILTER (outlet_id IS NULL), count(*) FILTER (year IS NULL)"
             " FROM articles"
         ).fetchone()
-    for name, counts in found.items():
+    for name, (rules, _what) in RULE_CHECKS.items():
+        counts = {r.name: checked.counts[r.name] for r in rules}
         yield dg.AssetCheckResult(
             check_name=name,
             passed=not any(counts.values()),
             severity=dg.AssetCheckSeverity.ERROR,
-            metadata={"offending_rows": sum(counts.values()), **counts},
+            metadata={"offending_rows": sum(counts.values()), **counts, **checked.plan.metadata()},
         )
     yield dg.AssetCheckResult(
         check_name=REVIEW_CHECK,

@@ -111,10 +111,12 @@ def run_ingest(
     log_level: str = "ERROR",
     writer: str = "",
     site: str = "",
+    full_checks: bool = False,
 ) -> tuple[int, dict[str, Any]]:
     """Execute ``ingest_job`` in-process, supervised (``orchestration.supervise``): dead runs reaped first,
     the writer pool waited for, SIGTERM/SIGINT obeyed. ``writer`` (and its ``site``): whose the files
-    are, else by where they lie. Returns (exit code, summary from the load step)."""
+    are, else by where they lie. ``full_checks``: the integrity checks read whole tables, not only
+    what the runs since they last passed wrote. Returns (exit code, summary from the load step)."""
     _ensure_dagster_home()
     _lines_to_stderr()
     import dagster as dg
@@ -140,6 +142,7 @@ def run_ingest(
                 "config": {"paths": [str(Path(p).absolute()) for p in paths], "writer": writer, "site": site}
             },
             "parsed_dumps": {"config": {"max_workers": max_workers}},
+            "warehouse_checks": {"config": {"full": full_checks}},
         },
         # The summary is the CLI's output; Dagster's step log stays quiet unless something goes wrong.
         "loggers": {"console": {"config": {"log_level": log_level}}},
@@ -289,7 +292,11 @@ def _ingest(args: argparse.Namespace) -> int:
         print(f"not found: {p}", file=sys.stderr)
     if args.paths and len(missing) == len(args.paths):
         return 2  # never fall back to the landing folder when the named files are all absent
-    idle = nothing_new([str(Path(p).absolute()) for p in args.paths if p not in missing], args)
+    idle = (
+        None
+        if args.full_checks
+        else nothing_new([str(Path(p).absolute()) for p in args.paths if p not in missing], args)
+    )
     if idle is not None:
         print(format_summary(idle, time.perf_counter() - start))
         print("nothing new: no run started", file=sys.stderr)
@@ -303,6 +310,7 @@ def _ingest(args: argparse.Namespace) -> int:
         max_workers=args.workers,
         writer=args.writer or "",
         site=args.site or "",
+        full_checks=args.full_checks,
     )
     print(format_summary(summary, time.perf_counter() - start))
     if code:
@@ -448,6 +456,12 @@ def build_parser() -> argparse.ArgumentParser:
         "default: by where they lie (<landing>/<writer>/, else the default writer)",
     )
     p.add_argument("--site", help="the writer's site (the blog's domain), when writers.yaml gives none")
+    p.add_argument(
+        "--full-checks",
+        action="store_true",
+        help="run the integrity checks over whole tables (default: over what the runs since they last passed"
+        " wrote, or whole when the warehouse was changed outside bylines)",
+    )
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("sql", help="read-only SQL on the published copy (interactive without QUERY)")

@@ -31,7 +31,7 @@ STAGED_INTO = {
 
 
 # Tables the migrations after the release before them add (left out of "nothing lost" comparisons).
-NEW_TABLES = ("writers", "agg_article_values")
+NEW_TABLES = ("writers", "agg_article_values", "check_scope")
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,9 @@ def test_a_warehouse_from_the_release_before_migrations_upgrades_in_place(
     with Warehouse(db).writer() as con:  # the writer's path: migrations run on open
         assert schema.schema_version(con) == len(schema.migrations())
         applied = con.execute("SELECT version, name FROM schema_version ORDER BY 1").fetchall()
-        assert applied == [(1, "initial"), (2, "writers"), (3, "article_values")]
+        assert applied == [(1, "initial"), (2, "writers"), (3, "article_values"), (4, "check_scope")]
+        # the checks' scope starts empty: the upgraded warehouse has no record yet, so its checks run whole
+        assert con.execute("SELECT count(*) FROM check_scope").fetchone() == (0,)
         # the filter values' summary is filled from the summary of the articles it upgraded
         kinds = con.execute(
             "SELECT value, pieces FROM agg_article_values WHERE field = 'kind' ORDER BY 1"
@@ -171,9 +173,10 @@ def test_a_new_migration_runs_once_and_keeps_the_rows(
     """The next change after the writers: a numbered file that adds a table and a column to a full table."""
     db = _copy(old_release, tmp_path)
     dumps = _state(db)["dumps"]
-    _migrations_copy(tmp_path, monkeypatch, {"004_reviewers.sql": NEXT})
+    after = len(schema.migrations()) + 1  # the number after the last shipped migration
+    _migrations_copy(tmp_path, monkeypatch, {f"{after:03d}_reviewers.sql": NEXT})
     with Warehouse(db).writer() as con:
-        assert con.execute("SELECT max(version) FROM schema_version").fetchone() == (4,)
+        assert con.execute("SELECT max(version) FROM schema_version").fetchone() == (after,)
         rows = con.execute(
             "SELECT dump_id, file_name, status, superseded_by, reviewed_by FROM dumps ORDER BY 1"
         )
@@ -190,12 +193,15 @@ def test_a_failing_migration_leaves_the_warehouse_as_it_was(
     broken = (
         "ALTER TABLE dumps ADD COLUMN half_done VARCHAR;\nALTER TABLE no_such_table ADD COLUMN x INTEGER;\n"
     )
-    _migrations_copy(tmp_path, monkeypatch, {"004_reviewers.sql": NEXT, "005_broken.sql": broken})
+    after = len(schema.migrations()) + 1
+    _migrations_copy(
+        tmp_path, monkeypatch, {f"{after:03d}_reviewers.sql": NEXT, f"{after + 1:03d}_broken.sql": broken}
+    )
     con = duckdb.connect(str(db))
     try:
-        with pytest.raises(schema.SchemaError, match="005_broken.sql"):
+        with pytest.raises(schema.SchemaError, match=f"{after + 1:03d}_broken.sql"):
             schema.apply_schema(con)
-        assert schema.schema_version(con) == 0  # not even 001 to 004: all or nothing
+        assert schema.schema_version(con) == 0  # not even 001 to the one before it: all or nothing
         columns = {
             r[0]
             for r in con.execute(

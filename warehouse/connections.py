@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.check_scope import settle
 from warehouse.publish import WRITER_MEMORY_LIMIT, publish_read_copy, writer_lock
 from warehouse.schema import apply_schema
 from warehouse.stops import registered
@@ -46,6 +47,7 @@ class Warehouse:
             try:
                 with registered(con):  # a stop request interrupts its running statement
                     apply_schema(con)
+                    settle(con, path)  # the scope the last passing checks covered goes
                     yield con
             finally:
                 con.close()

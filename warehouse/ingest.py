@@ -34,9 +34,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from transforms.models import ParseSettings
 from warehouse import refresh
 from warehouse.bookkeeping import derived_is_stale, done_between, record_ingest_run
+from warehouse.check_scope import check
 from warehouse.connections import Warehouse
 from warehouse.hash_cache import hash_cache
-from warehouse.integrity import RULES, count
 from warehouse.landing import RefusedFile, scan_report
 from warehouse.load import MAX_LOGGED, load_or_quarantine
 from warehouse.parsing import ParsedItem, defer, iter_parsed, resolve_deferred
@@ -263,7 +263,9 @@ def ingest(
     items = parse(batch, settings, stage_dir(store), log)
     with warehouse.writer() as con:
         summary = load(con, batch, items, run or RunInfo(trigger="library"), log)
-        problems = {r.name: n for r in RULES if (n := count(con, r.sql))}  # the job's blocking checks
+    with warehouse.reader() as con:  # the job's blocking checks, as the job runs them
+        checked = check(con, Path(warehouse.path))
+    problems = {name: n for name, n in checked.counts.items() if n}
     if problems:
         raise RuntimeError(f"integrity checks failed, read copy not published: {problems}")
     warehouse.publish()

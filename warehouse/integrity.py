@@ -6,6 +6,16 @@ offending rows (0 = sound). Also ``content_digest``, an order-independent digest
 warehouse holds. Why rules and not foreign keys: DuckDB cannot update rows that others reference,
 so the schema documents its references ("->" in comments.sql) and these queries enforce them;
 the crash tests need the same rules without Dagster.
+
+Scoped forms: most rules also have a second SQL that reads only the rows the keys of
+``check_scope`` reach (the keys the runs since the last passing checks wrote, kept by
+``warehouse.check_scope``), and counts among them exactly the offending rows the whole rule counts
+there. Why that is enough after a run: a row can turn bad only if it or what it points at was
+written, and every write of the pipeline lists its key (loads: dumps; re-derivation: posts and
+articles; merges: outlets and topics; the summary refresh: the articles and posts it rebuilt). The
+rules on small tables (dumps, outlets, topics, writers, runs) and the summary totals stay whole:
+they cost little, and a total cannot be split by key. Whether a run's checks may read the scope,
+or must run whole, is ``warehouse.check_scope``'s call.
 """
 
 from __future__ import annotations
@@ -20,54 +30,110 @@ class Rule(NamedTuple):
     name: str
     description: str
     sql: str  # counts the offending rows
+    scoped: str | None = None  # counts them among the rows check_scope's keys reach (None: always whole)
+
+    def query(self, scoped: bool) -> str:
+        """The SQL to run: the scoped form when asked for and there is one, else the whole rule."""
+        return self.scoped if scoped and self.scoped is not None else self.sql
 
 
-def _ref(table: str, name: str, columns: str, target: str, keys: str = "", optional: bool = False) -> Rule:
+def keys(kind: str) -> str:
+    """SQL for the keys of one kind in the checks' scope (``post``, ``article``, ``dump``, ...)."""
+    return f"(SELECT key FROM check_scope WHERE kind = '{kind}')"
+
+
+def _reached(reach: str) -> str:
+    """A filter for the rows ``reach`` names: ``"post_id:post, outlet_id:outlet"`` = the row's post_id is
+    a post in scope, or its outlet_id an outlet in scope."""
+    pairs = [part.split(":") for part in reach.split(",")]
+    return " OR ".join(f"{column.strip()} IN {keys(kind.strip())}" for column, kind in pairs)
+
+
+def _ref(
+    table: str,
+    name: str,
+    columns: str,
+    target: str,
+    keys: str = "",
+    optional: bool = False,
+    reach: str = "",
+) -> Rule:
     """Rule: every ``table`` row's ``columns`` name a ``target`` row (by ``keys``, default the same names).
 
     An anti join, not ``NOT EXISTS``: DuckDB plans the latter (with the optional column's filter) as
     a delim join, which first collects the distinct keys and then joins twice (posts -> articles at
     127 K rows: 37 ms of CPU against 17). A NULL reference finds no target either way, so both
     count the same rows.
+
+    ``reach`` (see ``_reached``): the keys in scope that reach a row, its own (it was written) and
+    its reference's (the target was written or deleted); with it the rule has a scoped form, the
+    same anti join of only those rows.
     """
     pairs = list(zip(columns.split(","), (keys or columns).split(","), strict=True))
     match = " AND ".join(f"y.{k.strip()} = x.{c.strip()}" for c, k in pairs)
     present = f" WHERE x.{pairs[0][0].strip()} IS NOT NULL" if optional else ""
     sql = f"SELECT count(*) FROM {table} x ANTI JOIN {target} y ON {match}{present}"
-    return Rule(table, name, f"every {table} row's {columns} exists in {target}", sql)
+    scoped = None
+    if reach:
+        rows = f"(SELECT {columns} FROM {table} WHERE {_reached(reach)})"
+        scoped = f"SELECT count(*) FROM {rows} x ANTI JOIN {target} y ON {match}{present}"
+    return Rule(table, name, f"every {table} row's {columns} exists in {target}", sql, scoped)
+
+
+def _unique(table: str, name: str, description: str, columns: str, reach: str = "") -> Rule:
+    """Rule: ``columns`` identify one ``table`` row (offending rows: the extra ones); scoped by ``reach``
+    (a duplicate is a row written with the key of another, so its own key reaches it)."""
+    distinct = f"count(DISTINCT ({columns}))" if "," in columns else f"count(DISTINCT {columns})"
+    sql = f"SELECT count(*) - {distinct} FROM {table}"
+    return Rule(table, name, description, sql, f"{sql} WHERE {_reached(reach)}" if reach else None)
 
 
 # Every reference the schema documents with "->".
 ORPHAN_RULES: list[Rule] = [
-    _ref("post_sightings", "sightings_without_post", "post_id", "posts"),
-    _ref("post_sightings", "sightings_without_dump", "dump_id", "dumps"),
-    _ref("posts", "posts_without_article", "article_id", "articles", optional=True),
-    _ref("posts", "posts_without_dump", "best_dump_id", "dumps", "dump_id"),
-    _ref("articles", "articles_without_post", "best_post_id", "posts", "post_id"),
-    _ref("articles", "articles_without_outlet_row", "outlet_id", "outlets", optional=True),
-    _ref("mentions", "mentions_without_post", "post_id", "posts"),
-    _ref("citations", "citations_without_post", "post_id", "posts"),
-    _ref("post_topics", "post_topics_without_post", "post_id", "posts"),
-    _ref("article_topics", "article_topics_without_article", "article_id", "articles"),
-    _ref("article_topics", "article_topics_without_topic_row", "topic_id", "topics"),
-    _ref("mentions", "mentions_without_outlet_row", "outlet_id", "outlets", optional=True),
+    _ref("post_sightings", "sightings_without_post", "post_id", "posts", reach="dump_id:dump, post_id:post"),
+    _ref("post_sightings", "sightings_without_dump", "dump_id", "dumps", reach="dump_id:dump"),
+    _ref("posts", "posts_without_article", "article_id", "articles", optional=True,
+         reach="post_id:post, article_id:article"),
+    _ref("posts", "posts_without_dump", "best_dump_id", "dumps", "dump_id",
+         reach="post_id:post, best_dump_id:dump"),
+    _ref("articles", "articles_without_post", "best_post_id", "posts", "post_id",
+         reach="article_id:article, best_post_id:post"),
+    _ref("articles", "articles_without_outlet_row", "outlet_id", "outlets", optional=True,
+         reach="article_id:article, outlet_id:outlet"),
+    _ref("mentions", "mentions_without_post", "post_id", "posts", reach="post_id:post"),
+    _ref("citations", "citations_without_post", "post_id", "posts", reach="post_id:post"),
+    _ref("post_topics", "post_topics_without_post", "post_id", "posts", reach="post_id:post, dump_id:dump"),
+    _ref("article_topics", "article_topics_without_article", "article_id", "articles",
+         reach="article_id:article"),
+    _ref("article_topics", "article_topics_without_topic_row", "topic_id", "topics",
+         reach="article_id:article, topic_id:topic"),
+    _ref("mentions", "mentions_without_outlet_row", "outlet_id", "outlets", optional=True,
+         reach="post_id:post, outlet_id:outlet"),
     _ref("outlet_aliases", "aliases_without_outlet", "outlet_id", "outlets"),
-    _ref("sighting_mentions", "sighting_mentions_without_sighting", "dump_id, seq", "post_sightings"),
-    _ref("sighting_citations", "sighting_citations_without_sighting", "dump_id, seq", "post_sightings"),
+    _ref("sighting_mentions", "sighting_mentions_without_sighting", "dump_id, seq", "post_sightings",
+         reach="dump_id:dump"),
+    _ref("sighting_citations", "sighting_citations_without_sighting", "dump_id, seq", "post_sightings",
+         reach="dump_id:dump"),
     _ref("dumps", "dumps_without_writer", "writer_id", "writers"),
-    _ref("posts", "posts_without_writer", "writer_id", "writers"),
-    _ref("articles", "articles_without_writer", "writer_id", "writers"),
-]
+    # writers are never deleted: only a written post or article can name one that does not exist
+    _ref("posts", "posts_without_writer", "writer_id", "writers", reach="post_id:post"),
+    _ref("articles", "articles_without_writer", "writer_id", "writers", reach="article_id:article"),
+]  # fmt: skip
 
 DUPLICATE_RULES: list[Rule] = [
-    Rule("articles", "duplicate_article_ids", "article ids are unique (de-duplication across dumps held)",
-         "SELECT count(*) - count(DISTINCT article_id) FROM articles"),
-    Rule("posts", "duplicate_post_ids", "post ids are unique (de-duplication across dumps held)",
-         "SELECT count(*) - count(DISTINCT post_id) FROM posts"),
-    Rule("topics", "duplicate_topic_names", "one topic per display name (the summaries group by name)",
-         "SELECT count(*) - count(DISTINCT name) FROM topics"),
+    _unique("articles", "duplicate_article_ids", "article ids are unique (de-duplication across dumps held)",
+            "article_id", reach="article_id:article"),
+    _unique("posts", "duplicate_post_ids", "post ids are unique (de-duplication across dumps held)",
+            "post_id", reach="post_id:post"),
+    _unique("topics", "duplicate_topic_names", "one topic per display name (the summaries group by name)",
+            "name"),
     Rule("articles", "articles_shared_by_writers", "no piece joins two writers' sightings",
          "SELECT count(*) FROM (SELECT article_id FROM post_sightings WHERE article_id IS NOT NULL"
+         " GROUP BY article_id HAVING min(writer_id) <> max(writer_id))",
+         # the pieces in scope, and those of the sightings a load in scope wrote
+         "SELECT count(*) FROM (SELECT article_id FROM post_sightings WHERE article_id IN"
+         f" (SELECT key FROM check_scope WHERE kind = 'article'"
+         f" UNION SELECT article_id FROM post_sightings WHERE {_reached('dump_id:dump')})"
          " GROUP BY article_id HAVING min(writer_id) <> max(writer_id))"),
 ]  # fmt: skip
 
@@ -78,13 +144,18 @@ def _agrees(table: str, what: str, summary: str, base: str) -> Rule:
     return Rule(table, f"{table}_in_step", f"{table} agrees with {what}", sql)
 
 
+# Rows of either table without their one match in the other (one pass: two EXCEPT ALLs cost 5x);
+# scoped, the articles in scope (the refresh rebuilds the rows of those, and only those).
+_FACTS = (
+    "SELECT COALESCE(sum(abs(n_articles - n_facts)), 0) FROM (SELECT count(*) FILTER (src = 0) AS"
+    " n_articles, count(*) FILTER (src = 1) AS n_facts FROM (SELECT article_id, 0 AS src FROM articles{where}"
+    " UNION ALL SELECT article_id, 1 FROM agg_article_facts{where}) GROUP BY article_id)"
+)
+
 # Summary tables agree with the base tables they summarise (the dashboard reads these).
 SUMMARY_RULES: list[Rule] = [
-    # rows of either table without their one match in the other (one pass: two EXCEPT ALLs cost 5x)
     Rule("agg_article_facts", "agg_article_facts_in_step", "agg_article_facts has one row per article",
-         "SELECT COALESCE(sum(abs(n_articles - n_facts)), 0) FROM (SELECT count(*) FILTER (src = 0) AS"
-         " n_articles, count(*) FILTER (src = 1) AS n_facts FROM (SELECT article_id, 0 AS src FROM articles"
-         " UNION ALL SELECT article_id, 1 FROM agg_article_facts) GROUP BY article_id)"),
+         _FACTS.format(where=""), _FACTS.format(where=f" WHERE article_id IN {keys('article')}")),
     _agrees("agg_output_year_outlet", "the count of articles",
             "SELECT COALESCE(sum(pieces), 0) FROM agg_output_year_outlet", "SELECT count(*) FROM articles"),
     _agrees("agg_topic_year", "the topics of articles", "SELECT COALESCE(sum(pieces), 0) FROM agg_topic_year",
@@ -150,6 +221,7 @@ VOLATILE_COLUMNS: dict[str, set[str]] = {
     "agg_article_facts": {"first_seen_at", "last_seen_at"},
     "ingest_runs": {"*"},
     "refresh_pending": {"*"},  # bookkeeping between a load and its refresh, empty after it
+    "check_scope": {"*"},  # bookkeeping between a refresh and the checks that pass over it
     "schema_version": {"applied_at"},
 }
 

@@ -24,6 +24,7 @@ from typing import TypeVar
 import duckdb
 
 from warehouse.aggregates import needs_full_refresh, rebuild_aggregates, refresh_aggregates
+from warehouse.check_scope import keep_for_checks
 from warehouse.identity import CURRENT_SIGHTINGS, derive, derive_everything
 from warehouse.search_index import refresh_search_index
 from warehouse.stops import checkpoint
@@ -134,6 +135,7 @@ def _refresh_changes(con: duckdb.DuckDBPyConnection) -> None:
 
 def _finish(con: duckdb.DuckDBPyConnection, full: bool) -> None:
     refresh_search_index(con, full)  # reads refresh_pending: before it is emptied
+    keep_for_checks(con, full)  # and what the integrity checks must cover: also before
     con.execute("DELETE FROM refresh_pending")
 
 

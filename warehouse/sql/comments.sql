@@ -397,6 +397,9 @@ COMMENT ON COLUMN mart_citation_notes.citation_no IS '1-based order in the notes
 COMMENT ON TABLE refresh_pending IS 'Bookkeeping: rows the last loads changed, for the next incremental refresh of derived data (empty after a refresh).';
 COMMENT ON COLUMN refresh_pending.kind IS 'post, article, outlet, topic or dump';
 COMMENT ON COLUMN refresh_pending.key IS 'post_id, article_id, outlet_id, topic_id or dump_id';
+COMMENT ON TABLE check_scope IS 'Bookkeeping: keys the runs wrote since the integrity checks last passed, which the next checks cover (emptied after checks pass over them).';
+COMMENT ON COLUMN check_scope.kind IS 'post, article, outlet, topic or dump; everything after a full refresh (the next checks run whole)';
+COMMENT ON COLUMN check_scope.key IS 'post_id, article_id, outlet_id, topic_id or dump_id (empty for everything)';
 COMMENT ON TABLE agg_output_year_outlet IS 'Pieces and words per year and outlet, precomputed after each load (behind mart_output_by_year_outlet).';
 COMMENT ON COLUMN agg_output_year_outlet.year IS 'best established year';
 COMMENT ON COLUMN agg_output_year_outlet.outlet IS 'canonical outlet name, (unknown outlet) without one';
