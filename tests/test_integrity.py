@@ -101,7 +101,7 @@ def loose(sound: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         for (t,) in tables:
             c.execute(f'CREATE TABLE "{t}" AS SELECT * FROM src.main."{t}"')
         c.execute("DETACH src")
-        c.execute("DELETE FROM check_scope")  # what the sound warehouse's last run wrote: planted below instead
+        c.execute("DELETE FROM check_scope")  # what the last run wrote: the tests plant their own
         yield c
 
 
