@@ -54,7 +54,9 @@ class ArticleFilter(BaseModel):
     date_bases: list[str] = Field(default_factory=list)
     text: str = ""
 
-    def where(self, alias: str = "a", indexed: bool = True, page: bool = False) -> tuple[str, list[object]]:
+    def where(
+        self, alias: str = "a", indexed: bool = True, page: bool = False, first_page: bool = False
+    ) -> tuple[str, list[object]]:
         """SQL condition over ``v_articles`` (as ``alias``) and its bound parameters.
 
         A year range excludes pieces whose year is unknown; with no range they are kept. The
@@ -63,7 +65,8 @@ class ArticleFilter(BaseModel):
         (``indexed=False``), or a text without a letter or digit, is matched as a substring.
         Topics are tested on each article's list of topics for a ``page`` (the top-N then reads
         only the first row groups) and through the topic links
-        otherwise (counting every match: twice as fast as testing every list).
+        otherwise (counting every match: twice as fast as testing every list). ``first_page``: the
+        same rows, written for a listing's first page (a top-N with no cursor's condition).
         """
         clauses: list[str] = []
         params: list[object] = []
@@ -100,9 +103,13 @@ class ArticleFilter(BaseModel):
             # Narrowed to some outlets, kinds, topics, ..., the articles are the smaller side: DuckDB
             # then hashes them and probes with the matches (3x less work than hashing every match
             # of a common word). Otherwise (years and writer narrow little) the matches are hashed
-            # and the articles stream past them (``among``).
+            # and the articles stream past them (``among``), except on a first page: there a plain
+            # IN is the faster plan (the top-N hashes the matches itself; making ``among``'s list of
+            # a common word's 300,000 matches cost 40 ms), while under a later page's cursor
+            # condition DuckDB hashed the articles instead (5x slower; docs/performance.md).
             narrowed = any((self.outlets, self.kinds, self.date_bases, self.topics, self.authors))
-            clauses.append(f"{alias}.article_id IN ({matches})" if narrowed else among(alias, matches))
+            plain = narrowed or first_page
+            clauses.append(f"{alias}.article_id IN ({matches})" if plain else among(alias, matches))
             params.extend(match_params)
         elif needle:
             clauses.append(

@@ -46,13 +46,15 @@ class Listing(NamedTuple):
     """A list the dashboard pages through: its rows (any SELECT) and their total order.
 
     ``count`` may give a cheaper query of the same number of rows (e.g. a search without other
-    filters counts its matches without joining them to the articles).
+    filters counts its matches without joining them to the articles); ``first`` the same rows
+    written for the first page, where no cursor narrows them and another plan is faster.
     """
 
     sql: str
     params: tuple[object, ...]
     order: tuple[SortKey, ...]
     count: Query | None = None
+    first: Query | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -125,10 +127,11 @@ def page_query(listing: Listing, cursor: Cursor | None, size: int) -> Query:
     """The page's rows plus one (which says whether there is more), in the cursor's direction."""
     backwards = cursor is not None and cursor.direction == "before"
     where, params = ("TRUE", []) if cursor is None else _beyond(listing.order, cursor.key, not backwards)
+    rows = listing.first if cursor is None and listing.first else Query(listing.sql, listing.params)
     return Query(
-        f"SELECT * FROM ({listing.sql}) AS listing WHERE {where} "
+        f"SELECT * FROM ({rows.sql}) AS listing WHERE {where} "
         f"ORDER BY {order_by(listing.order, reverse=backwards)} LIMIT ?",
-        (*listing.params, *params, size + 1),
+        (*rows.params, *params, size + 1),
     )
 
 

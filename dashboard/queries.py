@@ -170,8 +170,14 @@ def articles(flt: ArticleFilter, indexed: bool = True) -> Listing:
     """The filtered articles, newest first (unknown years last)."""
     where, params = flt.where("a", indexed, page=True)
     count = Query(*flt.count(indexed))
+    first_where, first_params = flt.where("a", indexed, page=True, first_page=True)
+    first = Query(f"SELECT {ARTICLE_COLUMNS} FROM v_articles a WHERE {first_where}", tuple(first_params))
     return Listing(
-        f"SELECT {ARTICLE_COLUMNS} FROM v_articles a WHERE {where}", tuple(params), ARTICLE_ORDER, count
+        f"SELECT {ARTICLE_COLUMNS} FROM v_articles a WHERE {where}",
+        tuple(params),
+        ARTICLE_ORDER,
+        count,
+        first if first_where != where else None,
     )
 
 
