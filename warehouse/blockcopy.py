@@ -131,13 +131,23 @@ def write_manifest(copy: Path, digests: Sequence[bytes], block_size: int) -> Non
         head = {**_identity(fd), "digest": DIGEST, "block_size": block_size, "blocks": len(digests)}
     finally:
         os.close(fd)
-    target = manifest_path(copy)
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")  # swept like the publisher's temp files
-    with open(tmp, "wb") as fh:
-        fh.write(json.dumps(head).encode() + b"\n" + b"".join(digests))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
+    write_atomically(manifest_path(copy), json.dumps(head).encode() + b"\n" + b"".join(digests))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data``, synced: a reader (or a crash) sees the old bytes or the new.
+
+    Through a temp name beside it (``<name>.<pid>.tmp``, swept like the publisher's temp files).
+    """
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _read_manifest(copy: Path, fd: int, block_size: int) -> list[bytes]:

@@ -38,14 +38,12 @@ from typing import Any, NamedTuple
 
 import duckdb
 
+from warehouse.blockcopy import HEADER_BYTES, write_atomically
 from warehouse.integrity import RULES, count
 
 SCOPE_TABLE = "check_scope"
 EVERYTHING = "everything"  # the kind a full refresh leaves: the next checks run whole
 RECORD_SUFFIX = ".checks"
-# DuckDB's main header and its two database headers (each with the checkpoint's iteration number):
-# any checkpoint of the file, by any process, changes these bytes.
-HEADER_BYTES = 3 * 4096
 
 NO_RECORD = "no record of how the last bylines writer left the file"
 CHANGED = (
@@ -93,6 +91,8 @@ def file_state(db_path: Path) -> dict[str, Any] | None:
     try:
         st = os.stat(db_path)
         with open(db_path, "rb") as fh:
+            # DuckDB's headers carry the checkpoint's iteration: any checkpoint, by any process,
+            # changes these bytes
             header = hashlib.sha256(fh.read(HEADER_BYTES)).hexdigest()
     except FileNotFoundError:
         return None
@@ -119,16 +119,7 @@ def _read_record(db_path: Path) -> dict[str, Any] | None:
 
 
 def _write_record(db_path: Path, record: dict[str, Any]) -> None:
-    path = record_path(db_path)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(record, fh, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomically(record_path(db_path), json.dumps(record, sort_keys=True).encode())
 
 
 def lock_taken(db_path: Path) -> None:

@@ -42,7 +42,14 @@ import duckdb
 from filelock import FileLock, Timeout
 
 from warehouse import check_scope
-from warehouse.blockcopy import NotPatchable, block_digests, manifest_path, patch_copy, write_manifest
+from warehouse.blockcopy import (
+    NotPatchable,
+    block_digests,
+    manifest_path,
+    patch_copy,
+    write_atomically,
+    write_manifest,
+)
 from warehouse.schema import apply_schema, schema_files
 from warehouse.stops import check_stop, checkpoint
 from warehouse.storage import connect_writer
@@ -110,7 +117,7 @@ def _leave_note(db_path: Path) -> None:
         "since": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
     }
     try:
-        _write_atomically(owner_note_path(db_path), json.dumps(note))
+        write_atomically(owner_note_path(db_path), json.dumps(note).encode())
     except OSError:
         pass  # the note is for people; the lock itself is what counts
 
@@ -218,18 +225,6 @@ def _fsync_dir(folder: Path) -> None:
             os.close(dir_fd)
     except OSError:
         pass
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def clone_or_copy(src: Path, dst: Path) -> str:
@@ -376,7 +371,7 @@ def publish_read_copy(db_path: Path, force: bool = False, memory_limit: str = WR
         finally:
             link.unlink(missing_ok=True)
         _fsync_dir(target.parent)
-        _write_atomically(note, state)
+        write_atomically(note, state.encode())
     return target
 
 
