@@ -157,10 +157,12 @@ def run_ingest(
         if value is not None:
             summary = dict(getattr(value, "data", None) or {})
     checks = []
-    for ev in result.get_asset_check_evaluations() if result is not None else []:
+    evaluations = result.get_asset_check_evaluations() if result is not None else []
+    for ev in evaluations:
         if not ev.passed:
             checks.append(f"check {ev.check_name} failed ({ev.severity.value}): {dict(ev.metadata)}")
     summary["failed_checks"] = checks
+    summary["checks"] = checks_line(evaluations)
     errors = [
         *outcome.errors,
         *(_failure_reasons(result) if result is not None and not result.success else []),
@@ -168,6 +170,25 @@ def run_ingest(
     if errors:
         summary["errors"] = errors[:5]
     return outcome.exit_code, summary
+
+
+def checks_line(evaluations: Sequence[Any]) -> str:
+    """How many integrity checks ran and passed, and how far they read: whole tables (and why) or
+    only what the runs since the last passing checks wrote (``warehouse.check_scope``). Empty when
+    no check ran (a run that failed before them)."""
+    if not evaluations:
+        return ""
+    passed = sum(1 for ev in evaluations if ev.passed)
+    warned = sum(1 for ev in evaluations if not ev.passed and ev.severity.value == "WARN")
+    failed = len(evaluations) - passed - warned
+    line = f"{len(evaluations)} ran: {passed} passed, {warned} warned, {failed} failed"
+    meta = next((ev.metadata for ev in evaluations if "checked" in ev.metadata), None)
+    if meta is None:
+        return line
+    value = {k: getattr(v, "value", v) for k, v in meta.items()}  # metadata values -> plain values
+    if value["checked"] == "scoped":
+        return f"{line}, over what this run wrote ({value['scope_keys']:,} keys)"
+    return f"{line}, over whole tables ({value['why_whole']})"
 
 
 def _failure_reasons(result: Any) -> list[str]:
@@ -214,6 +235,8 @@ def format_summary(summary: dict[str, Any], seconds: float | None = None, out: T
     lines.extend(f"skipped {s['file_name']}: {s['reason']}" for s in skipped[:MAX_FILES_SHOWN])
     if len(skipped) > MAX_FILES_SHOWN:
         lines.append(f"  ... and {len(skipped) - MAX_FILES_SHOWN} more skipped")
+    if summary.get("checks"):
+        lines.append(f"checks:   {summary['checks']}")
     lines.extend(summary.get("failed_checks") or [])
     lines.extend(f"error: {e}" for e in summary.get("errors") or [])
     if seconds is not None:

@@ -22,6 +22,7 @@ import pytest
 
 from orchestration.assets import ALL_ASSETS
 from orchestration.checks import ALL_CHECKS
+from orchestration.cli import checks_line
 from orchestration.resources import LandingFolder, RawStoreResource, WarehouseResource
 from orchestration.runs import RunGuard
 from warehouse import aggregates, check_scope, refresh
@@ -103,6 +104,10 @@ def test_a_run_checks_its_own_keys_and_a_hand_edit_between_runs_forces_the_whole
     assert second.success and _published(second)
     checked, _why, keys = _how(second)
     assert checked == "scoped" and keys > 0
+    # what the CLI prints of them: the generated pieces without an outlet or a year are a warning
+    assert checks_line(second.get_asset_check_evaluations()) == (
+        f"5 ran: 4 passed, 1 warned, 0 failed, over what this run wrote ({keys:,} keys)"
+    )
     # the publish writes nothing; the next writer empties the scope the passing checks covered
     assert _scope(warehouse) == keys
 
@@ -114,6 +119,14 @@ def test_a_run_checks_its_own_keys_and_a_hand_edit_between_runs_forces_the_whole
     _land(root / "landing", corpus[7])
     third = _run(root)
     assert _how(third)[:2] == ("whole", check_scope.CHANGED)
+    # the orphan mention fails two checks: an orphan row, and a summary total out of step with it
+    assert {name for name, e in _checks(third).items() if not e.passed and e.severity.value == "ERROR"} == {
+        "no_orphan_rows",
+        "summaries_in_step",
+    }
+    assert checks_line(third.get_asset_check_evaluations()) == (
+        f"5 ran: 2 passed, 1 warned, 2 failed, over whole tables ({check_scope.CHANGED})"
+    )
     assert _checks(third)["no_orphan_rows"].metadata["mentions_without_post"].value == 1
     assert not _published(third)
     rule = next(r for r in RULES if r.name == "mentions_without_post")
