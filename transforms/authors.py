@@ -1,14 +1,20 @@
 """Authors of a piece: bylines, co-authors in intros, bio lines, else the blog's author.
 
 The blog's own author is a setting (or detected as the most frequent subject of bio lines and
-bylines in the dump), never a literal in code.
+bylines in the dump), never a literal in code. A bio line says what a person is professionally
+("X is a senior fellow at ..."): its role noun comes from ``data/people_cues.json`` (the roles that
+also mark a person in a media appearance), so a news sentence or a title that merely opens with a
+name and " is " ("X is free at last ...", "X is dead: what next?") names no one.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
+from functools import lru_cache
 
+from transforms.lexicon import DATA_DIR
 from transforms.text import clean
 
 _WORD = r"[A-Z][a-z\u00e0-\u00ff'\u2019-]+"
@@ -23,7 +29,37 @@ _BYLINE = re.compile(
 _ROLE_WORDS = re.compile(
     r"\b(Fellow|Institute|Senior|Associate|Director|University|School|Centre|Center|Royal|Services|Editor|Correspondent|Professor)\b"
 )
-_BIO_SUBJECT = re.compile(rf"^(?P<name>{_NAME})\s+(?:is|was)\s+")
+# between " is " and the role noun: an article and a few qualifiers ("a senior visiting fellow",
+# "the deputy director"), never a clause's worth of words ("is set to meet the editor") nor a
+# sentence's end ("is free. The editor ...")
+_BIO_QUALIFIERS = 3
+
+
+@lru_cache(maxsize=1)
+def _bio_line() -> re.Pattern[str]:
+    """A bio line, "<Name> is [a|an|the] [a few words] <role noun>", and its subject.
+
+    Present tense only: a writer's author box says what they are now; "X was director of ..." tells
+    of someone's past post (an interviewee's, a news subject's), not the blog's author.
+    """
+    raw = json.loads((DATA_DIR / "people_cues.json").read_text(encoding="utf-8"))
+    roles = "|".join(map(re.escape, sorted(raw["roles"], key=len, reverse=True)))
+    return re.compile(
+        rf"^(?P<name>{_NAME})\s+is\s+(?:[\w'\u2019-]+\s+){{0,{_BIO_QUALIFIERS}}}?(?i:{roles})s?(?![\w-])"
+    )
+
+
+def bio_subject(line: str) -> str | None:
+    """The person a bio line describes ("Jane Doe is a senior fellow at X." -> "Jane Doe"), else None."""
+    return _cleaned_bio_subject(clean(line))
+
+
+def _cleaned_bio_subject(text: str) -> str | None:
+    # a cleaned line's only white space is " " (the cheap test first: every line of a dump is asked)
+    m = _bio_line().match(text) if " is " in text else None
+    return m.group("name") if m else None
+
+
 _COAUTHOR = re.compile(
     rf"\bwith\s+(?:the\s+|my\s+)?(?:[a-z]+\s+){{0,2}}(?P<name>{_NAME}|{_WORD}(?=\s+(?:for|on|at|in|looking)\b))"
 )
@@ -54,26 +90,29 @@ _EXPLICIT_BYLINE = re.compile(
 
 
 def detect_blog_author(lines: list[str]) -> str | None:
-    """Most frequent subject of bio lines ("X is a senior fellow ...") in the dump; without any
-    bio line, the name explicit bylines ("By X", "| Author: X") give most often (None on a tie:
-    one co-authored byline does not say which of its names is the blog's author)."""
-    counts: Counter[str] = Counter()
+    """Most frequent subject of bio lines (``bio_subject``) in the dump; without any bio line, the
+    name explicit bylines ("By X", "| Author: X") give most often. None on a tie (two people's
+    bios once each, or one co-authored byline, do not say which is the blog's author) and None when
+    neither is found: a page of another writer that never states their name gets no name rather
+    than a wrong one."""
+    bios: Counter[str] = Counter()
     bylines: Counter[str] = Counter()
     for raw in lines:
         text = clean(raw)
-        # a cleaned line's only white space is " ": a bio line has " is " or " was " (the cheap
-        # test first, since every line of the dump is asked)
-        m = _BIO_SUBJECT.match(text) if " is " in text or " was " in text else None
-        if m:
-            counts[m.group("name")] += 1
+        subject = _cleaned_bio_subject(text)
+        if subject:
+            bios[subject] += 1
         elif len(text) < 120 and text[:1] in "BbAaDd":
             b = _EXPLICIT_BYLINE.search(text)
             if b:
                 names = _NAMES_SPLIT.split(b.group("names"))
                 bylines.update(n for n in names if NAME.fullmatch(n) and not _ROLE_WORDS.search(n))
-    if counts:
-        return counts.most_common(1)[0][0]
-    top = bylines.most_common(2)
+    return _sole_top(bios) if bios else _sole_top(bylines)
+
+
+def _sole_top(counts: Counter[str]) -> str | None:
+    """The most frequent name, None when none is or two share the top."""
+    top = counts.most_common(2)
     return top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
 
 
