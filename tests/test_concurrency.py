@@ -91,11 +91,16 @@ def test_readers_during_ingest_see_whole_published_states(tmp_path: Path, batche
     sql_runs: list[int] = []
     stop = threading.Event()
     seen = threading.Condition()
+    # DuckDB shares one instance per file among a process's connections: the main thread's read of
+    # a just-published copy would read the old copy while the reader thread holds it open (the
+    # dashboard's open_reader labels such reads; these plain reads do not). So the two take turns.
+    in_process = threading.Lock()
 
     def dashboard_reader() -> None:
         while not stop.wait(0.05):  # pacing only: leaves the ingest (and another test worker) some CPU
             try:
-                state = _state(copy)
+                with in_process:
+                    state = _state(copy)
             except Exception as exc:  # noqa: BLE001 - every failure is counted below
                 errors.append(f"{type(exc).__name__}: {exc}")
                 continue
@@ -149,8 +154,9 @@ def test_readers_during_ingest_see_whole_published_states(tmp_path: Path, batche
                 timeout=120,
             )
             assert run.returncode == 0, run.stderr[-2000:]
-            published.append(_state(copy))
-            published_counts.append(_counts(copy))
+            with in_process:
+                published.append(_state(copy))
+                published_counts.append(_counts(copy))
             with seen:
                 assert seen.wait_for(lambda: published[-1] in observed, timeout=60), "the reader never saw it"
             process_reads_until(published_counts[-1])
