@@ -1,12 +1,10 @@
 """The ``agg_*`` summary tables behind the dashboard: which rows to rebuild, and rebuilding them.
 
 Owns ``sql/refresh/aggregates.sql`` (the one definition of every per-row summary row),
-``sql/refresh/aggregate_totals.sql`` (the small tables, recomputed by group), the scope the first
-runs on (the temp tables ``_dirty_articles``, ``_dirty_posts`` and ``_dirty_dumps``) and the
-groups the second recomputes (``sql/refresh/total_groups.sql``: those the dirty rows' summary rows
-fall in, noted before and after the first rebuilds them). An incremental refresh scopes what the
-last loads touched (``refresh_pending``); a full refresh empties the summary tables and scopes
-everything, part by part (the small tables: every group, at the end), so both run the same
+``sql/refresh/aggregate_totals.sql`` (the small tables, recomputed whole) and the scope the first
+runs on: the temp tables ``_dirty_articles``, ``_dirty_posts`` and ``_dirty_dumps``. An
+incremental refresh scopes what the last loads touched (``refresh_pending``); a full refresh
+empties the per-row summary tables and scopes everything, part by part, so both run the same
 statements.
 Parts bound a full refresh's memory by the part, not the warehouse (``warehouse.refresh.PART_ROWS``).
 
@@ -24,10 +22,10 @@ import duckdb
 
 AGGREGATES_SQL = Path(__file__).with_name("sql") / "refresh" / "aggregates.sql"
 TOTALS_SQL = AGGREGATES_SQL.with_name("aggregate_totals.sql")
-GROUPS_SQL = AGGREGATES_SQL.with_name("total_groups.sql")
 # Above this share of the articles, recomputing every summary row beats tracking the changed ones.
 FULL_REFRESH_SHARE = 0.3
-# Emptied by a full refresh (the additive counts then start from nothing).
+# Emptied by a full refresh (the additive counts then start from nothing); the small tables are
+# recomputed whole by either refresh.
 PER_ROW_TABLES = (
     "agg_article_facts",
     "agg_output_year_outlet",
@@ -37,8 +35,6 @@ PER_ROW_TABLES = (
     "agg_citation_facts",
     "agg_data_quality",
 )
-# Recomputed by group (aggregate_totals.sql); a full refresh empties them and recomputes every group.
-TOTAL_TABLES = ("agg_mentions_year_medium", "agg_citation_sources", "agg_outlet_stats")
 
 
 def needs_full_refresh(con: duckdb.DuckDBPyConnection) -> bool:
@@ -58,10 +54,7 @@ def refresh_aggregates(con: duckdb.DuckDBPyConnection) -> None:
     ``refresh_pending`` as the loads left it.
     """
     _scope_changes(con)
-    groups = GROUPS_SQL.read_text(encoding="utf-8")
-    con.execute(groups)  # the groups the dirty rows leave: before their summary rows are replaced
     con.execute(AGGREGATES_SQL.read_text(encoding="utf-8"))
-    con.execute(groups)  # and those they join
     con.execute(TOTALS_SQL.read_text(encoding="utf-8"))
 
 
@@ -72,22 +65,8 @@ def rebuild_aggregates(con: duckdb.DuckDBPyConnection, part_articles: int) -> It
     for part in _scope_everything(con, part_articles):
         con.execute(per_row)
         yield part
-    recompute_every_total(con)
-    yield -1
-
-
-def recompute_every_total(con: duckdb.DuckDBPyConnection) -> None:
-    """Empty the small tables and recompute every group, from the per-row tables as they are (current).
-
-    Every group: those of every article's and post's summary rows. Sets the scope temp tables to
-    every article and post.
-    """
-    for table in TOTAL_TABLES:
-        con.execute(f"DELETE FROM {table}")
-    con.execute("CREATE OR REPLACE TEMP TABLE _dirty_articles AS SELECT article_id FROM agg_article_facts")
-    con.execute("CREATE OR REPLACE TEMP TABLE _dirty_posts AS SELECT post_id FROM posts")
-    con.execute(GROUPS_SQL.read_text(encoding="utf-8"))
     con.execute(TOTALS_SQL.read_text(encoding="utf-8"))
+    yield -1
 
 
 def _scope_everything(con: duckdb.DuckDBPyConnection, part_articles: int) -> Iterator[int]:

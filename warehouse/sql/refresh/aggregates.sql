@@ -1,5 +1,5 @@
 -- The per-row agg_* summary tables behind the dashboard: ONE definition for both refreshes.
--- (The small tables, recomputed by group, are in aggregate_totals.sql, run after this.)
+-- (The small tables recomputed whole are in aggregate_totals.sql, run after this.)
 --
 -- Run by warehouse/aggregates.py after the temp tables _dirty_articles(article_id),
 -- _dirty_posts(post_id) and _dirty_dumps(dump_id) name whose summary rows to rebuild:
