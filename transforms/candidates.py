@@ -265,11 +265,31 @@ def _union(classed: _Classed, a: int, b: int, keep: frozenset[str]) -> list[str]
     return sorted(found & keep) if found else []
 
 
+def _names(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None, bool]]:
+    """The spans (``_spans``) that are candidates, each with whether it opens a sentence.
+
+    One capitalised word opening a sentence is the sentence's first word, not a name: not a
+    candidate unless listed, in capitals, or capitalised inside ("PinkNews").
+    """
+    out: list[tuple[int, int, Outlet | None, bool]] = []
+    for a, b, outlet in _spans(text, toks):
+        first = a == 0 or toks[a - 1].text in (".", "!", "?", "\u201c", '"', ":")
+        if first and b - a == 1 and outlet is None:
+            span = toks[a].text
+            if not span.isupper() and not _capitalised_inside(span):
+                continue
+        out.append((a, b, outlet, first))
+    return out
+
+
 @lru_cache(maxsize=1 << 14)
 def line_candidates(text: str) -> tuple[Candidate, ...]:
     """The candidates of one line with the features that depend on the line alone (cached)."""
-    lex = load_lexicon()
     toks = tokens(text)
+    names = _names(text, toks)
+    if not names:
+        return ()  # a fifth of the lines read: their words' classes, clauses and dates are not needed
+    lex = load_lexicon()
     low = [t.text.lower() for t in toks]
     pairs = [(k, cs) for k, cs in enumerate(map(lex.of, low)) if cs]
     classed = _Classed([k for k, _cs in pairs], [cs for _k, cs in pairs])
@@ -278,15 +298,12 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
     out: list[Candidate] = []
     sentence = 0
     last_break = 0
-    for a, b, outlet in _spans(text, toks):
-        for k in range(last_break, a):
+    for a, b, outlet, first in names:
+        for k in range(last_break, a):  # the sentences that end before the name
             if toks[k].text in (".", "!", "?") and k + 1 < len(toks) and _capitalised(toks[k + 1].text):
                 sentence += 1
         last_break = a
         span = text[toks[a].start : toks[b - 1].end]
-        first = a == 0 or toks[a - 1].text in (".", "!", "?", "\u201c", '"', ":")
-        if first and b - a == 1 and outlet is None and not span.isupper() and not _capitalised_inside(span):
-            continue  # one capitalised word opening a sentence: the sentence's first word, not a name
         words = low[a:b]
         f: list[str] = [f"n{min(b - a, 4)}", f"sent{min(sentence, 2)}", f"at{_bucket(a)}", f"line0:{low[0]}"]
         f += [f"w:{w}" for w in words[:4]]
