@@ -26,7 +26,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from transforms.canonical import PLATFORM_WORDS, SECTION_WORDS, canonical_ref, display_name
+from transforms.canonical import (
+    PLATFORM_WORDS,
+    SECTION_WORDS,
+    canonical_outlet,
+    canonical_ref,
+    display_name,
+    outlet_ref,
+)
 from transforms.folding import FoldedPattern, lowered
 from transforms.gazetteer import norm_key
 from transforms.lexicon import DATA_DIR, load_lexicon, words_lower
@@ -203,9 +210,12 @@ def appearances(
     seen: set[tuple[str, int]] = set()
     for slot, label in zip(chain, labels, strict=True):
         text, start, end = slot.line.text, slot.cand.start, slot.cand.end
-        ref = canonical_ref(slot.cand.text, aliases, slot.line.number)
-        if ref is None or (piece is not None and ref.name.casefold() == piece.name.casefold()):
+        outlet = canonical_outlet(slot.cand.text, aliases)
+        if outlet is None or (piece is not None and outlet[0].casefold() == piece.name.casefold()):
             continue
+        if label != "M" and outlet[1] is None:
+            continue  # (reported_appearance's first test, asked before the reference is made)
+        ref = outlet_ref(slot.cand.text, outlet, slot.line.number)
         if label == "M" and names_a_person(text, start, end, ref, aliases):
             continue
         if label != "M" and not reported_appearance(slot, ref):
