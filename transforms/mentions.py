@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -60,22 +60,31 @@ KIND_MEDIUM: dict[str, Medium] = {
 }
 
 
+def _words_pattern(words: Iterable[str]) -> FoldedPattern:
+    """Any of the words, whole, in any case (folded: the cue lists are lower case)."""
+    return FoldedPattern.compile(r"\b(?:" + "|".join(re.escape(w.lower()) for w in words) + r")\b")
+
+
 @lru_cache(maxsize=1)
 def _medium_patterns() -> tuple[tuple[str, FoldedPattern], ...]:
-    """Each medium's words as one case-insensitive pattern (folded: the cue lists are lower case)."""
-    lex = load_lexicon()
-    return tuple(
-        (medium, FoldedPattern.compile(r"\b(?:" + "|".join(re.escape(w.lower()) for w in words) + r")\b"))
-        for medium, words in lex.medium.items()
-    )
+    """Each medium's words as one case-insensitive pattern."""
+    return tuple((medium, _words_pattern(words)) for medium, words in load_lexicon().medium.items())
+
+
+@lru_cache(maxsize=1)
+def _any_medium() -> FoldedPattern:
+    """Every medium's words as one pattern: it finds a word where one of ``_medium_patterns`` does."""
+    return _words_pattern([w for words in load_lexicon().medium.values() for w in words])
 
 
 def medium_of(near: str, ref: OutletRef | None) -> Medium:
     """The medium the words near an appearance name, else the one its outlet's kind implies."""
     low = lowered(near)  # one lower-casing for every medium's search
-    for medium, pattern in _medium_patterns():
-        if pattern.found(near, low):
-            return medium  # type: ignore[return-value]
+    # most appearances name no medium: one search says so, where each medium's was one search
+    if _any_medium().found(near, low):
+        for medium, pattern in _medium_patterns():
+            if pattern.found(near, low):
+                return medium  # type: ignore[return-value]
     if ref is not None and ref.outlet_kind:
         return KIND_MEDIUM.get(ref.outlet_kind, "other")
     return "online" if ref is not None else "other"
