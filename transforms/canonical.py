@@ -76,16 +76,26 @@ def _listed(name: str) -> Outlet | None:
     return None
 
 
-def canonical_ref(surface: str, aliases: dict[str, str], line: int | None = None) -> OutletRef | None:
-    """The outlet a surface names, canonical; None for an empty name."""
+def canonical_outlet(surface: str, aliases: dict[str, str]) -> tuple[str, Outlet | None] | None:
+    """The canonical name a surface names and its listed outlet (None: not listed); None for an
+    empty name. ``canonical_ref`` without the model: for asking which outlet a name is before
+    deciding to keep it (most of a post's candidates are not kept as mentions)."""
     name = display_name(surface)
     if not name:
         return None
     learned = aliases.get(norm_key(name))
     listed = _listed(learned or name)
     if listed is not None and (learned is None or norm_key(listed.name) == norm_key(learned)):
+        return listed.name, listed
+    return learned or name, None
+
+
+def outlet_ref(surface: str, outlet: tuple[str, Outlet | None], line: int | None = None) -> OutletRef:
+    """The reference to the outlet ``canonical_outlet`` found for ``surface``."""
+    name, listed = outlet
+    if listed is not None:
         return OutletRef(
-            name=listed.name,
+            name=name,
             matched_text=surface.strip(),
             line=line,
             in_gazetteer=True,
@@ -93,7 +103,13 @@ def canonical_ref(surface: str, aliases: dict[str, str], line: int | None = None
             country=listed.country,
             domain=listed.domain,
         )
-    return OutletRef(name=learned or name, matched_text=surface.strip(), line=line, in_gazetteer=False)
+    return OutletRef(name=name, matched_text=surface.strip(), line=line, in_gazetteer=False)
+
+
+def canonical_ref(surface: str, aliases: dict[str, str], line: int | None = None) -> OutletRef | None:
+    """The outlet a surface names, canonical; None for an empty name."""
+    outlet = canonical_outlet(surface, aliases)
+    return None if outlet is None else outlet_ref(surface, outlet, line)
 
 
 def label_outlet(label: str | None) -> OutletRef | None:

@@ -114,10 +114,14 @@ def _find_date(text: str) -> date | None:
     return best[1] if best else None
 
 
-def _date_start(text: str) -> int:
-    """Offset where the first date-like expression starts (len(text) if none)."""
-    starts = [m.start() for p in (_DATE_MDY, _DATE_DMY, _DATE_MY, _DATE_ISO) for m in [p.search(text)] if m]
-    return min(starts) if starts else len(text)
+# Where a note's source ends: its first date-like expression, URL or bare year (", 2019"). One
+# search of all six as branches of one pattern: the leftmost match of an alternation starts where
+# the leftmost of its branches' own first matches does. Why: six scans of every note were a third
+# of reading it (a note's source is asked for each of its titles).
+_SOURCE_END = re.compile(
+    "|".join(f"(?:{p.pattern})" for p in (_DATE_MDY, _DATE_DMY, _DATE_MY, _DATE_ISO, _BARE_YEAR))
+    + f"|(?i:{_URL.pattern})"
+)
 
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9\-._~%]*$")
@@ -201,8 +205,8 @@ def _titles(body: str) -> list[tuple[str, str]]:
 
 def _source(rest: str, lead: str) -> str | None:
     """The publication or site named after the title (or, with no title, a domain in the note)."""
-    cut = min([_date_start(rest)] + [m.start() for m in (_URL.search(rest), _BARE_YEAR.search(rest)) if m])
-    head = rest[:cut]
+    end = _SOURCE_END.search(rest)
+    head = rest[: end.start() if end else len(rest)]
     head = head.strip(' ,.;:(\u201d"')
     head = _IN_FROM.sub("", head)
     if head and len(head) <= 80:

@@ -22,11 +22,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from transforms.canonical import PLATFORM_WORDS, SECTION_WORDS, canonical_ref, display_name
+from transforms.canonical import (
+    PLATFORM_WORDS,
+    SECTION_WORDS,
+    canonical_outlet,
+    canonical_ref,
+    display_name,
+    outlet_ref,
+)
 from transforms.folding import FoldedPattern, lowered
 from transforms.gazetteer import norm_key
 from transforms.lexicon import DATA_DIR, load_lexicon, words_lower
@@ -53,22 +60,31 @@ KIND_MEDIUM: dict[str, Medium] = {
 }
 
 
+def _words_pattern(words: Iterable[str]) -> FoldedPattern:
+    """Any of the words, whole, in any case (folded: the cue lists are lower case)."""
+    return FoldedPattern.compile(r"\b(?:" + "|".join(re.escape(w.lower()) for w in words) + r")\b")
+
+
 @lru_cache(maxsize=1)
 def _medium_patterns() -> tuple[tuple[str, FoldedPattern], ...]:
-    """Each medium's words as one case-insensitive pattern (folded: the cue lists are lower case)."""
-    lex = load_lexicon()
-    return tuple(
-        (medium, FoldedPattern.compile(r"\b(?:" + "|".join(re.escape(w.lower()) for w in words) + r")\b"))
-        for medium, words in lex.medium.items()
-    )
+    """Each medium's words as one case-insensitive pattern."""
+    return tuple((medium, _words_pattern(words)) for medium, words in load_lexicon().medium.items())
+
+
+@lru_cache(maxsize=1)
+def _any_medium() -> FoldedPattern:
+    """Every medium's words as one pattern: it finds a word where one of ``_medium_patterns`` does."""
+    return _words_pattern([w for words in load_lexicon().medium.values() for w in words])
 
 
 def medium_of(near: str, ref: OutletRef | None) -> Medium:
     """The medium the words near an appearance name, else the one its outlet's kind implies."""
     low = lowered(near)  # one lower-casing for every medium's search
-    for medium, pattern in _medium_patterns():
-        if pattern.found(near, low):
-            return medium  # type: ignore[return-value]
+    # most appearances name no medium: one search says so, where each medium's was one search
+    if _any_medium().found(near, low):
+        for medium, pattern in _medium_patterns():
+            if pattern.found(near, low):
+                return medium  # type: ignore[return-value]
     if ref is not None and ref.outlet_kind:
         return KIND_MEDIUM.get(ref.outlet_kind, "other")
     return "online" if ref is not None else "other"
@@ -203,9 +219,12 @@ def appearances(
     seen: set[tuple[str, int]] = set()
     for slot, label in zip(chain, labels, strict=True):
         text, start, end = slot.line.text, slot.cand.start, slot.cand.end
-        ref = canonical_ref(slot.cand.text, aliases, slot.line.number)
-        if ref is None or (piece is not None and ref.name.casefold() == piece.name.casefold()):
+        outlet = canonical_outlet(slot.cand.text, aliases)
+        if outlet is None or (piece is not None and outlet[0].casefold() == piece.name.casefold()):
             continue
+        if label != "M" and outlet[1] is None:
+            continue  # (reported_appearance's first test, asked before the reference is made)
+        ref = outlet_ref(slot.cand.text, outlet, slot.line.number)
         if label == "M" and names_a_person(text, start, end, ref, aliases):
             continue
         if label != "M" and not reported_appearance(slot, ref):
