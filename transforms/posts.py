@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from transforms.anatomy import Anatomy, analyse
-from transforms.authors import byline_names, complete_name, intro_coauthors
+from transforms.authors import bio_subject, byline_names, complete_name, intro_coauthors
 from transforms.canonical import canonical_ref, label_outlet, site_ref
 from transforms.citations import extract_citations
 from transforms.dates import find_dates, is_date_only, stated_date
@@ -37,7 +37,6 @@ DATE_ROLES = ("D", "Dt")
 EARLY_DATE_CHARS = 60
 _POSTED = re.compile(r"^(?:posted|published|date|written)\b", re.I)
 _POSTED_ON = re.compile(r"\b(?:posted|published|written)\s+(?:on\b|:)\s*", re.I)
-_BIO_SUBJECT = re.compile(r"^(.+?)\s+(?:is|was)\s")  # "X is a fellow at ...": the bio's subject
 
 
 @dataclass
@@ -275,9 +274,9 @@ def _authors(
             authors = names
             break
     if not authors and anat.bio is not None:
-        m = _BIO_SUBJECT.match(anat.bio[1])
-        if m and (not ctx.blog_author or m.group(1) == ctx.blog_author):
-            authors = [m.group(1)]
+        subject = bio_subject(anat.bio[1])  # the rule the blog author's detection reads bios by
+        if subject and (not ctx.blog_author or subject == ctx.blog_author):
+            authors = [subject]
     if not authors and ctx.blog_author:
         authors = [ctx.blog_author]
     body_all = " ".join(t for _l, t in anat.body)
