@@ -41,7 +41,7 @@ def page_features(
     count: dict[str, int] = {}
     for t in texts:
         count[t] = count.get(t, 0) + 1
-    layout = layout_features(shapes)
+    layout = layout_features(shapes, skip)
     rhythm = _rhythms(n, is_title)
     dated = ["datelast" in sh for sh in shapes]
     tail = trailing_furniture(texts, shapes)
