@@ -48,7 +48,11 @@ _TIME = re.compile(r"\b\d{1,2}[:.]\d\d\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b", 
 _SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)]?\s+[A-Z\u201c\"']")
 _BYLINE = re.compile(r"^(?:by|di|par|von|from|author\s*:)\s+[A-Z]", re.I)
 _PREP_NAME = re.compile(r"(?:for|in|on|at|with|to|by) (?:the )?[A-Z]")
-_CAMEL_GLUE = re.compile(r"[a-z\d][A-Z][a-z]")
+# words glued together ("theGuardian", "2019The"): a capital between a lower-case letter or digit
+# and a lower-case letter. The capital comes first and the look-around after it: capitals are few,
+# so the engine skips from one to the next, where "[a-z\d]" first was tried at nearly every
+# character (3-6x slower on a line; same matches, one character later: only their presence counts)
+_CAMEL_GLUE = re.compile(r"[A-Z](?<=[a-z\d][A-Z])(?=[a-z])")
 _BULLET = "-\u2022*\u2013\u2014\u25aa\u25cf\u00b7"
 _QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _LEN_EDGES = (15, 30, 60, 100, 200, 400)

@@ -41,7 +41,7 @@ def page_features(
     count: dict[str, int] = {}
     for t in texts:
         count[t] = count.get(t, 0) + 1
-    layout = layout_features(shapes)
+    layout = layout_features(shapes, skip)
     rhythm = _rhythms(n, is_title)
     dated = ["datelast" in sh for sh in shapes]
     tail = trailing_furniture(texts, shapes)
@@ -133,21 +133,20 @@ _RHYTHM = {
 
 def _rhythms(n: int, titles: set[int]) -> list[tuple[str, ...]]:
     """For each of n lines: how far the nearest headline-like lines are, before and after it
-    (1..4, 5 = farther), in one pass each way.
+    (1..4, 5 = farther).
 
     A list of posts that open with their titles repeats a headline every two or three lines; a
-    piece's subheadings stand many paragraphs apart.
+    piece's subheadings stand many paragraphs apart. Written from the headlines (a few per page)
+    rather than walking every line twice: each headline marks the four lines after it and the four
+    before it, the nearer headline last.
     """
     before = [5] * n
-    last = -5
-    for k in range(n):
-        before[k] = min(k - last, 5)
-        if k in titles:
-            last = k
     after = [5] * n
-    nxt = n + 5
-    for k in range(n - 1, -1, -1):
-        after[k] = min(nxt - k, 5)
-        if k in titles:
-            nxt = k
-    return [_RHYTHM[(before[k], after[k], k in titles)] for k in range(n)]
+    ordered = sorted(titles)
+    for t in ordered:  # ascending: a later headline overwrites an earlier one's farther distance
+        for d in range(1, min(5, n - t)):
+            before[t + d] = d
+    for t in reversed(ordered):
+        for d in range(1, min(5, t + 1)):
+            after[t - d] = d
+    return [_RHYTHM[b, a, k in titles] for k, (b, a) in enumerate(zip(before, after, strict=True))]

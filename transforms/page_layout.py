@@ -72,8 +72,11 @@ _PROSE_BEFORE = tuple(f"prose_before{k}" for k in range(4))
 _LIKE = {(a, b): f"likenb{int(a)}{int(b)}" for a in (False, True) for b in (False, True)}
 
 
-def layout_features(shapes: list[tuple[str, ...]]) -> list[list[str]]:
-    """Per line: its class, the page's period and the line's phase in it, likeness to neighbours."""
+def layout_features(shapes: list[tuple[str, ...]], skip: list[bool] | None = None) -> list[list[str]]:
+    """Per line: its class, the page's period and the line's phase in it, likeness to neighbours.
+
+    ``skip[k]``: line k is not read (``page_features.interior``): only its class is given, the one
+    feature its neighbours read of it (a fifth of a generated page's lines are such)."""
     classes = "".join(line_class(s) for s in shapes)
     sigs = [signature(s) for s in shapes]
     found = period(classes)
@@ -82,15 +85,19 @@ def layout_features(shapes: list[tuple[str, ...]]) -> list[list[str]]:
     # the line before, the line and the two after, "^" and "$" past the page's ends
     around = "^" + classes + "$$"
     for k, cls in enumerate(classes):
+        prose_before = prose
+        prose += cls == "P" and "start:dig" not in shapes[k] and "datelast" not in shapes[k]
+        if skip is not None and skip[k]:
+            out.append([_CLS[cls]])
+            continue
         # the shapes around a line, as one word: an intro is a paragraph before a headline before
         # prose ("PHP"); a title-first teaser a paragraph between headlines ("HPH")
         feats = [
             _CLS[cls],
-            _PROSE_BEFORE[min(prose, 3)],
+            _PROSE_BEFORE[min(prose_before, 3)],
             _TRI[around[k : k + 3]],
             _AHEAD[around[k + 1 : k + 4]],
         ]
-        prose += cls == "P" and "start:dig" not in shapes[k] and "datelast" not in shapes[k]
         if found is not None:
             p, k0 = found
             feats.append(_PERIOD[str(p)])
