@@ -199,3 +199,28 @@ def test_a_full_refresh_runs_the_next_checks_whole(warehouse: Path) -> None:
     with Warehouse(warehouse).writer():
         pass
     assert _scope(warehouse) == 0  # the file was as the passing whole pass saw it
+
+
+def test_a_redelivered_page_that_dropped_posts_passes_its_scoped_checks(
+    warehouse: Path, corpus: list[Path], tmp_path: Path
+) -> None:
+    """A newer delivery of a page (same file name) without its older posts: the posts only the older
+    delivery sighted leave the canonical tables, its sightings stay as history, and the checks (scoped,
+    and then whole) pass, so the run publishes (it failed every later run's checks before)."""
+    root = warehouse.parent
+    first = corpus[0]
+    lines = first.read_text(encoding="utf-8").splitlines()
+    shorter = tmp_path / "newer" / first.name
+    shorter.parent.mkdir()
+    shorter.write_text("\n".join(lines[: len(lines) // 2]) + "\n", encoding="utf-8")
+    _land(root / "landing", shorter)
+    redelivered = _run(root)
+    assert redelivered.success and _published(redelivered) and _how(redelivered)[0] == "scoped"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        history = con.execute(
+            "SELECT count(*) FROM post_sightings s JOIN dumps d USING (dump_id)"
+            " WHERE d.superseded_by IS NOT NULL AND s.post_id NOT IN (SELECT post_id FROM posts)"
+        ).fetchone()[0]
+        assert history > 0  # the case: sightings of posts that left with the older delivery
+    asked = _run(root, full=True)
+    assert asked.success and _how(asked)[:2] == ("whole", check_scope.ASKED)

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from tests.conftest import ingest_files
-from warehouse.integrity import RULES, count
+from warehouse.integrity import CURRENT_DUMP, RULES, count
 
 
 @pytest.fixture(scope="module")
@@ -109,9 +109,19 @@ def _rewrite(
     con: duckdb.DuckDBPyConnection, *, table: str, column: str, value: object, key: str, kind: str
 ) -> list[tuple[str, str]]:
     """Set ``column`` of one ``table`` row to ``value`` (as a faulty step would write it); the key the
-    step would list for it: (``kind``, the row's ``key``)."""
-    rowid = con.execute(f"SELECT min(rowid) FROM {table} WHERE {column} IS NOT NULL").fetchone()[0]
+    step would list for it: (``kind``, the row's ``key``). A row of a current delivery where the table
+    says whose delivery a row is (a superseded one's references to posts are history, not checked),
+    and one no other plant rewrote (two defects on one row could hide each other)."""
+    columns = {c for (c,) in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall()}
+    current = f" AND {CURRENT_DUMP}" if "dump_id" in columns else ""
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS _planted (tbl VARCHAR, row_id BIGINT)")
+    rowid = con.execute(
+        f"SELECT min(rowid) FROM {table} WHERE {column} IS NOT NULL{current}"
+        " AND rowid NOT IN (SELECT row_id FROM _planted WHERE tbl = ?)",
+        [table],
+    ).fetchone()[0]
     assert rowid is not None, f"no {table} row with a {column} to rewrite"
+    con.execute("INSERT INTO _planted VALUES (?, ?)", [table, rowid])
     con.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", [value, rowid])
     return [(kind, con.execute(f"SELECT {key} FROM {table} WHERE rowid = ?", [rowid]).fetchone()[0])]
 

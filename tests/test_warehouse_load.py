@@ -14,7 +14,7 @@ import pytest
 from conftest import ingest_files
 
 from transforms.models import Archive, Citation, DateEstimate, Mention, OutletRef, ParsedDump, Piece, Post
-from warehouse.integrity import content_digest
+from warehouse.integrity import content_digest, duplicate_counts, orphan_counts
 from warehouse.load import load_dump, quarantine_dump
 from warehouse.publish import read_copy_path
 from warehouse.rawstore import DumpMeta
@@ -202,6 +202,11 @@ def test_newer_delivery_supersedes_older(tmp_path: Path) -> None:
     # z was only in the superseded delivery: gone from the canonical tables too
     assert con.execute("SELECT count(*) FROM articles WHERE article_id = 'a-z'").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM articles WHERE article_id = 'a-y'").fetchone()[0] == 1
+    # while the superseded delivery's sightings stay, as history: the integrity rules hold (they did
+    # not: a re-delivered page that dropped a post failed every later run's checks)
+    kept = con.execute("SELECT count(*) FROM post_sightings WHERE dump_id = ?", [meta.dump_id]).fetchone()[0]
+    assert kept == len(parsed.posts) > 1
+    assert not any(orphan_counts(con).values()) and not any(duplicate_counts(con).values())
 
 
 def test_quarantine_recorded(tmp_path: Path) -> None:

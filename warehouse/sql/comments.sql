@@ -72,7 +72,7 @@ COMMENT ON COLUMN posts.last_seen_at IS 'received_at of the latest current dump 
 COMMENT ON TABLE post_sightings IS 'One row per post per dump, exactly as read in that dump; canonical rows are derived from these.';
 COMMENT ON COLUMN post_sightings.dump_id IS '-> dumps';
 COMMENT ON COLUMN post_sightings.seq IS '1-based position of the post in the dump, top to bottom';
-COMMENT ON COLUMN post_sightings.post_id IS '-> posts';
+COMMENT ON COLUMN post_sightings.post_id IS '-> posts while the dump is current (a superseded delivery''s sightings stay as history; a post only they sighted has left posts)';
 COMMENT ON COLUMN post_sightings.article_id IS '-> articles, as read in this dump';
 COMMENT ON COLUMN post_sightings.start_line IS '1-based line of the post''s first non-empty line';
 COMMENT ON COLUMN post_sightings.end_line IS 'line of the post''s last non-empty line';
@@ -127,7 +127,7 @@ COMMENT ON COLUMN topics.topic_id IS 'slug of the name';
 COMMENT ON COLUMN topics.name IS 'display name, e.g. Russia';
 
 COMMENT ON TABLE post_topics IS 'Which topics a post was filed under, per dump (topics accumulate across dumps).';
-COMMENT ON COLUMN post_topics.post_id IS '-> posts';
+COMMENT ON COLUMN post_topics.post_id IS '-> posts while the dump is current (as post_sightings.post_id)';
 COMMENT ON COLUMN post_topics.topic_id IS '-> topics';
 COMMENT ON COLUMN post_topics.source IS 'archive | tagline';
 COMMENT ON COLUMN post_topics.dump_id IS '-> dumps: where the label was seen';
