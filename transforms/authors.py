@@ -9,12 +9,11 @@ name and " is " ("X is free at last ...", "X is dead: what next?") names no one.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from functools import lru_cache
 
-from transforms.lexicon import DATA_DIR
+from transforms.lexicon import load_people_cues
 from transforms.text import clean
 
 _WORD = r"[A-Z][a-z\u00e0-\u00ff'\u2019-]+"
@@ -42,8 +41,7 @@ def _bio_line() -> re.Pattern[str]:
     Present tense only: a writer's author box says what they are now; "X was director of ..." tells
     of someone's past post (an interviewee's, a news subject's), not the blog's author.
     """
-    raw = json.loads((DATA_DIR / "people_cues.json").read_text(encoding="utf-8"))
-    roles = "|".join(map(re.escape, sorted(raw["roles"], key=len, reverse=True)))
+    roles = "|".join(map(re.escape, sorted(load_people_cues()["roles"], key=len, reverse=True)))
     return re.compile(
         rf"^(?P<name>{_NAME})\s+is\s+(?:[\w'\u2019-]+\s+){{0,{_BIO_QUALIFIERS}}}?(?i:{roles})s?(?![\w-])"
     )

@@ -65,6 +65,14 @@ def load_lexicon() -> Lexicon:
     )
 
 
+@lru_cache(maxsize=1)
+def load_people_cues() -> dict[str, tuple[str, ...]]:
+    """``data/people_cues.json``: the phrases that link the writer to a person ("spoke to") and the
+    role nouns written of a person ("presenter", "fellow"), read once for the mentions and the bios."""
+    raw = json.loads((DATA_DIR / "people_cues.json").read_text(encoding="utf-8"))
+    return {k: tuple(v) for k, v in raw.items() if not k.startswith("_")}
+
+
 def words_lower(text: str, limit: int = 0) -> list[str]:
     """The word tokens of ``text``, lower-cased (the first ``limit`` only, when given)."""
     if limit:

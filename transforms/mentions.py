@@ -20,7 +20,6 @@ Three checks the few annotated appearances cannot teach the model, each general 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -36,7 +35,7 @@ from transforms.canonical import (
 )
 from transforms.folding import FoldedPattern, lowered
 from transforms.gazetteer import norm_key
-from transforms.lexicon import DATA_DIR, load_lexicon, words_lower
+from transforms.lexicon import load_lexicon, load_people_cues, words_lower
 from transforms.models import Medium, Mention, OutletRef
 
 if TYPE_CHECKING:
@@ -119,7 +118,7 @@ class _PeopleCues:
     """The people cue patterns of ``data/people_cues.json``."""
 
     def __init__(self) -> None:
-        raw = json.loads((DATA_DIR / "people_cues.json").read_text(encoding="utf-8"))
+        raw = load_people_cues()
         links = sorted(raw["links"], key=len, reverse=True)
         link_alt = "|".join(r"\s+".join(map(re.escape, w.split())) for w in links)
         roles = "|".join(map(re.escape, raw["roles"]))
