@@ -17,7 +17,8 @@ import duckdb
 import pytest
 
 from tests.conftest import ingest_files
-from warehouse.integrity import CURRENT_DUMP, RULES, count
+from warehouse.identity import CURRENT_DUMP
+from warehouse.integrity import RULES, count
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,10 @@ def slug(text: str) -> str:
     return out or re.sub(r"\s+", "-", text.casefold()).strip("-") or "unnamed"
 
 
+# A current delivery: loaded, not superseded by a newer one under the same file name (the views'
+# v_current_dumps), as a filter on any table with a dump_id.
+CURRENT_DUMP = "dump_id IN (SELECT dump_id FROM dumps WHERE status = 'loaded' AND superseded_by IS NULL)"
+
 # The sightings that count: those of loaded dumps not superseded by a newer delivery.
 CURRENT_SIGHTINGS = """
     SELECT s.* FROM post_sightings s

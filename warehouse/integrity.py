@@ -24,6 +24,8 @@ from typing import NamedTuple
 
 import duckdb
 
+from warehouse.identity import CURRENT_DUMP
+
 
 class Rule(NamedTuple):
     table: str  # the table whose rows break the rule (the Dagster check is on that table's asset)
@@ -49,12 +51,6 @@ def _reached(reach: str) -> str:
     return " OR ".join(f"{column.strip()} IN {keys(kind.strip())}" for column, kind in pairs)
 
 
-# The rows of a current delivery (loaded, not superseded): a newer delivery of the same page keeps
-# the older one's sightings as history (provenance), but a post that only they sight has left the
-# canonical tables with it (warehouse/refresh.py), so their references to posts are not checked.
-CURRENT_DUMP = "dump_id IN (SELECT dump_id FROM dumps WHERE status = 'loaded' AND superseded_by IS NULL)"
-
-
 def _ref(
     table: str,
     name: str,
@@ -75,7 +71,9 @@ def _ref(
     ``reach`` (see ``_reached``): the keys in scope that reach a row, its own (it was written) and
     its reference's (the target was written or deleted); with it the rule has a scoped form, the
     same anti join of only those rows. ``current``: only the rows of current deliveries
-    (``CURRENT_DUMP``) must reference a target.
+    (``identity.CURRENT_DUMP``) must reference a target: a newer delivery of the same page keeps the
+    older one's sightings as history (provenance), but a post only they sight has left the canonical
+    tables with it (warehouse/refresh.py).
     """
     pairs = list(zip(columns.split(","), (keys or columns).split(","), strict=True))
     match = " AND ".join(f"y.{k.strip()} = x.{c.strip()}" for c, k in pairs)
