@@ -95,7 +95,7 @@ def build(db_path: Path, articles: int, seed: float = 0.42) -> SearchIndexTiming
                    '/raw/' || i, CASE WHEN i % 500 = 0 THEN 'quarantined' ELSE 'loaded' END,
                    CASE WHEN i % 500 = 0 THEN 'binary or garbled content' END,
                    'Topic ' || (i % {TOPICS}), 'tag', 400, {DUMP_EVERY}, '0.1.0', TIMESTAMP '2026-01-01',
-                   NULL, 'default'
+                   NULL, 'default', NULL
             FROM range({dumps}) t(i);
             CREATE TEMP TABLE gen AS
             SELECT i,

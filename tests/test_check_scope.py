@@ -204,15 +204,17 @@ def test_a_full_refresh_runs_the_next_checks_whole(warehouse: Path) -> None:
 def test_a_redelivered_page_that_dropped_posts_passes_its_scoped_checks(
     warehouse: Path, corpus: list[Path], tmp_path: Path
 ) -> None:
-    """A newer delivery of a page (same file name) without its older posts: the posts only the older
-    delivery sighted leave the canonical tables, its sightings stay as history, and the checks (scoped,
-    and then whole) pass, so the run publishes (it failed every later run's checks before)."""
+    """A newer delivery of a page (same file name) without the posts in the middle of the older one:
+    the posts only the older delivery sighted there leave the canonical tables, its sightings stay as
+    history, and the checks (scoped, and then whole) pass, so the run publishes (it failed every later
+    run's checks before)."""
     root = warehouse.parent
     first = corpus[0]
     lines = first.read_text(encoding="utf-8").splitlines()
+    third = len(lines) // 3
     shorter = tmp_path / "newer" / first.name
     shorter.parent.mkdir()
-    shorter.write_text("\n".join(lines[: len(lines) // 2]) + "\n", encoding="utf-8")
+    shorter.write_text("\n".join(lines[:third] + lines[2 * third :]) + "\n", encoding="utf-8")
     _land(root / "landing", shorter)
     redelivered = _run(root)
     assert redelivered.success and _published(redelivered) and _how(redelivered)[0] == "scoped"

@@ -17,7 +17,6 @@ import duckdb
 import pytest
 
 from tests.conftest import ingest_files
-from warehouse.identity import CURRENT_DUMP
 from warehouse.integrity import RULES, count
 
 
@@ -114,7 +113,11 @@ def _rewrite(
     says whose delivery a row is (a superseded one's references to posts are history, not checked),
     and one no other plant rewrote (two defects on one row could hide each other)."""
     columns = {c for (c,) in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall()}
-    current = f" AND {CURRENT_DUMP}" if "dump_id" in columns else ""
+    current = (
+        " AND dump_id IN (SELECT dump_id FROM dumps WHERE superseded_by IS NULL)"
+        if "dump_id" in columns
+        else ""
+    )
     con.execute("CREATE TEMP TABLE IF NOT EXISTS _planted (tbl VARCHAR, row_id BIGINT)")
     rowid = con.execute(
         f"SELECT min(rowid) FROM {table} WHERE {column} IS NOT NULL{current}"

@@ -186,27 +186,110 @@ def test_contract_views(tmp_path: Path) -> None:
     ).fetchone()[0] == [1, 2]
 
 
-def test_newer_delivery_supersedes_older(tmp_path: Path) -> None:
+def _delivery(meta: DumpMeta, day: int, posts: list[Post]) -> tuple[DumpMeta, ParsedDump]:
+    """A newer delivery of ``meta``'s page (same file name, other bytes) listing ``posts``, in order."""
+    newer = meta.model_copy(update={"dump_id": f"{day:x}" * 64, "received_at": datetime(2025, 1, day)})
+    listed = [post.model_copy(update={"seq": k}) for k, post in enumerate(posts, start=1)]
+    page = ParsedDump(
+        dump_file=meta.file_name, archive=Archive(label="Ports", kind="tag"), posts=listed, line_count=100
+    )
+    return newer, page
+
+
+def _articles(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()}
+
+
+def test_a_page_crawled_again_keeps_the_posts_that_fell_off_its_end(tmp_path: Path) -> None:
+    """Page 1 crawled twice more, each time with newer posts on top: the posts pushed off its end
+    (to page 2, not crawled) stay pieces, retained by the delivery that last listed them."""
+    dumps = _dumps()
+    meta, parsed = dumps[0]  # ports.txt: x, y, z (z on no other page)
+    x = parsed.posts[0]
+    n, m = _post(1, "n", 3, 2022, topics=["Ports"]), _post(1, "m", 3, 2023, topics=["Ports"])
+    second, third = _delivery(meta, 2, [n, x]), _delivery(meta, 3, [m, n])
+    con = _load_all(tmp_path / "w.duckdb", [*dumps, second, third])
+    current = {r[0] for r in con.execute("SELECT dump_id FROM v_current_dumps").fetchall()}
+    assert meta.dump_id not in current and second[0].dump_id not in current
+    # the page as delivered now lists m and n; the pieces x, y and z stay in the record
+    assert (
+        con.execute("SELECT count(*) FROM v_post_sightings WHERE dump_file = 'ports.txt'").fetchone()[0] == 2
+    )
+    assert _articles(con) == {"a-m", "a-n", "a-x", "a-y", "a-z", "a-w"}
+    retained = dict(
+        con.execute("SELECT dump_id, retained_from FROM dumps WHERE superseded_by IS NOT NULL").fetchall()
+    )
+    assert retained == {meta.dump_id: 2, second[0].dump_id: 2}  # after x; after n
+    # z keeps its topic and its year; its provenance is its old delivery
+    assert con.execute(
+        "SELECT t.name FROM article_topics a JOIN topics t USING (topic_id) WHERE a.article_id = 'a-z'"
+    ).fetchall() == [("Ports",)]
+    assert con.execute("SELECT year, best_dump_id FROM posts WHERE post_id = 'p-z'").fetchone() == (
+        2019,
+        meta.dump_id,
+    )
+    assert not any(orphan_counts(con).values()) and not any(duplicate_counts(con).values())
+    # the same tables as a full re-derivation, and as loading in another order
+    before = content_digest(con)
+    refresh_derived(con, full=True)
+    assert content_digest(con) == before
+    other = _load_all(tmp_path / "o.duckdb", [third, second, *reversed(dumps)])
+    assert content_digest(other) == before
+
+
+def test_a_post_missing_from_the_middle_of_a_page_crawled_again_leaves(tmp_path: Path) -> None:
+    """A post the newer delivery no longer lists above one it still lists was withdrawn (or retitled):
+    it leaves the canonical tables, while the older delivery's sightings stay as history."""
     dumps = _dumps()
     meta, parsed = dumps[0]
-    newer = meta.model_copy(update={"dump_id": "f" * 64, "received_at": datetime(2025, 1, 1)})
-    fewer = parsed.model_copy(update={"posts": parsed.posts[:1]})
-    con = _load_all(tmp_path / "w.duckdb", [*dumps, (newer, fewer)])
-    assert (
-        con.execute("SELECT superseded_by FROM dumps WHERE dump_id = ?", [meta.dump_id]).fetchone()[0]
-        == "f" * 64
+    newer = _delivery(meta, 2, parsed.posts[1:])  # y, z: x (the newest, on top) is gone
+    con = _load_all(tmp_path / "w.duckdb", [*dumps, newer])
+    assert con.execute(
+        "SELECT superseded_by, retained_from FROM dumps WHERE dump_id = ?", [meta.dump_id]
+    ).fetchone() == (
+        newer[0].dump_id,
+        4,  # past z, its last post (seq 3): none retained
     )
-    assert (
-        con.execute("SELECT count(*) FROM v_post_sightings WHERE dump_file = 'ports.txt'").fetchone()[0] == 1
-    )
-    # z was only in the superseded delivery: gone from the canonical tables too
-    assert con.execute("SELECT count(*) FROM articles WHERE article_id = 'a-z'").fetchone()[0] == 0
-    assert con.execute("SELECT count(*) FROM articles WHERE article_id = 'a-y'").fetchone()[0] == 1
-    # while the superseded delivery's sightings stay, as history: the integrity rules hold (they did
-    # not: a re-delivered page that dropped a post failed every later run's checks)
+    assert "a-x" not in _articles(con) and {"a-y", "a-z"} <= _articles(con)
     kept = con.execute("SELECT count(*) FROM post_sightings WHERE dump_id = ?", [meta.dump_id]).fetchone()[0]
-    assert kept == len(parsed.posts) > 1
+    assert kept == len(parsed.posts)
+    # the rules hold (they did not: a re-delivered page that dropped a post failed every later run's checks)
     assert not any(orphan_counts(con).values()) and not any(duplicate_counts(con).values())
+
+
+def test_a_real_page_crawled_again_with_newer_posts_on_top_loses_no_piece(tmp_path: Path) -> None:
+    """Through the parser and the one ingest path: a generated tag page crawled again later, with a
+    newer post on top and its last two posts pushed off (to page 2, not crawled). Every piece stays."""
+    from samples.generator import generate_corpus, read_truth
+
+    first, other, *_ = generate_corpus(tmp_path / "dumps", n_dumps=4, seed=31, with_truth=True)
+    lines = first.read_text(encoding="utf-8").splitlines()
+    truth, newer_post = read_truth(first), read_truth(other)["posts"][0]
+    posts = truth["posts"]
+    assert len(posts) >= 4 and newer_post["title"] not in {t["title"] for t in posts}
+
+    def block(post: dict, page: list[str]) -> str:
+        return "\n".join(page[post["start_line"] - 1 : post["end_line"]])
+
+    newer = [block(newer_post, other.read_text(encoding="utf-8").splitlines())]
+    newer += [block(post, lines) for post in posts[:-2]]
+    recrawled = tmp_path / "later" / first.name
+    recrawled.parent.mkdir()
+    recrawled.write_text("\n\n".join([lines[0], *newer]) + "\n", encoding="utf-8")
+
+    db = tmp_path / "w.duckdb"
+    ingest_files([first], db)
+    with duckdb.connect(str(read_copy_path(db)), read_only=True) as con:
+        before = {r[0] for r in con.execute("SELECT title FROM articles").fetchall()}
+    ingest_files([recrawled], db)
+    with duckdb.connect(str(read_copy_path(db)), read_only=True) as con:
+        after = {r[0] for r in con.execute("SELECT title FROM articles").fetchall()}
+        retained = con.execute(
+            "SELECT count(*) FROM posts p JOIN dumps d ON d.dump_id = p.best_dump_id"
+            " WHERE d.superseded_by IS NOT NULL AND p.article_id IS NOT NULL"
+        ).fetchone()[0]
+        assert not any(orphan_counts(con).values()) and not any(duplicate_counts(con).values())
+    assert before < after and retained > 0  # the pieces pushed off are kept, by the older delivery
 
 
 def test_quarantine_recorded(tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.identity import CURRENT_SIGHTINGS
+
 AGGREGATES_SQL = Path(__file__).with_name("sql") / "refresh" / "aggregates.sql"
 TOTALS_SQL = AGGREGATES_SQL.with_name("aggregate_totals.sql")
 # Above this share of the articles, recomputing every summary row beats tracking the changed ones.
@@ -54,19 +56,26 @@ def refresh_aggregates(con: duckdb.DuckDBPyConnection) -> None:
     ``refresh_pending`` as the loads left it.
     """
     _scope_changes(con)
-    con.execute(AGGREGATES_SQL.read_text(encoding="utf-8"))
+    con.execute(_per_row_sql())
     con.execute(TOTALS_SQL.read_text(encoding="utf-8"))
 
 
 def rebuild_aggregates(con: duckdb.DuckDBPyConnection, part_articles: int) -> Iterator[int]:
     """Rebuild every ``agg_*`` table from the base tables, ``part_articles`` articles at a time; yields
     after each part (the last: the small tables)."""
-    per_row = AGGREGATES_SQL.read_text(encoding="utf-8")
+    per_row = _per_row_sql()
     for part in _scope_everything(con, part_articles):
         con.execute(per_row)
         yield part
     con.execute(TOTALS_SQL.read_text(encoding="utf-8"))
     yield -1
+
+
+def _per_row_sql() -> str:
+    """The per-row statements, after the one definition of the sightings that count
+    (``identity.CURRENT_SIGHTINGS``) as the temp view they read it from."""
+    current = f"CREATE OR REPLACE TEMP VIEW _current_sightings AS {CURRENT_SIGHTINGS};\n"
+    return current + AGGREGATES_SQL.read_text(encoding="utf-8")
 
 
 def _scope_everything(con: duckdb.DuckDBPyConnection, part_articles: int) -> Iterator[int]:

@@ -5,11 +5,18 @@ Owns the best-sighting rule, the derivation of ``posts``, ``articles``, ``mentio
 named by several dumps.
 
 Why derived: every dump's posts are stored as *sightings* exactly as read in that dump
-(``warehouse.staging``). The canonical rows are a pure function of the current sightings (loaded,
-not superseded dumps), picked by one deterministic rule (highest confidence, then longest span,
+(``warehouse.staging``). The canonical rows are a pure function of the current sightings
+(``CURRENT_SIGHTINGS``), picked by one deterministic rule (highest confidence, then longest span,
 then smallest dump_id, then smallest seq), so loading the same dumps twice or in another order
 gives identical tables, and a superseded delivery can be dropped without re-parsing anything.
 Names (outlets, topics) merge by order-independent aggregates for the same reason.
+
+Why a superseded delivery still counts for some posts: a page crawled again (same writer, same
+file name) supersedes the older delivery, but the posts newer ones pushed off the end of the page
+were published all the same (they moved to page 2, which the nightly may not crawl). So the older
+delivery keeps counting its posts past the last one its next delivery still lists
+(``dumps.retained_from``, set by :func:`settle_retained`); the posts missing *between* listed ones
+were withdrawn or retitled, and leave.
 
 A post or article belongs to one writer: its ids are scoped to the writer when staged
 (``warehouse.writers.scoped_id``), so every sighting of an id is that writer's and the
@@ -37,15 +44,85 @@ def slug(text: str) -> str:
     return out or re.sub(r"\s+", "-", text.casefold()).strip("-") or "unnamed"
 
 
-# A current delivery: loaded, not superseded by a newer one under the same file name (the views'
-# v_current_dumps), as a filter on any table with a dump_id.
-CURRENT_DUMP = "dump_id IN (SELECT dump_id FROM dumps WHERE status = 'loaded' AND superseded_by IS NULL)"
-
-# The sightings that count: those of loaded dumps not superseded by a newer delivery.
+# The sightings that count ("current"): those of loaded deliveries not superseded by a newer one
+# under the same file name, and those a superseded delivery retains: its posts from position
+# ``retained_from`` on (NULL while current; past the page's end when it retains none).
 CURRENT_SIGHTINGS = """
     SELECT s.* FROM post_sightings s
-    JOIN dumps d ON d.dump_id = s.dump_id AND d.status = 'loaded' AND d.superseded_by IS NULL
+    JOIN dumps d ON d.dump_id = s.dump_id AND d.status = 'loaded'
+                AND (d.superseded_by IS NULL OR s.seq >= d.retained_from)
 """
+
+# The same rule as a filter on any table with a dump_id and a post_id (post_topics, and
+# post_sightings where the checks read it): the row is of a current delivery, or of a retained post.
+CURRENT_ROW = """(
+    dump_id IN (SELECT dump_id FROM dumps WHERE status = 'loaded' AND superseded_by IS NULL)
+    OR (dump_id, post_id) IN (SELECT s.dump_id, s.post_id FROM post_sightings s
+                              JOIN dumps d ON d.dump_id = s.dump_id AND d.status = 'loaded'
+                                          AND s.seq >= d.retained_from)
+)"""
+
+# The pages year inference reads: every sighting of a delivery with a current sighting. A superseded
+# delivery that retains posts is read whole: the order of its page still bounds their years.
+CURRENT_PAGES = """
+    SELECT s.* FROM post_sightings s
+    JOIN dumps d ON d.dump_id = s.dump_id AND d.status = 'loaded'
+                AND (d.superseded_by IS NULL OR d.retained_from <= d.post_count)
+"""
+
+# Where each loaded delivery of a page that changed (one with a delivery in ``refresh_pending``, or
+# a superseded one not settled yet) has its posts counted from. The next delivery (in supersession's
+# order: received_at, dump_id) still lists some of the older one's posts; those past the last of them
+# fell off the end of the page, and count; none listed: the whole page counts (seq is 1-based).
+_RETAINED_FROM = """
+    CREATE OR REPLACE TEMP TABLE _retained AS
+    WITH pages AS (
+        SELECT writer_id, file_name FROM dumps
+        WHERE status = 'loaded' AND (writer_id, file_name) IN (
+            SELECT writer_id, file_name FROM dumps
+            WHERE dump_id IN (SELECT key FROM refresh_pending WHERE kind = 'dump')
+               OR (superseded_by IS NOT NULL AND retained_from IS NULL))
+        GROUP BY writer_id, file_name HAVING count(*) > 1
+    ), deliveries AS (
+        SELECT d.dump_id, lead(d.dump_id) OVER (
+                   PARTITION BY d.writer_id, d.file_name ORDER BY d.received_at, d.dump_id) AS next_id
+        FROM dumps d JOIN pages p ON p.writer_id = d.writer_id AND p.file_name = d.file_name
+        WHERE d.status = 'loaded'
+    ), listed_again AS (
+        SELECT x.dump_id, max(o.seq) AS seq
+        FROM deliveries x
+        JOIN post_sightings o ON o.dump_id = x.dump_id
+        JOIN post_sightings n ON n.dump_id = x.next_id AND n.post_id = o.post_id
+        GROUP BY x.dump_id
+    )
+    SELECT x.dump_id, CASE WHEN x.next_id IS NOT NULL THEN COALESCE(l.seq, 0) + 1 END AS retained_from
+    FROM deliveries x LEFT JOIN listed_again l USING (dump_id)
+"""
+
+
+def settle_retained(con: duckdb.DuckDBPyConnection) -> None:
+    """Set ``dumps.retained_from`` of the pages that changed (after ``superseded_by`` is set); the posts
+    of each delivery whose value changed join temp table ``_aff_posts`` (to re-derive) and the delivery
+    joins ``refresh_pending`` (its summary rows)."""
+    con.execute(_RETAINED_FROM)
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _retained_changed AS
+        SELECT r.dump_id, r.retained_from FROM _retained r JOIN dumps d USING (dump_id)
+        WHERE d.retained_from IS DISTINCT FROM r.retained_from
+        """
+    )
+    if not con.execute("SELECT count(*) FROM _retained_changed").fetchone()[0]:
+        return
+    con.execute(
+        "INSERT INTO _aff_posts SELECT DISTINCT post_id FROM post_sightings"
+        " WHERE dump_id IN (SELECT dump_id FROM _retained_changed)"
+    )
+    con.execute("INSERT INTO refresh_pending SELECT 'dump', dump_id FROM _retained_changed")
+    con.execute(
+        "UPDATE dumps SET retained_from = c.retained_from FROM _retained_changed c"
+        " WHERE c.dump_id = dumps.dump_id"
+    )
 
 
 # Which articles a change to the posts in ``_aff_posts`` touches: those any sighting of them carries,
@@ -300,15 +377,15 @@ def _derive_articles(con: duckdb.DuckDBPyConnection, fresh: bool) -> None:
 
 
 def _derive_article_topics(con: duckdb.DuckDBPyConnection, where: str) -> None:
-    """article_topics = union of the topics of every current sighting of the article's posts."""
+    """article_topics = union of the topics of the article's posts, from every page that counts for each
+    (``CURRENT_ROW``)."""
     con.execute(f"DELETE FROM article_topics {where}")
     con.execute(
         f"""
         INSERT INTO article_topics (article_id, topic_id)
         SELECT DISTINCT s.article_id, t.topic_id
         FROM ({CURRENT_SIGHTINGS}) s
-        JOIN post_topics t ON t.post_id = s.post_id
-        JOIN dumps d ON d.dump_id = t.dump_id AND d.status = 'loaded' AND d.superseded_by IS NULL
+        JOIN (SELECT post_id, topic_id FROM post_topics WHERE {CURRENT_ROW}) t ON t.post_id = s.post_id
         WHERE s.article_id IS NOT NULL AND s.article_id IN (SELECT article_id FROM articles {where})
         """
     )

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import duckdb
 
-from warehouse.identity import CURRENT_DUMP
+from warehouse.identity import CURRENT_ROW
 
 
 class Rule(NamedTuple):
@@ -70,19 +70,19 @@ def _ref(
 
     ``reach`` (see ``_reached``): the keys in scope that reach a row, its own (it was written) and
     its reference's (the target was written or deleted); with it the rule has a scoped form, the
-    same anti join of only those rows. ``current``: only the rows of current deliveries
-    (``identity.CURRENT_DUMP``) must reference a target: a newer delivery of the same page keeps the
-    older one's sightings as history (provenance), but a post only they sight has left the canonical
-    tables with it (warehouse/refresh.py).
+    same anti join of only those rows. ``current``: only the rows that count (``identity.CURRENT_ROW``:
+    of current deliveries, or of the posts a superseded one retains) must reference a target: a newer
+    delivery of the same page keeps the older one's other sightings as history (provenance), but a
+    post only they sight has left the canonical tables (warehouse/refresh.py).
     """
     pairs = list(zip(columns.split(","), (keys or columns).split(","), strict=True))
     match = " AND ".join(f"y.{k.strip()} = x.{c.strip()}" for c, k in pairs)
     present = f" WHERE x.{pairs[0][0].strip()} IS NOT NULL" if optional else ""
-    source = f"(SELECT {columns} FROM {table} WHERE {CURRENT_DUMP})" if current else table
+    source = f"(SELECT {columns} FROM {table} WHERE {CURRENT_ROW})" if current else table
     sql = f"SELECT count(*) FROM {source} x ANTI JOIN {target} y ON {match}{present}"
     scoped = None
     if reach:
-        among = f"({_reached(reach)}){' AND ' + CURRENT_DUMP if current else ''}"
+        among = f"({_reached(reach)}){' AND ' + CURRENT_ROW if current else ''}"
         rows = f"(SELECT {columns} FROM {table} WHERE {among})"
         scoped = f"SELECT count(*) FROM {rows} x ANTI JOIN {target} y ON {match}{present}"
     rows_named = f"every {'current ' if current else ''}{table} row's"

@@ -25,7 +25,7 @@ import duckdb
 
 from warehouse.aggregates import needs_full_refresh, rebuild_aggregates, refresh_aggregates
 from warehouse.check_scope import keep_for_checks
-from warehouse.identity import CURRENT_SIGHTINGS, derive, derive_everything
+from warehouse.identity import CURRENT_SIGHTINGS, derive, derive_everything, settle_retained
 from warehouse.search_index import refresh_search_index
 from warehouse.stops import checkpoint
 from warehouse.years import infer_every_year, infer_years_into
@@ -46,8 +46,10 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False, part_row
     sightings, e.g. after a parser upgrade changed the best-sighting rule.
 
     - ``dumps.superseded_by``: an older delivery under the same file name (of the same writer: two
-      writers' ``page-1.txt`` are two pages) points at the newest;
-      the posts of dumps whose status changed are re-derived from the remaining sightings;
+      writers' ``page-1.txt`` are two pages) points at the newest, and ``dumps.retained_from`` says
+      which of its posts still count (those that fell off the end of the page,
+      ``identity.settle_retained``); the posts of dumps whose status changed are re-derived from the
+      remaining current sightings;
     - years inferred across dumps (pages run newest first) for the posts the loads listed in
       ``refresh_pending``, reading only the pages that list them (every post when ``full``);
     - ``article_topics`` as the union of the current sightings' post topics;
@@ -69,8 +71,8 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, full: bool = False, part_row
 
 
 def _settle_deliveries(con: duckdb.DuckDBPyConnection, derive_affected: bool) -> None:
-    """Mark superseded deliveries; re-derive the posts whose dumps changed status or whose every sighting
-    is gone (unless a full re-derivation follows)."""
+    """Mark superseded deliveries and what they retain; re-derive the posts whose dumps changed status or
+    whose every current sighting is gone (unless a full re-derivation follows)."""
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _supersede AS
@@ -104,7 +106,9 @@ def _settle_deliveries(con: duckdb.DuckDBPyConnection, derive_affected: bool) ->
         WHERE x.dump_id = dumps.dump_id AND dumps.superseded_by IS DISTINCT FROM x.superseded_by
         """
     )
-    # Posts whose every sighting is gone from the current dumps leave the canonical tables too.
+    # What the superseded deliveries of the pages that changed still count (posts that fell off the end).
+    settle_retained(con)
+    # Posts whose every sighting is gone from the current ones leave the canonical tables too.
     con.execute(
         f"""
         INSERT INTO _aff_posts SELECT post_id FROM posts

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from transforms.models import DateEstimate
-from warehouse.identity import CURRENT_SIGHTINGS, post_parts
+from warehouse.identity import CURRENT_PAGES, post_parts
 from warehouse.schema import arrow_schema
 
 YEAR_COLUMNS = ["year", "date_basis", "date_min", "date_max", "date_evidence"]
@@ -47,7 +47,7 @@ WITH page AS (
     SELECT s.dump_id, s.seq, s.post_id, s.published_date, s.date_precision, s.date_text, s.year,
            s.date_basis, s.date_min, s.date_max, s.date_evidence,
            s.post_id IN (SELECT post_id FROM _yr_posts) AS wanted
-    FROM ({CURRENT_SIGHTINGS}) s
+    FROM ({CURRENT_PAGES}) s
     WHERE s.dump_id IN (SELECT DISTINCT dump_id FROM post_sightings
                         WHERE post_id IN (SELECT post_id FROM _yr_posts))
 ), numbered AS (
@@ -119,7 +119,7 @@ def infer_years_into(con: duckdb.DuckDBPyConnection) -> None:
     """Cross-dump year inference (``transforms.chronology.infer_years``) onto ``posts`` and ``articles``
     for the posts in temp table ``_yr_posts``.
 
-    A post's years depend only on the pages (current dumps) that list it, so reading just those
+    A post's years depend only on the pages that list it (``identity.CURRENT_PAGES``), so reading just those
     pages (reduced, see ``year_rows``) gives it exactly the estimate a pass over every sighting would.
     """
     try:

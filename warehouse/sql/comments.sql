@@ -19,6 +19,7 @@ COMMENT ON COLUMN dumps.post_count IS 'posts the parser found';
 COMMENT ON COLUMN dumps.parser_version IS 'version of the bylines package that parsed it';
 COMMENT ON COLUMN dumps.loaded_at IS 'wall-clock time of the first load (UTC)';
 COMMENT ON COLUMN dumps.superseded_by IS 'dump_id of a newer delivery of the same writer under the same file name; NULL while current';
+COMMENT ON COLUMN dumps.retained_from IS 'superseded deliveries: the position (seq) from which this page''s posts still count, those past the last post its next delivery lists (they fell off the end of the page); past the last seq when none do; NULL while current';
 
 COMMENT ON TABLE outlets IS 'Publications, broadcasters and institutions that published the author or reported on them.';
 COMMENT ON COLUMN outlets.outlet_id IS 'slug of the canonical name';
@@ -72,7 +73,7 @@ COMMENT ON COLUMN posts.last_seen_at IS 'received_at of the latest current dump 
 COMMENT ON TABLE post_sightings IS 'One row per post per dump, exactly as read in that dump; canonical rows are derived from these.';
 COMMENT ON COLUMN post_sightings.dump_id IS '-> dumps';
 COMMENT ON COLUMN post_sightings.seq IS '1-based position of the post in the dump, top to bottom';
-COMMENT ON COLUMN post_sightings.post_id IS '-> posts while the dump is current (a superseded delivery''s sightings stay as history; a post only they sighted has left posts)';
+COMMENT ON COLUMN post_sightings.post_id IS '-> posts while the sighting counts: its dump is current, or it is retained (seq >= dumps.retained_from); a superseded delivery''s other sightings stay as history, and a post only they sighted has left posts';
 COMMENT ON COLUMN post_sightings.article_id IS '-> articles, as read in this dump';
 COMMENT ON COLUMN post_sightings.start_line IS '1-based line of the post''s first non-empty line';
 COMMENT ON COLUMN post_sightings.end_line IS 'line of the post''s last non-empty line';
@@ -127,7 +128,7 @@ COMMENT ON COLUMN topics.topic_id IS 'slug of the name';
 COMMENT ON COLUMN topics.name IS 'display name, e.g. Russia';
 
 COMMENT ON TABLE post_topics IS 'Which topics a post was filed under, per dump (topics accumulate across dumps).';
-COMMENT ON COLUMN post_topics.post_id IS '-> posts while the dump is current (as post_sightings.post_id)';
+COMMENT ON COLUMN post_topics.post_id IS '-> posts while the post''s sighting in that dump counts (as post_sightings.post_id)';
 COMMENT ON COLUMN post_topics.topic_id IS '-> topics';
 COMMENT ON COLUMN post_topics.source IS 'archive | tagline';
 COMMENT ON COLUMN post_topics.dump_id IS '-> dumps: where the label was seen';
@@ -190,6 +191,7 @@ COMMENT ON COLUMN v_current_dumps.post_count IS 'posts the parser found';
 COMMENT ON COLUMN v_current_dumps.parser_version IS 'version of the bylines package that parsed it';
 COMMENT ON COLUMN v_current_dumps.loaded_at IS 'wall-clock time of the first load (UTC)';
 COMMENT ON COLUMN v_current_dumps.superseded_by IS 'dump_id of a newer delivery of the same writer under the same file name; NULL while current';
+COMMENT ON COLUMN v_current_dumps.retained_from IS 'NULL: a current delivery counts all its posts (see dumps.retained_from)';
 
 COMMENT ON VIEW v_post_sightings IS 'Contract view (CONTRACT.md): one row per post per current dump.';
 COMMENT ON COLUMN v_post_sightings.dump_file IS 'the dump''s file name as delivered (basename)';

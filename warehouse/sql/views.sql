@@ -1,7 +1,9 @@
 -- bylines warehouse: views. Re-created after the migrations whenever this file or comments.sql
 -- changed (warehouse/schema.py), so a changed view needs no migration; every statement is idempotent.
 -- "Current" dumps are loaded and not superseded by a newer delivery under the same file name:
--- every view shows only those. Every view carries the writer (writer_id, and the display name as
+-- the contract views show each page as its current delivery lists it. (posts and articles, and the
+-- views over them, also keep the posts that fell off the end of a page crawled again, which its
+-- superseded delivery retains: dumps.retained_from, warehouse/identity.py.) Every view carries the writer (writer_id, and the display name as
 -- `writer` where a join with the small writers table costs nothing): filter by it, or group by it.
 
 CREATE OR REPLACE VIEW v_current_dumps AS

@@ -2,7 +2,8 @@
 -- (The small tables recomputed whole are in aggregate_totals.sql, run after this.)
 --
 -- Run by warehouse/aggregates.py after the temp tables _dirty_articles(article_id),
--- _dirty_posts(post_id) and _dirty_dumps(dump_id) name whose summary rows to rebuild:
+-- _dirty_posts(post_id) and _dirty_dumps(dump_id) name whose summary rows to rebuild, with the
+-- temp view _current_sightings (the sightings that count: warehouse/identity.py, CURRENT_SIGHTINGS):
 --   incremental refresh: what the last loads touched (refresh_pending), so a nightly run costs what
 --                        its new dumps touched, not what the warehouse holds;
 --   full refresh:        every article, post and dump, after the per-row tables were emptied, in
@@ -48,10 +49,8 @@ GROUP BY ALL;
 -- sort below they needed more memory at once).
 CREATE OR REPLACE TEMP TABLE _dirty_prov AS
 SELECT s.article_id, count(DISTINCT s.dump_id) AS dumps, count(*) AS sightings
-FROM post_sightings s
-JOIN dumps d USING (dump_id)
+FROM _current_sightings s
 WHERE s.article_id IN (SELECT article_id FROM _dirty_articles)
-  AND d.status = 'loaded' AND d.superseded_by IS NULL
 GROUP BY s.article_id;
 CREATE OR REPLACE TEMP TABLE _dirty_topics AS
 SELECT x.article_id, list_sort(list(t.name)) AS topics
@@ -168,7 +167,7 @@ INSERT INTO agg_data_quality
 SELECT * FROM (
     SELECT 'low_confidence_post', d.file_name, s.seq, s.post_id, s.article_id,
            printf('confidence %.2f', s.confidence), s.dump_id, d.writer_id
-    FROM post_sightings s JOIN v_current_dumps d USING (dump_id)
+    FROM _current_sightings s JOIN dumps d USING (dump_id)
     WHERE s.confidence < 0.6 AND s.dump_id IN (SELECT dump_id FROM _dirty_dumps)
     UNION ALL
     SELECT 'piece_without_outlet', NULL, NULL, a.best_post_id, a.article_id, a.title, NULL, a.writer_id
