@@ -465,7 +465,7 @@ def quality_rows(issues: list[str], writer: Writer = None) -> Listing:
 
 _RUN_COLUMNS = (
     "started_at, finished_at, trigger, dumps_new, dumps_skipped, dumps_quarantined, posts, "
-    "articles_new, articles_updated, len(warnings) AS warnings, run_id"
+    "articles_new, articles_updated, articles_left, len(warnings) AS warnings, run_id"
 )
 RUNS = Listing(
     f"SELECT {_RUN_COLUMNS} FROM ingest_runs", (), (SortKey("started_at", True), SortKey("run_id"))

@@ -217,7 +217,8 @@ def format_summary(summary: dict[str, Any], seconds: float | None = None, out: T
         f"dumps:    {summary.get('dumps_new', 0)} new, {summary.get('dumps_skipped', 0)} skipped, "
         f"{summary.get('dumps_quarantined', 0)} quarantined",
         f"posts:    {summary.get('posts', 0)}",
-        f"articles: {summary.get('articles_new', 0)} new, {summary.get('articles_updated', 0)} updated",
+        f"articles: {summary.get('articles_new', 0)} new, {summary.get('articles_updated', 0)} updated, "
+        f"{summary.get('articles_left', 0)} left",
     ]
     warnings = list(summary.get("warnings") or [])
     lines.append(f"warnings: {len(warnings)}")

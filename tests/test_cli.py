@@ -46,7 +46,7 @@ def test_ingest_seeds_twice_then_query(
     assert first.returncode == 0, first.stderr
     assert f"dumps:    {len(seeds)} new, 0 skipped, 0 quarantined" in first.stdout
     assert re.search(r"^posts:    [1-9]\d*$", first.stdout, re.M)
-    assert re.search(r"^articles: [1-9]\d* new, \d+ updated$", first.stdout, re.M)
+    assert re.search(r"^articles: [1-9]\d* new, \d+ updated, 0 left$", first.stdout, re.M)
     assert elapsed < 60, f"ingesting the seeds took {elapsed:.1f} s"
     assert (tmp_path / "raw").is_dir()  # the raw store sits beside the warehouse by default
 

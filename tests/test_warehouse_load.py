@@ -257,39 +257,44 @@ def test_a_post_missing_from_the_middle_of_a_page_crawled_again_leaves(tmp_path:
     assert not any(orphan_counts(con).values()) and not any(duplicate_counts(con).values())
 
 
-def test_a_real_page_crawled_again_with_newer_posts_on_top_loses_no_piece(tmp_path: Path) -> None:
+def test_a_real_page_crawled_again_keeps_what_fell_off_and_counts_what_left(tmp_path: Path) -> None:
     """Through the parser and the one ingest path: a generated tag page crawled again later, with a
-    newer post on top and its last two posts pushed off (to page 2, not crawled). Every piece stays."""
+    newer post on top, its last two posts pushed off (to page 2, not crawled) and one piece in the
+    middle withdrawn. The pushed-off pieces stay; the withdrawn one leaves, and the run says so."""
     from samples.generator import generate_corpus, read_truth
 
     first, other, *_ = generate_corpus(tmp_path / "dumps", n_dumps=4, seed=31, with_truth=True)
     lines = first.read_text(encoding="utf-8").splitlines()
     truth, newer_post = read_truth(first), read_truth(other)["posts"][0]
     posts = truth["posts"]
-    assert len(posts) >= 4 and newer_post["title"] not in {t["title"] for t in posts}
+    assert len(posts) >= 6 and newer_post["title"] not in {t["title"] for t in posts}
+    withdrawn = next(k for k in range(1, len(posts) - 3) if posts[k]["title"])
 
     def block(post: dict, page: list[str]) -> str:
         return "\n".join(page[post["start_line"] - 1 : post["end_line"]])
 
     newer = [block(newer_post, other.read_text(encoding="utf-8").splitlines())]
-    newer += [block(post, lines) for post in posts[:-2]]
+    newer += [block(post, lines) for k, post in enumerate(posts[:-2]) if k != withdrawn]
     recrawled = tmp_path / "later" / first.name
     recrawled.parent.mkdir()
     recrawled.write_text("\n\n".join([lines[0], *newer]) + "\n", encoding="utf-8")
 
     db = tmp_path / "w.duckdb"
-    ingest_files([first], db)
+    assert ingest_files([first], db)["articles_left"] == 0
     with duckdb.connect(str(read_copy_path(db)), read_only=True) as con:
         before = {r[0] for r in con.execute("SELECT title FROM articles").fetchall()}
-    ingest_files([recrawled], db)
+    summary = ingest_files([recrawled], db)
     with duckdb.connect(str(read_copy_path(db)), read_only=True) as con:
         after = {r[0] for r in con.execute("SELECT title FROM articles").fetchall()}
         retained = con.execute(
             "SELECT count(*) FROM posts p JOIN dumps d ON d.dump_id = p.best_dump_id"
             " WHERE d.superseded_by IS NOT NULL AND p.article_id IS NOT NULL"
         ).fetchone()[0]
+        logged = con.execute("SELECT articles_left FROM ingest_runs ORDER BY started_at").fetchall()
         assert not any(orphan_counts(con).values()) and not any(duplicate_counts(con).values())
-    assert before < after and retained > 0  # the pieces pushed off are kept, by the older delivery
+    assert retained > 0  # the pieces pushed off are kept, by the older delivery
+    assert len(before - after) == summary["articles_left"] == 1 and len(after - before) == 1
+    assert logged == [(0,), (1,)]
 
 
 def test_quarantine_recorded(tmp_path: Path) -> None:

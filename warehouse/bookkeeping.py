@@ -20,8 +20,8 @@ def record_ingest_run(
     con.execute("DELETE FROM ingest_runs WHERE run_id = ?", [run_id])
     con.execute(
         "INSERT INTO ingest_runs (run_id, started_at, finished_at, trigger, dumps_new, dumps_skipped,"
-        " dumps_quarantined, posts, articles_new, articles_updated, warnings)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " dumps_quarantined, posts, articles_new, articles_updated, articles_left, warnings)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             run_id,
             started_at,
@@ -33,6 +33,7 @@ def record_ingest_run(
             summary["posts"],
             summary["articles_new"],
             summary["articles_updated"],
+            summary["articles_left"],
             summary["warnings"],
         ],
     )

@@ -204,6 +204,7 @@ def derive(con: duckdb.DuckDBPyConnection, batch: bool = False) -> dict[str, tup
     before), counted on the dump of the article's best sighting.
     """
     fresh = batch and not con.execute("SELECT count(*) FROM _prev_loaded").fetchone()[0]
+    con.execute(_LEFT_TABLE)
     if not batch:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _aff_articles AS {AFFECTED_ARTICLES}")
     con.execute(
@@ -223,6 +224,21 @@ def derive(con: duckdb.DuckDBPyConnection, batch: bool = False) -> dict[str, tup
         " UNION ALL SELECT 'article', article_id FROM _aff_articles"
     )
     return counts
+
+
+# Articles the derivations of this connection removed (their last sighting that counts is gone:
+# withdrawn or retitled posts, a re-parse that reads them otherwise), until ``articles_left`` reads them.
+_LEFT = "_left_articles"
+_LEFT_TABLE = f"CREATE TEMP TABLE IF NOT EXISTS {_LEFT} (article_id VARCHAR)"
+
+
+def articles_left(con: duckdb.DuckDBPyConnection) -> int:
+    """How many articles left the canonical tables since the last call (the run's summary says it: a
+    piece leaving the record is never silent)."""
+    con.execute(_LEFT_TABLE)
+    (count,) = con.execute(f"SELECT count(DISTINCT article_id) FROM {_LEFT}").fetchone()
+    con.execute(f"DELETE FROM {_LEFT}")
+    return int(count)
 
 
 def post_parts(con: duckdb.DuckDBPyConnection, posts_sql: str, into: str, part_posts: int) -> Iterator[int]:
@@ -371,6 +387,14 @@ def _derive_articles(con: duckdb.DuckDBPyConnection, fresh: bool) -> None:
         )
         keep = "_keep_articles"
     _rewrite(con, "articles", "article_id", keep)
+    # the rows about to go for good: no sighting that counts names their article any more
+    con.execute(
+        f"""
+        INSERT INTO {_LEFT} SELECT article_id FROM articles
+        WHERE article_id IN (SELECT article_id FROM _rewrite_articles)
+          AND article_id NOT IN (SELECT article_id FROM _best_articles)
+        """
+    )
     con.execute("DELETE FROM articles WHERE article_id IN (SELECT article_id FROM _rewrite_articles)")
     where = "b.article_id IN (SELECT article_id FROM _rewrite_articles)"
     _insert_from_best(con, "articles", "", _ARTICLE_ROW, "_best_articles", "post_sightings", where)

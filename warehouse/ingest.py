@@ -37,6 +37,7 @@ from warehouse.bookkeeping import derived_is_stale, done_between, record_ingest_
 from warehouse.check_scope import check
 from warehouse.connections import Warehouse
 from warehouse.hash_cache import hash_cache
+from warehouse.identity import articles_left
 from warehouse.landing import RefusedFile, scan_report
 from warehouse.load import MAX_LOGGED, load_or_quarantine
 from warehouse.parsing import ParsedItem, defer, iter_parsed, resolve_deferred
@@ -104,6 +105,7 @@ class IngestSummary(BaseModel):
     posts: int = 0
     articles_new: int = 0
     articles_updated: int = 0
+    articles_left: int = 0  # no sighting that counts names them any more (a post withdrawn, retitled)
     warnings: list[str] = Field(default_factory=list)
     quarantined: list[dict[str, str]] = Field(default_factory=list)
     skipped: list[dict[str, str]] = Field(default_factory=list)
@@ -230,6 +232,7 @@ def load(
         posts=result.posts,
         articles_new=result.articles_new,
         articles_updated=result.articles_updated,
+        articles_left=articles_left(con),
         warnings=[*batch.notes, *result.warnings],
         quarantined=quarantined,
         skipped=[s.model_dump() for s in batch.skipped],

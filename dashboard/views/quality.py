@@ -29,11 +29,13 @@ if runs.empty:
     cols[0].metric("Last run", "none recorded", help="Runs of `bylines ingest`, the sensor or the schedule.")
 else:
     last = runs.iloc[0]
+    left = "" if pd.isna(last["articles_left"]) else f", {last['articles_left']} left the record"
     cols[0].metric(
         "Last run (UTC)",
         f"{last['started_at']:%Y-%m-%d %H:%M}",
         help=f"Trigger: {last['trigger']}; new dumps {last['dumps_new']}, quarantined "
-        f"{last['dumps_quarantined']}, skipped {last['dumps_skipped']}.",
+        f"{last['dumps_quarantined']}, skipped {last['dumps_skipped']}; articles {last['articles_new']} new, "
+        f"{last['articles_updated']} updated{left}.",
     )
 cols[1].metric("Next nightly run (UTC)", f"{next_nightly_run():%Y-%m-%d %H:%M}")
 cols[2].metric(

@@ -173,6 +173,7 @@ COMMENT ON COLUMN ingest_runs.dumps_quarantined IS 'dumps quarantined';
 COMMENT ON COLUMN ingest_runs.posts IS 'posts loaded';
 COMMENT ON COLUMN ingest_runs.articles_new IS 'articles first seen';
 COMMENT ON COLUMN ingest_runs.articles_updated IS 'articles whose fields changed';
+COMMENT ON COLUMN ingest_runs.articles_left IS 'articles the run removed: no sighting that counts names them any more (a post a page crawled again no longer lists, a re-parse that reads it otherwise); NULL for runs before this was counted';
 COMMENT ON COLUMN ingest_runs.warnings IS 'parser warnings of the run';
 
 COMMENT ON VIEW v_current_dumps IS 'Dumps that count: loaded and not superseded by a newer delivery under the same name.';
