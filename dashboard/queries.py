@@ -404,7 +404,11 @@ def dumps(writer: Writer = None) -> Listing:
     c, p = _mine(writer)
     return Listing(
         "SELECT file_name, status, error, archive_label, archive_kind, encoding, size_bytes, line_count, "
-        "post_count, received_at, loaded_at, superseded_by IS NOT NULL AS superseded, writer_id, dump_id "
+        "post_count, received_at, loaded_at, superseded_by IS NOT NULL AS superseded, "
+        # a superseded delivery still counts the posts that fell off the end of its page (identity.py)
+        "CASE WHEN superseded_by IS NOT NULL THEN greatest(post_count - retained_from + 1, 0) END"
+        " AS posts_retained, "
+        "writer_id, dump_id "
         f"FROM dumps WHERE {c}",
         p,
         (SortKey("received_at", True), SortKey("file_name"), SortKey("dump_id")),

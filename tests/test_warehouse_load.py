@@ -13,6 +13,7 @@ import duckdb
 import pytest
 from conftest import ingest_files
 
+from dashboard import queries
 from transforms.models import Archive, Citation, DateEstimate, Mention, OutletRef, ParsedDump, Piece, Post
 from warehouse.integrity import content_digest, duplicate_counts, orphan_counts
 from warehouse.load import load_dump, quarantine_dump
@@ -291,10 +292,15 @@ def test_a_real_page_crawled_again_keeps_what_fell_off_and_counts_what_left(tmp_
             " WHERE d.superseded_by IS NOT NULL AND p.article_id IS NOT NULL"
         ).fetchone()[0]
         logged = con.execute("SELECT articles_left FROM ingest_runs ORDER BY started_at").fetchall()
+        listing = queries.dumps()  # the Data quality page's list of deliveries
+        shown = con.execute(
+            f"SELECT superseded, posts_retained FROM ({listing.sql}) ORDER BY received_at", listing.params
+        ).fetchall()
         assert not any(orphan_counts(con).values()) and not any(duplicate_counts(con).values())
     assert retained > 0  # the pieces pushed off are kept, by the older delivery
     assert len(before - after) == summary["articles_left"] == 1 and len(after - before) == 1
     assert logged == [(0,), (1,)]
+    assert shown[1] == (False, None) and shown[0][0] and shown[0][1] == retained
 
 
 def test_quarantine_recorded(tmp_path: Path) -> None:
