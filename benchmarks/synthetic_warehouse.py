@@ -149,9 +149,11 @@ def build(db_path: Path, articles: int, seed: float = 0.42) -> SearchIndexTiming
                    'A cited report ' || k, 'https://www.site' || ((i + k) % 50) || '.example/news/' || i,
                    NULL, k = 3, 'raw', sha256('dump' || (i // {DUMP_EVERY})), 100 + k
             FROM gen, range(4) s(k) WHERE r < 0.3;
-            INSERT INTO ingest_runs
+            INSERT INTO ingest_runs (run_id, started_at, finished_at, trigger, dumps_new, dumps_skipped,
+                                     dumps_quarantined, posts, articles_new, articles_updated, articles_left,
+                                     warnings)
             SELECT 'run-' || i, TIMESTAMP '2026-01-01' + INTERVAL (i) DAY, NULL, 'schedule',
-                   1, 0, 0, 40, 40, 0, []
+                   1, 0, 0, 40, 40, 0, 0, []
             FROM range(30) t(i);
             """
         )
