@@ -15,6 +15,8 @@ from transforms.word_readings import (
     HEAD_READINGS,
     HEAD_WORD,
     WORD_CLASSES,
+    _head_reading,
+    _word_classes,
     cases,
     lexicon_pattern,
     low_words,
@@ -238,6 +240,20 @@ def test_line_read_word_by_word_as_whole() -> None:
         assert head == HEAD_WORD.findall(low_words(words))
         assert set().union(*(HEAD_READINGS[word][1] for word in words)) == word_classes(" ".join(head))
         assert set().union(*map(WORD_CLASSES.__getitem__, words)) == word_classes(low_words(words))
+
+
+def test_words_of_letters_read_as_the_general_reading() -> None:
+    """A word of letters only skips the head-word pattern and the runs (``_letters_classes``):
+    its head words and classes are what the general reading gives, for every lexicon word in
+    three casings and for letters that lower-case to more than letters ("\u0130")."""
+    words = [w for w in load_lexicon().classes if " " not in w]
+    words += ["Stra\u00dfe", "\u0130stanbul", "\u03a3\u039f\u03a6\u0399\u0391", "caf\u00e9", "Kelvin\u212a"]
+    words += ["xyzzy", "a"]
+    for word in {f(w) for w in words for f in (str, str.upper, str.title)}:
+        low = low_words([word])
+        head = tuple(HEAD_WORD.findall(low))
+        assert _head_reading(word) == (head, frozenset(word_classes(" ".join(head)))), word
+        assert _word_classes(word) == frozenset(word_classes(low)), word
 
 
 def test_case_counts_as_str_methods() -> None:

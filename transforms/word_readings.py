@@ -142,11 +142,28 @@ class WordReadings(dict[str, _V]):
 
 
 def _head_reading(word: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    words = tuple(HEAD_WORD.findall(low_words([word])))
+    low = low_words([word])
+    if low.isalpha():  # most words: one head word, itself (see ``_letters_classes``)
+        return (low,), _letters_classes(low)
+    words = tuple(HEAD_WORD.findall(low))
     return words, frozenset(word_classes(" ".join(words)))
 
 
+def _word_classes(word: str) -> frozenset[str]:
+    low = low_words([word])
+    return _letters_classes(low) if low.isalpha() else frozenset(word_classes(low))
+
+
+def _letters_classes(low: str) -> frozenset[str]:
+    """``word_classes`` of a lower-cased word of letters only, read directly.
+
+    Why: every word of a page is read once, and most are plain letters (real pages bring
+    thousands of new words). Letters are word characters (the engine's ``\\w`` is
+    ``str.isalnum``), so ``HEAD_WORD`` and ``_RUN`` each match such a word whole and none of
+    ``_odd_characters`` is in it: its classes are its own entry's, looked up once.
+    """
+    return frozenset(load_lexicon().classes.get(low, ()))
+
+
 HEAD_READINGS = WordReadings(_head_reading)  # a word early in a line: its head words, their classes
-WORD_CLASSES = WordReadings(
-    lambda word: frozenset(word_classes(low_words([word])))
-)  # a later word: its classes
+WORD_CLASSES = WordReadings(_word_classes)  # a later word: its classes
