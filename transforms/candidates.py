@@ -24,6 +24,7 @@ from transforms.cues import context_cues
 from transforms.dates import find_dates
 from transforms.gazetteer import Outlet, load_gazetteer
 from transforms.lexicon import load_lexicon
+from transforms.word_readings import WordReadings
 
 _TOKEN = re.compile(
     r"@?[\w\u00c0-\u024f][\w\u00c0-\u024f'\u2019.&-]*[\w\u00c0-\u024f]|[\w\u00c0-\u024f]|[^\s\w]"
@@ -62,7 +63,7 @@ class Candidate:
     features: tuple[str, ...]
 
 
-_new_token = tuple.__new__  # a Token from its (start, end, text), without NamedTuple's Python-level __new__
+_new_token = tuple.__new__  # a Token or _Reading from its fields, without NamedTuple's Python-level __new__
 
 
 def tokens(text: str) -> list[Token]:
@@ -102,7 +103,27 @@ def _calendar(tok: str) -> bool:
     return bool(word) and any(c in ("months", "weekdays") for c in load_lexicon().of(word))
 
 
-def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None]]:
+class _Reading(NamedTuple):
+    """What a token's text says on its own: lower-cased, its word classes, whether it may be (part
+    of) a name (``_capitalised``)."""
+
+    low: str
+    classes: tuple[str, ...]
+    capitalised: bool
+
+
+def _read(word: str) -> _Reading:
+    low = word.lower()
+    return _new_token(_Reading, (low, load_lexicon().of(low), _capitalised(word)))
+
+
+_READINGS = WordReadings(_read)
+"""A token's text -> its reading, made once per distinct text: lines share most of their words,
+and the name scan and the candidates' features asked each occurrence again (a lower-casing, a
+lexicon lookup, the capital test, per token of every line read)."""
+
+
+def _spans(text: str, toks: list[Token], read: list[_Reading]) -> list[tuple[int, int, Outlet | None]]:
     """(first token, last token + 1, listed outlet) of every candidate, left to right, not overlapping."""
     hits = load_gazetteer().find(text)
     spans: list[tuple[int, int, Outlet | None]] = []
@@ -116,35 +137,32 @@ def _spans(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None]]
     busy = {k for a, b, _ in spans for k in range(a, b)}
     taken = [(a, _extend(text, toks, b, busy), outlet) for a, b, outlet in spans]
     busy = {k for a, b, _ in taken for k in range(a, b)}
-    words = [t.text for t in toks]
-    caps = list(map(_capitalised, words))
+    caps = [r.capitalised for r in read]
     # only a capitalised word or a domain opens a name: the scan visits those (in order) alone
-    openers = [k for k, w in enumerate(words) if caps[k] or ("." in w and _DOMAIN.match(w))]
+    openers = [k for k, t in enumerate(toks) if caps[k] or ("." in t.text and _DOMAIN.match(t.text))]
     k = 0  # the first token not yet read into a name
     for k0 in openers:
-        t = words[k0]
-        if k0 < k or k0 in busy or _calendar(t):
+        if k0 < k or k0 in busy or _calendar(toks[k0].text):
             continue
-        if t.lower() in _STOP and k0 + 1 < n and k0 + 1 not in busy and caps[k0 + 1]:
+        if read[k0].low in _STOP and k0 + 1 < n and k0 + 1 not in busy and caps[k0 + 1]:
             continue  # "From Paper Magazine": the capitalised function word opens the sentence, not the name
         j = k0 + 1
         while j < n and j not in busy and j - k0 < MAX_CANDIDATE_TOKENS:
-            nxt = words[j]
-            if _calendar(nxt):
+            if _calendar(toks[j].text):
                 break
             if caps[j]:
                 j += 1
             elif (
-                nxt.lower() in _CONNECTORS
+                read[j].low in _CONNECTORS
                 and j + 1 < n
                 and j + 1 not in busy
                 and caps[j + 1]
-                and not _calendar(words[j + 1])
+                and not _calendar(toks[j + 1].text)
             ):
                 j += 2
             else:
                 break
-        if j - k0 > 1 or t.lower() not in _STOP:
+        if j - k0 > 1 or read[k0].low not in _STOP:
             taken.append((k0, _asked(text, toks, j), None))
         k = j
     return sorted(taken, key=lambda t: t[0])
@@ -265,14 +283,14 @@ def _union(classed: _Classed, a: int, b: int, keep: frozenset[str]) -> list[str]
     return sorted(found & keep) if found else []
 
 
-def _names(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None, bool]]:
+def _names(text: str, toks: list[Token], read: list[_Reading]) -> list[tuple[int, int, Outlet | None, bool]]:
     """The spans (``_spans``) that are candidates, each with whether it opens a sentence.
 
     One capitalised word opening a sentence is the sentence's first word, not a name: not a
     candidate unless listed, in capitals, or capitalised inside ("PinkNews").
     """
     out: list[tuple[int, int, Outlet | None, bool]] = []
-    for a, b, outlet in _spans(text, toks):
+    for a, b, outlet in _spans(text, toks, read):
         first = a == 0 or toks[a - 1].text in (".", "!", "?", "\u201c", '"', ":")
         if first and b - a == 1 and outlet is None:
             span = toks[a].text
@@ -286,13 +304,13 @@ def _names(text: str, toks: list[Token]) -> list[tuple[int, int, Outlet | None, 
 def line_candidates(text: str) -> tuple[Candidate, ...]:
     """The candidates of one line with the features that depend on the line alone (cached)."""
     toks = tokens(text)
-    names = _names(text, toks)
+    read = [_READINGS[t.text] for t in toks]
+    names = _names(text, toks, read)
     if not names:
-        return ()  # a fifth of the lines read: their words' classes, clauses and dates are not needed
+        return ()  # a fifth of the lines read: their clauses and dates are not needed
     lex = load_lexicon()
-    low = [t.text.lower() for t in toks]
-    pairs = [(k, cs) for k, cs in enumerate(map(lex.of, low)) if cs]
-    classed = _Classed([k for k, _cs in pairs], [cs for _k, cs in pairs])
+    low = [r.low for r in read]
+    classed = _Classed([k for k, r in enumerate(read) if r.classes], [r.classes for r in read if r.classes])
     clause_at = _clause_starts(toks)
     dates = [(a, b) for a, b, _d, _p in find_dates(text)]
     out: list[Candidate] = []
@@ -300,7 +318,7 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
     last_break = 0
     for a, b, outlet, first in names:
         for k in range(last_break, a):  # the sentences that end before the name
-            if toks[k].text in (".", "!", "?") and k + 1 < len(toks) and _capitalised(toks[k + 1].text):
+            if toks[k].text in (".", "!", "?") and k + 1 < len(toks) and read[k + 1].capitalised:
                 sentence += 1
         last_break = a
         span = text[toks[a].start : toks[b - 1].end]

@@ -122,7 +122,8 @@ _V = TypeVar("_V")  # what a reading is: a tuple (HEAD_READINGS) or a set of cla
 
 
 class WordReadings(dict[str, _V]):
-    """A word of a line (no white space in it) -> what the line features read in it, lower-cased.
+    """A word of a line (no white space in it) -> what the line features (or, for a token, the
+    outlet candidates: transforms/candidates.py) read in it, lower-cased.
 
     Lines share most of their words, so each is read once. Reading a line word by word gives what
     reading it whole (``low_words`` of its words) does: lower-casing keeps no context across a space;
