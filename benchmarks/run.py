@@ -329,6 +329,15 @@ def load_limit(warehouse: Path, work: Path, clock: Callable[[], float] = time.pe
     return seconds
 
 
+def _expect_dumps(warehouse: Path, dumps: int, what: str) -> None:
+    """Refuse to report a figure of work that did not happen: the warehouse must hold ``dumps`` dumps
+    after the ingest of ``what`` (a file already loaded is skipped, and its run costs next to nothing)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        (found,) = con.execute("SELECT count(*) FROM dumps").fetchone()
+    if found != dumps:
+        raise RuntimeError(f"bench: after ingesting {what} the warehouse holds {found} dumps, not {dumps}")
+
+
 def run_corpus(
     label: str, target: int, root: Path, workers: int, parse_sample: int, seed: int
 ) -> CorpusResult:
@@ -340,6 +349,8 @@ def run_corpus(
     result.parse_sample_bytes, result.baseline_mb_s, result.parse_mb_s = parse_throughput(sample)
 
     warehouse = root / f"wh_{label}" / "warehouse.duckdb"
+    # a warehouse an earlier run left in --workdir would make every figure below a nothing-new run
+    shutil.rmtree(warehouse.parent, ignore_errors=True)
     env = {
         **os.environ,
         "BYLINES_RAW": str(warehouse.parent / "raw"),
@@ -350,6 +361,7 @@ def run_corpus(
     shutil.copyfile(DAGSTER_YAML, root / "dagster_home" / "dagster.yaml")
     common = ["--warehouse", str(warehouse), "--workers", str(workers)]
     run = _run_ingest([str(corpus), *common], env)
+    _expect_dumps(warehouse, len(files), "the corpus")
     result.ingest_s, result.ingest_peak_rss_mb, result.ingest_peak_tree_rss_mb = (
         run.seconds,
         run.peak_rss_mb,
@@ -368,6 +380,7 @@ def run_corpus(
     one = new_files[0].rename(new_files[0].with_name("new_" + new_files[0].name))
     result.one_new_bytes = one.stat().st_size
     one_run = _run_ingest([str(one), *common], env)
+    _expect_dumps(warehouse, len(files) + 1, f"the new dump {one.name}")
     result.one_new_s, result.one_new_cpu_s = one_run.seconds, one_run.seconds * one_run.cores
     result.warehouse_mb = _mb(warehouse.stat().st_size)
     con = duckdb.connect(str(warehouse), read_only=True)

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
 from benchmarks.run import CorpusResult, QueryTiming, _tree_memory, main, parse_size, targets
 
 
@@ -101,3 +103,14 @@ def test_targets_are_judged_against_the_issues_bars() -> None:
         "article text search (p95, worst)": "yes",
         "every dashboard query (p95, worst)": "NO",
     }
+
+
+def test_a_workdir_used_before_is_measured_afresh(tmp_path: Path) -> None:
+    """The second bench in one --workdir measures a real ingest again, not a nothing-new run on the
+    warehouse the first one left (it reported a skip of every dump as the ingest's figures)."""
+    args = ["--sizes", "200KB", "--articles", "0", "--workdir", str(tmp_path / "w")]
+    assert main(args) == 0
+    assert main([*args, "--write", str(tmp_path / "again.md")]) == 0
+    with duckdb.connect(str(tmp_path / "w" / "wh_200KB" / "warehouse.duckdb"), read_only=True) as con:
+        runs = con.execute("SELECT dumps_new, dumps_skipped FROM ingest_runs ORDER BY started_at").fetchall()
+    assert runs[0][0] > 1 and runs[0][1] == 0 and runs[-1] == (1, 0)  # the corpus, then the one new dump
