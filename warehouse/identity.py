@@ -70,23 +70,27 @@ CURRENT_PAGES = """
                 AND (d.superseded_by IS NULL OR d.retained_from <= d.post_count)
 """
 
-# Where each loaded delivery of a page that changed (one with a delivery in ``refresh_pending``, or
-# a superseded one not settled yet) has its posts counted from. The next delivery (in supersession's
-# order: received_at, dump_id) still lists some of the older one's posts; those past the last of them
-# fell off the end of the page, and count; none listed: the whole page counts (seq is 1-based).
+# The pages (writer, file name) delivered more than once that changed: one with a delivery in
+# ``refresh_pending``, or a superseded one not settled yet (a warehouse from before migration 005).
+_CHANGED_PAGES = """
+    CREATE OR REPLACE TEMP TABLE _changed_pages AS
+    SELECT writer_id, file_name FROM dumps
+    WHERE status = 'loaded' AND (writer_id, file_name) IN (
+        SELECT writer_id, file_name FROM dumps
+        WHERE dump_id IN (SELECT key FROM refresh_pending WHERE kind = 'dump')
+           OR (superseded_by IS NOT NULL AND retained_from IS NULL))
+    GROUP BY writer_id, file_name HAVING count(*) > 1
+"""
+# Where each loaded delivery of those pages has its posts counted from. The next delivery (in
+# supersession's order: received_at, dump_id) still lists some of the older one's posts; those past
+# the last of them fell off the end of the page, and count; none listed: the whole page counts (seq
+# is 1-based).
 _RETAINED_FROM = """
     CREATE OR REPLACE TEMP TABLE _retained AS
-    WITH pages AS (
-        SELECT writer_id, file_name FROM dumps
-        WHERE status = 'loaded' AND (writer_id, file_name) IN (
-            SELECT writer_id, file_name FROM dumps
-            WHERE dump_id IN (SELECT key FROM refresh_pending WHERE kind = 'dump')
-               OR (superseded_by IS NOT NULL AND retained_from IS NULL))
-        GROUP BY writer_id, file_name HAVING count(*) > 1
-    ), deliveries AS (
+    WITH deliveries AS (
         SELECT d.dump_id, lead(d.dump_id) OVER (
                    PARTITION BY d.writer_id, d.file_name ORDER BY d.received_at, d.dump_id) AS next_id
-        FROM dumps d JOIN pages p ON p.writer_id = d.writer_id AND p.file_name = d.file_name
+        FROM dumps d JOIN _changed_pages p ON p.writer_id = d.writer_id AND p.file_name = d.file_name
         WHERE d.status = 'loaded'
     ), listed_again AS (
         SELECT x.dump_id, max(o.seq) AS seq
@@ -103,7 +107,11 @@ _RETAINED_FROM = """
 def settle_retained(con: duckdb.DuckDBPyConnection) -> None:
     """Set ``dumps.retained_from`` of the pages that changed (after ``superseded_by`` is set); the posts
     of each delivery whose value changed join temp table ``_aff_posts`` (to re-derive) and the delivery
-    joins ``refresh_pending`` (its summary rows)."""
+    joins ``refresh_pending`` (its summary rows). A run that delivered no page again reads the small
+    ``dumps`` table only (at 1 GB: 3.8 ms instead of 5.7, and no scan that grows with the sightings)."""
+    con.execute(_CHANGED_PAGES)
+    if not con.execute("SELECT count(*) FROM _changed_pages").fetchone()[0]:
+        return
     con.execute(_RETAINED_FROM)
     con.execute(
         """
