@@ -163,7 +163,7 @@ def _letters_classes(low: str) -> frozenset[str]:
     ``str.isalnum``), so ``HEAD_WORD`` and ``_RUN`` each match such a word whole and none of
     ``_odd_characters`` is in it: its classes are its own entry's, looked up once.
     """
-    return frozenset(load_lexicon().classes.get(low, ()))
+    return frozenset(load_lexicon().of(low))
 
 
 HEAD_READINGS = WordReadings(_head_reading)  # a word early in a line: its head words, their classes
