@@ -110,7 +110,8 @@ def _rewrite(
 ) -> list[tuple[str, str]]:
     """Set ``column`` of one ``table`` row to ``value`` (as a faulty step would write it); the key the
     step would list for it: (``kind``, the row's ``key``). A row of a current delivery where the table
-    says whose delivery a row is (a superseded one's references to posts are history, not checked),
+    says whose delivery a row is (a current delivery's rows always count; a superseded one's only
+    where it retains the post, identity.CURRENT_ROW),
     and one no other plant rewrote (two defects on one row could hide each other)."""
     columns = {c for (c,) in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall()}
     current = (
