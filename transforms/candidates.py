@@ -2,7 +2,8 @@
 
 A candidate is a span that could name an outlet: a run of capitalised words (with "of", "for",
 "and", "&" ... inside: "Council on Foreign Relations"), a name from the broad list even when it
-is not capitalised ("the i paper", "openDemocracy"), a handle ("@TelegraphBlogs") or a domain.
+is not capitalised ("the i paper", "openDemocracy"), a handle ("@TelegraphBlogs", listed when
+its words name a listed outlet) or a domain.
 Glued names are split where a lower-case letter or digit meets a capitalised word ("Smoke and
 MirrorsBloomberg Opinion", "2012The Hindu"), as pages lose the spaces between linked names.
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from transforms.canonical import PLATFORM_WORDS, SECTION_WORDS
+from transforms.canonical import PLATFORM_WORDS, SECTION_WORDS, canonical_outlet
 from transforms.cues import context_cues
 from transforms.dates import find_dates
 from transforms.gazetteer import Outlet, load_gazetteer
@@ -263,7 +264,7 @@ _CLAUSE_CUES = frozenset({"piece", "publish", "appearance", "first_person", "tim
 _VIA_CUES = frozenset({"piece", "publish", "appearance", "time_words"})
 _SENT_CUES = frozenset({"piece", "appearance"})
 _AFTER_CUES = frozenset({"piece", "appearance", "months"})
-_IN_CUES = frozenset({"outlet_nouns", "not_outlet_nouns", "months", "weekdays"})
+_IN_CUES = frozenset({"outlet_nouns", "not_outlet_nouns", "appearance", "months", "weekdays"})
 
 
 class _Classed(NamedTuple):
@@ -332,6 +333,11 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
             f.append("digit")
         if span.startswith("@"):
             f.append("handle")
+            # "@TelegraphBlogs": the list does not read handles, but a handle's words may name a listed
+            # outlet ("Telegraph Blogs" -> Telegraph), as canonical.py reads them
+            if outlet is None:
+                listed = canonical_outlet(span, {})
+                outlet = listed[1] if listed else None
         if _DOMAIN.match(span):
             f.append("domain")
         if outlet is not None:
