@@ -331,6 +331,7 @@ def test_context_cues_answer_as_the_ignorecase_patterns() -> None:
         "Over at ",
         "a piece that I will be publishing on ",
         "A feature on the town from ",
+        "I did feature in the ",
     ]
     for before in befores + [t.swapcase() for t in befores]:
         for after in ("", " interview", "'s reporters", ", my new piece on"):

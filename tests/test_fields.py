@@ -99,6 +99,8 @@ def test_a_teaser_naming_its_source_first_is_own_and_a_feature_is_a_piece() -> N
     cues = context_cues("A feature on the town's festival from today's ", ". It is midnight")
     assert "rule:own" in cues and "rule:not_own" not in cues and "rule:appearance" not in cues
     assert "rule:not_own" in context_cues("Our school was featured in the ", " last week")
+    cues = context_cues("Appearances were few, but I did feature in ", "'s morning programme")
+    assert "rule:appearance" in cues and "rule:own" not in cues
     assert "rule:not_own" in context_cues("For a piece that I will be publishing on ", " next week")
 
 
