@@ -120,6 +120,18 @@ def test_someone_elses_piece_is_not_the_writers_own() -> None:
         assert (got is not None and got.cand.text == "Guardian") is framed, text
 
 
+def test_a_listed_one_word_name_ending_a_longer_name_is_not_the_listed_outlet() -> None:
+    def read(line: str) -> list[tuple[str, bool]]:
+        return [(c.text, "gaz" in c.features) for c in line_candidates(line)]
+
+    # "Herald", "Press" alone are listed; the longer names they end are other publications
+    assert read("My piece in the Glenfield Herald today.") == [("Glenfield Herald", False)]
+    assert read("A book from Midvale University Press, out in May.") == [("Midvale University Press", False)]
+    assert read("A piece for the Herald today.") == [("Herald", True)]
+    assert ("Times", True) in read("A review in Murdoch\u2019s Times today.")  # the owner's possessive
+    assert read("Sadly, no Guardian readers wrote in.") == [("Guardian", True)]
+
+
 def test_a_name_holding_a_programme_word_carries_the_appearance_class() -> None:
     assert "in:appearance" in _features("I was on the Smith Show this morning.", "Smith Show")
 

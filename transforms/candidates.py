@@ -48,6 +48,9 @@ _STOP = frozenset(
 )
 
 
+_DETERMINERS = frozenset("no your any all every some each another".split())  # "No News Corp deal"
+
+
 class Token(NamedTuple):
     start: int
     end: int
@@ -132,7 +135,11 @@ def _spans(text: str, toks: list[Token], read: list[_Reading]) -> list[tuple[int
         starts = {t.start: k for k, t in enumerate(toks)}
         ends = {t.end: k for k, t in enumerate(toks)}
         spans = [
-            (starts[h.start], ends[h.end] + 1, h.outlet) for h in hits if h.start in starts and h.end in ends
+            (starts[h.start], ends[h.end] + 1, h.outlet)
+            for h in hits
+            if h.start in starts
+            and h.end in ends
+            and not _ends_a_name(text, toks, read, starts[h.start], ends[h.end] + 1)
         ]
     n = len(toks)
     busy = {k for a, b, _ in spans for k in range(a, b)}
@@ -167,6 +174,27 @@ def _spans(text: str, toks: list[Token], read: list[_Reading]) -> list[tuple[int
             taken.append((k0, _asked(text, toks, j), None))
         k = j
     return sorted(taken, key=lambda t: t[0])
+
+
+def _ends_a_name(text: str, toks: list[Token], read: list[_Reading], a: int, b: int) -> bool:
+    """A listed one-word name that is only the last word of a longer name: "Deccan Herald",
+    "Business Standard", "Oxford University Press" are not the Herald, the Evening Standard or The
+    Press. Read as a plain run of capitalised words instead (the list does not know that name).
+    Only words for a publication ("Herald", "Times", "Press"), after a capitalised word one space
+    before that is not a function word ("For Guardian readers") or a possessive ("Murdoch's Times").
+    """
+    if b - a != 1 or a == 0 or "outlet_nouns" not in read[a].classes:
+        return False
+    prev = read[a - 1]
+    word = toks[a - 1].text
+    return (
+        prev.capitalised
+        and text[toks[a - 1].end : toks[a].start] == " "
+        and prev.low not in _STOP
+        and prev.low not in _DETERMINERS
+        and not word.endswith(("'s", "\u2019s"))
+        and not _calendar(word)
+    )
 
 
 def _extend(text: str, toks: list[Token], b: int, busy: set[int]) -> int:
