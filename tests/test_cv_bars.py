@@ -47,7 +47,7 @@ FLOORS: dict[str, dict[str, float]] = {
     "others": {
         "posts": 0.90,
         "title": 0.86,
-        "outlet": 0.72,
+        "outlet": 0.75,
         "year": 0.72,
         "date": 0.91,
         "mentions": 0.53,

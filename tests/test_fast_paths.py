@@ -290,10 +290,17 @@ def test_context_cues_answer_as_the_ignorecase_patterns() -> None:
         }
         out = []
         before = before[-300:]
-        if plain["_OWN_BEFORE"].search(before):
+        others = cues._OTHERS_WORK.search(before[-200:]) is not None  # (without the quick word tests)
+        if others:
+            out.append("rule:others")
+        elif (
+            plain["_OWN_BEFORE"].search(before)
+            or cues._SOURCE_OPENER.match(before)
+            or cues._MY_PIECE_AFTER.match(after[:60])
+        ):
             out.append("rule:own")
         clause = re.split(r"[;,:()]|\band\b|\bwhile\b|\bwhich\b", before)[-1]
-        if plain["_NOT_OWN_BEFORE"].search(before[-80:]) or plain["_NOT_OWN_BEFORE"].search(clause):
+        if others or plain["_NOT_OWN_BEFORE"].search(before[-80:]) or plain["_NOT_OWN_BEFORE"].search(clause):
             out.append("rule:not_own")
         if plain["_APPEARANCE_BEFORE"].search(clause):
             out.append("rule:appearance")
@@ -316,9 +323,18 @@ def test_context_cues_answer_as_the_ignorecase_patterns() -> None:
         "word " * 30 + "(my earlier piece in ",
         "my earlier " + "word " * 30 + "and then in ",
         "my earlier piece, " + "word " * 30 + "in ",
+        "the new piece by Jane Smith for the ",
+        "the new piece by\u00a0Jane Smith for ",
+        "In 1990, John Doe published a long paper called \u201cWords\u201d in ",
+        "From ",
+        "Via the ",
+        "Over at ",
+        "a piece that I will be publishing on ",
+        "A feature on the town from ",
+        "I did feature in the ",
     ]
     for before in befores + [t.swapcase() for t in befores]:
-        for after in ("", " interview", "'s reporters"):
+        for after in ("", " interview", "'s reporters", ", my new piece on"):
             assert cues.context_cues(before, after) == slow(before, after), repr(before)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from transforms.candidates import line_candidates, tokens
+from transforms.cues import context_cues
+from transforms.fields import PostLine, Slot, framed_outlet
 from transforms.identity import article_id, post_id
 from transforms.mentions import describe, medium_of
 from transforms.model import load_model
@@ -79,6 +81,59 @@ def test_a_mention_is_described_by_its_clause() -> None:
     assert medium_of("a long podcast with them", ref) == "podcast"
     assert medium_of("spoke to them", ref) == "tv"  # a broadcaster's medium when the words say none
     assert medium_of("spoke to them", None) == "other"
+
+
+def _features(line: str, name: str) -> set[str]:
+    return next(set(c.features) for c in line_candidates(line) if c.text == name)
+
+
+def test_a_handle_naming_a_listed_outlet_reads_as_listed_and_my_piece_after_it_as_own() -> None:
+    feats = _features("Over at @GuardianOpinion, my new piece on the roads budget.", "@GuardianOpinion")
+    assert {"handle", "gaz", "gaz:newspaper", "rule:own"} <= feats
+    assert "gaz" not in _features("Thanks to @JaneSmithWrites for the photo.", "@JaneSmithWrites")
+
+
+def test_a_teaser_naming_its_source_first_is_own_and_a_feature_is_a_piece() -> None:
+    assert "rule:own" in context_cues("From ", " 2011 - a year in review")
+    assert "rule:own" in context_cues("Via the ", ": a review of the year")
+    cues = context_cues("A feature on the town's festival from today's ", ". It is midnight")
+    assert "rule:own" in cues and "rule:not_own" not in cues and "rule:appearance" not in cues
+    assert "rule:not_own" in context_cues("Our school was featured in the ", " last week")
+    cues = context_cues("Appearances were few, but I did feature in ", "'s morning programme")
+    assert "rule:appearance" in cues and "rule:own" not in cues
+    assert "rule:not_own" in context_cues("For a piece that I will be publishing on ", " next week")
+
+
+def test_someone_elses_piece_is_not_the_writers_own() -> None:
+    cues = context_cues("My last post linked to the new piece by Jane Smith for the ", ", in which")
+    assert "rule:others" in cues and "rule:not_own" in cues and "rule:own" not in cues
+    cues = context_cues("In 1990, John Doe published a paper called \u201cWords\u201d in ", ". Then")
+    assert "rule:others" in cues and "rule:own" not in cues
+    assert context_cues("Another new piece for the ", ", on trade") == ["rule:own"]
+    # the opening sentence's "a piece for X" frames X as the outlet, unless the piece is another's
+    mine = "A new article for the Guardian, on the roads budget."
+    theirs = "A new article by Jane Smith for the Guardian, on the roads budget."
+    for text, framed in ((mine, True), (theirs, False)):
+        line = PostLine(3, text, "I")
+        chain = [Slot(line, c) for c in line_candidates(text)]
+        got = framed_outlet(chain)
+        assert (got is not None and got.cand.text == "Guardian") is framed, text
+
+
+def test_a_listed_one_word_name_ending_a_longer_name_is_not_the_listed_outlet() -> None:
+    def read(line: str) -> list[tuple[str, bool]]:
+        return [(c.text, "gaz" in c.features) for c in line_candidates(line)]
+
+    # "Herald", "Press" alone are listed; the longer names they end are other publications
+    assert read("My piece in the Glenfield Herald today.") == [("Glenfield Herald", False)]
+    assert read("A book from Midvale University Press, out in May.") == [("Midvale University Press", False)]
+    assert read("A piece for the Herald today.") == [("Herald", True)]
+    assert ("Times", True) in read("A review in Murdoch\u2019s Times today.")  # the owner's possessive
+    assert read("Sadly, no Guardian readers wrote in.") == [("Guardian", True)]
+
+
+def test_a_name_holding_a_programme_word_carries_the_appearance_class() -> None:
+    assert "in:appearance" in _features("I was on the Smith Show this morning.", "Smith Show")
 
 
 def test_the_short_lines_under_a_title_are_read_as_its_head_not_its_body() -> None:

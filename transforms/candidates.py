@@ -2,7 +2,8 @@
 
 A candidate is a span that could name an outlet: a run of capitalised words (with "of", "for",
 "and", "&" ... inside: "Council on Foreign Relations"), a name from the broad list even when it
-is not capitalised ("the i paper", "openDemocracy"), a handle ("@TelegraphBlogs") or a domain.
+is not capitalised ("the i paper", "openDemocracy"), a handle ("@TelegraphBlogs", listed when
+its words name a listed outlet) or a domain.
 Glued names are split where a lower-case letter or digit meets a capitalised word ("Smoke and
 MirrorsBloomberg Opinion", "2012The Hindu"), as pages lose the spaces between linked names.
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from transforms.canonical import PLATFORM_WORDS, SECTION_WORDS
+from transforms.canonical import PLATFORM_WORDS, SECTION_WORDS, canonical_outlet
 from transforms.cues import context_cues
 from transforms.dates import find_dates
 from transforms.gazetteer import Outlet, load_gazetteer
@@ -45,6 +46,9 @@ _STOP = frozenset(
     "the a an this that these those it its in on at i my our his her their we he she they for and but or "
     "so as if to of by with from when while after before here there what who how why".split()
 )
+
+
+_DETERMINERS = frozenset("no your any all every some each another".split())  # "No News Corp deal"
 
 
 class Token(NamedTuple):
@@ -131,7 +135,11 @@ def _spans(text: str, toks: list[Token], read: list[_Reading]) -> list[tuple[int
         starts = {t.start: k for k, t in enumerate(toks)}
         ends = {t.end: k for k, t in enumerate(toks)}
         spans = [
-            (starts[h.start], ends[h.end] + 1, h.outlet) for h in hits if h.start in starts and h.end in ends
+            (starts[h.start], ends[h.end] + 1, h.outlet)
+            for h in hits
+            if h.start in starts
+            and h.end in ends
+            and not _ends_a_name(text, toks, read, starts[h.start], ends[h.end] + 1)
         ]
     n = len(toks)
     busy = {k for a, b, _ in spans for k in range(a, b)}
@@ -166,6 +174,27 @@ def _spans(text: str, toks: list[Token], read: list[_Reading]) -> list[tuple[int
             taken.append((k0, _asked(text, toks, j), None))
         k = j
     return sorted(taken, key=lambda t: t[0])
+
+
+def _ends_a_name(text: str, toks: list[Token], read: list[_Reading], a: int, b: int) -> bool:
+    """A listed one-word name that is only the last word of a longer name: "Deccan Herald",
+    "Business Standard", "Oxford University Press" are not the Herald, the Evening Standard or The
+    Press. Read as a plain run of capitalised words instead (the list does not know that name).
+    Only words for a publication ("Herald", "Times", "Press"), after a capitalised word one space
+    before that is not a function word ("For Guardian readers") or a possessive ("Murdoch's Times").
+    """
+    if b - a != 1 or a == 0 or "outlet_nouns" not in read[a].classes:
+        return False
+    prev = read[a - 1]
+    word = toks[a - 1].text
+    return (
+        prev.capitalised
+        and text[toks[a - 1].end : toks[a].start] == " "
+        and prev.low not in _STOP
+        and prev.low not in _DETERMINERS
+        and not word.endswith(("'s", "\u2019s"))
+        and not _calendar(word)
+    )
 
 
 def _extend(text: str, toks: list[Token], b: int, busy: set[int]) -> int:
@@ -263,7 +292,7 @@ _CLAUSE_CUES = frozenset({"piece", "publish", "appearance", "first_person", "tim
 _VIA_CUES = frozenset({"piece", "publish", "appearance", "time_words"})
 _SENT_CUES = frozenset({"piece", "appearance"})
 _AFTER_CUES = frozenset({"piece", "appearance", "months"})
-_IN_CUES = frozenset({"outlet_nouns", "not_outlet_nouns", "months", "weekdays"})
+_IN_CUES = frozenset({"outlet_nouns", "not_outlet_nouns", "appearance", "months", "weekdays"})
 
 
 class _Classed(NamedTuple):
@@ -332,6 +361,11 @@ def line_candidates(text: str) -> tuple[Candidate, ...]:
             f.append("digit")
         if span.startswith("@"):
             f.append("handle")
+            # "@TelegraphBlogs": the list does not read handles, but a handle's words may name a listed
+            # outlet ("Telegraph Blogs" -> Telegraph), as canonical.py reads them
+            if outlet is None:
+                listed = canonical_outlet(span, {})
+                outlet = listed[1] if listed else None
         if _DOMAIN.match(span):
             f.append("domain")
         if outlet is not None:

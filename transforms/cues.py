@@ -14,7 +14,8 @@ from transforms.folding import FoldedPattern, lowered
 
 _PIECE_WORDS = (
     r"piece|pieces|article|op-?ed|letter|commentary|paper|post|posting|column|essay|contribution|latest|"
-    r"interview|podcast|analysis|report|chapter|blog|brief|note|review|q&a"
+    r"interview|podcast|analysis|report|chapter|blog|brief|note|review|q&a|"
+    r"(?<!did\s)(?<!to\s)(?<!will\s)(?<!would\s)(?<!also\s)feature"  # the noun, not "did feature in"
 )
 # "a piece for", "this time for", "a short letter in", "Re-posting a piece from", "published in"
 _OWN_BEFORE = FoldedPattern.compile(
@@ -27,13 +28,13 @@ _OWN_BEFORE = FoldedPattern.compile(
 # ... and words that make it something else: an earlier piece, an interview given to it, reporters.
 _NOT_OWN_BEFORE = FoldedPattern.compile(
     r"\b(?:(?:my|an?|the|his|her|our)\s+(?:\w+\s+)?(?:earlier|previous|prior|last|older)|made\s+in|restat\w*|"
-    r"spoke|speaking|spoken|talk\w*|quoted|picked\s+up|appearance|featur\w*|used\s+(?:in|by)|carried|"
+    r"spoke|speaking|spoken|talk\w*|quoted|picked\s+up|appearance|featur(?:ed|es|ing)|(?:did|to|will|would|also)\s+feature|used\s+(?:in|by)|carried|"
     r"translated|written\s+up|mention\w*|reproduced|interviewed\s+by|comment\s+from|reporters?|correspondent|"
-    r"courtesy|hosted|found\s+on)\b"
+    r"courtesy|hosted|found\s+on|will\s+be\s+\w+ing|going\s+to)\b"
 )
 _APPEARANCE_BEFORE = FoldedPattern.compile(
     r"\b(?:interview\w*|podcast|panel|webinar|radio|tv|television|conversation|discussion|event|"
-    r"spoke|speaking|talk\w*|quoted|picked\s+up|appear\w*|featur\w*)\b"
+    r"spoke|speaking|talk\w*|quoted|picked\s+up|appear\w*|featur(?:ed|es|ing)|(?:did|to|will|would|also)\s+feature)\b"
 )
 _SPOKE_TO = FoldedPattern.compile(
     r"\b(?:spoke|speaking|talked|talking|chatted)\s+(?:to|with)\s+(?:the\s+)?$"
@@ -78,6 +79,18 @@ _REPORTERS_AFTER = re.compile(
     r"^\s*(?:['\u2019]s\s+)?(?:[\w-]+\s+){0,2}(?:reporters?|journalists?|colleagues?|correspondents?|editors?|staff)\b",
     re.I,
 )
+# a teaser that opens by naming its source: "From The Herald: ...", "Via Foreign Policy -"
+_SOURCE_OPENER = re.compile(r"^\s*(?:from|via)\s+(?:the\s+)?$", re.I)
+# "Over at X, my new piece on ...": the name, then the writer's piece
+_MY_PIECE_AFTER = re.compile(
+    r"^\s*[,:\u2013\u2014-]?\s*(?:is\s+|has\s+)?my\s+(?:[\w-]+\s+)?(?:pieces?|articles?|column|op-?ed|commentary|essay|letter|post)\b",
+    re.I,
+)
+# someone else's work: "the new piece by Jane Smith for", "John Doe published a paper ... in"
+_OTHERS_WORK = re.compile(
+    r"\bby\s+(?:[A-Z][\w'\u2019.-]*\s+){1,3}(?:for|in|at|on)\s+(?:the\s+)?$"
+    r"|\b[A-Z][\w'\u2019-]+\s+[A-Z][\w'\u2019-]+\s+(?:published|wrote|writes|argued|argues)\b[^.;]{0,160}$"
+)
 # (== [;,:()]|\band\b|\bwhile\b|\bwhich\b, each word's opening boundary asked after its first
 # letter: the engine then skips to the next "a", "w" or mark instead of trying every character)
 _CLAUSE = re.compile(r"[;,:()]|a(?<!\wa)nd\b|w(?<!\ww)hi(?:le|ch)\b")
@@ -88,15 +101,26 @@ def context_cues(before: str, after: str) -> list[str]:
     out: list[str] = []
     before = before[-300:]
     low = lowered(before)  # one lower-casing for the folded searches (None: they fold nothing)
-    # no match of _OWN_BEFORE holds a "." or ";" and each ends the text: none starts before the last one
-    if _OWN_BEFORE.found(before, low, max(before.rfind("."), before.rfind(";")) + 1):
+    # someone else's piece is not the writer's own, whatever words of publishing stand before the name
+    others = ("by" in before or "ublish" in before or "wr" in before or "argue" in before) and bool(
+        _OTHERS_WORK.search(before[-200:])
+    )
+    if others:
+        out.append("rule:others")
+    elif (  # (no match of _OWN_BEFORE holds a "." or ";" and ends the text: none starts before the last)
+        _OWN_BEFORE.found(before, low, max(before.rfind("."), before.rfind(";")) + 1)
+        or _SOURCE_OPENER.match(before)
+        or _MY_PIECE_AFTER.match(after[:60])
+    ):
         out.append("rule:own")
     clause = _CLAUSE.split(before)[-1]
     clause_low = low[len(low) - len(clause) :] if low is not None else None  # lowering keeps offsets
     # a clause no longer than 80 characters ends the last 80, after a mark or a space: a match in
     # it is one in them (the same characters, the same word boundary at its start), asked once
-    if _NOT_OWN_BEFORE.found(before[-80:], low and low[-80:]) or (
-        len(clause) > 80 and _NOT_OWN_BEFORE.found(clause, clause_low)
+    if (
+        others
+        or _NOT_OWN_BEFORE.found(before[-80:], low and low[-80:])
+        or (len(clause) > 80 and _NOT_OWN_BEFORE.found(clause, clause_low))
     ):
         out.append("rule:not_own")
     if _APPEARANCE_BEFORE.found(clause, clause_low):

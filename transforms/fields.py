@@ -132,6 +132,7 @@ _SECTION_NEXT = frozenset(f"R1:{w}" for w in SECTION_WORDS)
 _PUBLISHING = frozenset({"cl:piece", "cl:publish"})
 HEADER_WORDS = 6  # a line naming the outlet on its own ("Today in The Herald") is this short
 _FRAME_LINKS = frozenset({"L1:in", "L1:for", "L1:at"})
+_NOT_OWN_CUES = frozenset({"rule:not_own", "rule:others"})  # transforms/cues.py: a piece not the post's own
 _NOT_FRAMES = frozenset({"line0:posted", "line0:filed", "line0:tagged", "line0:categories", "line0:category"})
 
 
@@ -146,13 +147,15 @@ def framed_outlet(chain: list[Slot]) -> Slot | None:
     ("Today in The Herald", "Published in Dawn"; not a category line, "Posted in Politics").
     In those two, only names the broad list knows or that carry a "The" qualify: a word that merely stands
     against a date ("Commentary, 9 March 2016") does not.
+    The opening sentence's piece must be the writer's: "the new piece by Jo Bloggs for X", "my
+    earlier piece for X" (cues.py: ``rule:others``, ``rule:not_own``) frame nothing.
     """
     for s in chain:
         f = set(s.cand.features)
         if "initial" in f:
             continue
-        if "via:piece:for" in f and "sent0" in f:
-            return s  # the post's opening sentence: "A new article for PortsToday."
+        if "via:piece:for" in f and "sent0" in f and not f & _NOT_OWN_CUES:
+            return s  # the opening sentence: "A new article for PortsToday." (not "an earlier piece by ...")
         if _POSSESSIVE.search(s.cand.text) and f & _SECTION_NEXT and f & _PUBLISHING:
             return s  # "published ... on my publisher X's blog": the owner of the section
         if not ({"gaz", "the"} & f) or s.line.role in ("I", "SI"):
