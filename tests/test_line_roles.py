@@ -324,3 +324,26 @@ def test_start_probabilities_asked_lazily_are_the_eager_ones(tmp_path) -> None:
                 assert eager < START_THRESHOLD
             assert lazy[i] == eager
     assert skipped > 0  # the gate is exercised
+
+
+def test_a_posts_repeated_closing_link_does_not_open_the_pages_closing_block() -> None:
+    """An excerpt cut inside its last post: the teaser link every post repeats, then a title and
+    the first words of a paragraph. Those are a post, not the page's closing furniture; a real
+    closing block ("Leave a Reply" and a comment form) under the same link still is."""
+    from transforms.line_features import text_features
+    from transforms.page_layout import trailing_furniture
+
+    posts = [
+        "An Old Treaty Revisited",
+        "Some long teaser paragraph about the treaty that goes on for a while and ends here.",
+        "Continue Reading",
+        "Talks Resume: What Now?",
+        "Another teaser paragraph about the talks that runs on and on for quite a while too.",
+        "Continue Reading",
+        "Budget Outcomes: All Change?",
+        "Plenty of talk about the way the early stages of",
+    ]
+    shapes = [text_features(t)[1] for t in posts]
+    assert trailing_furniture(posts, shapes) == len(posts)
+    closed = [*posts[:6], "Leave a Reply", "Name *", "Website"]
+    assert trailing_furniture(closed, [text_features(t)[1] for t in closed]) == 6
