@@ -347,3 +347,22 @@ def test_a_posts_repeated_closing_link_does_not_open_the_pages_closing_block() -
     assert trailing_furniture(posts, shapes) == len(posts)
     closed = [*posts[:6], "Leave a Reply", "Name *", "Website"]
     assert trailing_furniture(closed, [text_features(t)[1] for t in closed]) == 6
+
+
+def test_a_bullet_that_opens_a_list_takes_the_entry_left_outside_under_it_as_its_title() -> None:
+    """A list of "- " bullets, each over its entry: the first entry, under the page's heading, was
+    left outside every post; the bullet above it cannot be a title, so the entry is (not a furniture
+    line such as a comment link, which stays outside)."""
+    texts = [
+        "Writing 2030",
+        "-",
+        "A Made Up Headline Glued To Some WeeklyMade Up Weekly, May 3, 2019 The teaser goes on",
+        "-",
+        "Another Made Up HeadlineMade Up Weekly, April 2, 2019 More teaser text here",
+    ]
+    labels = ["O", "ST", "O", "SH", "T"]
+    _date_headers(labels, [0.5] * len(labels), texts)
+    assert labels == ["O", "SH", "T", "SH", "T"]
+    labels = ["O", "ST", "O", "SH", "T"]
+    _date_headers(labels, [0.5] * len(labels), [*texts[:2], "Leave a comment", *texts[3:]])
+    assert labels == ["O", "ST", "O", "SH", "T"]

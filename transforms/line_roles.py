@@ -252,10 +252,20 @@ def _date_headers(labels: list[str], p_start: list[float] | StartProbs, texts: l
             labels[i - 1], labels[i] = "SH", "T"
         p_start[i - 1] = max(p_start[i - 1], p_start[i])
     # a post the model opened with its title on a line that cannot be one (a bare date, a bullet):
-    # that line is the post's header and the line under it the title
+    # that line is the post's header and the line under it the title, also where the model left
+    # that line outside (a list's first entry under the page's heading): a header heads something
     for i in range(len(labels) - 1):
-        if labels[i] == "ST" and labels[i + 1] not in (*START_LABELS, "O") and no_title(texts[i]):
-            labels[i], labels[i + 1] = "SH", "T"
+        if labels[i] != "ST" or labels[i + 1] in START_LABELS or not no_title(texts[i]):
+            continue
+        if labels[i + 1] == "O" and not _may_head_below(texts[i + 1]):
+            continue
+        labels[i], labels[i + 1] = "SH", "T"
+
+
+def _may_head_below(text: str) -> bool:
+    """A line that can be the title under a post's header: words, and no furniture phrase."""
+    shape = text_features(text)[1]
+    return not no_title(text) and "footer" not in shape and "widget" not in shape
 
 
 ENTRY_RUN = 3
