@@ -366,3 +366,30 @@ def test_a_bullet_that_opens_a_list_takes_the_entry_left_outside_under_it_as_its
     labels = ["O", "ST", "O", "SH", "T"]
     _date_headers(labels, [0.5] * len(labels), [*texts[:2], "Leave a comment", *texts[3:]])
     assert labels == ["O", "ST", "O", "SH", "T"]
+
+
+def test_a_lists_first_entry_is_its_intros_title_over_a_logo_line_the_model_took_for_one() -> None:
+    """An intro, a publication's logo line the model read as a title, then a list of dated
+    entries: the first entry is the intro's piece and the logo line goes back to the intro. A
+    comment under an entry that the model read as an intro does not take the next run's entry."""
+    texts = [
+        "Some pieces I have written for local papers over the years, newest first in each group.",
+        "Paper logo",
+        "“A Made Up Headline About Rivers”, May 25th 2017",
+        "“Another Made Up Headline”, Mar 24th 2015",
+        "“A Third Made Up Headline, On Hills”, Aug 9th 2014",
+    ]
+    labels = ["SI", "T", "B", "B", "B"]
+    _list_entries(labels, texts)
+    assert labels == ["SI", "I", "T", "ST", "ST"]
+    after_entry = [
+        *texts[2:],
+        "(A comment on the piece above, read as an intro.)",
+        "Paper logo",
+        "“A Fourth Made Up Headline”, Apr 9th 2020",
+        "“A Fifth Made Up Headline”, Sep 6th 2019",
+        "“A Sixth Made Up Headline”, Jan 2nd 2018",
+    ]
+    labels = ["ST", "ST", "ST", "SI", "T", "B", "B", "B"]
+    _list_entries(labels, after_entry)
+    assert labels == ["ST", "ST", "ST", "SI", "T", "ST", "ST", "ST"]

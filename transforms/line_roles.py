@@ -293,7 +293,7 @@ def _list_entries(labels: list[str], texts: list[str]) -> None:
         if len(run) < ENTRY_RUN:
             continue
         for j, k in enumerate(run):
-            labels[k] = "T" if j == 0 and _untitled_intro_above(labels, k) else "ST"
+            labels[k] = "T" if j == 0 and _intro_above(labels, texts, k) else "ST"
             if j + 1 < len(run):
                 for m in range(k + 1, run[j + 1]):
                     if labels[m] in START_LABELS or labels[m] in ("T", "I", "O"):
@@ -320,12 +320,27 @@ def _after_closing_links(labels: list[str], texts: list[str]) -> None:
         title_first_tail(labels, i + 2)
 
 
-def _untitled_intro_above(labels: list[str], k: int) -> bool:
-    """The post that line k would continue opened with an intro or a header and has no title yet."""
+def _intro_above(labels: list[str], texts: list[str], k: int) -> bool:
+    """The post that line k would continue opened with an intro or a header and has no piece yet.
+
+    No piece yet: no title, or only a line the model took for one among the intro's lines (a
+    publication's logo line between a list's intro and its first entry), with no body or date line
+    after it. That line then goes back to the intro: the list's first entry is the title. Not when
+    the "intro" follows an entry of a list (a comment on that entry, not the start of a list).
+    """
+    titled = None
     for m in range(k - 1, -1, -1):
-        if labels[m] in ("T", "ST", "O", "SR"):
+        if labels[m] in ("ST", "O", "SR") or (labels[m] != "T" and labels[m] not in ("SI", "SH", "I")):
             return False
+        if labels[m] == "T":
+            if titled is not None:
+                return False
+            titled = m
         if labels[m] in ("SI", "SH"):
+            if titled is not None:
+                if m > 0 and list_entry(texts[m - 1]):
+                    return False
+                labels[titled] = "I"
             return True
     return False
 
