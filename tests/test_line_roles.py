@@ -16,6 +16,7 @@ from transforms.line_roles import (
     _after_closing_links,
     _date_headers,
     _list_entries,
+    _titles_named_by_links,
     closing_block,
     read_page,
     segments,
@@ -393,3 +394,24 @@ def test_a_lists_first_entry_is_its_intros_title_over_a_logo_line_the_model_took
     labels = ["ST", "ST", "ST", "SI", "T", "B", "B", "B"]
     _list_entries(labels, after_entry)
     assert labels == ["ST", "ST", "ST", "SI", "T", "ST", "ST", "ST"]
+
+
+def test_a_line_that_a_teasers_closing_link_names_is_its_posts_title() -> None:
+    """ "...Continue reading “Title”" names the teaser's title: the line above that says the same
+    opens the post as its title, even when it reads like an intro's sentences; a link naming no
+    line above, or a title already read as one, changes nothing."""
+    title = "It was ten years ago…ish. One last piece for the Weekly"
+    texts = [
+        "A Made Up Earlier Title",
+        "Its teaser, short.Continue reading “A Made Up Earlier Title”",
+        title,
+        "Back then I was trying to write for papers, and this is how it went until I wouldContinue reading “"
+        + title
+        + "”",
+    ]
+    labels = ["ST", "Bt", "SI", "T"]
+    _titles_named_by_links(labels, texts)
+    assert labels == ["ST", "Bt", "ST", "Bt"]
+    labels = ["ST", "Bt", "SI", "T"]
+    _titles_named_by_links(labels, [*texts[:3], texts[3].replace("ten years", "nine years")])
+    assert labels == ["ST", "Bt", "SI", "T"]

@@ -10,6 +10,7 @@ page being refused for its layout.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from transforms.head_readings import (
@@ -21,7 +22,7 @@ from transforms.head_readings import (
     repeated_heads,
     title_first_tail,
 )
-from transforms.labels import START_LABELS
+from transforms.labels import START_LABELS, loose
 from transforms.lexicon import load_lexicon
 from transforms.line_features import date_header, list_entry, no_title, text_features
 from transforms.line_marginals import StartProbs, TitleProbs
@@ -204,6 +205,7 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     date_headed_posts(labels, page.texts)
     _list_entries(labels, page.texts)
     _after_closing_links(labels, page.texts)
+    _titles_named_by_links(labels, page.texts)
     outlet_headings(labels, page.texts)
     if n and not any(lab in START_LABELS or lab == "N" for lab in labels):  # "N": a list's entries
         i = max(range(n), key=lambda j: (p_start[j], -j))
@@ -318,6 +320,58 @@ def _after_closing_links(labels: list[str], texts: list[str]) -> None:
         labels[i] = "Et" if labels[i].endswith("t") or labels[i] == "ST" else "E"
         labels[i + 1] = "ST"
         title_first_tail(labels, i + 2)
+
+
+# a quoted name at a line's end: "... Continue reading “Title”" (the words before it are read
+# with the lexicon's furniture phrases)
+_QUOTED_END = re.compile(r"[\"\u201c\u2018']([^\"\u201d\u2019]{4,200})[\"\u201d\u2019']\s*$")
+_CLOSING_QUOTES = "\"'\u201d\u2019"
+_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])")
+LINK_LOOKBACK = 6
+"""Lines above a teaser's closing link where the title it names is looked for (title, a standfirst
+or a date, the teaser's paragraphs)."""
+
+
+def _titles_named_by_links(labels: list[str], texts: list[str]) -> None:
+    """A line that a teaser's closing link names ("... Continue reading “Title”") is that post's
+    title, and the post opens with it: whatever the model made of it (an intro, when the title
+    reads like a sentence: "It was 20 years ago today...ish. One last piece for the Paper"). The
+    lines from it to the link are the teaser's. The link's words are the blog's own statement of
+    the title, so this is a deterministic reading, as the closing furniture block is."""
+    for i, text in enumerate(texts):
+        if len(text) < 20 or labels[i] == "O" or text[-1] not in _CLOSING_QUOTES:
+            continue
+        m = _QUOTED_END.search(text)
+        if m is None:
+            continue
+        # the link is often glued to the teaser's last word ("...would giveContinue reading")
+        before = _GLUED.sub(" ", text[max(0, m.start() - 25) : m.start()])
+        if not load_lexicon().footer.search(before.lower()):
+            continue
+        named = loose(m.group(1))
+        at = next(
+            (k for k in range(i, max(-1, i - LINK_LOOKBACK - 1), -1) if loose(texts[k]) == named and k < i),
+            None,
+        )
+        if at is None or labels[at] in ("T", "ST"):
+            continue
+        labels[at] = "ST"
+        for k in range(at + 1, i + 1):
+            labels[k] = _AFTER_TITLE.get(labels[k], labels[k])
+
+
+# what a line after a title-first post's title is, from what the model made of it
+_AFTER_TITLE = {
+    "SI": "Bt",
+    "SH": "Bt",
+    "SR": "Bt",
+    "ST": "Bt",
+    "I": "Bt",
+    "T": "Bt",
+    "B": "Bt",
+    "D": "Dt",
+    "E": "Et",
+}
 
 
 def _intro_above(labels: list[str], texts: list[str], k: int) -> bool:
