@@ -14,7 +14,9 @@ from transforms.line_roles import (
     PageLines,
     Segment,
     _after_closing_links,
+    _closing_links_between_posts,
     _date_headers,
+    _headers_over_round_ups,
     _list_entries,
     _titles_named_by_links,
     closing_block,
@@ -415,3 +417,38 @@ def test_a_line_that_a_teasers_closing_link_names_is_its_posts_title() -> None:
     labels = ["ST", "Bt", "SI", "T"]
     _titles_named_by_links(labels, [*texts[:3], texts[3].replace("ten years", "nine years")])
     assert labels == ["ST", "Bt", "SI", "T"]
+
+
+def test_a_category_heading_over_a_round_ups_heading_opens_the_round_up() -> None:
+    """A short heading read as a one-line post, right above a round-up's heading: one round-up
+    that opens with the heading. A one-line round-up heading over a round-up's first line joins
+    it too; an entry of a list of titles (an "ST" after an "ST") is left alone."""
+    texts = [
+        "Radio Talk Shows",
+        "On the morning show: budgets and buses",
+        "I took part in a talk on the radio.",
+    ]
+    labels = ["ST", "SR", "I"]
+    _headers_over_round_ups(labels, texts)
+    assert labels == ["SR", "I", "I"]
+    labels = ["SR", "SR", "I"]
+    _headers_over_round_ups(labels, ["Recent Interviews", "Here are links to a few talks I gave:", texts[2]])
+    assert labels == ["SR", "I", "I"]
+    labels = ["ST", "ST", "SR", "I"]
+    _headers_over_round_ups(labels, ["A Made Up Title", *texts])
+    assert labels == ["ST", "ST", "SR", "I"]
+
+
+def test_a_closing_link_left_outside_between_two_posts_ends_the_post_above() -> None:
+    """ "Read More" between a post's last line and the next post's start is the post's; a widget
+    heading ("Share this:") there, or a link after the last post, stays outside."""
+    texts = ["Heading", "Some intro text of the round-up.", "Read More", "Next heading", "More text."]
+    labels = ["SR", "I", "O", "SR", "I"]
+    _closing_links_between_posts(labels, texts)
+    assert labels == ["SR", "I", "E", "SR", "I"]
+    labels = ["ST", "Bt", "O", "ST", "Bt"]
+    _closing_links_between_posts(labels, [*texts[:2], "Share this:", *texts[3:]])
+    assert labels == ["ST", "Bt", "O", "ST", "Bt"]
+    labels = ["SR", "I", "O", "O"]
+    _closing_links_between_posts(labels, [*texts[:3], "Older posts"])
+    assert labels == ["SR", "I", "O", "O"]

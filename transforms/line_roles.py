@@ -22,7 +22,7 @@ from transforms.head_readings import (
     repeated_heads,
     title_first_tail,
 )
-from transforms.labels import START_LABELS, loose
+from transforms.labels import HEADER_MAX_CHARS, START_LABELS, loose
 from transforms.lexicon import load_lexicon
 from transforms.line_features import date_header, list_entry, no_title, text_features
 from transforms.line_marginals import StartProbs, TitleProbs
@@ -206,6 +206,8 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     _list_entries(labels, page.texts)
     _after_closing_links(labels, page.texts)
     _titles_named_by_links(labels, page.texts)
+    _headers_over_round_ups(labels, page.texts)
+    _closing_links_between_posts(labels, page.texts)
     outlet_headings(labels, page.texts)
     if n and not any(lab in START_LABELS or lab == "N" for lab in labels):  # "N": a list's entries
         i = max(range(n), key=lambda j: (p_start[j], -j))
@@ -358,6 +360,42 @@ def _titles_named_by_links(labels: list[str], texts: list[str]) -> None:
         labels[at] = "ST"
         for k in range(at + 1, i + 1):
             labels[k] = _AFTER_TITLE.get(labels[k], labels[k])
+
+
+def _headers_over_round_ups(labels: list[str], texts: list[str]) -> None:
+    """A short heading the model read as a post of its own line ("ST" and nothing under it) right
+    above a title-less round-up's heading: it is the round-up's header (a category label: "Sky
+    Audio Britain"), the round-up opens with it and its heading is its first intro line. As
+    ``_date_headers`` reads a date there. Not an entry of a list of titles (one "ST" after another).
+    Likewise a short heading read as a round-up of its own line ("Recent Interviews") above the
+    round-up's first line: one round-up, not two."""
+    for i in range(1, len(labels)):
+        if labels[i] != "SR" or labels[i - 1] not in ("ST", "SR") or (i > 1 and labels[i - 2] == "ST"):
+            continue
+        head, shape = texts[i - 1], text_features(texts[i - 1])[1]
+        if len(head) > HEADER_MAX_CHARS or "headline" not in shape or "footer" in shape or list_entry(head):
+            continue
+        if labels[i - 1] == "ST" and "headline" not in text_features(texts[i])[1]:
+            continue
+        labels[i - 1], labels[i] = "SR", "I"
+
+
+CLOSING_LINK_CHARS = 30
+"""A post's closing link ("Read More", "Continue reading") is at most this long (as labels.py's
+furniture lines)."""
+
+
+def _closing_links_between_posts(labels: list[str], texts: list[str]) -> None:
+    """A closing link ("Read More") that the model left outside, between a post's last line and the
+    next post's first, is the end of the post above (the gold's end_line convention); a widget
+    heading there ("Share this:") stays outside, and so does the page's closing block."""
+    for i in range(1, len(labels) - 1):
+        if labels[i] != "O" or labels[i - 1] == "O" or labels[i + 1] not in START_LABELS:
+            continue
+        text, shape = texts[i], text_features(texts[i])[1]
+        if len(text) > CLOSING_LINK_CHARS or "footer" not in shape or "widget" in shape:
+            continue
+        labels[i] = "Et" if labels[i - 1].endswith("t") or labels[i - 1] == "ST" else "E"
 
 
 # what a line after a title-first post's title is, from what the model made of it
