@@ -18,6 +18,7 @@ from transforms.line_roles import (
     _date_headers,
     _headers_over_round_ups,
     _list_entries,
+    _sentences_run_on,
     _titles_named_by_links,
     closing_block,
     read_page,
@@ -452,3 +453,19 @@ def test_a_closing_link_left_outside_between_two_posts_ends_the_post_above() -> 
     labels = ["SR", "I", "O", "O"]
     _closing_links_between_posts(labels, [*texts[:3], "Older posts"])
     assert labels == ["SR", "I", "O", "O"]
+
+
+def test_a_sentence_that_runs_on_over_a_blank_line_opens_the_post_on_its_first_line() -> None:
+    """ "The morning show, today," over "was more fun than I thought": one paragraph, so the post
+    the model opened on the lower line starts on the upper one; a full stop or a capital between
+    them leaves the page as read."""
+    texts = ["The morning show, today,", "was more fun than I thought it would be, all in all.", "Title"]
+    labels = ["O", "SR", "I"]
+    _sentences_run_on(labels, texts)
+    assert labels == ["SR", "I", "I"]
+    labels = ["O", "SI", "T"]
+    _sentences_run_on(labels, ["Welcome to my blog.", *texts[1:]])
+    assert labels == ["O", "SI", "T"]
+    labels = ["O", "SI", "T"]
+    _sentences_run_on(labels, [texts[0], "Was more fun than I thought.", "Title"])
+    assert labels == ["O", "SI", "T"]

@@ -207,6 +207,7 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     _after_closing_links(labels, page.texts)
     _titles_named_by_links(labels, page.texts)
     _headers_over_round_ups(labels, page.texts)
+    _sentences_run_on(labels, page.texts)
     _closing_links_between_posts(labels, page.texts)
     outlet_headings(labels, page.texts)
     if n and not any(lab in START_LABELS or lab == "N" for lab in labels):  # "N": a list's entries
@@ -378,6 +379,20 @@ def _headers_over_round_ups(labels: list[str], texts: list[str]) -> None:
         if labels[i - 1] == "ST" and "headline" not in text_features(texts[i])[1]:
             continue
         labels[i - 1], labels[i] = "SR", "I"
+
+
+def _sentences_run_on(labels: list[str], texts: list[str]) -> None:
+    """A post whose first line's sentence began on the line above ("The morning show, today," then
+    "was much more fun than I thought"): a line that ends mid-sentence (a comma, a word) over a line
+    that opens in lower case is the same paragraph, so a post starts on the upper line. Applied
+    where the model left that line outside and opened the post on the lower one."""
+    for i in range(len(labels) - 1):
+        if labels[i] != "O" or labels[i + 1] not in ("SI", "SR"):
+            continue
+        upper, lower = texts[i], texts[i + 1]
+        if not lower[0].islower() or upper[-1] in ".!?:;\u2026" or "footer" in text_features(upper)[1]:
+            continue
+        labels[i], labels[i + 1] = labels[i + 1], "I"
 
 
 CLOSING_LINK_CHARS = 30
