@@ -469,3 +469,18 @@ def test_a_sentence_that_runs_on_over_a_blank_line_opens_the_post_on_its_first_l
     labels = ["O", "SI", "T"]
     _sentences_run_on(labels, [texts[0], "Was more fun than I thought.", "Title"])
     assert labels == ["O", "SI", "T"]
+
+
+def test_a_short_heading_between_a_lists_entries_is_outside_every_post() -> None:
+    """A publication's name between two entries of a list heads the entries under it: outside
+    every post (the entry above ends before it); a comment on an entry stays the entry's."""
+    texts = [
+        "“A Made Up Headline About Rivers”, May 25th 2017",
+        "(Many readers liked this one best of all, it seems.)",
+        "“Another Made Up Headline”, Mar 24th 2015",
+        "Weekly Paper logo",
+        "“A Third Made Up Headline, On Hills”, Aug 9th 2014",
+    ]
+    labels = ["ST", "I", "B", "B", "B"]
+    _list_entries(labels, texts)
+    assert labels == ["ST", "Bt", "ST", "O", "ST"]

@@ -282,10 +282,12 @@ def _list_entries(labels: list[str], texts: list[str]) -> None:
     """A list of pieces without numbers ("Title, 25 February 2022." line after line): one post each.
 
     Each entry opens a post with its title ("ST"); a line between two entries (a comment on the
-    one above, a logo) belongs to the entry above it. An entry right under an intro whose post
+    one above) belongs to the entry above it. An entry right under an intro whose post
     has no title yet is that post's title: a list's shared intro goes with its first entry. The
     model, which meets few such lists, tends to read them as one post's body. Numbered lists
-    are the model's own (label "N"); lines it put outside every post are left out.
+    are the model's own (label "N"); lines it put outside every post are left out. A heading
+    between two entries (a section's or a publication's name: a short headline with no date) is
+    the page's, outside every post.
     """
     entries = [k for k, t in enumerate(texts) if labels[k] != "O" and list_entry(t)]
     runs: list[list[int]] = []
@@ -301,8 +303,20 @@ def _list_entries(labels: list[str], texts: list[str]) -> None:
             labels[k] = "T" if j == 0 and _intro_above(labels, texts, k) else "ST"
             if j + 1 < len(run):
                 for m in range(k + 1, run[j + 1]):
-                    if labels[m] in START_LABELS or labels[m] in ("T", "I", "O"):
+                    if _between_heading(texts[m]):
+                        labels[m] = "O"
+                    elif labels[m] in START_LABELS or labels[m] in ("T", "I", "O"):
                         labels[m] = "Bt"
+
+
+HEADING_WORDS = 6
+"""A heading between a list's entries (a section's, a publication's name) has at most this many
+words; a comment on an entry is a sentence (hand-set)."""
+
+
+def _between_heading(text: str) -> bool:
+    shape = text_features(text)[1]
+    return "headline" in shape and "hasdate" not in shape and len(text.split()) <= HEADING_WORDS
 
 
 def _after_closing_links(labels: list[str], texts: list[str]) -> None:
