@@ -14,9 +14,11 @@ from transforms.line_roles import (
     PageLines,
     Segment,
     _after_closing_links,
+    _byline,
     _closing_links_between_posts,
     _date_headers,
     _headers_over_round_ups,
+    _headers_under_untitled_intros,
     _list_entries,
     _sentences_run_on,
     _titles_named_by_links,
@@ -484,3 +486,19 @@ def test_a_short_heading_between_a_lists_entries_is_outside_every_post() -> None
     labels = ["ST", "I", "B", "B", "B"]
     _list_entries(labels, texts)
     assert labels == ["ST", "Bt", "ST", "O", "ST"]
+
+
+def test_a_header_under_an_intro_with_no_title_yet_is_more_of_the_intro() -> None:
+    """An intro opens a post whose title follows: a header-shaped line under it (a dated image
+    name) is the intro's, not a new post's first line; under a titled post it stays a header."""
+    labels = ["O", "SI", "SH", "T", "B"]
+    _headers_under_untitled_intros(labels)
+    assert labels == ["O", "SI", "I", "T", "B"]
+    labels = ["SI", "T", "B", "SH", "T"]
+    _headers_under_untitled_intros(labels)
+    assert labels == ["SI", "T", "B", "SH", "T"]
+
+
+def test_a_byline_is_never_a_posts_title() -> None:
+    assert _byline("By Ann Example and Bob Sample")
+    assert not _byline("Undercover: Inside a Made Up Story")

@@ -183,7 +183,10 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
             continue
         if p_start[i] >= START_THRESHOLD:
             row = p_start.row(i)
-            labels[i] = starts[max(range(len(starts)), key=lambda j: row[j])]
+            start = starts[max(range(len(starts)), key=lambda j: row[j])]
+            if start == "ST" and _byline(page.texts[keep[i]]):
+                continue
+            labels[i] = start
             _give_title(labels, p_title, i)
     # back to every line: the inside of a plain-prose run continues the line before it
     at = {k: i for i, k in enumerate(keep)}
@@ -203,6 +206,7 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     bodiless_heads(labels, page.texts)
     _date_headers(labels, p_start, page.texts)
     date_headed_posts(labels, page.texts)
+    _headers_under_untitled_intros(labels)
     _list_entries(labels, page.texts)
     _after_closing_links(labels, page.texts)
     _titles_named_by_links(labels, page.texts)
@@ -265,6 +269,26 @@ def _date_headers(labels: list[str], p_start: list[float] | StartProbs, texts: l
         if labels[i + 1] == "O" and not _may_head_below(texts[i + 1]):
             continue
         labels[i], labels[i + 1] = "SH", "T"
+
+
+def _byline(text: str) -> bool:
+    """ "By A and B": a piece's authors under its title. It titles no post, so the start
+    marginals do not open a title-first post on it (the chain may still, with its context)."""
+    return "byline" in text_features(text)[1]
+
+
+def _headers_under_untitled_intros(labels: list[str]) -> None:
+    """A header ("SH": a short line, a dated image name) right under an intro that has no title
+    yet: an intro ("SI") opens a post whose title follows, so the header is more of that intro
+    (an image's caption between the intro and the title), not a new post's first line."""
+    for i in range(1, len(labels)):
+        if labels[i] != "SH":
+            continue
+        m = i - 1
+        while m > 0 and labels[m] == "I":
+            m -= 1
+        if labels[m] == "SI":
+            labels[i] = "I"
 
 
 def _may_head_below(text: str) -> bool:
