@@ -13,6 +13,7 @@ from transforms.head_readings import (
 from transforms.line_roles import (
     PageLines,
     Segment,
+    _above_the_archive_header,
     _after_closing_links,
     _byline,
     _closing_links_between_posts,
@@ -502,3 +503,20 @@ def test_a_header_under_an_intro_with_no_title_yet_is_more_of_the_intro() -> Non
 def test_a_byline_is_never_a_posts_title() -> None:
     assert _byline("By Ann Example and Bob Sample")
     assert not _byline("Undercover: Inside a Made Up Story")
+
+
+def test_the_archive_header_and_the_lines_above_it_are_outside_every_post() -> None:
+    """A tag page's excerpt that begins inside a post, then "Tag: ...", then the posts: the
+    header is no title, and the paragraph above it opens no post. A category line under a post's
+    title is that post's own and changes nothing."""
+    page = PageLines.of(
+        "The end of a post that began above the excerpt, as its last paragraph says.\n\n"
+        "Tag: Made Up Places\n\nA Made Up Title\n\nIts teaser."
+    )
+    labels = ["SI", "T", "ST", "Bt"]
+    _above_the_archive_header(labels, page)
+    assert labels == ["O", "O", "ST", "Bt"]
+    page = PageLines.of("A Made Up Title\n\nCategory: Made Up Places\n\nIts teaser.")
+    labels = ["ST", "Bt", "Bt"]
+    _above_the_archive_header(labels, page)
+    assert labels == ["ST", "Bt", "Bt"]

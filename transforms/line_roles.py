@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from transforms.archive import HEADER_SEARCH_LINES, header_kind
 from transforms.head_readings import (
     bodiless_heads,
     date_headed_posts,
@@ -200,6 +201,7 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     # never part of a post: a deterministic reading, as the old parser's, not left to the model
     for i in range(closing_block(page.texts, labels, page.furniture_from()), n):
         labels[i] = "O"
+    _above_the_archive_header(labels, page)
     repeated_heads(labels, page.texts)
     dates_outside_posts(labels, page.texts)
     list_headings(labels, page.texts)
@@ -222,6 +224,22 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
                 labels[j] = "B"
         _give_title(labels, p_title, i)
     return labels, segments(labels, p_start, p_title)
+
+
+def _above_the_archive_header(labels: list[str], page: PageLines) -> None:
+    """The archive's header ("Tag: Middle East", "Archive for June, 2008") among the page's first
+    lines heads the list of posts: it and the lines above it (the site's furniture, or the end of
+    a post the excerpt begins inside) are outside every post. Not when a post with a title was
+    read above it (then the line is no page header, but a post's own category line)."""
+    for k, text in enumerate(page.texts):
+        if page.index[k] >= HEADER_SEARCH_LINES:
+            return
+        if header_kind(text) is not None:
+            for m in range(k + 1):
+                labels[m] = "O"
+            return
+        if labels[k] in ("T", "ST"):
+            return
 
 
 def closing_block(texts: list[str], labels: list[str], start: int) -> int:
