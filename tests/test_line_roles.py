@@ -520,3 +520,19 @@ def test_the_archive_header_and_the_lines_above_it_are_outside_every_post() -> N
     labels = ["ST", "Bt", "Bt"]
     _above_the_archive_header(labels, page)
     assert labels == ["ST", "Bt", "Bt"]
+
+
+def test_a_teaser_cut_short_with_an_ellipsis_is_prose_before_its_closing_link() -> None:
+    """A teaser paragraph cut with "..." has no sentence break, but it is prose: the title-like
+    line after its "Continue Reading" (one that asks, "What? Not ...!") opens the next post."""
+    texts = [
+        "NATO at Sea: More is Less",
+        "Here is another article fretting feebly over the fact that the Union is punching below its"
+        " weight in the world and in its own neighbourhood, which it plainly is not, whatever the...",
+        "Continue Reading",
+        "Sanctions – Now What? Not my Problem!",
+        "Round at the ministry yesterday I had a chat with some people who know what they are",
+    ]
+    labels = ["ST", "Bt", "B", "B", "B"]
+    _after_closing_links(labels, texts)
+    assert labels == ["ST", "Bt", "E", "ST", "Bt"]

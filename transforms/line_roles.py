@@ -372,7 +372,7 @@ def _after_closing_links(labels: list[str], texts: list[str]) -> None:
         if labels[i + 1] in START_LABELS or labels[i + 1] in ("O", "E", "Et", "N"):
             continue
         before, shape = text_features(texts[i - 1])[1], text_features(nxt)[1]
-        if not ("sentences" in before or "plain" in before) or "titlelike" not in shape or len(nxt) > 120:
+        if not _prose_shape(before) or "titlelike" not in shape or len(nxt) > 120:
             continue
         if load_lexicon().footer.search(nxt.lower()):  # "Fill in your details below ... to log in"
             continue
@@ -389,6 +389,14 @@ _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])")
 LINK_LOOKBACK = 6
 """Lines above a teaser's closing link where the title it names is looked for (title, a standfirst
 or a date, the teaser's paragraphs)."""
+
+
+_PROSE_LENGTHS = frozenset({"len4", "len5", "len6"})
+
+
+def _prose_shape(shape: tuple[str, ...]) -> bool:
+    """Sentences, or a paragraph's length (a teaser cut short with "..." has no sentence break)."""
+    return "sentences" in shape or "plain" in shape or not _PROSE_LENGTHS.isdisjoint(shape)
 
 
 def _titles_named_by_links(labels: list[str], texts: list[str]) -> None:
