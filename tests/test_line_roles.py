@@ -17,6 +17,7 @@ from transforms.line_roles import (
     _after_closing_links,
     _byline,
     _closing_links_between_posts,
+    _comment_sections,
     _date_headers,
     _headers_over_round_ups,
     _headers_under_untitled_intros,
@@ -536,3 +537,28 @@ def test_a_teaser_cut_short_with_an_ellipsis_is_prose_before_its_closing_link() 
     labels = ["ST", "Bt", "B", "B", "B"]
     _after_closing_links(labels, texts)
     assert labels == ["ST", "Bt", "E", "ST", "Bt"]
+
+
+def test_a_comment_section_is_outside_every_post_up_to_the_next_post() -> None:
+    """From "Jane Doe said..." (a commenter's line, also where the model opened a post on one) or
+    "Leave a Reply" to the next post's start, the lines are no post's; a post's "Leave a comment"
+    link and a sentence that ends in "said" are the post's own."""
+    texts = [
+        "A Made Up Title",
+        "The post's last paragraph, which ends here.",
+        "Ann Example said...",
+        "Good interview!",
+        "4/17/2006 02:21:00 pm",
+        "Blogger Bob Sample said...",
+        "Next Made Up Title",
+        "Its teaser.",
+    ]
+    labels = ["ST", "Bt", "Bt", "Bt", "Bt", "ST", "ST", "Bt"]
+    _comment_sections(labels, texts)
+    assert labels == ["ST", "Bt", "O", "O", "O", "O", "ST", "Bt"]
+    labels = ["ST", "Bt", "Bt", "Bt"]
+    _comment_sections(labels, ["A Made Up Title", "Its teaser.", "Leave a comment", "And then he said"])
+    assert labels == ["ST", "Bt", "Bt", "Bt"]
+    labels = ["SI", "T", "B", "E", "B", "B"]
+    _comment_sections(labels, ["Intro.", "Title", "Body.", "Leave a Reply", "Name *", "Website"])
+    assert labels == ["SI", "T", "B", "O", "O", "O"]

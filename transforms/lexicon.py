@@ -41,6 +41,8 @@ class Lexicon:
 
     classes: dict[str, tuple[str, ...]]
     footer: re.Pattern[str]
+    # a comment section's first line: "Leave a Reply", "3 Responses to ...", "Jane Doe said..."
+    comment_opener: re.Pattern[str]
     kinds: dict[str, tuple[str, ...]]
     medium: dict[str, tuple[str, ...]]
 
@@ -57,9 +59,17 @@ def load_lexicon() -> Lexicon:
         for word in raw[name]:
             classes.setdefault(word, []).append(name)
     footer = re.compile(rf"(?<![\w])(?:{phrase_regex(raw['footer_phrases'], loose=True)})(?![\w])")
+    # of a lower-cased line: an opener; a count of comments ("3 responses to", "one thought on");
+    # a name of one to five words and a verb, with its "..." or ":" ("jane doe said...")
+    comment_opener = re.compile(
+        rf"^(?:(?:{phrase_regex(raw['comment_openers'], loose=True)})(?![\w])"
+        rf"|(?:\d+|one|no)\s+(?:{phrase_regex(raw['comment_counts'], loose=True)})(?![\w])"
+        rf"|(?:[^\W\d_][\w.'\u2019-]*\s+){{1,5}}(?:{phrase_regex(raw['comment_verbs'])})\s*(?:\.\.\.|\u2026|:)\s*$)"
+    )
     return Lexicon(
         classes={w: tuple(c) for w, c in classes.items()},
         footer=footer,
+        comment_opener=comment_opener,
         kinds={k: tuple(v) for k, v in raw["kinds"].items()},
         medium={k: tuple(v) for k, v in raw["medium"].items()},
     )

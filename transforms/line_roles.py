@@ -215,6 +215,7 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     _headers_over_round_ups(labels, page.texts)
     _sentences_run_on(labels, page.texts)
     _closing_links_between_posts(labels, page.texts)
+    _comment_sections(labels, page.texts)
     outlet_headings(labels, page.texts)
     if n and not any(lab in START_LABELS or lab == "N" for lab in labels):  # "N": a list's entries
         i = max(range(n), key=lambda j: (p_start[j], -j))
@@ -457,6 +458,33 @@ def _sentences_run_on(labels: list[str], texts: list[str]) -> None:
         if not lower[0].islower() or upper[-1] in ".!?:;\u2026" or "footer" in text_features(upper)[1]:
             continue
         labels[i], labels[i + 1] = labels[i + 1], "I"
+
+
+COMMENT_OPENER_CHARS = 80
+"""A comment section's first line ("Leave a Reply", "Jane Doe said...") is at most this long."""
+
+
+def _comment_sections(labels: list[str], texts: list[str]) -> None:
+    """A comment section (from "Leave a Reply", "3 Responses to ...", "Jane Doe said...") up to
+    the next post's start is outside every post, as the gold's convention has it: the model,
+    which sees few comment sections, runs a post's body on through them. The lexicon's comment
+    openers say where one begins; a commenter's line the model opened a post on is one too."""
+    opener = load_lexicon().comment_opener
+    i, n = 1, len(labels)
+    while i < n:
+        text = texts[i]
+        if len(text) > COMMENT_OPENER_CHARS or not opener.match(text.lower()):
+            i += 1
+            continue
+        labels[i] = "O"
+        i += 1
+        while i < n and (labels[i] not in START_LABELS or _opens_comment(opener, texts[i])):
+            labels[i] = "O"
+            i += 1
+
+
+def _opens_comment(opener: re.Pattern[str], text: str) -> bool:
+    return len(text) <= COMMENT_OPENER_CHARS and opener.match(text.lower()) is not None
 
 
 CLOSING_LINK_CHARS = 30
