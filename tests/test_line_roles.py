@@ -17,6 +17,7 @@ from transforms.line_roles import (
     _after_closing_links,
     _byline,
     _closing_links_between_posts,
+    _comment_counts,
     _comment_sections,
     _date_headers,
     _headers_over_round_ups,
@@ -562,3 +563,15 @@ def test_a_comment_section_is_outside_every_post_up_to_the_next_post() -> None:
     labels = ["SI", "T", "B", "E", "B", "B"]
     _comment_sections(labels, ["Intro.", "Title", "Body.", "Leave a Reply", "Name *", "Website"])
     assert labels == ["SI", "T", "B", "O", "O", "O"]
+
+
+def test_a_posts_comment_count_read_as_the_next_posts_header_closes_the_post_above() -> None:
+    """ "1 Comment" under a teaser is the post's link to its comments: it ends that post and the
+    title under it opens the next one; a title that merely starts with a number is left alone."""
+    texts = ["A Made Up Title", "Its teaser.", "1 Comment", "Next Made Up Title", "Its teaser too."]
+    labels = ["ST", "Bt", "SH", "T", "B"]
+    _comment_counts(labels, texts)
+    assert labels == ["ST", "Bt", "Et", "ST", "Bt"]
+    labels = ["ST", "Bt", "SH", "T", "B"]
+    _comment_counts(labels, [*texts[:2], "1 Comment on Rivers", *texts[3:]])
+    assert labels == ["ST", "Bt", "SH", "T", "B"]

@@ -43,6 +43,8 @@ class Lexicon:
     footer: re.Pattern[str]
     # a comment section's first line: "Leave a Reply", "3 Responses to ...", "Jane Doe said..."
     comment_opener: re.Pattern[str]
+    # a post's link to its comments, a count alone: "1 Comment", "No Comments"
+    comment_count: re.Pattern[str]
     kinds: dict[str, tuple[str, ...]]
     medium: dict[str, tuple[str, ...]]
 
@@ -66,10 +68,12 @@ def load_lexicon() -> Lexicon:
         rf"|(?:\d+|one|no)\s+(?:{phrase_regex(raw['comment_counts'], loose=True)})(?![\w])"
         rf"|(?:[^\W\d_][\w.'\u2019-]*\s+){{1,5}}(?:{phrase_regex(raw['comment_verbs'])})\s*(?:\.\.\.|\u2026|:)\s*$)"
     )
+    comment_count = re.compile(rf"^(?:\d+|no|one)\s+(?:{phrase_regex(raw['comment_nouns'])})\s*$")
     return Lexicon(
         classes={w: tuple(c) for w, c in classes.items()},
         footer=footer,
         comment_opener=comment_opener,
+        comment_count=comment_count,
         kinds={k: tuple(v) for k, v in raw["kinds"].items()},
         medium={k: tuple(v) for k, v in raw["medium"].items()},
     )

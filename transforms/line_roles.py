@@ -216,6 +216,7 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     _sentences_run_on(labels, page.texts)
     _closing_links_between_posts(labels, page.texts)
     _comment_sections(labels, page.texts)
+    _comment_counts(labels, page.texts)
     outlet_headings(labels, page.texts)
     if n and not any(lab in START_LABELS or lab == "N" for lab in labels):  # "N": a list's entries
         i = max(range(n), key=lambda j: (p_start[j], -j))
@@ -481,6 +482,21 @@ def _comment_sections(labels: list[str], texts: list[str]) -> None:
         while i < n and (labels[i] not in START_LABELS or _opens_comment(opener, texts[i])):
             labels[i] = "O"
             i += 1
+
+
+def _comment_counts(labels: list[str], texts: list[str]) -> None:
+    """A post's link to its comments ("1 Comment") that the model read as the next post's header:
+    it closes the post above, and the title under it opens the next post."""
+    count = load_lexicon().comment_count
+    for i in range(1, len(labels)):
+        if labels[i] not in START_LABELS or labels[i - 1] == "O" or len(texts[i]) > CLOSING_LINK_CHARS:
+            continue
+        if count.match(texts[i].lower()) is None:
+            continue
+        labels[i] = "Et" if labels[i - 1].endswith("t") or labels[i - 1] == "ST" else "E"
+        if i + 1 < len(labels) and labels[i + 1] == "T":
+            labels[i + 1] = "ST"
+            title_first_tail(labels, i + 2)
 
 
 def _opens_comment(opener: re.Pattern[str], text: str) -> bool:
