@@ -518,6 +518,12 @@ def test_the_archive_header_and_the_lines_above_it_are_outside_every_post() -> N
     labels = ["SI", "T", "ST", "Bt"]
     _above_the_archive_header(labels, page)
     assert labels == ["O", "O", "ST", "Bt"]
+    # a post the model opened on the header line itself now opens on the line under it
+    page = PageLines.of("Posts Tagged ‘Made Up Places’\n\nAn intro paragraph.\n\nA Made Up Title\n\nBody.")
+    labels = ["SI", "I", "T", "B"]
+    _above_the_archive_header(labels, page)
+    assert labels == ["O", "SI", "T", "B"]
+    assert [s.members for s in segments(labels, [0.9] * 4, [0.9] * 4)] == [[1, 2, 3]]
     page = PageLines.of("A Made Up Title\n\nCategory: Made Up Places\n\nIts teaser.")
     labels = ["ST", "Bt", "Bt"]
     _above_the_archive_header(labels, page)

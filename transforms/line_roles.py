@@ -239,9 +239,16 @@ def _above_the_archive_header(labels: list[str], page: PageLines) -> None:
         if header_kind(text) is not None:
             for m in range(k + 1):
                 labels[m] = "O"
+            # a post the model opened above the header now opens under it
+            if k + 1 < len(labels) and labels[k + 1] in _OPENING:
+                labels[k + 1] = _OPENING[labels[k + 1]]
             return
         if labels[k] in ("T", "ST"):
             return
+
+
+# the start label of a post's first line, from the label it had as a later line of the post
+_OPENING = {"I": "SI", "T": "ST", "D": "SH", "Dt": "SH"}
 
 
 def closing_block(texts: list[str], labels: list[str], start: int) -> int:
