@@ -569,6 +569,18 @@ def test_a_comment_section_is_outside_every_post_up_to_the_next_post() -> None:
     labels = ["SI", "T", "B", "E", "B", "B"]
     _comment_sections(labels, ["Intro.", "Title", "Body.", "Leave a Reply", "Name *", "Website"])
     assert labels == ["SI", "T", "B", "O", "O", "O"]
+    # "X says:" opens a comment only over the comment's date; in a body it introduces a quote
+    quote = [
+        "Intro.",
+        "Title",
+        "The minister said:",
+        "“We will see.”",
+        "Jane Doe says:",
+        "May 3, 2019 at 4:12 pm",
+    ]
+    labels = ["SI", "T", "B", "B", "B", "B"]
+    _comment_sections(labels, quote)
+    assert labels == ["SI", "T", "B", "B", "O", "O"]
 
 
 def test_a_posts_comment_count_read_as_the_next_posts_header_closes_the_post_above() -> None:

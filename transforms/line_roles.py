@@ -481,7 +481,11 @@ def _comment_sections(labels: list[str], texts: list[str]) -> None:
     i, n = 1, len(labels)
     while i < n:
         text = texts[i]
-        if len(text) > COMMENT_OPENER_CHARS or not opener.match(text.lower()):
+        if (
+            len(text) > COMMENT_OPENER_CHARS
+            or not opener.match(text.lower())
+            or not _dated_if_colon(texts, i)
+        ):
             i += 1
             continue
         labels[i] = "O"
@@ -504,6 +508,14 @@ def _comment_counts(labels: list[str], texts: list[str]) -> None:
         if i + 1 < len(labels) and labels[i + 1] == "T":
             labels[i + 1] = "ST"
             title_first_tail(labels, i + 2)
+
+
+def _dated_if_colon(texts: list[str], i: int) -> bool:
+    """A commenter's line that ends with a colon ("Jane Doe says:") opens a comment only with the
+    comment's date right under it: "The minister said:" introduces a quote in a piece's body."""
+    if not texts[i].endswith(":"):
+        return True
+    return i + 1 < len(texts) and "hasdate" in text_features(texts[i + 1])[1]
 
 
 def _opens_comment(opener: re.Pattern[str], text: str) -> bool:
