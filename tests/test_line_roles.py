@@ -532,14 +532,14 @@ def test_the_archive_header_and_the_lines_above_it_are_outside_every_post() -> N
 
 def test_a_teaser_cut_short_with_an_ellipsis_is_prose_before_its_closing_link() -> None:
     """A teaser paragraph cut with "..." has no sentence break, but it is prose: the title-like
-    line after its "Continue Reading" (one that asks, "What? Not ...!") opens the next post."""
+    line after its "Continue Reading" (one that asks, "So What? Not ...!") opens the next post."""
     texts = [
         "NATO at Sea: More is Less",
-        "Here is another article fretting feebly over the fact that the Union is punching below its"
-        " weight in the world and in its own neighbourhood, which it plainly is not, whatever the...",
+        "Yet one more report worrying whether the bloc counts for less than its size abroad and"
+        " at home, which plainly it does not, or not by much, whatever its critics like to...",
         "Continue Reading",
-        "Sanctions – Now What? Not my Problem!",
-        "Round at the ministry yesterday I had a chat with some people who know what they are",
+        "Sanctions – So What? Not our Concern!",
+        "Over at the ministry this morning I spoke with a few officials who follow the file and",
     ]
     labels = ["ST", "Bt", "B", "B", "B"]
     _after_closing_links(labels, texts)

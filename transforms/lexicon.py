@@ -61,14 +61,15 @@ def load_lexicon() -> Lexicon:
         for word in raw[name]:
             classes.setdefault(word, []).append(name)
     footer = re.compile(rf"(?<![\w])(?:{phrase_regex(raw['footer_phrases'], loose=True)})(?![\w])")
-    # of a lower-cased line: an opener; a count of comments ("3 responses to", "one thought on");
-    # a name of one to five words and a verb, with its "..." or ":" ("jane doe said...")
+    # of a line, in any case: an opener; a count of comments ("3 Responses to", "One thought on");
+    # a name of one to five words and a verb, with its "..." or ":" ("Jane Doe said...")
     comment_opener = re.compile(
         rf"^(?:(?:{phrase_regex(raw['comment_openers'], loose=True)})(?![\w])"
         rf"|(?:\d+|one|no)\s+(?:{phrase_regex(raw['comment_counts'], loose=True)})(?![\w])"
-        rf"|(?:[^\W\d_][\w.'\u2019-]*\s+){{1,5}}(?:{phrase_regex(raw['comment_verbs'])})\s*(?:\.\.\.|\u2026|:)\s*$)"
+        rf"|(?:[^\W\d_][\w.'\u2019-]*\s+){{1,5}}(?:{phrase_regex(raw['comment_verbs'])})\s*(?:\.\.\.|\u2026|:)\s*$)",
+        re.I,
     )
-    comment_count = re.compile(rf"^(?:\d+|no|one)\s+(?:{phrase_regex(raw['comment_nouns'])})\s*$")
+    comment_count = re.compile(rf"^(?:\d+|no|one)\s+(?:{phrase_regex(raw['comment_nouns'])})\s*$", re.I)
     return Lexicon(
         classes={w: tuple(c) for w, c in classes.items()},
         footer=footer,

@@ -229,7 +229,7 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
 
 
 def _above_the_archive_header(labels: list[str], page: PageLines) -> None:
-    """The archive's header ("Tag: Middle East", "Archive for June, 2008") among the page's first
+    """The archive's header ("Tag: Trade", "Archive for June, 2008") among the page's first
     lines heads the list of posts: it and the lines above it (the site's furniture, or the end of
     a post the excerpt begins inside) are outside every post. Not when a post with a title was
     read above it (then the line is no page header, but a post's own category line)."""
@@ -411,11 +411,13 @@ def _prose_shape(shape: tuple[str, ...]) -> bool:
 def _titles_named_by_links(labels: list[str], texts: list[str]) -> None:
     """A line that a teaser's closing link names ("... Continue reading “Title”") is that post's
     title, and the post opens with it: whatever the model made of it (an intro, when the title
-    reads like a sentence: "It was 20 years ago today...ish. One last piece for the Paper"). The
+    reads like sentences: "A decade on, more or less. A farewell piece for the Paper"). The
     lines from it to the link are the teaser's. The link's words are the blog's own statement of
     the title, so this is a deterministic reading, as the closing furniture block is."""
-    for i, text in enumerate(texts):
-        if len(text) < 20 or labels[i] == "O" or text[-1] not in _CLOSING_QUOTES:
+    quoted = [i for i, t in enumerate(texts) if t[-1] in _CLOSING_QUOTES and len(t) >= 20]
+    for i in quoted:
+        text = texts[i]
+        if labels[i] == "O":
             continue
         m = _QUOTED_END.search(text)
         if m is None:
@@ -438,8 +440,8 @@ def _titles_named_by_links(labels: list[str], texts: list[str]) -> None:
 
 def _headers_over_round_ups(labels: list[str], texts: list[str]) -> None:
     """A short heading the model read as a post of its own line ("ST" and nothing under it) right
-    above a title-less round-up's heading: it is the round-up's header (a category label: "Sky
-    Audio Britain"), the round-up opens with it and its heading is its first intro line. As
+    above a title-less round-up's heading: it is the round-up's header (a category label: "Radio
+    Video Europe"), the round-up opens with it and its heading is its first intro line. As
     ``_date_headers`` reads a date there. Not an entry of a list of titles (one "ST" after another).
     Likewise a short heading read as a round-up of its own line ("Recent Interviews") above the
     round-up's first line: one round-up, not two."""
@@ -456,7 +458,7 @@ def _headers_over_round_ups(labels: list[str], texts: list[str]) -> None:
 
 def _sentences_run_on(labels: list[str], texts: list[str]) -> None:
     """A post whose first line's sentence began on the line above ("The morning show, today," then
-    "was much more fun than I thought"): a line that ends mid-sentence (a comma, a word) over a line
+    "was more fun than I expected"): a line that ends mid-sentence (a comma, a word) over a line
     that opens in lower case is the same paragraph, so a post starts on the upper line. Applied
     where the model left that line outside and opened the post on the lower one."""
     for i in range(len(labels) - 1):
@@ -478,21 +480,17 @@ def _comment_sections(labels: list[str], texts: list[str]) -> None:
     which sees few comment sections, runs a post's body on through them. The lexicon's comment
     openers say where one begins; a commenter's line the model opened a post on is one too."""
     opener = load_lexicon().comment_opener
-    i, n = 1, len(labels)
-    while i < n:
-        text = texts[i]
-        if (
-            len(text) > COMMENT_OPENER_CHARS
-            or not opener.match(text.lower())
-            or not _dated_if_colon(texts, i)
-        ):
-            i += 1
+    n, end = len(labels), 0
+    # the short lines only (a comment's opener is one), picked in one pass
+    short = [k for k, t in enumerate(texts) if len(t) <= COMMENT_OPENER_CHARS]
+    for i in short:
+        if i < end or i == 0 or opener.match(texts[i]) is None or not _dated_if_colon(texts, i):
             continue
         labels[i] = "O"
-        i += 1
-        while i < n and (labels[i] not in START_LABELS or _opens_comment(opener, texts[i])):
-            labels[i] = "O"
-            i += 1
+        end = i + 1
+        while end < n and (labels[end] not in START_LABELS or _opens_comment(opener, texts[end])):
+            labels[end] = "O"
+            end += 1
 
 
 def _comment_counts(labels: list[str], texts: list[str]) -> None:
@@ -502,7 +500,7 @@ def _comment_counts(labels: list[str], texts: list[str]) -> None:
     for i in range(1, len(labels)):
         if labels[i] not in START_LABELS or labels[i - 1] == "O" or len(texts[i]) > CLOSING_LINK_CHARS:
             continue
-        if count.match(texts[i].lower()) is None:
+        if count.match(texts[i]) is None:
             continue
         labels[i] = "Et" if labels[i - 1].endswith("t") or labels[i - 1] == "ST" else "E"
         if i + 1 < len(labels) and labels[i + 1] == "T":
@@ -519,7 +517,7 @@ def _dated_if_colon(texts: list[str], i: int) -> bool:
 
 
 def _opens_comment(opener: re.Pattern[str], text: str) -> bool:
-    return len(text) <= COMMENT_OPENER_CHARS and opener.match(text.lower()) is not None
+    return len(text) <= COMMENT_OPENER_CHARS and opener.match(text) is not None
 
 
 CLOSING_LINK_CHARS = 30
