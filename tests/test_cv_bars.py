@@ -36,8 +36,8 @@ ISSUE_BARS: dict[str, dict[str, float]] = {
 }
 FLOORS: dict[str, dict[str, float]] = {
     "blog": {
-        "posts": 0.95,
-        "title": 0.95,
+        "posts": 0.97,
+        "title": 0.97,
         "outlet": 0.89,
         "year": 0.63,
         "date": 0.95,
@@ -45,8 +45,8 @@ FLOORS: dict[str, dict[str, float]] = {
         "citations": 0.99,  # no notes in these excerpts: any citation row is spurious
     },
     "others": {
-        "posts": 0.90,
-        "title": 0.86,
+        "posts": 0.93,
+        "title": 0.91,
         "outlet": 0.72,
         "year": 0.72,
         "date": 0.91,
