@@ -479,16 +479,21 @@ def _comment_sections(labels: list[str], texts: list[str]) -> None:
     the next post's start is outside every post, as the gold's convention has it: the model,
     which sees few comment sections, runs a post's body on through them. The lexicon's comment
     openers say where one begins; a commenter's line the model opened a post on is one too."""
-    opener = load_lexicon().comment_opener
     n, end = len(labels), 0
-    # the short lines only (a comment's opener is one), picked in one pass
-    short = [k for k, t in enumerate(texts) if len(t) <= COMMENT_OPENER_CHARS]
-    for i in short:
-        if i < end or i == 0 or opener.match(texts[i]) is None or not _dated_if_colon(texts, i):
+    lexicon = load_lexicon()
+    opener, signature = lexicon.comment_opener.match, lexicon.comment_signature.match
+    # the openers, picked in one pass (a commenter's line is tried only where it ends as one)
+    found = [
+        k
+        for k, t in enumerate(texts)
+        if len(t) <= COMMENT_OPENER_CHARS and (opener(t) or (t[-1] in _SIGNATURE_ENDS and signature(t)))
+    ]
+    for i in found:
+        if i < end or i == 0 or not _dated_if_colon(texts, i):
             continue
         labels[i] = "O"
         end = i + 1
-        while end < n and (labels[end] not in START_LABELS or _opens_comment(opener, texts[end])):
+        while end < n and (labels[end] not in START_LABELS or _opens_comment(texts[end])):
             labels[end] = "O"
             end += 1
 
@@ -516,8 +521,17 @@ def _dated_if_colon(texts: list[str], i: int) -> bool:
     return i + 1 < len(texts) and "hasdate" in text_features(texts[i + 1])[1]
 
 
-def _opens_comment(opener: re.Pattern[str], text: str) -> bool:
-    return len(text) <= COMMENT_OPENER_CHARS and opener.match(text) is not None
+_SIGNATURE_ENDS = frozenset(".:\u2026")  # how a commenter's line ends ("said...", "says:")
+
+
+def _opens_comment(text: str) -> bool:
+    """The lexicon's comment opener, or a commenter's line (tried only on a line ending as one)."""
+    if len(text) > COMMENT_OPENER_CHARS:
+        return False
+    lexicon = load_lexicon()
+    if lexicon.comment_opener.match(text) is not None:
+        return True
+    return text[-1] in _SIGNATURE_ENDS and lexicon.comment_signature.match(text) is not None
 
 
 CLOSING_LINK_CHARS = 30
