@@ -36,21 +36,21 @@ ISSUE_BARS: dict[str, dict[str, float]] = {
 }
 FLOORS: dict[str, dict[str, float]] = {
     "blog": {
-        "posts": 0.95,
-        "title": 0.95,
-        "outlet": 0.89,
+        "posts": 0.97,
+        "title": 0.97,
+        "outlet": 0.94,
         "year": 0.63,
         "date": 0.95,
-        "mentions": 0.88,
+        "mentions": 0.90,
         "citations": 0.99,  # no notes in these excerpts: any citation row is spurious
     },
     "others": {
-        "posts": 0.90,
-        "title": 0.86,
-        "outlet": 0.75,
-        "year": 0.72,
-        "date": 0.91,
-        "mentions": 0.53,
+        "posts": 0.93,
+        "title": 0.91,
+        "outlet": 0.80,
+        "year": 0.75,
+        "date": 0.95,
+        "mentions": 0.62,
         "citations": 0.99,
     },
     "seeds": {

@@ -13,9 +13,18 @@ from transforms.head_readings import (
 from transforms.line_roles import (
     PageLines,
     Segment,
+    _above_the_archive_header,
     _after_closing_links,
+    _byline,
+    _closing_links_between_posts,
+    _comment_counts,
+    _comment_sections,
     _date_headers,
+    _headers_over_round_ups,
+    _headers_under_untitled_intros,
     _list_entries,
+    _sentences_run_on,
+    _titles_named_by_links,
     closing_block,
     read_page,
     segments,
@@ -324,3 +333,263 @@ def test_start_probabilities_asked_lazily_are_the_eager_ones(tmp_path) -> None:
                 assert eager < START_THRESHOLD
             assert lazy[i] == eager
     assert skipped > 0  # the gate is exercised
+
+
+def test_a_posts_repeated_closing_link_does_not_open_the_pages_closing_block() -> None:
+    """An excerpt cut inside its last post: the teaser link every post repeats, then a title and
+    the first words of a paragraph. Those are a post, not the page's closing furniture; a real
+    closing block ("Leave a Reply" and a comment form) under the same link still is."""
+    from transforms.line_features import text_features
+    from transforms.page_layout import trailing_furniture
+
+    posts = [
+        "An Old Treaty Revisited",
+        "Some long teaser paragraph about the treaty that goes on for a while and ends here.",
+        "Continue Reading",
+        "Talks Resume: What Now?",
+        "Another teaser paragraph about the talks that runs on and on for quite a while too.",
+        "Continue Reading",
+        "Budget Outcomes: All Change?",
+        "Plenty of talk about the way the early stages of",
+    ]
+    shapes = [text_features(t)[1] for t in posts]
+    assert trailing_furniture(posts, shapes) == len(posts)
+    closed = [*posts[:6], "Leave a Reply", "Name *", "Website"]
+    assert trailing_furniture(closed, [text_features(t)[1] for t in closed]) == 6
+
+
+def test_a_bullet_that_opens_a_list_takes_the_entry_left_outside_under_it_as_its_title() -> None:
+    """A list of "- " bullets, each over its entry: the first entry, under the page's heading, was
+    left outside every post; the bullet above it cannot be a title, so the entry is (not a furniture
+    line such as a comment link, which stays outside)."""
+    texts = [
+        "Writing 2030",
+        "-",
+        "A Made Up Headline Glued To Some WeeklyMade Up Weekly, May 3, 2019 The teaser goes on",
+        "-",
+        "Another Made Up HeadlineMade Up Weekly, April 2, 2019 More teaser text here",
+    ]
+    labels = ["O", "ST", "O", "SH", "T"]
+    _date_headers(labels, [0.5] * len(labels), texts)
+    assert labels == ["O", "SH", "T", "SH", "T"]
+    labels = ["O", "ST", "O", "SH", "T"]
+    _date_headers(labels, [0.5] * len(labels), [*texts[:2], "Leave a comment", *texts[3:]])
+    assert labels == ["O", "ST", "O", "SH", "T"]
+
+
+def test_a_lists_first_entry_is_its_intros_title_over_a_logo_line_the_model_took_for_one() -> None:
+    """An intro, a publication's logo line the model read as a title, then a list of dated
+    entries: the first entry is the intro's piece and the logo line goes back to the intro. A
+    comment under an entry that the model read as an intro does not take the next run's entry."""
+    texts = [
+        "Some pieces I have written for local papers over the years, newest first in each group.",
+        "Paper logo",
+        "“A Made Up Headline About Rivers”, May 25th 2017",
+        "“Another Made Up Headline”, Mar 24th 2015",
+        "“A Third Made Up Headline, On Hills”, Aug 9th 2014",
+    ]
+    labels = ["SI", "T", "B", "B", "B"]
+    _list_entries(labels, texts)
+    assert labels == ["SI", "I", "T", "ST", "ST"]
+    after_entry = [
+        *texts[2:],
+        "(A comment on the piece above, read as an intro.)",
+        "Paper logo",
+        "“A Fourth Made Up Headline”, Apr 9th 2020",
+        "“A Fifth Made Up Headline”, Sep 6th 2019",
+        "“A Sixth Made Up Headline”, Jan 2nd 2018",
+    ]
+    labels = ["ST", "ST", "ST", "SI", "T", "B", "B", "B"]
+    _list_entries(labels, after_entry)
+    assert labels == ["ST", "ST", "ST", "SI", "T", "ST", "ST", "ST"]
+
+
+def test_a_line_that_a_teasers_closing_link_names_is_its_posts_title() -> None:
+    """ "...Continue reading “Title”" names the teaser's title: the line above that says the same
+    opens the post as its title, even when it reads like an intro's sentences; a link naming no
+    line above, or a title already read as one, changes nothing."""
+    title = "It was ten years ago…ish. One last piece for the Weekly"
+    texts = [
+        "A Made Up Earlier Title",
+        "Its teaser, short.Continue reading “A Made Up Earlier Title”",
+        title,
+        "Back then I was trying to write for papers, and this is how it went until I wouldContinue reading “"
+        + title
+        + "”",
+    ]
+    labels = ["ST", "Bt", "SI", "T"]
+    _titles_named_by_links(labels, texts)
+    assert labels == ["ST", "Bt", "ST", "Bt"]
+    labels = ["ST", "Bt", "SI", "T"]
+    _titles_named_by_links(labels, [*texts[:3], texts[3].replace("ten years", "nine years")])
+    assert labels == ["ST", "Bt", "SI", "T"]
+
+
+def test_a_category_heading_over_a_round_ups_heading_opens_the_round_up() -> None:
+    """A short heading read as a one-line post, right above a round-up's heading: one round-up
+    that opens with the heading. A one-line round-up heading over a round-up's first line joins
+    it too; an entry of a list of titles (an "ST" after an "ST") is left alone."""
+    texts = [
+        "Radio Talk Shows",
+        "On the morning show: budgets and buses",
+        "I took part in a talk on the radio.",
+    ]
+    labels = ["ST", "SR", "I"]
+    _headers_over_round_ups(labels, texts)
+    assert labels == ["SR", "I", "I"]
+    labels = ["SR", "SR", "I"]
+    _headers_over_round_ups(labels, ["Recent Interviews", "Here are links to a few talks I gave:", texts[2]])
+    assert labels == ["SR", "I", "I"]
+    labels = ["ST", "ST", "SR", "I"]
+    _headers_over_round_ups(labels, ["A Made Up Title", *texts])
+    assert labels == ["ST", "ST", "SR", "I"]
+
+
+def test_a_closing_link_left_outside_between_two_posts_ends_the_post_above() -> None:
+    """ "Read More" between a post's last line and the next post's start is the post's; a widget
+    heading ("Share this:") there, or a link after the last post, stays outside."""
+    texts = ["Heading", "Some intro text of the round-up.", "Read More", "Next heading", "More text."]
+    labels = ["SR", "I", "O", "SR", "I"]
+    _closing_links_between_posts(labels, texts)
+    assert labels == ["SR", "I", "E", "SR", "I"]
+    labels = ["ST", "Bt", "O", "ST", "Bt"]
+    _closing_links_between_posts(labels, [*texts[:2], "Share this:", *texts[3:]])
+    assert labels == ["ST", "Bt", "O", "ST", "Bt"]
+    labels = ["SR", "I", "O", "O"]
+    _closing_links_between_posts(labels, [*texts[:3], "Older posts"])
+    assert labels == ["SR", "I", "O", "O"]
+
+
+def test_a_sentence_that_runs_on_over_a_blank_line_opens_the_post_on_its_first_line() -> None:
+    """ "The morning show, today," over "was more fun than I thought": one paragraph, so the post
+    the model opened on the lower line starts on the upper one; a full stop or a capital between
+    them leaves the page as read."""
+    texts = ["The morning show, today,", "was more fun than I thought it would be, all in all.", "Title"]
+    labels = ["O", "SR", "I"]
+    _sentences_run_on(labels, texts)
+    assert labels == ["SR", "I", "I"]
+    labels = ["O", "SI", "T"]
+    _sentences_run_on(labels, ["Welcome to my blog.", *texts[1:]])
+    assert labels == ["O", "SI", "T"]
+    labels = ["O", "SI", "T"]
+    _sentences_run_on(labels, [texts[0], "Was more fun than I thought.", "Title"])
+    assert labels == ["O", "SI", "T"]
+
+
+def test_a_short_heading_between_a_lists_entries_is_outside_every_post() -> None:
+    """A publication's name between two entries of a list heads the entries under it: outside
+    every post (the entry above ends before it); a comment on an entry stays the entry's."""
+    texts = [
+        "“A Made Up Headline About Rivers”, May 25th 2017",
+        "(Many readers liked this one best of all, it seems.)",
+        "“Another Made Up Headline”, Mar 24th 2015",
+        "Weekly Paper logo",
+        "“A Third Made Up Headline, On Hills”, Aug 9th 2014",
+    ]
+    labels = ["ST", "I", "B", "B", "B"]
+    _list_entries(labels, texts)
+    assert labels == ["ST", "Bt", "ST", "O", "ST"]
+
+
+def test_a_header_under_an_intro_with_no_title_yet_is_more_of_the_intro() -> None:
+    """An intro opens a post whose title follows: a header-shaped line under it (a dated image
+    name) is the intro's, not a new post's first line; under a titled post it stays a header."""
+    labels = ["O", "SI", "SH", "T", "B"]
+    _headers_under_untitled_intros(labels)
+    assert labels == ["O", "SI", "I", "T", "B"]
+    labels = ["SI", "T", "B", "SH", "T"]
+    _headers_under_untitled_intros(labels)
+    assert labels == ["SI", "T", "B", "SH", "T"]
+
+
+def test_a_byline_is_never_a_posts_title() -> None:
+    assert _byline("By Ann Example and Bob Sample")
+    assert not _byline("Undercover: Inside a Made Up Story")
+
+
+def test_the_archive_header_and_the_lines_above_it_are_outside_every_post() -> None:
+    """A tag page's excerpt that begins inside a post, then "Tag: ...", then the posts: the
+    header is no title, and the paragraph above it opens no post. A category line under a post's
+    title is that post's own and changes nothing."""
+    page = PageLines.of(
+        "The end of a post that began above the excerpt, as its last paragraph says.\n\n"
+        "Tag: Made Up Places\n\nA Made Up Title\n\nIts teaser."
+    )
+    labels = ["SI", "T", "ST", "Bt"]
+    _above_the_archive_header(labels, page)
+    assert labels == ["O", "O", "ST", "Bt"]
+    # a post the model opened on the header line itself now opens on the line under it
+    page = PageLines.of("Posts Tagged ‘Made Up Places’\n\nAn intro paragraph.\n\nA Made Up Title\n\nBody.")
+    labels = ["SI", "I", "T", "B"]
+    _above_the_archive_header(labels, page)
+    assert labels == ["O", "SI", "T", "B"]
+    assert [s.members for s in segments(labels, [0.9] * 4, [0.9] * 4)] == [[1, 2, 3]]
+    page = PageLines.of("A Made Up Title\n\nCategory: Made Up Places\n\nIts teaser.")
+    labels = ["ST", "Bt", "Bt"]
+    _above_the_archive_header(labels, page)
+    assert labels == ["ST", "Bt", "Bt"]
+
+
+def test_a_teaser_cut_short_with_an_ellipsis_is_prose_before_its_closing_link() -> None:
+    """A teaser paragraph cut with "..." has no sentence break, but it is prose: the title-like
+    line after its "Continue Reading" (one that asks, "So What? Not ...!") opens the next post."""
+    texts = [
+        "NATO at Sea: More is Less",
+        "Yet one more report worrying whether the bloc counts for less than its size abroad and"
+        " at home, which plainly it does not, or not by much, whatever its critics like to...",
+        "Continue Reading",
+        "Sanctions – So What? Not our Concern!",
+        "Over at the ministry this morning I spoke with a few officials who follow the file and",
+    ]
+    labels = ["ST", "Bt", "B", "B", "B"]
+    _after_closing_links(labels, texts)
+    assert labels == ["ST", "Bt", "E", "ST", "Bt"]
+
+
+def test_a_comment_section_is_outside_every_post_up_to_the_next_post() -> None:
+    """From "Jane Doe said..." (a commenter's line, also where the model opened a post on one) or
+    "Leave a Reply" to the next post's start, the lines are no post's; a post's "Leave a comment"
+    link and a sentence that ends in "said" are the post's own."""
+    texts = [
+        "A Made Up Title",
+        "The post's last paragraph, which ends here.",
+        "Ann Example said...",
+        "Good interview!",
+        "4/17/2006 02:21:00 pm",
+        "Blogger Bob Sample said...",
+        "Next Made Up Title",
+        "Its teaser.",
+    ]
+    labels = ["ST", "Bt", "Bt", "Bt", "Bt", "ST", "ST", "Bt"]
+    _comment_sections(labels, texts)
+    assert labels == ["ST", "Bt", "O", "O", "O", "O", "ST", "Bt"]
+    labels = ["ST", "Bt", "Bt", "Bt"]
+    _comment_sections(labels, ["A Made Up Title", "Its teaser.", "Leave a comment", "And then he said"])
+    assert labels == ["ST", "Bt", "Bt", "Bt"]
+    labels = ["SI", "T", "B", "E", "B", "B"]
+    _comment_sections(labels, ["Intro.", "Title", "Body.", "Leave a Reply", "Name *", "Website"])
+    assert labels == ["SI", "T", "B", "O", "O", "O"]
+    # "X says:" opens a comment only over the comment's date; in a body it introduces a quote
+    quote = [
+        "Intro.",
+        "Title",
+        "The minister said:",
+        "“We will see.”",
+        "Jane Doe says:",
+        "May 3, 2019 at 4:12 pm",
+    ]
+    labels = ["SI", "T", "B", "B", "B", "B"]
+    _comment_sections(labels, quote)
+    assert labels == ["SI", "T", "B", "B", "O", "O"]
+
+
+def test_a_posts_comment_count_read_as_the_next_posts_header_closes_the_post_above() -> None:
+    """ "1 Comment" under a teaser is the post's link to its comments: it ends that post and the
+    title under it opens the next one; a title that merely starts with a number is left alone."""
+    texts = ["A Made Up Title", "Its teaser.", "1 Comment", "Next Made Up Title", "Its teaser too."]
+    labels = ["ST", "Bt", "SH", "T", "B"]
+    _comment_counts(labels, texts)
+    assert labels == ["ST", "Bt", "Et", "ST", "Bt"]
+    labels = ["ST", "Bt", "SH", "T", "B"]
+    _comment_counts(labels, [*texts[:2], "1 Comment on Rivers", *texts[3:]])
+    assert labels == ["ST", "Bt", "SH", "T", "B"]

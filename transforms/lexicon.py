@@ -41,6 +41,12 @@ class Lexicon:
 
     classes: dict[str, tuple[str, ...]]
     footer: re.Pattern[str]
+    # a comment section's first line: "Leave a Reply", "3 Responses to ..."; or a commenter's
+    # line, "Jane Doe said..." (``comment_signature``: it ends with "...", "…" or ":")
+    comment_opener: re.Pattern[str]
+    comment_signature: re.Pattern[str]
+    # a post's link to its comments, a count alone: "1 Comment", "No Comments"
+    comment_count: re.Pattern[str]
     kinds: dict[str, tuple[str, ...]]
     medium: dict[str, tuple[str, ...]]
 
@@ -57,9 +63,24 @@ def load_lexicon() -> Lexicon:
         for word in raw[name]:
             classes.setdefault(word, []).append(name)
     footer = re.compile(rf"(?<![\w])(?:{phrase_regex(raw['footer_phrases'], loose=True)})(?![\w])")
+    # of a line, in any case: an opener, or a count of comments ("3 Responses to", "One thought on")
+    comment_opener = re.compile(
+        rf"^(?:(?:{phrase_regex(raw['comment_openers'], loose=True)})(?![\w])"
+        rf"|(?:\d+|one|no)\s+(?:{phrase_regex(raw['comment_counts'], loose=True)})(?![\w]))",
+        re.I,
+    )
+    # a name of one to five words and a verb, with its "..." or ":" ("Jane Doe said...")
+    comment_signature = re.compile(
+        rf"^(?:[^\W\d_][\w.'\u2019-]*\s+){{1,5}}(?:{phrase_regex(raw['comment_verbs'])})\s*(?:\.\.\.|\u2026|:)\s*$",
+        re.I,
+    )
+    comment_count = re.compile(rf"^(?:\d+|no|one)\s+(?:{phrase_regex(raw['comment_nouns'])})\s*$", re.I)
     return Lexicon(
         classes={w: tuple(c) for w, c in classes.items()},
         footer=footer,
+        comment_opener=comment_opener,
+        comment_signature=comment_signature,
+        comment_count=comment_count,
         kinds={k: tuple(v) for k, v in raw["kinds"].items()},
         medium={k: tuple(v) for k, v in raw["medium"].items()},
     )

@@ -122,11 +122,18 @@ def trailing_furniture(texts: list[str], shapes: list[tuple[str, ...]]) -> int:
     buttons, "« Older posts") run up to a line that is unmistakably furniture ("Leave a Reply",
     "Share this:"); the block starts at the first such line. A feature, not a cut: the line-role
     model learns what to make of it.
+
+    A furniture line that repeats one higher on the page ("Continue reading" under every teaser)
+    is the posts' own template, not the page's: the block cannot reach above it. Otherwise the
+    last teaser's link would take the title and first words of a post cut off by the page's end
+    (an excerpt) into the page's closing block.
     """
     cut = len(texts)
     for k in range(len(texts) - 1, -1, -1):
         text, shape = texts[k], shapes[k]
         if "footer" in shape or "widget" in shape:
+            if text in texts[:k]:  # a post's template line: the block, if any, starts below it
+                break
             cut = k
         elif not _furniture_like(text, shape):
             break
