@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from transforms.edge_readings import (
+    above_the_archive_header,
+    closing_links_between_posts,
+    comment_counts,
+    comment_sections,
+    headers_over_round_ups,
+    sentences_run_on,
+    titles_named_by_links,
+)
 from transforms.head_readings import (
     bodiless_heads,
     date_headed_posts,
@@ -13,18 +22,11 @@ from transforms.head_readings import (
 from transforms.line_roles import (
     PageLines,
     Segment,
-    _above_the_archive_header,
     _after_closing_links,
     _byline,
-    _closing_links_between_posts,
-    _comment_counts,
-    _comment_sections,
     _date_headers,
-    _headers_over_round_ups,
     _headers_under_untitled_intros,
     _list_entries,
-    _sentences_run_on,
-    _titles_named_by_links,
     closing_block,
     read_page,
     segments,
@@ -418,10 +420,10 @@ def test_a_line_that_a_teasers_closing_link_names_is_its_posts_title() -> None:
         + "”",
     ]
     labels = ["ST", "Bt", "SI", "T"]
-    _titles_named_by_links(labels, texts)
+    titles_named_by_links(labels, texts)
     assert labels == ["ST", "Bt", "ST", "Bt"]
     labels = ["ST", "Bt", "SI", "T"]
-    _titles_named_by_links(labels, [*texts[:3], texts[3].replace("ten years", "nine years")])
+    titles_named_by_links(labels, [*texts[:3], texts[3].replace("ten years", "nine years")])
     assert labels == ["ST", "Bt", "SI", "T"]
 
 
@@ -435,13 +437,13 @@ def test_a_category_heading_over_a_round_ups_heading_opens_the_round_up() -> Non
         "I took part in a talk on the radio.",
     ]
     labels = ["ST", "SR", "I"]
-    _headers_over_round_ups(labels, texts)
+    headers_over_round_ups(labels, texts)
     assert labels == ["SR", "I", "I"]
     labels = ["SR", "SR", "I"]
-    _headers_over_round_ups(labels, ["Recent Interviews", "Here are links to a few talks I gave:", texts[2]])
+    headers_over_round_ups(labels, ["Recent Interviews", "Here are links to a few talks I gave:", texts[2]])
     assert labels == ["SR", "I", "I"]
     labels = ["ST", "ST", "SR", "I"]
-    _headers_over_round_ups(labels, ["A Made Up Title", *texts])
+    headers_over_round_ups(labels, ["A Made Up Title", *texts])
     assert labels == ["ST", "ST", "SR", "I"]
 
 
@@ -450,13 +452,13 @@ def test_a_closing_link_left_outside_between_two_posts_ends_the_post_above() -> 
     heading ("Share this:") there, or a link after the last post, stays outside."""
     texts = ["Heading", "Some intro text of the round-up.", "Read More", "Next heading", "More text."]
     labels = ["SR", "I", "O", "SR", "I"]
-    _closing_links_between_posts(labels, texts)
+    closing_links_between_posts(labels, texts)
     assert labels == ["SR", "I", "E", "SR", "I"]
     labels = ["ST", "Bt", "O", "ST", "Bt"]
-    _closing_links_between_posts(labels, [*texts[:2], "Share this:", *texts[3:]])
+    closing_links_between_posts(labels, [*texts[:2], "Share this:", *texts[3:]])
     assert labels == ["ST", "Bt", "O", "ST", "Bt"]
     labels = ["SR", "I", "O", "O"]
-    _closing_links_between_posts(labels, [*texts[:3], "Older posts"])
+    closing_links_between_posts(labels, [*texts[:3], "Older posts"])
     assert labels == ["SR", "I", "O", "O"]
 
 
@@ -466,13 +468,13 @@ def test_a_sentence_that_runs_on_over_a_blank_line_opens_the_post_on_its_first_l
     them leaves the page as read."""
     texts = ["The morning show, today,", "was more fun than I thought it would be, all in all.", "Title"]
     labels = ["O", "SR", "I"]
-    _sentences_run_on(labels, texts)
+    sentences_run_on(labels, texts)
     assert labels == ["SR", "I", "I"]
     labels = ["O", "SI", "T"]
-    _sentences_run_on(labels, ["Welcome to my blog.", *texts[1:]])
+    sentences_run_on(labels, ["Welcome to my blog.", *texts[1:]])
     assert labels == ["O", "SI", "T"]
     labels = ["O", "SI", "T"]
-    _sentences_run_on(labels, [texts[0], "Was more fun than I thought.", "Title"])
+    sentences_run_on(labels, [texts[0], "Was more fun than I thought.", "Title"])
     assert labels == ["O", "SI", "T"]
 
 
@@ -516,17 +518,17 @@ def test_the_archive_header_and_the_lines_above_it_are_outside_every_post() -> N
         "Tag: Made Up Places\n\nA Made Up Title\n\nIts teaser."
     )
     labels = ["SI", "T", "ST", "Bt"]
-    _above_the_archive_header(labels, page)
+    above_the_archive_header(labels, page.texts, page.index)
     assert labels == ["O", "O", "ST", "Bt"]
     # a post the model opened on the header line itself now opens on the line under it
     page = PageLines.of("Posts Tagged ‘Made Up Places’\n\nAn intro paragraph.\n\nA Made Up Title\n\nBody.")
     labels = ["SI", "I", "T", "B"]
-    _above_the_archive_header(labels, page)
+    above_the_archive_header(labels, page.texts, page.index)
     assert labels == ["O", "SI", "T", "B"]
     assert [s.members for s in segments(labels, [0.9] * 4, [0.9] * 4)] == [[1, 2, 3]]
     page = PageLines.of("A Made Up Title\n\nCategory: Made Up Places\n\nIts teaser.")
     labels = ["ST", "Bt", "Bt"]
-    _above_the_archive_header(labels, page)
+    above_the_archive_header(labels, page.texts, page.index)
     assert labels == ["ST", "Bt", "Bt"]
 
 
@@ -561,13 +563,13 @@ def test_a_comment_section_is_outside_every_post_up_to_the_next_post() -> None:
         "Its teaser.",
     ]
     labels = ["ST", "Bt", "Bt", "Bt", "Bt", "ST", "ST", "Bt"]
-    _comment_sections(labels, texts)
+    comment_sections(labels, texts)
     assert labels == ["ST", "Bt", "O", "O", "O", "O", "ST", "Bt"]
     labels = ["ST", "Bt", "Bt", "Bt"]
-    _comment_sections(labels, ["A Made Up Title", "Its teaser.", "Leave a comment", "And then he said"])
+    comment_sections(labels, ["A Made Up Title", "Its teaser.", "Leave a comment", "And then he said"])
     assert labels == ["ST", "Bt", "Bt", "Bt"]
     labels = ["SI", "T", "B", "E", "B", "B"]
-    _comment_sections(labels, ["Intro.", "Title", "Body.", "Leave a Reply", "Name *", "Website"])
+    comment_sections(labels, ["Intro.", "Title", "Body.", "Leave a Reply", "Name *", "Website"])
     assert labels == ["SI", "T", "B", "O", "O", "O"]
     # "X says:" opens a comment only over the comment's date; in a body it introduces a quote
     quote = [
@@ -579,7 +581,7 @@ def test_a_comment_section_is_outside_every_post_up_to_the_next_post() -> None:
         "May 3, 2019 at 4:12 pm",
     ]
     labels = ["SI", "T", "B", "B", "B", "B"]
-    _comment_sections(labels, quote)
+    comment_sections(labels, quote)
     assert labels == ["SI", "T", "B", "B", "O", "O"]
 
 
@@ -588,8 +590,8 @@ def test_a_posts_comment_count_read_as_the_next_posts_header_closes_the_post_abo
     title under it opens the next one; a title that merely starts with a number is left alone."""
     texts = ["A Made Up Title", "Its teaser.", "1 Comment", "Next Made Up Title", "Its teaser too."]
     labels = ["ST", "Bt", "SH", "T", "B"]
-    _comment_counts(labels, texts)
+    comment_counts(labels, texts)
     assert labels == ["ST", "Bt", "Et", "ST", "Bt"]
     labels = ["ST", "Bt", "SH", "T", "B"]
-    _comment_counts(labels, [*texts[:2], "1 Comment on Rivers", *texts[3:]])
+    comment_counts(labels, [*texts[:2], "1 Comment on Rivers", *texts[3:]])
     assert labels == ["ST", "Bt", "SH", "T", "B"]
