@@ -127,15 +127,7 @@ def comment_sections(labels: list[str], texts: list[str]) -> None:
     which sees few comment sections, runs a post's body on through them. The lexicon's comment
     openers say where one begins; a commenter's line the model opened a post on is one too."""
     n, end = len(labels), 0
-    lexicon = load_lexicon()
-    opener, signature = lexicon.comment_opener.match, lexicon.comment_signature.match
-    # the openers, picked in one pass (a commenter's line is tried only where it ends as one)
-    found = [
-        k
-        for k, t in enumerate(texts)
-        if len(t) <= COMMENT_OPENER_CHARS and (opener(t) or (t[-1] in _SIGNATURE_ENDS and signature(t)))
-    ]
-    for i in found:
+    for i in [k for k, t in enumerate(texts) if _opens_comment(t)]:
         if i < end or i == 0 or not _dated_if_colon(texts, i):
             continue
         labels[i] = "O"
