@@ -34,6 +34,13 @@ def test_intro_coauthor() -> None:
     assert intro_coauthors(intro, "Jane Doe", set()) == ["Alex Roe"]
 
 
+def test_a_name_opening_with_a_determiner_is_no_co_author() -> None:
+    """ "with the excellent The Daily Widget": a publication, not a person."""
+    intro = "A new piece, written with the excellent The Daily Widget looking at widgets."
+    assert intro_coauthors(intro, "Jane Doe", set()) == []
+    assert intro_coauthors(intro.replace("The Daily Widget", "Alex Roe"), "Jane Doe", set()) == ["Alex Roe"]
+
+
 def test_a_bio_line_states_a_role() -> None:
     """A bio line says what its subject is professionally; a sentence or a title that only opens
     with a name and " is " is not one, nor a past post ("was"), nor a role a clause away."""

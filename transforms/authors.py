@@ -64,6 +64,9 @@ _COAUTHOR = re.compile(
 _NAMES_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")  # "A B, C D and E F"
 _EXPLICIT_WORD = re.compile(r"^(by|author|from)\b", re.I)
 _WRITING_BEFORE = re.compile(r"\b(piece|article|paper|report|commentary|op-ed|co-?author)")
+# a capitalised run that opens with one of these names a thing, not a person ("with the excellent
+# The Wire China", "with This Week in Asia"): no person's name begins with a determiner
+_NOT_A_PERSON_START = frozenset("The This That These Those My Our Your His Her Its Their".split())
 
 
 def byline_names(line: str, known: set[str] | None = None) -> list[str]:
@@ -123,6 +126,8 @@ def intro_coauthors(intro: str, blog_author: str | None, not_names: set[str]) ->
         if not _WRITING_BEFORE.search(before):
             continue
         if name == blog_author or name in not_names or len(name.split()) > 3:
+            continue
+        if name.split()[0] in _NOT_A_PERSON_START:
             continue
         found.append(name)
     return found
