@@ -34,6 +34,15 @@ def test_intro_coauthor() -> None:
     assert intro_coauthors(intro, "Jane Doe", set()) == ["Alex Roe"]
 
 
+def test_co_authors_after_their_institution_and_in_a_list() -> None:
+    """ "with ACME colleagues A B and C D": both are co-authors; "with Kim from ...": a first name."""
+    intro = "A new report written with ACME colleagues Alex Roe and Sam Poe as part of a project."
+    assert intro_coauthors(intro, "Jane Doe", set()) == ["Alex Roe", "Sam Poe"]
+    intro = "A longer piece with the wonderful Kim from the Widget Academy for the Review."
+    assert intro_coauthors(intro, "Jane Doe", set()) == ["Kim"]
+    assert intro_coauthors("A new piece with ACME on widgets.", "Jane Doe", set()) == []
+
+
 def test_a_name_opening_with_a_determiner_is_no_co_author() -> None:
     """ "with the excellent The Daily Widget": a publication, not a person."""
     intro = "A new piece, written with the excellent The Daily Widget looking at widgets."

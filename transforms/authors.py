@@ -58,8 +58,11 @@ def _cleaned_bio_subject(text: str) -> str | None:
     return m.group("name") if m else None
 
 
+# "with (the wonderful | my | RUSI colleagues) A B (and C D)", or a first name before a link word
+# ("with Kabir for ...", "with Niva from ..."); an acronym stands only before a lower-case word
 _COAUTHOR = re.compile(
-    rf"\bwith\s+(?:the\s+|my\s+)?(?:[a-z]+\s+){{0,2}}(?P<name>{_NAME}|{_WORD}(?=\s+(?:for|on|at|in|looking)\b))"
+    rf"\bwith\s+(?:the\s+|my\s+)?(?:[a-z]+\s+|[A-Z]{{2,}}\s+(?=[a-z]+\s)){{0,2}}"
+    rf"(?P<name>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*|{_WORD}(?=\s+(?:for|on|at|in|looking|from)\b))"
 )
 _NAMES_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")  # "A B, C D and E F"
 _EXPLICIT_WORD = re.compile(r"^(by|author|from)\b", re.I)
@@ -121,15 +124,15 @@ def intro_coauthors(intro: str, blog_author: str | None, not_names: set[str]) ->
     """Co-authors named in an intro as "a piece ... with (the excellent) A B"."""
     found: list[str] = []
     for m in _COAUTHOR.finditer(intro):
-        name = m.group("name")
         before = intro[max(0, m.start() - 120) : m.start()].lower()
         if not _WRITING_BEFORE.search(before):
             continue
-        if name == blog_author or name in not_names or len(name.split()) > 3:
-            continue
-        if name.split()[0] in _NOT_A_PERSON_START:
-            continue
-        found.append(name)
+        for name in _NAMES_SPLIT.split(m.group("name")):
+            if name == blog_author or name in not_names or len(name.split()) > 3:
+                continue
+            if name.split()[0] in _NOT_A_PERSON_START:
+                continue
+            found.append(name)
     return found
 
 
