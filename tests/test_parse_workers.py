@@ -121,3 +121,23 @@ def test_sigterm_while_the_pool_parses_ends_the_ingest_and_leaves_no_worker(
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.2)  # polling for the workers' exit, not staging a race
     assert not [w for w in workers if _alive(w)]
+
+
+def test_two_processes_staging_one_dump_do_not_share_its_stage(tmp_path: Path, seeds: list[Path]) -> None:
+    """Two ingests at once may parse the same new dump: each process stages it in a folder of its
+    own, so one's stage is never replaced while the other's writer reads it."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from warehouse.parsing import parse_one
+    from warehouse.staging import read_stage
+
+    meta = RawStore(tmp_path / "raw").put_file(seeds[0])
+    stage = str(tmp_path / "stage")
+    mine = parse_one(meta, stage_dir=stage)
+    with ProcessPoolExecutor(1) as other:
+        theirs = other.submit(parse_one, meta, None, stage).result()
+    assert mine.parsed_path and theirs.parsed_path and mine.parsed_path != theirs.parsed_path
+    tables = [read_stage(Path(i.parsed_path or "")).tables for i in (mine, theirs)]
+    assert tables[0].keys() == tables[1].keys()
+    mine.discard_stage()
+    assert not Path(mine.parsed_path).exists() and Path(theirs.parsed_path).is_dir()

@@ -377,6 +377,7 @@ def _load_all(
         for item in chunk:
             if item.meta.dump_id in done:
                 result.raced += 1
+                item.discard_stage()  # another ingest loaded these bytes: this parse is not needed
                 continue
             reason = item.error
             try:

@@ -93,13 +93,18 @@ def parse_one(
 
     The dump's writer names the blog's author and its site (``Writer.parse_settings``). With
     ``stage_dir`` the result is staged there (the loader's Arrow tables, in a folder named by the
-    dump's id) and only its path is returned.
+    dump's id and this process's id) and only its path is returned.
+
+    Why the process's id in the name: two ingests started at once may both parse the same new
+    dump. With one folder per dump, the second one's stage replaced the folder while the first
+    one's writer was reading it, and the first quarantined the dump as "staged parse result
+    unreadable" (seen in ``tests/test_concurrency.py``). No two live processes share an id.
     """
     settings = settings or ParseSettings()
     item = _parse(meta, meta.writer.parse_settings(settings) if meta.writer else settings)
     if item.parsed is None or stage_dir is None:
         return item
-    target = Path(stage_dir) / item.meta.dump_id
+    target = Path(stage_dir) / f"{item.meta.dump_id}.{os.getpid()}"
     try:
         write_stage(stage_dump(item.meta, item.parsed), target)
     except Exception as exc:  # noqa: BLE001 - e.g. a value no column can hold: this dump's fault
