@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from transforms.archive import HEADER_SEARCH_LINES, header_kind
-from transforms.head_readings import title_first_tail
+from transforms.head_readings import end_label, title_first_tail
 from transforms.labels import HEADER_MAX_CHARS, START_LABELS, loose
 from transforms.lexicon import load_lexicon
 from transforms.line_features import list_entry, text_features
@@ -146,7 +146,7 @@ def comment_counts(labels: list[str], texts: list[str]) -> None:
             continue
         if count.match(texts[i]) is None:
             continue
-        labels[i] = "Et" if labels[i - 1].endswith("t") or labels[i - 1] == "ST" else "E"
+        labels[i] = end_label(labels[i - 1])
         if i + 1 < len(labels) and labels[i + 1] == "T":
             labels[i + 1] = "ST"
             title_first_tail(labels, i + 2)
@@ -188,7 +188,7 @@ def closing_links_between_posts(labels: list[str], texts: list[str]) -> None:
         text, shape = texts[i], text_features(texts[i])[1]
         if len(text) > CLOSING_LINK_CHARS or "footer" not in shape or "widget" in shape:
             continue
-        labels[i] = "Et" if labels[i - 1].endswith("t") or labels[i - 1] == "ST" else "E"
+        labels[i] = end_label(labels[i - 1])
 
 
 # what a line after a title-first post's title is, from what the model made of it

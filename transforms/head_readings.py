@@ -240,6 +240,13 @@ def list_headings(labels: list[str], texts: list[str]) -> None:
             labels[i] = "O"
 
 
+def end_label(above: str) -> str:
+    """The label of a post's closing line (a "Read More", a comment count), from the label of the
+    post's line above it: "Et" in a post that opened with its title ("ST", and its "...t" lines),
+    else "E"."""
+    return "Et" if above.endswith("t") or above == "ST" else "E"
+
+
 def title_first_tail(labels: list[str], start: int) -> None:
     """The date, body and end lines from ``start`` on belong to a post that opened with its title
     ("Dt", "Bt", "Et": the chain's labels for a title-first post)."""

@@ -55,6 +55,9 @@ class Lexicon:
         return self.classes.get(word.replace("\u2019", "'"), ())
 
 
+_COUNT = r"(?:\d+|one|no)"  # how many comments: "3", "One", "No" (case-blind patterns)
+
+
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     raw = json.loads((DATA_DIR / "lexicon.json").read_text(encoding="utf-8"))
@@ -66,7 +69,7 @@ def load_lexicon() -> Lexicon:
     # of a line, in any case: an opener, or a count of comments ("3 Responses to", "One thought on")
     comment_opener = re.compile(
         rf"^(?:(?:{phrase_regex(raw['comment_openers'], loose=True)})(?![\w])"
-        rf"|(?:\d+|one|no)\s+(?:{phrase_regex(raw['comment_counts'], loose=True)})(?![\w]))",
+        rf"|{_COUNT}\s+(?:{phrase_regex(raw['comment_counts'], loose=True)})(?![\w]))",
         re.I,
     )
     # a name of one to five words and a verb, with its "..." or ":" ("Jane Doe said...")
@@ -74,7 +77,7 @@ def load_lexicon() -> Lexicon:
         rf"^(?:[^\W\d_][\w.'\u2019-]*\s+){{1,5}}(?:{phrase_regex(raw['comment_verbs'])})\s*(?:\.\.\.|\u2026|:)\s*$",
         re.I,
     )
-    comment_count = re.compile(rf"^(?:\d+|no|one)\s+(?:{phrase_regex(raw['comment_nouns'])})\s*$", re.I)
+    comment_count = re.compile(rf"^{_COUNT}\s+(?:{phrase_regex(raw['comment_nouns'])})\s*$", re.I)
     return Lexicon(
         classes={w: tuple(c) for w, c in classes.items()},
         footer=footer,

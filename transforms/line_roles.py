@@ -17,6 +17,7 @@ from transforms.head_readings import (
     bodiless_heads,
     date_headed_posts,
     dates_outside_posts,
+    end_label,
     list_headings,
     outlet_headings,
     repeated_heads,
@@ -362,7 +363,7 @@ def _after_closing_links(labels: list[str], texts: list[str]) -> None:
             continue
         if load_lexicon().footer.search(nxt.lower()):  # "Fill in your details below ... to log in"
             continue
-        labels[i] = "Et" if labels[i].endswith("t") or labels[i] == "ST" else "E"
+        labels[i] = end_label(labels[i])
         labels[i + 1] = "ST"
         title_first_tail(labels, i + 2)
 
