@@ -12,6 +12,8 @@ import re
 
 from transforms.folding import FoldedPattern, lowered
 
+# "feature" as a verb ("featured in", "did feature in"): an appearance; as a noun it is a piece word
+_FEATURE_VERB = r"featur(?:ed|es|ing)|(?:did|to|will|would|also)\s+feature"
 _PIECE_WORDS = (
     r"piece|pieces|article|op-?ed|letter|commentary|paper|post|posting|column|essay|contribution|latest|"
     r"interview|podcast|analysis|report|chapter|blog|brief|note|review|q&a|"
@@ -28,13 +30,13 @@ _OWN_BEFORE = FoldedPattern.compile(
 # ... and words that make it something else: an earlier piece, an interview given to it, reporters.
 _NOT_OWN_BEFORE = FoldedPattern.compile(
     r"\b(?:(?:my|an?|the|his|her|our)\s+(?:\w+\s+)?(?:earlier|previous|prior|last|older)|made\s+in|restat\w*|"
-    r"spoke|speaking|spoken|talk\w*|quoted|picked\s+up|appearance|featur(?:ed|es|ing)|(?:did|to|will|would|also)\s+feature|used\s+(?:in|by)|carried|"
+    rf"spoke|speaking|spoken|talk\w*|quoted|picked\s+up|appearance|{_FEATURE_VERB}|used\s+(?:in|by)|carried|"
     r"translated|written\s+up|mention\w*|reproduced|interviewed\s+by|comment\s+from|reporters?|correspondent|"
     r"courtesy|hosted|found\s+on|will\s+be\s+\w+ing|going\s+to)\b"
 )
 _APPEARANCE_BEFORE = FoldedPattern.compile(
     r"\b(?:interview\w*|podcast|panel|webinar|radio|tv|television|conversation|discussion|event|"
-    r"spoke|speaking|talk\w*|quoted|picked\s+up|appear\w*|featur(?:ed|es|ing)|(?:did|to|will|would|also)\s+feature)\b"
+    rf"spoke|speaking|talk\w*|quoted|picked\s+up|appear\w*|{_FEATURE_VERB})\b"
 )
 _SPOKE_TO = FoldedPattern.compile(
     r"\b(?:spoke|speaking|talked|talking|chatted)\s+(?:to|with)\s+(?:the\s+)?$"
