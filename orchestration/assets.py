@@ -195,11 +195,20 @@ def warehouse_tables(
     warehouse: WarehouseResource,
     landed_dumps: LandedBatch,
     parsed_dumps: list[ParsedItem],
+    raw_store: RawStoreResource,
 ) -> dg.MaterializeResult:
     run = RunInfo(run_id=context.run.run_id, trigger=_trigger(context))
     retried_since = _run_started(context) if context.retry_number else None
     with not_retried(), warehouse.writer() as con:
-        summary = load(con, landed_dumps, parsed_dumps, run, context.log, retried_since=retried_since)
+        summary = load(
+            con,
+            landed_dumps,
+            parsed_dumps,
+            run,
+            context.log,
+            retried_since=retried_since,
+            stage=raw_store.stage_dir(),
+        )
         rows, listing = _tables(con)
     return dg.MaterializeResult(
         metadata={

@@ -141,3 +141,31 @@ def test_two_processes_staging_one_dump_do_not_share_its_stage(tmp_path: Path, s
     assert tables[0].keys() == tables[1].keys()
     mine.discard_stage()
     assert not Path(mine.parsed_path).exists() and Path(theirs.parsed_path).is_dir()
+
+
+def test_the_writer_sweeps_what_killed_runs_staged_of_loaded_dumps(tmp_path: Path, seeds: list[Path]) -> None:
+    """A run killed between its parse and its load leaves its stage (and may leave a half-written one);
+    the next run that loads the dump removes them. A stage of a dump the warehouse does not hold yet may
+    be a live run's, and stays."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from conftest import ingest_files
+
+    from warehouse.ingest import stage_dir
+    from warehouse.parsing import parse_one
+
+    store = RawStore(tmp_path / "raw")
+    loaded, pending = store.put_file(seeds[0]), store.put_file(seeds[1])
+    stage = stage_dir(store)
+    with ProcessPoolExecutor(1) as killed_run:  # a process of its own, gone before the next run
+        runs = [killed_run.submit(parse_one, m, None, str(stage)) for m in (loaded, pending)]
+        left = [r.result().parsed_path for r in runs]
+    half_written = stage / f".{loaded.dump_id}.4242.4242.tmp"
+    half_written.mkdir()
+    (half_written / "dumps.arrow").write_bytes(b"cut short")
+    assert all(p and Path(p).is_dir() for p in left)
+
+    summary = ingest_files([seeds[0]], tmp_path / "w.duckdb", raw=tmp_path / "raw")
+
+    assert summary["dumps_new"] == 1
+    assert sorted(p.name for p in stage.iterdir()) == [Path(left[1] or "").name]

@@ -39,7 +39,7 @@ from warehouse.connections import Warehouse
 from warehouse.hash_cache import hash_cache
 from warehouse.identity import articles_left
 from warehouse.landing import RefusedFile, scan_report
-from warehouse.load import MAX_LOGGED, load_or_quarantine
+from warehouse.load import MAX_LOGGED, load_or_quarantine, sweep_stages
 from warehouse.parsing import ParsedItem, defer, iter_parsed, resolve_deferred
 from warehouse.rawstore import DumpMeta, RawStore
 from warehouse.refusals import forget_resolved_refusals, record_refused
@@ -204,6 +204,7 @@ def load(
     log: Any = LOG,
     full_refresh: bool = False,
     retried_since: datetime | None = None,
+    stage: Path | None = None,
 ) -> IngestSummary:
     """The writer's part of an ingest, on a connection held under the writer lock.
 
@@ -211,7 +212,8 @@ def load(
     quarantines it, records the refused files, refreshes the cross-dump data (in full after a run
     that was killed before its refresh, or when asked) and writes the run's ``ingest_runs`` row.
     ``retried_since``: the run's start, when this is a retry of a step whose earlier attempt may
-    have committed some loads (they are still this run's work, not "skipped").
+    have committed some loads (they are still this run's work, not "skipped"). ``stage``: the folder
+    of parse results (``stage_dir``), swept of what killed runs left there (``sweep_stages``).
     """
     attempt_started = datetime.now(UTC).replace(tzinfo=None)
     stale = derived_is_stale(con)
@@ -222,6 +224,8 @@ def load(
         result.credit(*done_between(con, [i.meta.dump_id for i in items], retried_since, attempt_started))
     quarantined = result.quarantined + record_refused(con, batch.refused, log)
     forget_resolved_refusals(con)
+    if stage is not None:
+        sweep_stages(con, stage)
     checkpoint("warehouse_tables:loaded")
     if full_refresh or stale or result.loaded or quarantined:
         refresh.refresh_derived(con, full=full_refresh or stale)
@@ -265,7 +269,7 @@ def ingest(
     )
     items = parse(batch, settings, stage_dir(store), log)
     with warehouse.writer() as con:
-        summary = load(con, batch, items, run or RunInfo(trigger="library"), log)
+        summary = load(con, batch, items, run or RunInfo(trigger="library"), log, stage=stage_dir(store))
     with warehouse.reader() as con:  # the job's blocking checks, as the job runs them
         checked = check(con, Path(warehouse.path))
     problems = {name: n for name, n in checked.counts.items() if n}

@@ -14,10 +14,12 @@ are a function of the set of current sightings.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -27,7 +29,7 @@ from pydantic import BaseModel, Field
 from transforms.models import ParsedDump
 from warehouse.identity import AFFECTED_ARTICLES, OLD_BEST, derive, merge_outlets, merge_topics
 from warehouse.parsing import ParsedItem
-from warehouse.rawstore import DumpMeta
+from warehouse.rawstore import DumpMeta, is_dump_id
 from warehouse.staging import STAGED_TABLES, StagedDump, quarantine_rows, stage_dump
 from warehouse.stops import check_stop, checkpoint, raise_if_stopping
 from warehouse.storage import memory_limit_at_most
@@ -415,3 +417,29 @@ def _already_done(con: duckdb.DuckDBPyConnection, ids: list[str]) -> set[str]:
         [ids, STATUS_LOADED, STATUS_QUARANTINED],
     ).fetchall()
     return {r[0] for r in rows}
+
+
+def sweep_stages(con: duckdb.DuckDBPyConnection, stage: Path) -> int:
+    """Remove the stages in ``stage`` of dumps the warehouse holds (loaded or quarantined); how many.
+
+    Why: a run killed between its parse and its load leaves its stage (``<dump id>.<pid>``, or a
+    half-written ``.<dump id>.<pid>.<pid>.tmp``), and no later run reads it: the next run parses the
+    dump again into a stage of its own. Once the dump is in the warehouse every stage of it is
+    garbage. Called by the writer under its lock, so no writer is reading one of them: another
+    ingest's stage of the same dump is seen as raced by its writer (``_already_done``) before it is read.
+    """
+    try:
+        names = list(stage.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    by_dump: dict[str, list[Path]] = {}
+    for path in names:
+        dump_id = path.name.lstrip(".").split(".", 1)[0]
+        if is_dump_id(dump_id):
+            by_dump.setdefault(dump_id, []).append(path)
+    removed = 0
+    for dump_id in _already_done(con, list(by_dump)):
+        for path in by_dump[dump_id]:
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed

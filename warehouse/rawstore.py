@@ -78,7 +78,8 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _is_dump_id(text: str) -> bool:
+def is_dump_id(text: str) -> bool:
+    """Whether ``text`` has the form of a dump's id (a sha256 in lower-case hex)."""
     return len(text) == _SHA256_HEX_LEN and all(c in "0123456789abcdef" for c in text)
 
 
@@ -137,7 +138,7 @@ class RawStore:
 
     def path_for(self, dump_id: str) -> Path:
         """Where the bytes of ``dump_id`` live (whether or not they are stored yet)."""
-        if not _is_dump_id(dump_id):
+        if not is_dump_id(dump_id):
             raise ValueError(f"not a sha256 hex digest: {dump_id!r}")
         return self.root / dump_id[:2] / f"{dump_id}.txt"
 
@@ -306,7 +307,7 @@ class RawStore:
         """Every stored dump id (sorted, so a rebuild is deterministic)."""
         if not self.root.is_dir():
             return iter(())
-        ids = sorted(p.stem for p in self.root.glob("??/*.txt") if _is_dump_id(p.stem))
+        ids = sorted(p.stem for p in self.root.glob("??/*.txt") if is_dump_id(p.stem))
         return iter(ids)
 
     def all_meta(self) -> list[DumpMeta]:

@@ -68,7 +68,7 @@ def rebuild_warehouse(
                 apply_schema(con)
                 batch = LandedBatch(new=sound)
                 batch.writers, batch.notes = registry.batch_writers([m.writer for m in metas])
-                summary = load(con, batch, items, run, log, full_refresh=True)
+                summary = load(con, batch, items, run, log, full_refresh=True, stage=stage_dir(raw))
                 con.execute("CHECKPOINT")
         finally:
             con.close()
