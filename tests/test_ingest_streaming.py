@@ -164,3 +164,29 @@ def test_loads_run_under_the_load_memory_limit_and_checkpoint_as_they_go(
         wal = path.with_name(path.name + ".wal")
         assert not wal.exists() or wal.stat().st_size == 0
         con.close()
+
+
+def test_a_deferred_dump_the_warehouse_holds_is_not_parsed_again(
+    tmp_path: Path, corpus: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A retried writer step (or a second backfill racing the first) finds dumps already loaded: they are
+    counted as skipped without being parsed again; the others are parsed and loaded."""
+    import warehouse.parsing as parsing
+    from warehouse.ingest import LandedBatch, RunInfo, stage_dir
+    from warehouse.ingest import load as load_step
+
+    store = RawStore(tmp_path / "raw")
+    metas = _metas(store, corpus[:3])
+    con = _connect(tmp_path / "w.duckdb")
+    load.load_or_quarantine(con, [parse_one(metas[0])])
+    parsed: list[str] = []
+
+    def counted(meta: DumpMeta, *args: object) -> object:
+        parsed.append(meta.file_name)
+        return parse_one(meta, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parsing, "parse_one", counted)
+    items = defer(metas, None, 1, str(stage_dir(store)))
+    summary = load_step(con, LandedBatch(new=metas), items, RunInfo(trigger="test"))
+    assert parsed == [m.file_name for m in metas[1:]]
+    assert (summary.dumps_new, summary.dumps_skipped) == (2, 1)

@@ -39,7 +39,7 @@ from warehouse.connections import Warehouse
 from warehouse.hash_cache import hash_cache
 from warehouse.identity import articles_left
 from warehouse.landing import RefusedFile, scan_report
-from warehouse.load import MAX_LOGGED, load_or_quarantine, sweep_stages
+from warehouse.load import MAX_LOGGED, already_done, load_or_quarantine, sweep_stages
 from warehouse.parsing import ParsedItem, defer, iter_parsed, resolve_deferred
 from warehouse.rawstore import DumpMeta, RawStore
 from warehouse.refusals import forget_resolved_refusals, record_refused
@@ -217,9 +217,10 @@ def load(
     """
     attempt_started = datetime.now(UTC).replace(tzinfo=None)
     stale = derived_is_stale(con)
-    items = list(items) if retried_since is not None else items
+    items = list(items)
     record_writers(con, batch.writers)
-    result = load_or_quarantine(con, resolve_deferred(items), log)
+    done = already_done(con, [i.meta.dump_id for i in items if i.deferred])
+    result = load_or_quarantine(con, resolve_deferred(items, done), log)
     if retried_since is not None:
         result.credit(*done_between(con, [i.meta.dump_id for i in items], retried_since, attempt_started))
     quarantined = result.quarantined + record_refused(con, batch.refused, log)

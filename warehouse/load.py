@@ -374,7 +374,7 @@ def _load_all(
 
     def take(chunk: list[ParsedItem]) -> None:
         nonlocal batch_bytes
-        done = _already_done(con, [i.meta.dump_id for i in chunk])
+        done = already_done(con, [i.meta.dump_id for i in chunk])
         bad: list[tuple[ParsedItem, str]] = []
         for item in chunk:
             if item.meta.dump_id in done:
@@ -409,7 +409,8 @@ def _load_all(
     return result
 
 
-def _already_done(con: duckdb.DuckDBPyConnection, ids: list[str]) -> set[str]:
+def already_done(con: duckdb.DuckDBPyConnection, ids: list[str]) -> set[str]:
+    """Which of the dumps ``ids`` the warehouse holds (loaded or quarantined)."""
     if not ids:
         return set()
     rows = con.execute(
@@ -438,7 +439,7 @@ def sweep_stages(con: duckdb.DuckDBPyConnection, stage: Path) -> int:
         if is_dump_id(dump_id):
             by_dump.setdefault(dump_id, []).append(path)
     removed = 0
-    for dump_id in _already_done(con, list(by_dump)):
+    for dump_id in already_done(con, list(by_dump)):
         for path in by_dump[dump_id]:
             shutil.rmtree(path, ignore_errors=True)
             removed += 1

@@ -18,7 +18,7 @@ import os
 import shutil
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import forkserver
 from pathlib import Path
@@ -307,11 +307,16 @@ def defer(
     return [ParsedItem(meta=m, deferred=True, **how) for m in metas]
 
 
-def resolve_deferred(items: list[ParsedItem]) -> Iterator[ParsedItem]:
-    """``items`` with every deferred one parsed (a process pool, results yielded as they finish)."""
-    ready = [i for i in items if not i.deferred]
+def resolve_deferred(items: list[ParsedItem], done: Collection[str] = ()) -> Iterator[ParsedItem]:
+    """``items`` with every deferred one parsed (a process pool, results yielded as they finish).
+
+    A deferred dump whose id is in ``done`` (the warehouse holds it already: another ingest, or an
+    earlier attempt of a retried writer step, loaded it) is passed on unparsed, since the loader
+    skips it anyway: a retry after a failure late in a backfill's step parsed the whole backfill again.
+    """
+    ready = [i for i in items if not i.deferred or i.meta.dump_id in done]
     yield from ready
-    todo = [i for i in items if i.deferred]
+    todo = [i for i in items if i.deferred and i.meta.dump_id not in done]
     if todo:
         first = todo[0]
         yield from iter_parsed([i.meta for i in todo], first.settings, first.max_workers, first.stage_dir)
