@@ -145,8 +145,8 @@ def test_two_processes_staging_one_dump_do_not_share_its_stage(tmp_path: Path, s
 
 def test_the_writer_sweeps_what_killed_runs_staged_of_loaded_dumps(tmp_path: Path, seeds: list[Path]) -> None:
     """A run killed between its parse and its load leaves its stage (and may leave a half-written one);
-    the next run that loads the dump removes them. A stage of a dump the warehouse does not hold yet may
-    be a live run's, and stays."""
+    the next run that loads the dump removes them. A stage of a dump the warehouse does not hold yet, or
+    one a live process is writing, may be another run's, and stays."""
     from concurrent.futures import ProcessPoolExecutor
 
     from conftest import ingest_files
@@ -160,12 +160,26 @@ def test_the_writer_sweeps_what_killed_runs_staged_of_loaded_dumps(tmp_path: Pat
     with ProcessPoolExecutor(1) as killed_run:  # a process of its own, gone before the next run
         runs = [killed_run.submit(parse_one, m, None, str(stage)) for m in (loaded, pending)]
         left = [r.result().parsed_path for r in runs]
-    half_written = stage / f".{loaded.dump_id}.4242.4242.tmp"
+    gone = left_over_pid()
+    half_written = stage / f".{loaded.dump_id}.{gone}.{gone}.tmp"
     half_written.mkdir()
     (half_written / "dumps.arrow").write_bytes(b"cut short")
+    live = os.getppid()  # a process that outlives the test, as another ingest's parse would
+    in_progress = stage / f".{loaded.dump_id}.{live}.{live}.tmp"
+    in_progress.mkdir()
     assert all(p and Path(p).is_dir() for p in left)
 
     summary = ingest_files([seeds[0]], tmp_path / "w.duckdb", raw=tmp_path / "raw")
 
     assert summary["dumps_new"] == 1
-    assert sorted(p.name for p in stage.iterdir()) == [Path(left[1] or "").name]
+    assert sorted(p.name for p in stage.iterdir()) == sorted([Path(left[1] or "").name, in_progress.name])
+
+
+def left_over_pid() -> int:
+    """The pid of a process that has ended (what a killed run's stage names)."""
+    import subprocess
+
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    return int(child.stdout)

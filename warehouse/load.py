@@ -14,6 +14,7 @@ are a function of the set of current sightings.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -427,7 +428,8 @@ def sweep_stages(con: duckdb.DuckDBPyConnection, stage: Path) -> int:
     half-written ``.<dump id>.<pid>.<pid>.tmp``), and no later run reads it: the next run parses the
     dump again into a stage of its own. Once the dump is in the warehouse every stage of it is
     garbage. Called by the writer under its lock, so no writer is reading one of them: another
-    ingest's stage of the same dump is seen as raced by its writer (``_already_done``) before it is read.
+    ingest's stage of the same dump is seen as raced by its writer (``already_done``) before it is
+    read. A half-written stage whose process is alive is another ingest's parse in progress: left.
     """
     try:
         names = list(stage.iterdir())
@@ -435,12 +437,27 @@ def sweep_stages(con: duckdb.DuckDBPyConnection, stage: Path) -> int:
         return 0
     by_dump: dict[str, list[Path]] = {}
     for path in names:
-        dump_id = path.name.lstrip(".").split(".", 1)[0]
-        if is_dump_id(dump_id):
-            by_dump.setdefault(dump_id, []).append(path)
+        parts = path.name.lstrip(".").split(".")
+        if path.name.endswith(".tmp") and _alive(parts[-2]):
+            continue
+        if is_dump_id(parts[0]):
+            by_dump.setdefault(parts[0], []).append(path)
     removed = 0
     for dump_id in already_done(con, list(by_dump)):
         for path in by_dump[dump_id]:
             shutil.rmtree(path, ignore_errors=True)
             removed += 1
     return removed
+
+
+def _alive(pid: str) -> bool:
+    """Whether a process ``pid`` runs (a pid reused since only delays a sweep)."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
