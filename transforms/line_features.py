@@ -121,8 +121,9 @@ def _plain(shape: list[str], classes: set[str], head_words: list[str]) -> LineFe
 
 
 LineFeatures = tuple[tuple[str, ...], ...]
-"""Of one line: (its own features, the subset a neighbour sees, that subset as the line before
-("-1:"), after ("+1:"), and the fewer seen from two lines away ("-2:", "+2:"))."""
+"""Of one line: (its own features, its shape (what the other modules test: ``"headline" in
+text_features(t)[1]``), the subset of the shape a neighbour sees as the line before ("-1:") and
+after ("+1:"), and the fewer seen from two lines away ("-2:", "+2:"))."""
 
 
 class FeatureNames(dict[str, str]):
@@ -153,9 +154,10 @@ class _Forms(dict[tuple[str, ...], LineFeatures]):
     def __missing__(self, shape: tuple[str, ...]) -> LineFeatures:
         near = [f for f in shape if f.startswith(_NEAR_PREFIXES) or f in _NEAR_FLAGS]
         far = [f for f in near if f.startswith(("len", "end:")) or f in _FAR_FLAGS]
+        own = tuple(map(_OWN.__getitem__, shape))
         value = self[shape] = (
-            tuple(map(_OWN.__getitem__, shape)),
-            tuple(map(_OWN.__getitem__, near)),
+            own,
+            own,
             tuple(map(_PREV.__getitem__, near)),
             tuple(map(_NEXT.__getitem__, near)),
             tuple(map(_PREV2.__getitem__, far)),
