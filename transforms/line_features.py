@@ -20,39 +20,22 @@ from bisect import bisect_left
 from functools import lru_cache
 from operator import itemgetter
 
-from transforms.archive import header_kind
 from transforms.authors import NAME
 from transforms.citations import looks_like_note
 from transforms.dates import find_dates, four_digit_year, stated_date
 from transforms.gazetteer import load_gazetteer
 from transforms.lexicon import load_lexicon
-from transforms.shapes import (
-    EN_FUNCTION as _EN_FUNCTION,
-)
-from transforms.shapes import (
-    has_caption_mark,
-    is_bio,
-    is_feed_item,
-    is_image_name,
-    is_widget_heading,
-    title_like,
-)
+from transforms.shapes import EN_FUNCTION as _EN_FUNCTION
+from transforms.shapes import is_bio, is_feed_item, is_widget_heading, title_like
 from transforms.word_readings import HEAD_READINGS, SOFT_CUES, WORD_CLASSES, cases, voice_in
 
 DATE_HEAD_CHARS = 40  # a short line whose date starts this early reads as a date header
 ENTRY_TITLE_CHARS = 15  # a list entry names its piece before the date ("Title, 25 February 2022.")
 FIRST_WORDS = 12  # words of a line read as a bag (intros give themselves away early)
 _FIRST_CHAR = itemgetter(0)
-_DIGIT = re.compile(r"\d")
-_TIME = re.compile(r"\b\d{1,2}[:.]\d\d\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b", re.I)
 _SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)]?\s+[A-Z\u201c\"']")
 _BYLINE = re.compile(r"^(?:by|di|par|von|from|author\s*:)\s+[A-Z]", re.I)
 _PREP_NAME = re.compile(r"(?:for|in|on|at|with|to|by) (?:the )?[A-Z]")
-# words glued together ("theGuardian", "2019The"): a capital between a lower-case letter or digit
-# and a lower-case letter. The capital comes first and the look-around after it: capitals are few,
-# so the engine skips from one to the next, where "[a-z\d]" first was tried at nearly every
-# character (3-6x slower on a line; same matches, one character later: only their presence counts)
-_CAMEL_GLUE = re.compile(r"[A-Z](?<=[a-z\d][A-Z])(?=[a-z])")
 _BULLET = "-\u2022*\u2013\u2014\u25aa\u25cf\u00b7"
 _QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _LEN_EDGES = (15, 30, 60, 100, 200, 400)
@@ -100,9 +83,6 @@ def _char_class(ch: str) -> str:
 _CLASS_OF = _CharClasses()
 
 
-_FURNITURE_FIRST = frozenset("PpTtAaCcMmYySsRrLlBbDdHhFfNnOoEeWwGgKkQqVv")
-
-
 _PROSE_ENDS = frozenset({".", "?", "!", "q", ")"})
 _CUE_CLASSES = frozenset(
     {"first_person", "piece", "publish", "appearance", "link_words", "weekdays", "months"}
@@ -121,8 +101,9 @@ def _plain(shape: list[str], classes: set[str], head_words: list[str]) -> LineFe
 
 
 LineFeatures = tuple[tuple[str, ...], ...]
-"""Of one line: (its own features, the subset a neighbour sees, that subset as the line before
-("-1:"), after ("+1:"), and the fewer seen from two lines away ("-2:", "+2:"))."""
+"""Of one line: (its own features, its shape (what the other modules test: ``"headline" in
+text_features(t)[1]``), the subset of the shape a neighbour sees as the line before ("-1:") and
+after ("+1:"), and the fewer seen from two lines away ("-2:", "+2:"))."""
 
 
 class FeatureNames(dict[str, str]):
@@ -153,9 +134,10 @@ class _Forms(dict[tuple[str, ...], LineFeatures]):
     def __missing__(self, shape: tuple[str, ...]) -> LineFeatures:
         near = [f for f in shape if f.startswith(_NEAR_PREFIXES) or f in _NEAR_FLAGS]
         far = [f for f in near if f.startswith(("len", "end:")) or f in _FAR_FLAGS]
+        own = tuple(map(_OWN.__getitem__, shape))
         value = self[shape] = (
-            tuple(map(_OWN.__getitem__, shape)),
-            tuple(map(_OWN.__getitem__, near)),
+            own,
+            own,
             tuple(map(_PREV.__getitem__, near)),
             tuple(map(_NEXT.__getitem__, near)),
             tuple(map(_PREV2.__getitem__, far)),
@@ -229,7 +211,12 @@ def text_features(text: str) -> LineFeatures:
 
     Written for speed (every distinct line of every page comes through here once): one word scan
     serves the case, length, language and word-class features; the tests that only short lines
-    can pass are asked of short lines only.
+    can pass are asked of short lines only. Templates the trained model gave almost no weight were
+    dropped rather than computed for every line (all caps, a time, an image name, an archive
+    header's kind, a URL, a caption mark, glued words, a listed name filling the line, a
+    preposition before a name as a flag; docs/performance.md, eighth round). A feed item and
+    another language carry little weight too but stay: the generated feed and foreign-language
+    pages (tests/test_generator_truth.py) need them.
     """
     classes_of = load_lexicon().classes
     feats: list[str] = []
@@ -264,18 +251,12 @@ def text_features(text: str) -> LineFeatures:
     if sentences:
         shape.append("sentences")
     if n <= 200:
-        if ups and text.isupper():
-            shape.append("allcaps")
         if title_like(text):
             shape.append("titlelike")
             if n <= 120 and nwords <= 20 and not sentences:
                 shape.append("headline")
         if n < 150 and stated_date(text) is not None:
             shape.append("dateline")
-        if _DIGIT.search(text) and _TIME.search(text):
-            feats.append("time")
-        if is_image_name(text):
-            shape.append("image")
         if is_feed_item(text):
             shape.append("feed")
         if n < 30 and is_widget_heading(text):
@@ -284,10 +265,6 @@ def text_features(text: str) -> LineFeatures:
             shape.append("byline")
         if n < 60 and NAME.fullmatch(text):
             shape.append("nameonly")
-        if n < 120 and text[0] in _FURNITURE_FIRST:
-            kind = header_kind(text)
-            if kind:
-                shape.append(f"archive:{kind}")
     # a long line is prose: what it says comes early, and the short-line shapes cannot hold
     head = text[:150] if n > 200 else text
     dates = find_dates(head)
@@ -297,10 +274,6 @@ def text_features(text: str) -> LineFeatures:
             shape.append("datefirst")
         if dates[-1][1] >= n - 3:
             shape.append("datelast")
-    if "://" in head or "www." in head:
-        feats.append("url")
-    if n <= 200 and has_caption_mark(text):
-        shape.append("caption")
     if n < 600 and (" is " in text[:120] or " was " in text[:120]):
         if is_bio(text):
             shape.append("bio")
@@ -317,18 +290,12 @@ def text_features(text: str) -> LineFeatures:
         function = sum(map(_EN_FUNCTION.__contains__, split[:40]))
         if 5 * function < lows:
             shape.append("foreign")
-    if _CAMEL_GLUE.search(head):
-        feats.append("glued")
     hit = _first_hit(head if n <= 200 else text[:100])
     if hit is not None:
         shape.append("gaz")
-        if hit[0] <= 4 and hit[1] >= n - 2:
-            shape.append("gazline")
-        elif hit[1] >= n - 2:
+        if hit[0] > 4 and hit[1] >= n - 2:  # a name that ends the line but does not fill it
             feats.append("gazend")
     prep_name = any(m.start() == 0 or not head[m.start() - 1].isalnum() for m in _PREP_NAME.finditer(head))
-    if prep_name:
-        shape.append("prepname")
     # the blogger presenting a piece or an appearance: a word for it and a named outlet, early
     voice = classes & _VOICE
     if voice and (prep_name or hit is not None):
@@ -352,9 +319,8 @@ def text_features(text: str) -> LineFeatures:
 _NEAR_PREFIXES = ("len", "end:", "start:", "caps", "c:", "cue:")
 _VOICE = frozenset({"piece", "publish", "appearance", "first_person"})
 _NEAR_FLAGS = frozenset(
-    {"sentences", "plain", "titlelike", "headline", "dateline", "hasdate", "datelast", "image", "caption",
-     "bio",
-     "feed", "widget", "byline", "nameonly", "footer", "footer_end", "foreign", "gaz", "gazline"}
+    {"sentences", "plain", "titlelike", "headline", "dateline", "hasdate", "datelast", "bio", "nameonly",
+     "feed", "footer", "footer_end", "foreign", "gaz"}
 )  # fmt: skip
 
 

@@ -39,7 +39,7 @@ def line_class(shape: tuple[str, ...]) -> str:
 def signature(shape: tuple[str, ...]) -> str:
     """A finer shape for telling list entries alike: how the line opens and ends, where its date is."""
     keep = [f for f in shape if f.startswith(("start:", "end:", "len"))]
-    keep += [f for f in ("datelast", "datefirst", "headline", "dateline", "gaz") if f in shape]
+    keep += [f for f in ("datelast", "headline", "dateline", "gaz") if f in shape]
     return "|".join(keep)
 
 
