@@ -12,12 +12,15 @@ import re
 
 from transforms.folding import FoldedPattern, lowered
 
-# "feature" as a verb ("featured in", "did feature in"): an appearance; as a noun it is a piece word
-_FEATURE_VERB = r"featur(?:ed|es|ing)|(?:did|to|will|would|also)\s+feature"
+# "feature" as a verb ("featured in", "did feature in"): an appearance; as a noun it is a piece word.
+# The words before it that make it the verb are named once, for the verb and for the noun's look-behinds.
+_FEATURE_AUXILIARIES = ("did", "to", "will", "would", "also")
+_FEATURE_VERB = rf"featur(?:ed|es|ing)|(?:{'|'.join(_FEATURE_AUXILIARIES)})\s+feature"
 _PIECE_WORDS = (
     r"piece|pieces|article|op-?ed|letter|commentary|paper|post|posting|column|essay|contribution|latest|"
     r"interview|podcast|analysis|report|chapter|blog|brief|note|review|q&a|"
-    r"(?<!did\s)(?<!to\s)(?<!will\s)(?<!would\s)(?<!also\s)feature"  # the noun, not "did feature in"
+    + "".join(rf"(?<!{w}\s)" for w in _FEATURE_AUXILIARIES)
+    + "feature"  # the noun, not "did feature in"
 )
 # "a piece for", "this time for", "a short letter in", "Re-posting a piece from", "published in"
 _OWN_BEFORE = FoldedPattern.compile(
