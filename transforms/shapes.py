@@ -1,10 +1,10 @@
 """Shapes of single lines: headline-like, image name, caption, bio, feed item, widget heading, language.
 
 These were the hand-written segmentation rules; they are now features of the line-role model
-(see transforms/line_features.py), which learns how far to trust each one, or parts of one: the
-image name and caption tests are asked by ``title_like`` only (as features of their own they
-carried almost no weight in the trained model, and were dropped). Cheap and cached: every line
-of every page is asked.
+(see transforms/line_features.py), which learns how far to trust each one. The image name and
+caption tests are no longer features of their own (they carried almost no weight in the trained
+model): ``title_like`` and a post's anatomy (transforms/anatomy.py) still ask them. Cheap and
+cached: every line of every page is asked.
 """
 
 from __future__ import annotations
