@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -295,22 +296,33 @@ def gold_posts(page: GoldPage) -> list[tuple[dict, list[PostLine]]]:
     return out
 
 
-def field_sequences(pages: list[GoldPage]) -> list[tuple[list[list[str]], list[str]]]:
-    """Training chains: one per gold post that has candidates."""
-    out = []
+def gold_chains(pages: list[GoldPage]) -> Iterator[tuple[list[Slot], list[list[str]], list[str]]]:
+    """Each gold post's candidate chain, as a parse would read it, with its features and gold labels."""
     for page in pages:
         for post, pls in gold_posts(page):
             chain = slots(pls)
             if not chain:
                 continue
             title = next((pl.text for pl in pls if pl.number == post.get("title_line")), None)
-            feats = features(chain, title, page.blog_author)
-            labels = [_label(s, post, pls) for s in chain]
-            out.append((feats, labels))
-            # the same chain without the broad list's hits: so that the words around a name, not
-            # only the list, teach the model what an outlet is (outlets it has never heard of)
-            out.append(([[f for f in row if not f.startswith(_LIST_FEATURES)] for row in feats], labels))
+            yield chain, features(chain, title, page.blog_author), [_label(s, post, pls) for s in chain]
+
+
+def field_sequences(pages: list[GoldPage]) -> list[tuple[list[list[str]], list[str]]]:
+    """Training chains: one per gold post that has candidates."""
+    out = []
+    for _, feats, labels in gold_chains(pages):
+        out.append((feats, labels))
+        # the same chain without the broad list's hits: so that the words around a name, not
+        # only the list, teach the model what an outlet is (outlets it has never heard of)
+        out.append(([[f for f in row if not f.startswith(_LIST_FEATURES)] for row in feats], labels))
     return out
+
+
+def best_candidate(labels: list[str], p_marg: list[float]) -> int | None:
+    """The candidate the model ranks first as the piece's outlet: one it labelled ``P``, else the
+    likeliest. Whether a likeliest one not labelled ``P`` is taken is the outlet gate's call
+    (``Model.min_outlet_prob``, fitted in training: transforms/training.py)."""
+    return max(range(len(labels)), key=lambda k: (labels[k] == "P", p_marg[k]), default=None)
 
 
 def _gold_name(slot: Slot, post: dict, label: str) -> str | None:

@@ -20,7 +20,7 @@ from transforms.canonical import canonical_ref, label_outlet, site_ref
 from transforms.citations import extract_citations
 from transforms.dates import find_dates, is_date_only, stated_date
 from transforms.dating import bound_by, stated, text_clues
-from transforms.fields import PostLine, Slot, features, framed_outlet, owners_title, slots
+from transforms.fields import PostLine, Slot, best_candidate, features, framed_outlet, owners_title, slots
 from transforms.identity import article_id, fingerprint, post_id
 from transforms.kinds import kind_paragraph, piece_kind
 from transforms.line_roles import PageLines, Segment
@@ -32,7 +32,6 @@ from transforms.title_split import TitleParts, split_title
 from transforms.topics import topics_for
 
 LOW_CONFIDENCE = 0.6
-MIN_OUTLET_PROB = 0.2  # a candidate the model thinks this likely the piece's outlet is taken as it
 DATE_ROLES = ("D", "Dt")
 EARLY_DATE_CHARS = 60
 _POSTED = re.compile(r"^(?:posted|published|date|written)\b", re.I)
@@ -131,8 +130,8 @@ def _piece_outlet(
         filed = label_outlet(ctx.archive.label)  # a category the writer files an outlet's pieces under
         if filed is not None:
             return filed, None
-    best = max(range(len(labels)), key=lambda k: (labels[k] == "P", p_marg[k]), default=None)
-    if best is not None and (labels[best] == "P" or p_marg[best] >= MIN_OUTLET_PROB):
+    best = best_candidate(labels, p_marg)
+    if best is not None and (labels[best] == "P" or p_marg[best] >= ctx.model.min_outlet_prob):
         slot = chain[owners_title(chain, best)]
         return canonical_ref(slot.cand.text, ctx.model.aliases, slot.line.number), slot
     framed = framed_outlet(chain)

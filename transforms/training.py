@@ -3,9 +3,9 @@
 ``train(pages, out)`` builds the training sequences from gold (transforms/labels.py for line
 roles, transforms/fields.py and transforms/title_split.py for the field passes), trains each CRF
 with L-BFGS (crfsuite, single-threaded: the same input in the same order gives the same
-weights), learns the outlet alias table from the same pages, and writes the model file
-(transforms/model.py). Pages are taken in a fixed order (corpus, then name), never in the order
-a caller happens to list them.
+weights), learns the outlet alias table and fits the outlet gate (``fit_outlet_gate``) from the
+same pages, and writes the model file (transforms/model.py). Pages are taken in a fixed order
+(corpus, then name), never in the order a caller happens to list them.
 
 Everything learned comes from the pages given: cross-validation (evaluation/crossval.py) calls
 this with the training part of a fold only.
@@ -20,15 +20,19 @@ from pathlib import Path
 
 import pycrfsuite
 
+from transforms.folds import split
 from transforms.gold import GoldPage
 from transforms.labels import line_labels
 from transforms.line_roles import PageLines
-from transforms.model import write_bundle
+from transforms.model import UNFITTED_OUTLET_GATE, write_bundle
 
 FEATURE_VERSION = 1
 LINE_PARAMS = {"c1": 0.1, "c2": 0.1, "max_iterations": 200, "feature.possible_transitions": True}
 FIELD_PARAMS = {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "feature.possible_transitions": True}
 TITLE_PARAMS = {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "feature.possible_transitions": True}
+# The outlet gate's candidate values, and the inner folds that judge them (fit_outlet_gate).
+GATE_GRID = tuple(round(0.05 * k, 2) for k in range(1, 11))  # 0.05 .. 0.50
+GATE_FOLDS = 4
 
 Sequence = tuple[list[list[str]], list[str]]
 
@@ -79,11 +83,71 @@ def train(pages: list[GoldPage], out: Path) -> dict:
         "fields": train_crf(field_sequences(pages), FIELD_PARAMS),
         "titles": train_crf(title_sequences(pages), TITLE_PARAMS),
     }
+    gate, judged = fit_outlet_gate(pages)
     meta = {
         "feature_version": FEATURE_VERSION,
         "trained_on": [f"{p.corpus}/{p.name}" for p in pages],
         "aliases": learn_aliases(pages),
+        "min_outlet_prob": gate,
+        "outlet_gate_judged": judged,
         "part_sha256": {k: hashlib.sha256(v).hexdigest() for k, v in parts.items()},
     }
     write_bundle(out, parts, meta)
     return meta
+
+
+GateCase = tuple[float, bool, bool]
+"""One post the gate decides: the likeliest candidate's probability, whether taking it names the
+gold outlet, and whether passing it over (to ``framed_outlet``, else no candidate) is right."""
+
+
+def fit_outlet_gate(pages: list[GoldPage]) -> tuple[float, int]:
+    """The outlet gate (``Model.min_outlet_prob``) for a model trained on ``pages``, and how many
+    posts decided it.
+
+    Where the field model labels no candidate ``P``, its likeliest one is taken as the piece's
+    outlet only at this probability or above (transforms/posts.py). A model's probabilities on
+    the chains it was trained on are overconfident, so the gate is judged on chains it has not
+    seen: grouped inner folds of ``pages`` (``GATE_FOLDS``; transforms/folds.py), each read by a
+    field model trained on the other inner folds. Only ``pages`` are used, so cross-validation,
+    which calls ``train`` with a fold's training part, fits its own gate in every fold.
+    """
+    from transforms.fields import field_sequences
+
+    cases: list[GateCase] = []
+    for fold in range(GATE_FOLDS):
+        known, held = split(pages, fold, GATE_FOLDS)
+        if known and held:
+            cases += _gate_cases(held, train_crf(field_sequences(known), FIELD_PARAMS))
+    return choose_gate(cases), len(cases)
+
+
+def _gate_cases(pages: list[GoldPage], fields_model: bytes) -> list[GateCase]:
+    from transforms.fields import best_candidate, framed_outlet, gold_chains, owners_title
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open_inmemory(fields_model)
+    if "P" not in tagger.labels():
+        return []
+    cases: list[GateCase] = []
+    for chain, feats, gold in gold_chains(pages):
+        labels = tagger.tag(feats)
+        p_marg = [tagger.marginal("P", k) for k in range(len(chain))]
+        best = best_candidate(labels, p_marg)
+        if best is None or labels[best] == "P":
+            continue  # taken whatever the gate: not a case of it
+        framed = framed_outlet(chain)
+        passed = gold[chain.index(framed)] == "P" if framed is not None else "P" not in gold
+        cases.append((p_marg[best], gold[owners_title(chain, best)] == "P", passed))
+    return cases
+
+
+def choose_gate(cases: list[GateCase]) -> float:
+    """The value of ``GATE_GRID`` that decides the most ``cases`` rightly; of several that tie,
+    the middle one (a plateau's edge is the likelier to move on unseen pages). With no case,
+    nothing was learned: ``UNFITTED_OUTLET_GATE``."""
+    if not cases:
+        return UNFITTED_OUTLET_GATE
+    right = {gate: sum(take if p >= gate else passed for p, take, passed in cases) for gate in GATE_GRID}
+    best = [gate for gate in GATE_GRID if right[gate] == max(right.values())]
+    return best[len(best) // 2]
