@@ -148,21 +148,20 @@ def segments(
 
 # the label of a line inside a plain-prose run, from the line before it
 _CONTINUE = {"SI": "I", "SH": "I", "SR": "I", "ST": "Bt", "T": "B", "D": "B", "Dt": "Bt"}
-START_THRESHOLD = 0.35
-"""A line the model gives at least this probability of opening a post opens one, even where the
-single best chain of labels runs on through it: the chain's preference for a body to go on would
-otherwise hide an intro that follows a body with nothing between (no bio, no furniture). Measured
-on the cross-validation folds and on generated pages (see the README's extraction section)."""
 TITLE_THRESHOLD = 0.2
 LATE_LOOKBACK = 3
 TITLE_LOOKAHEAD = 6
 
 
-def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
+def read_page(page: PageLines, tagger, start_threshold: float) -> tuple[list[str], list[Segment]]:
     """Line labels of a page (``tagger``: the line-role CRF) and the posts they delimit.
 
     Labels come from the best chain; starts also from each item's marginal probability of opening
-    a post (``START_THRESHOLD``), a new start taking the likeliest title within the next items.
+    a post: a line given at least ``start_threshold`` opens one (a new start taking the likeliest
+    title within the next items), even where the best chain runs on through it, since the chain's
+    preference for a body to go on would otherwise hide an intro that follows a body with nothing
+    between (no bio, no furniture). The threshold is the model's (``Model.start_threshold``),
+    fitted in training (transforms/training.py).
     When nothing opens a post, the item the model thought likeliest to open one opens the only
     post (its low confidence puts it on the quality page): a readable page is never refused for a
     layout the model does not know. Deterministic readings follow the model's: the closing
@@ -181,9 +180,9 @@ def read_page(page: PageLines, tagger) -> tuple[list[str], list[Segment]]:
     p_title = TitleProbs(tagger, known, p_start)
     for i in range(n):
         label = labels[i]
-        if label in START_LABELS or not p_start.may_reach(i, label, START_THRESHOLD):
+        if label in START_LABELS or not p_start.may_reach(i, label, start_threshold):
             continue
-        if p_start[i] >= START_THRESHOLD:
+        if p_start[i] >= start_threshold:
             row = p_start.row(i)
             start = starts[max(range(len(starts)), key=lambda j: row[j])]
             if start == "ST" and _byline(page.texts[keep[i]]):

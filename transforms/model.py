@@ -6,8 +6,8 @@
 - ``fields.crfsuite``: the outlet-candidate CRF (transforms/fields.py);
 - ``titles.crfsuite``: the title-line segment CRF (transforms/title_split.py);
 - ``meta.json``: outlet aliases learned from the training gold (surface -> canonical name), the
-  outlet gate fitted on it (``min_outlet_prob``), the training set's description and the feature
-  version.
+  two decision thresholds fitted on it (``start_threshold``, ``min_outlet_prob``), the training
+  set's description and the feature version.
 
 Which model a parse uses: ``ParseSettings.model_path``, else ``$BYLINES_MODEL``, else the
 shipped file. Cross-validation points each fold's ingest at the model trained in that fold.
@@ -31,7 +31,10 @@ SHIPPED_MODEL = DATA_DIR / "model.zip"
 MODEL_ENV = "BYLINES_MODEL"
 PARTS = ("lines", "fields", "titles")
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-UNFITTED_OUTLET_GATE = 0.5
+# Both thresholds are fitted by training (transforms/training.py) and stored in meta.json. A model
+# file without them (written before they were fitted) decides as its probabilities say: more
+# likely than not.
+UNFITTED_THRESHOLD = 0.5
 
 
 class ModelMissing(RuntimeError):
@@ -56,11 +59,15 @@ class Model:
         return self.meta.get("aliases", {})
 
     @property
+    def start_threshold(self) -> float:
+        """The least probability at which the line model's reading opens a post (line_roles.read_page)."""
+        return self.meta.get("start_threshold", UNFITTED_THRESHOLD)
+
+    @property
     def min_outlet_prob(self) -> float:
         """The least probability at which the field model's likeliest candidate, not labelled ``P``,
-        is taken as the piece's outlet: fitted by training (transforms/training.py); a model file
-        from before that falls back to taking only what the model labels, in effect."""
-        return self.meta.get("min_outlet_prob", UNFITTED_OUTLET_GATE)
+        is taken as the piece's outlet (posts.py)."""
+        return self.meta.get("min_outlet_prob", UNFITTED_THRESHOLD)
 
 
 def model_path(explicit: str | Path | None = None) -> Path:

@@ -129,7 +129,7 @@ def _parse(text: str, dump_file: str, settings: ParseSettings | None) -> ParsedD
     _check_readable(page)
     model = load_model(settings.model_path)
     archive = find_archive(lines)
-    roles, segs = read_page(page, model.lines)
+    roles, segs = read_page(page, model.lines, model.start_threshold)
     blog_author = settings.blog_author or detect_blog_author(lines)
     ctx = PageContext(text, lines, page, roles, model, blog_author, settings.site, archive)
     posts = titles_of_run_on_teasers([build_post(k + 1, seg, ctx) for k, seg in enumerate(segs)])
