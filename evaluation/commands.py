@@ -45,7 +45,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     took = time.perf_counter() - start
     print(
         f"trained on {len(pages)} annotated pages ({', '.join(CORPORA)}) in {took:.1f} s; wrote {out} "
-        f"({out.stat().st_size / 1024:.0f} KB, {len(meta['aliases'])} learned outlet aliases)"
+        f"({out.stat().st_size / 1024:.0f} KB, {len(meta['aliases'])} learned outlet aliases; fitted "
+        f"start_threshold {meta['start_threshold']:.2f}, min_outlet_prob {meta['min_outlet_prob']:.2f})"
     )
     return 0
 

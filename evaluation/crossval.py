@@ -47,6 +47,7 @@ ACC_FIELDS = (
     "end_line", "title", "outlet", "kind", "year", "year_stated", "date", "authors", "citation_source"
 )  # fmt: skip
 TABLE = ("posts", "title", "outlet", "year", "date", "authors", "mentions")
+THRESHOLDS = ("start_threshold", "min_outlet_prob")  # fitted by each fold's training (its meta.json)
 
 
 Writer = tuple[str | None, str | None]
@@ -190,14 +191,15 @@ def cross_validate(
         for fold in range(folds):
             known, held = fold_parts(corpora, corpus, fold, folds)
             model = Path(tmp) / f"{corpus}-{fold}.zip"
-            train(known, model)
+            meta = train(known, model)
             db = Path(tmp) / f"{corpus}-{fold}.duckdb"
             ingest_dumps(writer_archive(held, known, root), db, model)
             report = score(db, _gold_files(held, root), root)
             _add(total, report)
             fig = figures({k: report[k] for k in (*PRF_FIELDS, *ACC_FIELDS)})
-            per_fold.append({"fold": fold, "pages": len(held), "figures": fig})
-            log(_row(f"{corpus} fold {fold} ({len(held)} pages)", fig))
+            fitted = {k: meta[k] for k in THRESHOLDS}
+            per_fold.append({"fold": fold, "pages": len(held), "figures": fig, "thresholds": fitted})
+            log(_row(f"{corpus} fold {fold} ({len(held)} pages)", fig) + f"  (fitted: {_thresholds(fitted)})")
     result = {"folds": per_fold, "total": total, "figures": figures(total)}
     log(_row(f"{corpus} CV total", result["figures"]))
     return result
@@ -213,6 +215,10 @@ def score_seeds(root: Path | None = None, model: Path | None = None, workdir: Pa
         writer = _writer(seeds[0]) if seeds else (None, None)
         ingest_dumps({writer: dumps}, db, model)
         return score(db, [root / "eval" / "gold"], root)
+
+
+def _thresholds(fitted: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.2f}" for k, v in fitted.items())
 
 
 def _row(label: str, fig: dict[str, float]) -> str:

@@ -38,7 +38,7 @@ FLOORS: dict[str, dict[str, float]] = {
     "blog": {
         "posts": 0.97,
         "title": 0.97,
-        "outlet": 0.94,
+        "outlet": 0.92,  # 0.933 since the gates are fitted in each fold (0.978 with hand-set ones)
         "year": 0.63,
         "date": 0.95,
         "mentions": 0.90,

@@ -67,7 +67,8 @@ def test_page_lines_count_physical_lines_and_blank_runs() -> None:
 def test_a_page_the_model_finds_no_post_in_still_gives_one_low_confidence_post() -> None:
     text = "\n\n".join(["Lorem ipsum dolor sit amet " * 3] * 3)
     page = PageLines.of(text)
-    labels, found = read_page(page, load_model().lines)
+    model = load_model()
+    labels, found = read_page(page, model.lines, model.start_threshold)
     assert len(found) == 1 and 0.0 <= found[0].confidence <= 1.0
     assert len(labels) == len(page.texts)
 
@@ -84,7 +85,8 @@ def test_the_furniture_closing_a_page_is_outside_every_post() -> None:
         ]
     )
     page = PageLines.of(text)
-    labels, found = read_page(page, load_model().lines)
+    model = load_model()
+    labels, found = read_page(page, model.lines, model.start_threshold)
     assert labels[-3:] == ["O", "O", "O"]
     assert all(m < 3 for seg in found for m in seg.members)
 
@@ -318,9 +320,8 @@ def test_start_probabilities_asked_lazily_are_the_eager_ones(tmp_path) -> None:
     from samples.generator import generate_corpus
     from transforms.labels import START_LABELS
     from transforms.line_marginals import StartProbs
-    from transforms.line_roles import START_THRESHOLD
 
-    tagger = load_model().lines
+    tagger, threshold = load_model().lines, load_model().start_threshold
     known = set(tagger.labels())
     starts = [s for s in START_LABELS if s in known]
     skipped = 0
@@ -330,9 +331,9 @@ def test_start_probabilities_asked_lazily_are_the_eager_ones(tmp_path) -> None:
         lazy = StartProbs(tagger, known, starts)
         for i, label in enumerate(labels):
             eager = sum(tagger.marginal(s, i) for s in starts)
-            if label not in START_LABELS and not lazy.may_reach(i, label, START_THRESHOLD):
+            if label not in START_LABELS and not lazy.may_reach(i, label, threshold):
                 skipped += 1
-                assert eager < START_THRESHOLD
+                assert eager < threshold
             assert lazy[i] == eager
     assert skipped > 0  # the gate is exercised
 

@@ -94,3 +94,55 @@ def test_which_model_a_parse_uses(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     text = "Another piece for the Planet, on widgets and the world.\n\nWidgets\n\nPrices rose all year long."
     parsed = parse_dump(text, "x.txt", ParseSettings(model_path=str(SHIPPED_MODEL)))
     assert parsed.posts
+
+
+def test_a_tie_between_thresholds_goes_to_the_middle_of_the_plateau() -> None:
+    from transforms.training import best_of
+
+    assert best_of({0.1: 5, 0.2: 7, 0.3: 7, 0.4: 7, 0.5: 6}) == 0.3
+    assert best_of({0.1: 5, 0.2: 7, 0.3: 7, 0.4: 6}) == 0.3  # of two, the upper
+    assert best_of({0.3: 1.0, 0.1: 0.0, 0.2: 0.5}) == 0.3  # whatever order the scores come in
+
+
+def test_the_shipped_model_carries_thresholds_fitted_on_unseen_pages() -> None:
+    from transforms.model import UNFITTED_THRESHOLD, Model
+    from transforms.training import GATE_GRID, START_GRID
+
+    model = load_model()
+    assert model.start_threshold in START_GRID and model.min_outlet_prob in GATE_GRID
+    evidence = model.meta["start_threshold_f1"]
+    assert sorted(float(t) for t in evidence) == sorted(START_GRID)
+    assert evidence[str(model.start_threshold)] == max(evidence.values())
+    assert model.meta["outlet_gate_posts"] > 0
+    unfitted = Model(model.lines, model.fields, model.titles, {}, model.data)  # a model file from before
+    assert unfitted.start_threshold == unfitted.min_outlet_prob == UNFITTED_THRESHOLD
+
+
+def test_a_parse_decides_by_its_models_thresholds(pages: list, tmp_path: Path) -> None:
+    """The same CRFs with other thresholds in meta.json read other posts and other outlets."""
+    import json
+
+    from transforms.model import PARTS, write_bundle
+    from transforms.models import ParseSettings
+    from transforms.parse import parse_dump
+
+    with zipfile.ZipFile(SHIPPED_MODEL) as zf:
+        parts = {name: zf.read(f"{name}.crfsuite") for name in PARTS}
+        meta = json.loads(zf.read("meta.json"))
+
+    def read(**thresholds: float) -> list[tuple]:
+        path = tmp_path / ("-".join(f"{k}{v}" for k, v in thresholds.items()) + ".zip")
+        write_bundle(path, parts, {**meta, **thresholds})
+        out = []
+        for page in (p for p in pages if p.corpus == "others"):
+            settings = ParseSettings(model_path=str(path), site=page.site)
+            for post in parse_dump(page.text, page.name, settings).posts:
+                outlet = post.piece.outlet if post.piece else None
+                out.append((page.name, post.start_line, outlet.name if outlet else None))
+        return out
+
+    eager, strict = read(start_threshold=0.05), read(start_threshold=0.95)
+    assert len(eager) > len(strict)  # a low threshold opens more posts
+    taking, passing = read(min_outlet_prob=0.01), read(min_outlet_prob=0.99)
+    assert [p[:2] for p in taking] == [p[:2] for p in passing]  # the gate moves no post
+    assert taking != passing  # but decides some outlets
