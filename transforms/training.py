@@ -23,7 +23,7 @@ import pycrfsuite
 from transforms.folds import N_FOLDS, split
 from transforms.gold import GoldPage
 from transforms.labels import line_labels
-from transforms.line_roles import PageLines
+from transforms.line_roles import PageLines, read_page
 from transforms.model import UNFITTED_THRESHOLD, write_bundle
 
 FEATURE_VERSION = 1
@@ -116,6 +116,8 @@ def fit_thresholds(pages: list[GoldPage]) -> dict:
 
     counts = {t: [0, 0, 0] for t in START_GRID}  # true, false, missed post starts
     cases: list[GateCase] = []
+    # the seed dumps are trained on in every inner fold, as in cross-validation: each is a whole
+    # archive page of many posts, and one held out would outweigh the excerpts of a whole fold
     seeds = [p for p in pages if p.corpus == "seeds"]
     for fold in range(THRESHOLD_FOLDS):
         known, held = split([p for p in pages if p.corpus != "seeds"], fold, THRESHOLD_FOLDS)
@@ -143,8 +145,6 @@ def best_of(score: dict[float, float]) -> float:
 
 def _count_starts(pages: list[GoldPage], lines_model: bytes, counts: dict[float, list[int]]) -> None:
     """Add each threshold's true, false and missed post starts on ``pages`` (their labelled part)."""
-    from transforms.line_roles import read_page
-
     tagger = _tagger(lines_model)
     for page in ordered(pages):
         gold = {post["start_line"] for post in page.gold["posts"]}
