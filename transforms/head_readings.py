@@ -16,7 +16,11 @@ to learn; ``transforms/line_roles.read_page`` applies them, with its own reading
 - **date-headed posts** (``date_headed_posts``): once the page shows a date header over a
   headline read as a post's head, every such pair on it is one;
 - a **list of appearances headed by the outlet's name** (``outlet_headings``): one round-up per
-  entry.
+  entry;
+- a **title-less post's heading** (``untitled_heading``): the headline a post the model read as
+  a round-up opens with (or has under its date header), with prose under it. Not applied by
+  ``read_page``: whether it titles a piece is for ``transforms/posts.py`` to say, once the field
+  model has read the post's names.
 
 Labels are those of ``transforms.labels.LINE_LABELS``; positions index the page's non-empty lines.
 The hand-set constants are ``HEAD_REACH`` and ``OUTLET_HEAD_WORDS`` (listed in the README).
@@ -164,6 +168,28 @@ def outlet_headings(labels: list[str], texts: list[str]) -> None:
             if labels[m] == "O" or (m > k + 2 and labels[m] in START_LABELS):
                 break
             labels[m] = "I"
+
+
+def untitled_heading(texts: list[str], members: list[int]) -> int | None:
+    """The heading a title-less post's lines open with: a headline first, or right under a first
+    line that is a date header, with prose right under it ("Wednesday, 3 May 2017 / My latest
+    column / I have a piece in today's paper ..."; "A made-up title / The text begins ...").
+
+    The layout of a piece's post (a header and a title, or a title-first post) and of a round-up
+    under a heading of its own alike: ``transforms/posts.py`` asks what the lines report.
+    """
+    if len(members) < 2:
+        return None
+    at = 1 if date_header(texts[members[0]]) and no_title(texts[members[0]]) else 0
+    if at + 1 >= len(members):
+        return None
+    head, under = texts[members[at]], texts[members[at + 1]]
+    shape = _shape(head)
+    if "headline" not in shape or "byline" in shape or "footer" in shape or "widget" in shape:
+        return None
+    if no_title(head) or not _prose(under):
+        return None
+    return members[at]
 
 
 def date_headed_posts(labels: list[str], texts: list[str]) -> None:

@@ -21,6 +21,7 @@ from transforms.citations import extract_citations
 from transforms.dates import find_dates, is_date_only, stated_date
 from transforms.dating import bound_by, stated, text_clues
 from transforms.fields import PostLine, Slot, best_candidate, features, framed_outlet, owners_title, slots
+from transforms.head_readings import untitled_heading
 from transforms.identity import article_id, fingerprint, post_id
 from transforms.kinds import kind_paragraph, piece_kind
 from transforms.line_roles import PageLines, Segment
@@ -30,6 +31,7 @@ from transforms.model import Model
 from transforms.models import Archive, DateEstimate, OutletRef, Piece, Post
 from transforms.title_split import TitleParts, split_title
 from transforms.topics import topics_for
+from transforms.word_readings import word_classes
 
 LOW_CONFIDENCE = 0.6
 DATE_ROLES = ("D", "Dt")
@@ -292,6 +294,54 @@ def _authors(
     return authors, warnings
 
 
+APPEARANCE_WORDS = 30
+"""Words of a heading's first prose line read for a word of appearing ("interview", "spoke"):
+a round-up says what it reports early (hand-set)."""
+
+
+def _heading_of_piece(seg: Segment, ctx: PageContext, labels: list[str], p_marg: list[float]) -> int | None:
+    """The title of a post the model read as a round-up, when its lines report a piece, not appearances.
+
+    The post opens with a headline (or has one under its date header) and prose under it
+    (``head_readings.untitled_heading``): a layout of pieces' posts ("date / title / intro", a
+    title-first post on a page of them) that the line model, which learns round-ups from few
+    pages, may take for a round-up under its heading. The lines report a piece when the field
+    model finds the piece's outlet among their names (label "P", or as likely as the model's
+    fitted outlet gate), or when nothing in them is an appearance: no name read as a mention and
+    no word of appearing in the heading or the opening of the prose under it. A round-up ("Recent
+    interviews / I spoke to ...", "Media round-up / ... / I was on ... radio") keeps no title.
+    """
+    at = untitled_heading(ctx.page.texts, seg.members)
+    if at is None:
+        return None
+    if any(lab == "P" for lab in labels) or max(p_marg, default=0.0) >= ctx.model.min_outlet_prob:
+        return at
+    if "M" in labels:
+        return None
+    k = seg.members.index(at)
+    under = " ".join(ctx.page.texts[seg.members[k + 1]].split()[:APPEARANCE_WORDS])
+    heard = word_classes(ctx.page.texts[at].lower()) | word_classes(under.lower())
+    return None if "appearance" in heard else at
+
+
+def _piece_roles(post_lines: list[PostLine], title_line: int) -> list[PostLine]:
+    """The post's lines with the roles of a piece's post whose title is ``title_line``: a header
+    above it ("SH"), or the title first ("ST", then "Bt" lines); body lines ("B") under it, a date
+    line the model read as one staying one ("D")."""
+    first = post_lines[0].number == title_line
+    out = []
+    for pl in post_lines:
+        if pl.number < title_line:
+            role = "SH" if pl is post_lines[0] else "I"
+        elif pl.number == title_line:
+            role = "ST" if first else "T"
+        else:
+            role = "D" if pl.role in DATE_ROLES else "B"
+            role = role + "t" if first else role
+        out.append(_new_line(PostLine, (pl.number, pl.text, role)))
+    return out
+
+
 def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
     """The Post a segment of the page delimits."""
     idx, texts = ctx.page.index, ctx.page.texts
@@ -308,6 +358,12 @@ def build_post(seq: int, seg: Segment, ctx: PageContext) -> Post:
         # a bullet or a rule opened the post: its title is the next line with words
         title_pos = next((m for m in seg.members if m > title_pos and _letters(texts[m]) >= 2), None)
         title_text = texts[title_pos] if title_pos is not None else None
+    if title_pos is None:
+        title_pos = _heading_of_piece(seg, ctx, labels, p_marg)
+        if title_pos is not None:  # a piece's post after all: read again as one
+            title_text = texts[title_pos]
+            post_lines = _piece_roles(post_lines, idx[title_pos] + 1)
+            chain, labels, p_marg = _fields(ctx, post_lines, title_text)
     if title_pos is None:
         intro_lines = [(pl.number, pl.text) for pl in post_lines]
         intro = "\n\n".join(t for _n, t in intro_lines)
