@@ -44,7 +44,7 @@ def test_a_date_title_and_intro_naming_the_piece_is_a_piece_post() -> None:
         "Thursday, March 9, 2017\n\nMy Daily Planet Column\n\n"
         "I had an op-ed in the Daily Planet today on the price of widgets; "
         "I also talked to Radio Widget about it.\n\n"
-        "Here is the link to the article, for those who asked.\n"
+        "The link is below, for those who asked.\n"
     )
     assert post.piece is not None and post.piece.title == "My Daily Planet Column"
     assert post.piece.title_line == 3 and post.intro == "Thursday, March 9, 2017"
