@@ -198,9 +198,20 @@ def cross_validate(
             _add(total, report)
             fig = figures({k: report[k] for k in (*PRF_FIELDS, *ACC_FIELDS)})
             fitted = {k: meta[k] for k in THRESHOLDS}
-            per_fold.append({"fold": fold, "pages": len(held), "figures": fig, "thresholds": fitted})
-            log(_row(f"{corpus} fold {fold} ({len(held)} pages)", fig) + f"  (fitted: {_thresholds(fitted)})")
-    result = {"folds": per_fold, "total": total, "figures": figures(total)}
+            dedup = bool(report["dedup"]["ok"])
+            per_fold.append(
+                {"fold": fold, "pages": len(held), "figures": fig, "thresholds": fitted, "dedup_ok": dedup}
+            )
+            log(
+                _row(f"{corpus} fold {fold} ({len(held)} pages)", fig)
+                + f"  (dedup {'ok' if dedup else 'FAIL'}; fitted: {_thresholds(fitted)})"
+            )
+    result = {
+        "folds": per_fold,
+        "total": total,
+        "figures": figures(total),
+        "dedup_ok": all(f["dedup_ok"] for f in per_fold),  # one id per piece, no id joining two
+    }
     log(_row(f"{corpus} CV total", result["figures"]))
     return result
 

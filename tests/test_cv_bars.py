@@ -76,10 +76,10 @@ def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, flo
     from evaluation.crossval import figures as summarise
 
     work = tmp_path_factory.mktemp("cv")
-    out = {
-        c: cross_validate(c, root, log=lambda _line: None, workdir=work)["figures"]
-        for c in ("blog", "others")
-    }
+    out = {}
+    for c in ("blog", "others"):
+        result = cross_validate(c, root, log=lambda _line: None, workdir=work)
+        out[c] = {**result["figures"], "dedup": float(result["dedup_ok"])}
     seeds = score_seeds(root, workdir=Path(work))
     out["seeds"] = summarise({k: v for k, v in seeds.items() if isinstance(v, dict) and k not in ("dedup",)})
     out["seeds"]["dedup"] = float(seeds["dedup"]["ok"])
@@ -117,5 +117,7 @@ def test_issue_bar(figures: dict, corpus: str, metric: str) -> None:
     )
 
 
-def test_seeds_deduplicate(figures: dict) -> None:
-    assert figures["seeds"]["dedup"] == 1.0
+@pytest.mark.parametrize("corpus", ["seeds", "blog", "others"])
+def test_one_piece_one_id(figures: dict, corpus: str) -> None:
+    """The scorer's de-duplication check in every fold: one article id per piece, none for two."""
+    assert figures[corpus]["dedup"] == 1.0
