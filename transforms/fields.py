@@ -320,9 +320,16 @@ def field_sequences(pages: list[GoldPage]) -> list[tuple[list[list[str]], list[s
 
 def best_candidate(labels: list[str], p_marg: list[float]) -> int | None:
     """The candidate the model ranks first as the piece's outlet: one it labelled ``P``, else the
-    likeliest. Whether a likeliest one not labelled ``P`` is taken is the outlet gate's call
-    (``Model.min_outlet_prob``, fitted in training: transforms/training.py)."""
+    likeliest."""
     return max(range(len(labels)), key=lambda k: (labels[k] == "P", p_marg[k]), default=None)
+
+
+def outlet_candidate(labels: list[str], p_marg: list[float], gate: float) -> int | None:
+    """The candidate taken as the piece's outlet, if any: the best one (``best_candidate``) when the
+    model labelled it ``P`` or its probability reaches the outlet gate (``Model.min_outlet_prob``,
+    fitted in training: transforms/training.py)."""
+    best = best_candidate(labels, p_marg)
+    return best if best is not None and (labels[best] == "P" or p_marg[best] >= gate) else None
 
 
 def _gold_name(slot: Slot, post: dict, label: str) -> str | None:

@@ -20,7 +20,7 @@ from transforms.canonical import canonical_ref, label_outlet, site_ref
 from transforms.citations import extract_citations
 from transforms.dates import find_dates, is_date_only, stated_date
 from transforms.dating import bound_by, stated, text_clues
-from transforms.fields import PostLine, Slot, best_candidate, features, framed_outlet, owners_title, slots
+from transforms.fields import PostLine, Slot, features, framed_outlet, outlet_candidate, owners_title, slots
 from transforms.head_readings import untitled_heading
 from transforms.identity import article_id, fingerprint, post_id
 from transforms.kinds import kind_paragraph, piece_kind
@@ -132,8 +132,8 @@ def _piece_outlet(
         filed = label_outlet(ctx.archive.label)  # a category the writer files an outlet's pieces under
         if filed is not None:
             return filed, None
-    best = best_candidate(labels, p_marg)
-    if best is not None and (labels[best] == "P" or p_marg[best] >= ctx.model.min_outlet_prob):
+    best = outlet_candidate(labels, p_marg, ctx.model.min_outlet_prob)
+    if best is not None:
         slot = chain[owners_title(chain, best)]
         return canonical_ref(slot.cand.text, ctx.model.aliases, slot.line.number), slot
     framed = framed_outlet(chain)
@@ -306,15 +306,15 @@ def _heading_of_piece(seg: Segment, ctx: PageContext, labels: list[str], p_marg:
     (``head_readings.untitled_heading``): a layout of pieces' posts ("date / title / intro", a
     title-first post on a page of them) that the line model, which learns round-ups from few
     pages, may take for a round-up under its heading. The lines report a piece when the field
-    model finds the piece's outlet among their names (label "P", or as likely as the model's
-    fitted outlet gate), or when nothing in them is an appearance: no name read as a mention and
+    model takes one of their names as the piece's outlet (``fields.outlet_candidate``, as for any
+    post), or when nothing in them is an appearance: no name read as a mention and
     no word of appearing in the heading or the opening of the prose under it. A round-up ("Recent
     interviews / I spoke to ...", "Media round-up / ... / I was on ... radio") keeps no title.
     """
     at = untitled_heading(ctx.page.texts, seg.members)
     if at is None:
         return None
-    if any(lab == "P" for lab in labels) or max(p_marg, default=0.0) >= ctx.model.min_outlet_prob:
+    if outlet_candidate(labels, p_marg, ctx.model.min_outlet_prob) is not None:
         return at
     if "M" in labels:
         return None
