@@ -1,4 +1,5 @@
-"""A post the line model read as a title-less round-up: a piece's post when its lines report a piece.
+"""A post the line model read as a title-less round-up: a piece's post when its lines report a piece;
+and a line ending with a colon that the line model read as a title: no title.
 
 Made-up lines only. The posts are built with the shipped model's field model (a real component)
 from line roles set here as the line model gives them to such a post ("SR" first, "I" after), so
@@ -23,6 +24,24 @@ def _as_round_up(text: str) -> Post:
     roles = ["SR"] + ["I"] * (len(page.texts) - 1)
     ctx = PageContext(text, lines, page, roles, load_model(), None, None, find_archive(lines))
     return build_post(1, Segment(members=list(range(len(page.texts)))), ctx)
+
+
+def _with_title(text: str, roles: list[str]) -> Post:
+    """The page's lines as one post with the given line roles, titled by its "T" line."""
+    lines = split_lines(text)
+    page = PageLines.of(lines)
+    ctx = PageContext(text, lines, page, roles, load_model(), None, None, find_archive(lines))
+    return build_post(1, Segment(members=list(range(len(page.texts))), title=roles.index("T")), ctx)
+
+
+def test_a_line_ending_with_a_colon_titles_nothing() -> None:
+    # a round-up whose share widget's label the line model read as its title ("SR", "I", then "T")
+    roles = ["SR", "I", "T", "B"]
+    text = "Recent Radio Spots\n\nSpoke to Radio Widget on Monday about the budget.\n\n{}\n\n2 Comments\n"
+    post = _with_title(text.format("Tell a friend:"), roles)
+    assert post.piece is None and post.article_id is None
+    titled = _with_title(text.format("Tell a Friend"), roles)  # the same line as a headline titles the post
+    assert titled.piece is not None and titled.piece.title == "Tell a Friend"
 
 
 def test_the_heading_of_a_title_less_post_is_a_headline_with_prose_under_it() -> None:
