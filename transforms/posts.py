@@ -234,9 +234,9 @@ def _letters(text: str) -> int:
 
 def _lead_in(text: str) -> bool:
     """A line that ends with a colon introduces what follows it (a list, a quotation, a share
-    widget's buttons: "Share this:", "Like & share:"): never a title, though the line model, which
-    reads a short line under a post's text as its next title, may label it one. No title in the
-    three corpora's gold ends with a colon."""
+    widget's buttons: "Share this:"): never a title, though the line model, which reads a short
+    line under a post's text as its next title, may label it one. No title in the three corpora's
+    gold ends with a colon."""
     return text.rstrip().endswith(":")
 
 
