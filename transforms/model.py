@@ -95,7 +95,8 @@ def write_bundle(path: Path, parts: dict[str, bytes], meta: dict) -> None:
     os.replace(tmp, path)
 
 
-def _tagger(data: bytes) -> pycrfsuite.Tagger:
+def open_tagger(data: bytes) -> pycrfsuite.Tagger:
+    """A tagger reading a CRF from ``data`` in place: the caller keeps ``data`` alive as long."""
     tagger = pycrfsuite.Tagger()
     tagger.open_inmemory(data)
     return tagger
@@ -107,9 +108,8 @@ def _load(path: str, mtime_ns: int, size: int) -> Model:
         parts = {name: zf.read(f"{name}.crfsuite") for name in PARTS}
         meta = json.loads(zf.read("meta.json"))
     key = hashlib.sha1(b"".join(parts[name] for name in PARTS)).hexdigest()[:16]
-    return Model(
-        _tagger(parts["lines"]), _tagger(parts["fields"]), _tagger(parts["titles"]), meta, parts, key
-    )
+    lines, fields, titles = (open_tagger(parts[name]) for name in PARTS)
+    return Model(lines, fields, titles, meta, parts, key)
 
 
 def load_model(explicit: str | Path | None = None) -> Model:

@@ -24,7 +24,7 @@ from transforms.folds import N_FOLDS, split
 from transforms.gold import GoldPage
 from transforms.labels import line_labels
 from transforms.line_roles import PageLines, read_page
-from transforms.model import UNFITTED_THRESHOLD, write_bundle
+from transforms.model import UNFITTED_THRESHOLD, open_tagger, write_bundle
 
 FEATURE_VERSION = 1
 LINE_PARAMS = {"c1": 0.1, "c2": 0.1, "max_iterations": 200, "feature.possible_transitions": True}
@@ -145,7 +145,7 @@ def best_of(score: dict[float, float]) -> float:
 
 def _count_starts(pages: list[GoldPage], lines_model: bytes, counts: dict[float, list[int]]) -> None:
     """Add each threshold's true, false and missed post starts on ``pages`` (their labelled part)."""
-    tagger = _tagger(lines_model)
+    tagger = open_tagger(lines_model)
     for page in ordered(pages):
         gold = {post["start_line"] for post in page.gold["posts"]}
         until = page.labelled_until()
@@ -161,7 +161,7 @@ def _count_starts(pages: list[GoldPage], lines_model: bytes, counts: dict[float,
 def _gate_cases(pages: list[GoldPage], fields_model: bytes) -> list[GateCase]:
     from transforms.fields import best_candidate, framed_outlet, gold_chains, owners_title
 
-    tagger = _tagger(fields_model)
+    tagger = open_tagger(fields_model)
     if "P" not in tagger.labels():
         return []
     cases: list[GateCase] = []
@@ -175,9 +175,3 @@ def _gate_cases(pages: list[GoldPage], fields_model: bytes) -> list[GateCase]:
         passed = gold[chain.index(framed)] == "P" if framed is not None else "P" not in gold
         cases.append((p_marg[best], gold[owners_title(chain, best)] == "P", passed))
     return cases
-
-
-def _tagger(model: bytes) -> pycrfsuite.Tagger:
-    tagger = pycrfsuite.Tagger()
-    tagger.open_inmemory(model)  # reads ``model`` in place: the caller keeps it alive
-    return tagger
